@@ -1,0 +1,68 @@
+/**
+ * The backend seam: a small set of primitive kernels over Float32Array views. Everything
+ * else (ops, layers, models) composes from these, so a new backend only has to supply them.
+ * All matrices are row-major; a "row vector broadcast" repeats a length-`cols` vector over rows.
+ */
+import type { Rng } from "../tensor/random.js";
+
+export type UnaryOp = "sigmoid" | "tanh" | "relu" | "exp" | "log" | "neg" | "abs" | "sqrt" | "square" | "softplus" | "sign" | "step";
+export type BinaryOp = "add" | "sub" | "mul" | "div" | "max" | "min";
+export type ScalarOp = "add" | "mul" | "pow" | "max" | "min" | "rsub";
+/** Derivatives written in terms of the unit's output y = f(x), as backpropagation uses them. */
+export type ActivationGradOp = "sigmoid" | "tanh" | "relu";
+
+export interface BackendInfo {
+  /** "js" or "wasm". */
+  name: string;
+  simd: boolean;
+  threads: number;
+  /** Why the backend is what it is (fallbacks, missing features). */
+  notes: string[];
+}
+
+export interface Backend {
+  readonly name: string;
+  info(): BackendInfo;
+
+  /** Zero-filled storage for `n` floats that this backend's kernels can use without copying. */
+  alloc(n: number): Float32Array;
+
+  /**
+   * General matrix multiply, C = alpha op(A) op(B) + beta C, with op(X) = X or Xᵀ.
+   * op(A) is m×k, op(B) is k×n, C is m×n; lda, ldb, ldc are the row strides of the stored
+   * A, B, C. With beta = 0, C is overwritten (NaNs in old C do not leak through).
+   */
+  gemm(
+    transA: boolean, transB: boolean, m: number, n: number, k: number,
+    alpha: number, a: Float32Array, lda: number, b: Float32Array, ldb: number,
+    beta: number, c: Float32Array, ldc: number,
+  ): void;
+
+  /** out[i] = f(x[i]); out may be x. */
+  unary(op: UnaryOp, x: Float32Array, out: Float32Array): void;
+  /** out = a ∘ b elementwise; with `b.length < a.length`, b is a row vector repeated over a's rows. */
+  binary(op: BinaryOp, a: Float32Array, b: Float32Array, out: Float32Array): void;
+  /** out[i] = x[i] ∘ s. "rsub" is s - x[i]. */
+  scalar(op: ScalarOp, x: Float32Array, s: number, out: Float32Array): void;
+  /** y = alpha x + beta y (in place on y). */
+  axpby(alpha: number, x: Float32Array, beta: number, y: Float32Array): void;
+  /** out = dy * f'(x) written through y = f(x). */
+  activationGrad(op: ActivationGradOp, y: Float32Array, dy: Float32Array, out: Float32Array): void;
+
+  /** Row-wise softmax of a rows×cols matrix, stabilised by subtracting each row's max. */
+  softmaxRows(x: Float32Array, rows: number, cols: number, out: Float32Array): void;
+  /** out[j] = Σ_i x[i, j] (length cols): the reduction over axis 0. */
+  sumRows(x: Float32Array, rows: number, cols: number, out: Float32Array): void;
+  /** out[i] = Σ_j x[i, j] (length rows): the reduction over axis 1. */
+  sumCols(x: Float32Array, rows: number, cols: number, out: Float32Array): void;
+  /** Index of the largest entry of each row (first one on ties). */
+  argmaxRows(x: Float32Array, rows: number, cols: number, out: Int32Array): void;
+
+  /** out[i] = 1 if u_i < p[i] else 0, u_i the next uniform of rng, in index order. */
+  bernoulli(p: Float32Array, out: Float32Array, rng: Rng): void;
+  /** out[i] = the next uniform of rng in [0, 1), in index order. */
+  uniform(out: Float32Array, rng: Rng): void;
+
+  /** Releases threads and memory; the backend must not be used afterwards. */
+  dispose(): void;
+}

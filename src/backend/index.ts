@@ -1,0 +1,72 @@
+/**
+ * Chooses the backend once, on first use: the WebAssembly SIMD backend where the runtime
+ * supports it, otherwise the TypeScript backend, with a note saying why. LAYERWISE_BACKEND
+ * (js | wasm) and LAYERWISE_THREADS override the choice; so does setBackend().
+ */
+import type { Backend } from "./backend.js";
+import { JsBackend } from "./js/index.js";
+import { createWasmBackend, wasmUnavailableReason } from "./wasm/index.js";
+import { platform } from "../platform/index.js";
+
+export type { Backend, BackendInfo, UnaryOp, BinaryOp, ScalarOp, ActivationGradOp } from "./backend.js";
+export { JsBackend } from "./js/index.js";
+
+export type BackendName = "js" | "wasm";
+
+export interface BackendOptions {
+  /** Worker threads for the WASM backend, counting the calling thread (default: all cores). */
+  threads?: number;
+}
+
+let current: Backend | null = null;
+
+function create(name: BackendName | "auto", options: BackendOptions): Backend {
+  if (name === "js") return new JsBackend();
+  const reason = wasmUnavailableReason();
+  if (reason !== null) {
+    if (name === "wasm") throw new Error(`backend "wasm" is not available here: ${reason}`);
+    return new JsBackend([`WebAssembly backend unavailable (${reason}); using the TypeScript backend`]);
+  }
+  return createWasmBackend(options);
+}
+
+function parseEnv(): { name: BackendName | "auto"; options: BackendOptions } {
+  const raw = platform.env("LAYERWISE_BACKEND") ?? "auto";
+  if (raw !== "auto" && raw !== "js" && raw !== "wasm") {
+    throw new Error(`LAYERWISE_BACKEND must be one of auto, js, wasm; got "${raw}"`);
+  }
+  const threadsRaw = platform.env("LAYERWISE_THREADS");
+  const options: BackendOptions = {};
+  if (threadsRaw !== undefined && threadsRaw !== "") {
+    const t = Number(threadsRaw);
+    if (!Number.isInteger(t) || t < 1) throw new Error(`LAYERWISE_THREADS must be an integer >= 1; got "${threadsRaw}"`);
+    options.threads = t;
+  }
+  return { name: raw, options };
+}
+
+/** The backend in use, created on first call. */
+export function backend(): Backend {
+  if (current === null) {
+    const { name, options } = parseEnv();
+    current = create(name, options);
+  }
+  return current;
+}
+
+/**
+ * Switches backend. Tensors made before the switch stay valid (their storage is ordinary
+ * Float32Array memory on every backend) but may be copied on first use by the new one.
+ */
+export function setBackend(name: BackendName, options: BackendOptions = {}): Backend {
+  if (name !== "js" && name !== "wasm") throw new Error(`setBackend: name must be "js" or "wasm", got "${String(name)}"`);
+  const next = create(name, options);
+  current?.dispose();
+  current = next;
+  return next;
+}
+
+/** A backend independent of the global one (for tests and benchmarks comparing backends). */
+export function createBackend(name: BackendName, options: BackendOptions = {}): Backend {
+  return create(name, options);
+}

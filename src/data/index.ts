@@ -1,0 +1,2 @@
+// Public surface of src/data (filled in by its issue).
+export {};

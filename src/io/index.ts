@@ -1,0 +1,2 @@
+// Public surface of src/io (filled in by its issue).
+export {};

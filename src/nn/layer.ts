@@ -1,0 +1,46 @@
+/**
+ * The contract every layer keeps (ConvNetJS style: forward and backward side by side).
+ *
+ * Shapes exclude the batch dimension: a Dense layer on 784 inputs has inputShape [784]; a
+ * Conv2D on MNIST has inputShape [28, 28, 1] (NHWC). Tensors passed to forward/backward carry
+ * the batch as their first dimension.
+ */
+import type { Rng } from "../tensor/random.js";
+import type { Shape } from "../tensor/shape.js";
+import type { Tensor } from "../tensor/tensor.js";
+
+/** A trainable tensor and the gradient of the loss with respect to it. */
+export interface Param {
+  /** Stable name within the layer, e.g. "kernel" or "bias"; saved files use "<layer>.<name>". */
+  readonly name: string;
+  readonly value: Tensor;
+  readonly grad: Tensor;
+  /** Frozen params keep their value during fit (optimisers skip them). */
+  trainable: boolean;
+  /** Whether L1/L2 weight penalties apply (weights yes, biases no). */
+  readonly regularize: boolean;
+}
+
+/** A JSON-serialisable description from which `layerFromConfig` rebuilds the layer. */
+export interface LayerConfig {
+  className: string;
+  name?: string;
+  [option: string]: unknown;
+}
+
+export interface Layer {
+  /** Unique within a model; set by the model if not given. */
+  name: string;
+  /** Fixes the input shape, creates the parameters (drawn from rng) and returns the output shape. */
+  build(inputShape: Shape, rng: Rng): Shape;
+  /** Output for a batch. `training` switches dropout and similar train-only behaviour. */
+  forward(x: Tensor, training: boolean): Tensor;
+  /**
+   * Given dL/dy for the last forward batch, accumulates dL/dθ into each param's grad and
+   * returns dL/dx. Layers cache what they need from forward (x or y) and reuse buffers
+   * across batches of the same size.
+   */
+  backward(dy: Tensor): Tensor;
+  params(): Param[];
+  config(): LayerConfig;
+}

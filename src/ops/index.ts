@@ -1,0 +1,6 @@
+export * from "./matmul.js";
+export * from "./elementwise.js";
+export * from "./activations.js";
+export * from "./reduce.js";
+export * from "./random.js";
+export { outputFor } from "./util.js";

@@ -1,0 +1,18 @@
+export interface WorkerHandle {
+  postMessage(message: unknown): void;
+  onMessage(listener: (message: unknown) => void): void;
+  onError(listener: (error: Error) => void): void;
+  terminate(): void;
+}
+
+export interface Platform {
+  /** "node" or "browser". */
+  readonly name: string;
+  env(name: string): string | undefined;
+  hardwareConcurrency(): number;
+  /**
+   * Starts a worker running `source`, a self-contained script. Inside it, `self.onmessage`-
+   * style messaging is given by the global `__port` (with `on(listener)` and `post(msg)`).
+   */
+  spawnWorker(source: string): WorkerHandle;
+}
