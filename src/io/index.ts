@@ -1,2 +1,2 @@
-// Public surface of src/io (filled in by its issue).
-export {};
+// Public surface of src/io.
+export { writeFileAtomic, readFileBytes, readFileText, ensureDir } from "./files.js";
