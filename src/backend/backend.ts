@@ -20,6 +20,27 @@ export interface BackendInfo {
   notes: string[];
 }
 
+/**
+ * Where a 2-D window (convolution kernel or pooling window) sits over an NHWC batch: input
+ * batch×inH×inW×channels, window kH×kW moved by strideH/strideW, zero padding padTop/padLeft
+ * before the first row/column (the padding after the last is implied by outH/outW). A 1-D
+ * convolution is the case inH = kH = 1.
+ */
+export interface ConvGeometry {
+  batch: number;
+  inH: number;
+  inW: number;
+  channels: number;
+  kH: number;
+  kW: number;
+  strideH: number;
+  strideW: number;
+  padTop: number;
+  padLeft: number;
+  outH: number;
+  outW: number;
+}
+
 export interface Backend {
   readonly name: string;
   info(): BackendInfo;
@@ -48,6 +69,16 @@ export interface Backend {
   axpby(alpha: number, x: Float32Array, beta: number, y: Float32Array): void;
   /** out = dy * f'(x) written through y = f(x). */
   activationGrad(op: ActivationGradOp, y: Float32Array, dy: Float32Array, out: Float32Array): void;
+
+  /**
+   * Unrolls every receptive field of the NHWC batch x into one row of `cols`
+   * ((batch·outH·outW) × (kH·kW·channels), row order n, oh, ow; column order kh, kw, c), with
+   * zeros where the window hangs over the padding. A convolution is then one GEMM with the
+   * (kH·kW·channels) × filters kernel matrix.
+   */
+  im2col(x: Float32Array, g: ConvGeometry, cols: Float32Array): void;
+  /** The adjoint of im2col: dx (overwritten) = the sum of each row of `cols` added back onto the pixels of its receptive field. */
+  col2im(cols: Float32Array, g: ConvGeometry, dx: Float32Array): void;
 
   /** Row-wise softmax of a rows×cols matrix, stabilised by subtracting each row's max. */
   softmaxRows(x: Float32Array, rows: number, cols: number, out: Float32Array): void;

@@ -8,7 +8,7 @@ import { JsBackend } from "./js/index.js";
 import { createWasmBackend, wasmUnavailableReason } from "./wasm/index.js";
 import { platform } from "../platform/index.js";
 
-export type { Backend, BackendInfo, UnaryOp, BinaryOp, ScalarOp, ActivationGradOp } from "./backend.js";
+export type { Backend, BackendInfo, UnaryOp, BinaryOp, ScalarOp, ActivationGradOp, ConvGeometry } from "./backend.js";
 export { JsBackend } from "./js/index.js";
 
 export type BackendName = "js" | "wasm";

@@ -1,7 +1,8 @@
 /** The portable TypeScript backend: the reference every other backend is tested against. */
-import type { ActivationGradOp, Backend, BackendInfo, BinaryOp, ScalarOp, UnaryOp } from "../backend.js";
+import type { ActivationGradOp, Backend, BackendInfo, BinaryOp, ConvGeometry, ScalarOp, UnaryOp } from "../backend.js";
 import type { Rng } from "../../tensor/random.js";
 import { gemmJs } from "./gemm.js";
+import { col2imJs, im2colJs } from "./im2col.js";
 
 const unaryFns: Record<UnaryOp, (x: number) => number> = {
   sigmoid: (x) => 1 / (1 + Math.exp(-x)),
@@ -114,6 +115,14 @@ export class JsBackend implements Backend {
         for (let i = 0; i < n; i++) out[i] = y[i] > 0 ? dy[i] : 0;
         break;
     }
+  }
+
+  im2col(x: Float32Array, g: ConvGeometry, cols: Float32Array): void {
+    im2colJs(x, g, cols);
+  }
+
+  col2im(cols: Float32Array, g: ConvGeometry, dx: Float32Array): void {
+    col2imJs(cols, g, dx);
   }
 
   softmaxRows(x: Float32Array, rows: number, cols: number, out: Float32Array): void {
