@@ -15,6 +15,7 @@
  * settles. So `fit` stops after an epoch without a mistake (converged) or after `maxEpochs`
  * (not converged, with the mistakes left) — it never loops forever.
  */
+import { batchIndices, gatherRows } from "../data/batch.js";
 import * as ops from "../ops/index.js";
 import { Rng } from "../tensor/random.js";
 import { ShapeError, formatShape } from "../tensor/shape.js";
@@ -100,33 +101,29 @@ export class Perceptron {
     // d: the desired output of every unit for every sample (one-hot, or the label itself for one unit).
     const d = desiredOutputs(labels, this.options.classes, units);
     const rng = new Rng(this.options.seed);
-    const order = new Uint32Array(n).map((_, i) => i);
-    // Buffers reused by every batch of full size; the last, shorter batch gets its own set.
-    const full = new BatchBuffers(Math.min(batchSize, n), inputs, units);
-    const tail = n % batchSize === 0 || n < batchSize ? full : new BatchBuffers(n % batchSize, inputs, units);
+    // Buffers reused by every batch; the last, shorter batch uses their first rows.
+    const buf = new BatchBuffers(Math.min(batchSize, n), inputs, units);
 
     const errorHistory: number[] = [];
     let converged = false;
     while (errorHistory.length < maxEpochs) {
-      if (shuffle) rng.shuffle(order);
       let errors = 0;
-      for (let start = 0; start < n; start += batchSize) {
-        const end = Math.min(n, start + batchSize);
-        const buf = end - start === full.size ? full : tail;
-        const xb = gatherRows(x, order, start, end, buf.x);
-        const db = gatherRows(d, order, start, end, buf.d);
+      for (const idx of batchIndices(n, batchSize, { rng, shuffle })) {
+        const b = buf.rows(idx.length);
+        const xb = gatherRows(x, idx, buf.x);
+        const db = gatherRows(d, idx, buf.d);
         // y = [xW + b > 0]
-        ops.matmul(xb, weights, { out: buf.a });
-        ops.add(buf.a, bias, buf.a);
-        ops.unary("step", buf.a, buf.y);
+        ops.matmul(xb, weights, { out: b.a });
+        ops.add(b.a, bias, b.a);
+        ops.unary("step", b.a, b.y);
         // e = d − y is 0 on a correct unit and ±1 on a mistake.
-        ops.sub(db, buf.y, buf.e);
-        const mistakes = countMistakes(buf.e);
+        ops.sub(db, b.y, b.e);
+        const mistakes = countMistakes(b.e);
         if (mistakes === 0) continue;
         errors += mistakes;
         // W += η Xᵀ(D − Y), b += η Σ (D − Y): the perceptron rule summed over the batch.
-        ops.matmul(xb, buf.e, { transA: true, alpha: eta, beta: 1, out: weights });
-        ops.sum(buf.e, 0, buf.eSum);
+        ops.matmul(xb, b.e, { transA: true, alpha: eta, beta: 1, out: weights });
+        ops.sum(b.e, 0, buf.eSum);
         ops.axpby(eta, buf.eSum, 1, bias);
       }
       errorHistory.push(errors);
@@ -204,6 +201,12 @@ class BatchBuffers {
     this.e = zeros([size, units]);
     this.eSum = zeros([units]);
   }
+
+  /** The per-sample buffers a, y, e for a batch of k rows (views of the first k rows when k < size). */
+  rows(k: number): { a: Tensor; y: Tensor; e: Tensor } {
+    if (k === this.size) return this;
+    return { a: this.a.sliceRows(0, k), y: this.y.sliceRows(0, k), e: this.e.sliceRows(0, k) };
+  }
 }
 
 /** Desired outputs, shape [n, units]: the label (0/1) for a single unit, one-hot for one-vs-rest. */
@@ -218,17 +221,6 @@ function desiredOutputs(labels: ArrayLike<number>, classes: number, units: numbe
     else d.data[i * units + c] = 1;
   }
   return d;
-}
-
-/** Rows order[start..end) of src copied into out (a contiguous batch); no copy for a single row. */
-function gatherRows(src: Tensor, order: Uint32Array, start: number, end: number, out: Tensor): Tensor {
-  if (end - start === 1) return src.sliceRows(order[start], order[start] + 1);
-  const cols = src.cols;
-  for (let r = start; r < end; r++) {
-    const i = order[r];
-    out.data.set(src.data.subarray(i * cols, (i + 1) * cols), (r - start) * cols);
-  }
-  return out;
 }
 
 /** Samples in a batch with at least one wrong unit (a nonzero entry in their row of e). */
