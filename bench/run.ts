@@ -1,0 +1,44 @@
+/**
+ * `npm run bench` lists the benchmarks; `npm run bench -- NAME [--json] [--repeats N] [--quick]
+ * [--only impl,impl]` runs one. With --json every measurement is one JSON line on stdout
+ * (the convention in shared/DESIGN.md); otherwise a table follows the run.
+ */
+import { UsageError, formatHelp, parseOptions } from "../src/cli/args.js";
+import { type BenchRecord, formatTable, isSkipped, runBenchmark } from "./harness.js";
+import { benchmarks } from "./registry.js";
+
+const specs = {
+  json: { type: "boolean", description: "one JSON record per line on stdout instead of a table" },
+  repeats: { type: "number", description: "timed samples per measurement", default: 9, integer: true, min: 1, max: 1000 },
+  quick: { type: "boolean", description: "tiny workloads, no warm-up: checks that the benchmark runs, measures nothing" },
+  only: { type: "string", description: "comma-separated impl names to run (e.g. layerwise-js,tfjs-wasm)" },
+} as const;
+
+function usage(): string {
+  const list = benchmarks.map((b) => `  ${b.name.padEnd(16)}${b.description}`).join("\n");
+  return `${formatHelp("npm run bench -- NAME [options]", specs)}\n\nbenchmarks:\n${list}`;
+}
+
+/** One stderr line per measurement while a table run is under way. */
+function progress(r: BenchRecord): string {
+  if (isSkipped(r)) return `  ${r.impl}: skipped (${r.skipped})`;
+  const speed = r.gflops === undefined ? "" : `, ${r.gflops} GFLOP/s`;
+  return `  ${r.workload} ${r.impl} x${r.threads}: ${(r.median_s * 1e3).toPrecision(4)} ms${speed}`;
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { options, positional } = parseOptions(argv, specs);
+  if (positional.length === 0) return void console.log(usage());
+  if (positional.length > 1) throw new UsageError(`one benchmark at a time; got ${positional.join(" ")}`);
+  const bench = benchmarks.find((b) => b.name === positional[0]);
+  if (bench === undefined) throw new UsageError(`unknown benchmark "${positional[0]}"; known: ${benchmarks.map((b) => b.name).join(", ")}`);
+  const only = (options.only ?? "").split(",").filter((s) => s !== "");
+  const onRecord = options.json ? (r: BenchRecord) => console.log(JSON.stringify(r)) : (r: BenchRecord) => console.error(progress(r));
+  const records = await runBenchmark(bench, { repeats: options.repeats ?? 9, quick: options.quick, only, onRecord });
+  if (!options.json) console.log(formatTable(records));
+}
+
+main(process.argv.slice(2)).catch((e: unknown) => {
+  console.error(e instanceof UsageError ? `bench: ${e.message}\n\n${usage()}` : e);
+  process.exitCode = e instanceof UsageError ? 2 : 1;
+});
