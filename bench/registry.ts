@@ -1,6 +1,7 @@
 /** Every benchmark `npm run bench` knows. Add yours with one line (see bench/harness.ts). */
-import type { Benchmark } from "./harness.js";
+
 import { gemm } from "./gemm.js";
+import type { Benchmark } from "./harness.js";
 import { rbmCd1 } from "./rbm-cd1.js";
 
 export const benchmarks: readonly Benchmark[] = [gemm, rbmCd1];

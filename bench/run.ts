@@ -3,7 +3,7 @@
  * [--only impl,impl]` runs one. With --json every measurement is one JSON line on stdout
  * (the convention in shared/DESIGN.md); otherwise a table follows the run.
  */
-import { UsageError, formatHelp, parseOptions } from "../src/cli/args.js";
+import { formatHelp, parseOptions, UsageError } from "../src/cli/args.js";
 import { type BenchRecord, formatTable, isSkipped, runBenchmark } from "./harness.js";
 import { benchmarks } from "./registry.js";
 
