@@ -76,6 +76,15 @@ export async function loadMnist(options: MnistLoadOptions = {}): Promise<MnistDa
 
 export const mnist = { load: loadMnist };
 
+/**
+ * Drops the raw bytes kept in this process (loads reuse them: the full set holds ~55 MB), so the
+ * memory can be freed; the next load reads the files (or the cache) again.
+ */
+export function forgetMnist(): void {
+  fullMemo.clear();
+  bundledMemo = null;
+}
+
 function validateOptions(options: MnistLoadOptions): { source: MnistSource; dir: string | undefined; limitTrain: number; limitTest: number } {
   const source = options.source ?? (options.dir !== undefined ? "full" : "bundled");
   if (source !== "bundled" && source !== "full") throw new RangeError(`loadMnist: source must be "bundled" or "full", got ${JSON.stringify(source)}`);
