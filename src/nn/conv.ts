@@ -1,0 +1,298 @@
+/**
+ * Convolutional layers, NHWC: Conv2D on [height, width, channels] maps, Conv1D on
+ * [steps, channels] sequences (the same layer with height 1).
+ *
+ * Two ideas from the lecture make a convolution:
+ *   - local receptive fields: each output unit sees only a kH×kW window of the input (all
+ *     input channels), not the whole image;
+ *   - weight sharing: every window position uses the same filter, so a feature detector
+ *     learnt in one place works everywhere, with kH·kW·C·filters weights instead of a dense
+ *     layer's (H·W·C)·(H'·W'·filters).
+ * im2col writes every window as one row, so applying the shared filters to all of them at
+ * once is one GEMM:  Z = cols · K + b  with cols [N·H'·W', kH·kW·C] and K [kH·kW·C, filters].
+ * Backward, for δ = dL/dZ:  dL/dK = colsᵀ δ,  dL/db = Σ_rows δ,  dL/dx = col2im(δ Kᵀ).
+ * Output size per axis: (W − F + 2P)/S + 1 (see ops.axisGeometry).
+ */
+import * as ops from "../ops/index.js";
+import type { ConvGeometry, Padding, Size2 } from "../ops/index.js";
+import type { Rng } from "../tensor/random.js";
+import { type Shape, ShapeError, formatShape, shapeSize, shapesEqual } from "../tensor/shape.js";
+import { type Tensor, zeros } from "../tensor/tensor.js";
+import { type ActivationName, DEFAULT_LEAKY_ALPHA, activate, activationBackward, assertActivation, assertLeakyAlpha } from "./activations.js";
+import { BatchBuffers } from "./buffers.js";
+import { type InitializerName, assertInitializer, initialize } from "./initializers.js";
+import type { Layer, LayerConfig, Param } from "./layer.js";
+import { makeParam } from "./param.js";
+import { configValue, isBoolean, isNumber, isShape, isString, registerLayer } from "./registry.js";
+
+interface ConvCommonOptions {
+  /** Number of filters = output channels. */
+  filters: number;
+  /** Default 1. */
+  strides?: Size2;
+  /** Zeros around the input: P on each side, "valid" (P = 0, the default) or "same" (output = ⌈W/S⌉). */
+  padding?: Padding;
+  /** Default "linear". */
+  activation?: ActivationName;
+  /** Default true. */
+  useBias?: boolean;
+  /** Default "glorotUniform" (fanIn = kH·kW·C, fanOut = kH·kW·filters). */
+  kernelInitializer?: InitializerName;
+  /** Slope for z < 0 when activation is "leakyRelu". */
+  alpha?: number;
+  name?: string;
+  inputShape?: Shape;
+}
+
+export interface Conv2DOptions extends ConvCommonOptions {
+  /** F, or [kH, kW]. */
+  kernelSize: Size2;
+}
+
+export interface Conv1DOptions extends Omit<ConvCommonOptions, "strides"> {
+  /** Window length in steps. */
+  kernelSize: number;
+  strides?: number;
+}
+
+/** The shared machinery of Conv2D and Conv1D: a 2-D convolution over [H, W, C] maps. */
+abstract class ConvBase implements Layer {
+  name: string;
+  readonly filters: number;
+  readonly activation: ActivationName;
+  readonly useBias: boolean;
+  readonly kernelInitializer: InitializerName;
+  readonly alpha: number;
+  readonly padding: Padding;
+  readonly inputShape?: Shape;
+  /** The filters, [kH, kW, C, filters] (Conv1D: [k, C, filters]); read as a [kH·kW·C, filters] matrix. */
+  kernel!: Param;
+  bias: Param | null = null;
+  /** The geometry for one image; forward sets its batch. */
+  protected geometry!: ConvGeometry;
+  protected builtShape: Shape = [];
+  private kernelMatrix!: Tensor;
+  private kernelGradMatrix!: Tensor;
+  private dbScratch: Tensor | null = null;
+  private readonly buffers = new BatchBuffers();
+  private cols: Tensor | null = null;
+  private y: Tensor | null = null;
+
+  protected constructor(
+    protected readonly className: string,
+    protected readonly kernelHW: readonly [number, number],
+    protected readonly stridesHW: readonly [number, number],
+    options: ConvCommonOptions,
+  ) {
+    const what = className;
+    if (!Number.isInteger(options.filters) || options.filters < 1) throw new RangeError(`${what}: filters must be an integer >= 1; got ${options.filters}`);
+    this.filters = options.filters;
+    this.padding = options.padding ?? "valid";
+    if (!(this.padding === "valid" || this.padding === "same" || (Number.isInteger(this.padding) && this.padding >= 0))) {
+      throw new RangeError(`${what}: padding must be an integer >= 0, "valid" or "same"; got ${JSON.stringify(options.padding)}`);
+    }
+    this.activation = assertActivation(options.activation ?? "linear", what);
+    this.useBias = options.useBias ?? true;
+    this.kernelInitializer = assertInitializer(options.kernelInitializer ?? "glorotUniform", what);
+    this.alpha = assertLeakyAlpha(options.alpha ?? DEFAULT_LEAKY_ALPHA, what);
+    this.name = options.name ?? "";
+    if (options.inputShape !== undefined) this.inputShape = [...options.inputShape];
+  }
+
+  /** [H, W, C] of the 2-D view of one input example. */
+  protected abstract mapShape(inputShape: Shape): [number, number, number];
+  /** Padding per axis [height, width]. */
+  protected abstract axisPadding(): readonly [Padding, Padding];
+  /** The output shape (without batch) for the layer's own rank. */
+  protected abstract outputShape(g: ConvGeometry): Shape;
+  /** The stored shape of the kernel param. */
+  protected abstract kernelShape(channels: number): Shape;
+  protected abstract extraConfig(): Record<string, unknown>;
+
+  build(inputShape: Shape, rng: Rng): Shape {
+    const [h, w, c] = this.mapShape(inputShape);
+    const what = `${this.className} ${this.name}`.trim();
+    this.geometry = ops.windowGeometry(what, [h, w, c], this.kernelHW, this.stridesHW, this.axisPadding());
+    this.builtShape = [...inputShape];
+    const [kH, kW] = this.kernelHW;
+    const fanIn = kH * kW * c;
+    const kernel = initialize(this.kernelInitializer, this.kernelShape(c), fanIn, kH * kW * this.filters, rng);
+    this.kernel = makeParam("kernel", kernel, true);
+    this.kernelMatrix = kernel.reshape(fanIn, this.filters);
+    this.kernelGradMatrix = this.kernel.grad.reshape(fanIn, this.filters);
+    this.bias = this.useBias ? makeParam("bias", zeros([this.filters]), false) : null;
+    this.dbScratch = this.useBias ? zeros([this.filters]) : null;
+    this.buffers.clear();
+    return this.outputShape(this.geometry);
+  }
+
+  forward(x: Tensor, _training: boolean): Tensor {
+    if (this.kernel === undefined) throw new Error(`${this.className} ${this.name}: forward called before build`);
+    if (!shapesEqual(x.shape.slice(1), this.builtShape)) {
+      throw new ShapeError(`${this.className} ${this.name}: expected input [batch, ${this.builtShape.join(", ")}] (NHWC); got ${formatShape(x.shape)}`);
+    }
+    const n = x.shape[0];
+    const g = this.geometry;
+    g.batch = n;
+    const rows = n * g.outH * g.outW;
+    const fieldSize = g.kH * g.kW * g.channels;
+    // every receptive field as a row, then the shared filters applied to all rows at once
+    const cols = ops.im2col(x, g, this.buffers.get("cols", [n, g.outH * g.outW * fieldSize]).reshape(rows, fieldSize));
+    const z = ops.matmul(cols, this.kernelMatrix, { out: this.buffers.get("z", [n, g.outH * g.outW * this.filters]).reshape(rows, this.filters) });
+    if (this.bias !== null) ops.add(z, this.bias.value, z);
+    const y = this.activation === "linear" ? z : activate(this.activation, z, this.buffers.get("y", [n, g.outH * g.outW * this.filters]).reshape(rows, this.filters), this.alpha);
+    this.cols = cols;
+    this.y = y;
+    return y.reshape([n, ...this.outputShape(g)]);
+  }
+
+  backward(dy: Tensor, needInputGrad = true): Tensor {
+    const { cols, y } = this.cached();
+    const g = this.geometry;
+    const n = g.batch;
+    if (dy.size !== y.size) throw new ShapeError(`${this.className} ${this.name}: dy ${formatShape(dy.shape)} does not match the last output [${n}, ${this.outputShape(g).join(", ")}]`);
+    const dy2 = dy.reshape(y.shape);
+    const delta = activationBackward(this.activation, y, dy2, this.buffers.get("dz", [n, y.size / n]).reshape(y.shape), this.alpha);
+    if (this.kernel.trainable) ops.matmul(cols, delta, { transA: true, beta: 1, out: this.kernelGradMatrix });
+    if (this.bias !== null && this.bias.trainable && this.dbScratch !== null) {
+      ops.add(this.bias.grad, ops.sum(delta, 0, this.dbScratch), this.bias.grad);
+    }
+    if (!needInputGrad) return dy;
+    // cols is spent once dL/dK is accumulated: reuse its storage for dL/dcols
+    const dcols = ops.matmul(delta, this.kernelMatrix, { transB: true, out: cols });
+    this.cols = null;
+    const dx = this.buffers.get("dx", [n, shapeSize(this.builtShape)]);
+    ops.col2im(dcols, g, dx.reshape(n, g.inH, g.inW, g.channels));
+    return dx.reshape([n, ...this.builtShape]);
+  }
+
+  params(): Param[] {
+    if (this.kernel === undefined) return [];
+    return this.bias === null ? [this.kernel] : [this.kernel, this.bias];
+  }
+
+  config(): LayerConfig {
+    const c: LayerConfig = {
+      className: this.className,
+      name: this.name,
+      filters: this.filters,
+      ...this.extraConfig(),
+      padding: this.padding,
+      activation: this.activation,
+      useBias: this.useBias,
+      kernelInitializer: this.kernelInitializer,
+    };
+    if (this.activation === "leakyRelu") c.alpha = this.alpha;
+    if (this.inputShape !== undefined) c.inputShape = [...this.inputShape];
+    return c;
+  }
+
+  private cached(): { cols: Tensor; y: Tensor } {
+    if (this.cols === null || this.y === null) throw new Error(`${this.className} ${this.name}: backward needs a forward first (once per forward)`);
+    return { cols: this.cols, y: this.y };
+  }
+}
+
+/** 2-D convolution over NHWC maps: input [H, W, C], kernel [kH, kW, C, filters], output [H', W', filters]. */
+export class Conv2D extends ConvBase {
+  readonly kernelSize: [number, number];
+  readonly strides: [number, number];
+
+  constructor(options: Conv2DOptions) {
+    const kernelSize = ops.pair("Conv2D: kernelSize", options.kernelSize);
+    const strides = ops.pair("Conv2D: strides", options.strides ?? 1);
+    super("Conv2D", kernelSize, strides, options);
+    this.kernelSize = kernelSize;
+    this.strides = strides;
+  }
+
+  protected mapShape(s: Shape): [number, number, number] {
+    if (s.length !== 3) throw new ShapeError(`Conv2D ${this.name}: input shape must be [height, width, channels] (NHWC); got ${formatShape(s)}`);
+    return [s[0], s[1], s[2]];
+  }
+
+  protected axisPadding(): readonly [Padding, Padding] {
+    return [this.padding, this.padding];
+  }
+
+  protected outputShape(g: ConvGeometry): Shape {
+    return [g.outH, g.outW, this.filters];
+  }
+
+  protected kernelShape(channels: number): Shape {
+    return [this.kernelSize[0], this.kernelSize[1], channels, this.filters];
+  }
+
+  protected extraConfig(): Record<string, unknown> {
+    return { kernelSize: [...this.kernelSize], strides: [...this.strides] };
+  }
+}
+
+/**
+ * 1-D convolution over sequences: input [steps, C], kernel [k, C, filters], output
+ * [steps', filters]. A window of k consecutive steps (e.g. k words of a sentence) is the
+ * receptive field. Runs as a Conv2D of height 1.
+ */
+export class Conv1D extends ConvBase {
+  readonly kernelSize: number;
+  readonly strides: number;
+
+  constructor(options: Conv1DOptions) {
+    const [k] = ops.pair("Conv1D: kernelSize", options.kernelSize);
+    const [s] = ops.pair("Conv1D: strides", options.strides ?? 1);
+    super("Conv1D", [1, k], [1, s], options);
+    this.kernelSize = k;
+    this.strides = s;
+  }
+
+  protected mapShape(s: Shape): [number, number, number] {
+    if (s.length !== 2) throw new ShapeError(`Conv1D ${this.name}: input shape must be [steps, channels]; got ${formatShape(s)}`);
+    return [1, s[0], s[1]];
+  }
+
+  protected axisPadding(): readonly [Padding, Padding] {
+    return [0, this.padding];
+  }
+
+  protected outputShape(g: ConvGeometry): Shape {
+    return [g.outW, this.filters];
+  }
+
+  protected kernelShape(channels: number): Shape {
+    return [this.kernelSize, channels, this.filters];
+  }
+
+  protected extraConfig(): Record<string, unknown> {
+    return { kernelSize: this.kernelSize, strides: this.strides };
+  }
+}
+
+const isPadding = (v: unknown): v is Padding => v === "valid" || v === "same" || (typeof v === "number" && Number.isInteger(v) && v >= 0);
+const isSize2 = (v: unknown): v is Size2 => isNumber(v) || (isShape(v) && v.length === 2);
+
+function commonFromConfig(c: LayerConfig): ConvCommonOptions {
+  const filters = configValue(c, "filters", isNumber, "an integer >= 1");
+  if (filters === undefined) throw new TypeError(`${c.className} config: "filters" is required`);
+  return {
+    filters,
+    padding: configValue(c, "padding", isPadding, 'an integer >= 0, "valid" or "same"'),
+    activation: configValue(c, "activation", isString, "an activation name") as ActivationName | undefined,
+    useBias: configValue(c, "useBias", isBoolean, "a boolean"),
+    kernelInitializer: configValue(c, "kernelInitializer", isString, "an initializer name") as InitializerName | undefined,
+    alpha: configValue(c, "alpha", isNumber, "a number"),
+    name: configValue(c, "name", isString, "a string"),
+    inputShape: configValue(c, "inputShape", isShape, "a shape"),
+  };
+}
+
+registerLayer("Conv2D", (c) => {
+  const kernelSize = configValue(c, "kernelSize", isSize2, "an integer or a pair");
+  if (kernelSize === undefined) throw new TypeError(`Conv2D config: "kernelSize" is required`);
+  return new Conv2D({ ...commonFromConfig(c), kernelSize, strides: configValue(c, "strides", isSize2, "an integer or a pair") });
+});
+
+registerLayer("Conv1D", (c) => {
+  const kernelSize = configValue(c, "kernelSize", isNumber, "an integer >= 1");
+  if (kernelSize === undefined) throw new TypeError(`Conv1D config: "kernelSize" is required`);
+  return new Conv1D({ ...commonFromConfig(c), kernelSize, strides: configValue(c, "strides", isNumber, "an integer >= 1") });
+});
