@@ -88,7 +88,10 @@ describe("gatherRows / gatherLabels", () => {
     assert.deepEqual([...out.data.subarray(0, 2)], [10, 11]);
   });
   it("higher-rank rows keep their shape", () => {
-    const imgs = fromArray(Array.from({ length: 3 * 2 * 2 }, (_, i) => i), [3, 2, 2]);
+    const imgs = fromArray(
+      Array.from({ length: 3 * 2 * 2 }, (_, i) => i),
+      [3, 2, 2],
+    );
     const y = gatherRows(imgs, [2]);
     assert.deepEqual(y.shape, [1, 2, 2]);
     assert.deepEqual([...y.data], [8, 9, 10, 11]);
@@ -135,7 +138,10 @@ describe("batchIndices", () => {
       assert.equal(batches.length, 11);
       assert.equal(batches[10].length, 3);
       const flat = batches.flat();
-      assert.deepEqual([...flat].sort((a, b) => a - b), Array.from({ length: n }, (_, i) => i));
+      assert.deepEqual(
+        [...flat].sort((a, b) => a - b),
+        Array.from({ length: n }, (_, i) => i),
+      );
       orders.push(flat.join(","));
     }
     assert.notEqual(orders[0], orders[1]);

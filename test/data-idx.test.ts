@@ -3,7 +3,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { gzipSync } from "node:zlib";
-import { IdxFormatError, checkMnistImages, checkMnistLabels, checkSameCount, parseIdx, parseIdxRaw } from "../src/data/idx.js";
+import { checkMnistImages, checkMnistLabels, checkSameCount, IdxFormatError, parseIdx, parseIdxRaw } from "../src/data/idx.js";
 
 const MNIST_DIR = join(import.meta.dirname, "..", "..", "shared", "datasets", "mnist");
 const HAVE_MNIST = existsSync(join(MNIST_DIR, "train-images-idx3-ubyte.gz"));
@@ -16,7 +16,7 @@ function idxBytes(dims: number[], fill: (i: number) => number = (i) => i % 251):
   const view = new DataView(out.buffer);
   out[2] = 0x08;
   out[3] = dims.length;
-  dims.forEach((d, k) => view.setUint32(4 + 4 * k, d, false));
+  for (const [k, d] of dims.entries()) view.setUint32(4 + 4 * k, d, false);
   for (let i = 0; i < count; i++) out[4 + 4 * dims.length + i] = fill(i);
   return out;
 }
@@ -80,7 +80,11 @@ describe("IDX reader on buffers the test makes", () => {
 
   it("short file (truncated data) and extra bytes", async () => {
     const b = images();
-    await rejectsWith(() => parseIdx(b.subarray(0, b.length - 5), "bad.idx"), [/dims \[3, 28, 28\]/, /should be 2368 bytes/, /it is 2363 bytes/, /5 bytes missing/], 2363);
+    await rejectsWith(
+      () => parseIdx(b.subarray(0, b.length - 5), "bad.idx"),
+      [/dims \[3, 28, 28\]/, /should be 2368 bytes/, /it is 2363 bytes/, /5 bytes missing/],
+      2363,
+    );
     const longer = new Uint8Array(b.length + 7);
     longer.set(b);
     await rejectsWith(() => parseIdx(longer, "bad.idx"), [/should be 2368 bytes/, /it is 2375/, /7 extra bytes/], 2368);
@@ -105,13 +109,19 @@ describe("IDX reader on buffers the test makes", () => {
   });
 
   it("label out of range", async () => {
-    const idx = await parseIdx(idxBytes([4], (i) => [1, 2, 10, 3][i]), "bad.idx");
+    const idx = await parseIdx(
+      idxBytes([4], (i) => [1, 2, 10, 3][i]),
+      "bad.idx",
+    );
     await rejectsWith(() => checkMnistLabels(idx, "bad.idx"), [/label of item 2 must be in 0-9, found 10/], 10);
   });
 
   it("mismatched image and label counts", async () => {
     const i = await parseIdx(images(), "bad.idx-images");
-    const l = await parseIdx(idxBytes([4], () => 1), "bad.idx-labels");
+    const l = await parseIdx(
+      idxBytes([4], () => 1),
+      "bad.idx-labels",
+    );
     await rejectsWith(() => checkSameCount(i, "bad.idx-images", l, "bad.idx-labels"), [/holds 3 images but bad\.idx-labels holds 4 labels/]);
   });
 

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
@@ -19,7 +19,10 @@ before(() => {
   forgetMnist();
 });
 after(() => {
-  for (const [k, v] of [["LAYERWISE_CACHE", savedEnv.cache], ["LAYERWISE_MNIST", savedEnv.mnist]] as const) {
+  for (const [k, v] of [
+    ["LAYERWISE_CACHE", savedEnv.cache],
+    ["LAYERWISE_MNIST", savedEnv.mnist],
+  ] as const) {
     if (v === undefined) delete process.env[k];
     else process.env[k] = v;
   }
@@ -93,8 +96,14 @@ describe("bundled digits", () => {
     const labels = new Uint8Array([0, 0, 0, 0, 0, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2, 2, 2, 2]);
     const { train, test } = bundledSplit(labels);
     assert.equal(BUNDLED_SPLIT_SEED, 1998);
-    assert.deepEqual([...train].sort((a, b) => a - b), [0, 1, 2, 3, 5, 6, 8, 9, 10, 11, 12, 13, 14, 15]);
-    assert.deepEqual([...test].sort((a, b) => a - b), [4, 7, 16, 17]);
+    assert.deepEqual(
+      [...train].sort((a, b) => a - b),
+      [0, 1, 2, 3, 5, 6, 8, 9, 10, 11, 12, 13, 14, 15],
+    );
+    assert.deepEqual(
+      [...test].sort((a, b) => a - b),
+      [4, 7, 16, 17],
+    );
     assert.deepEqual(bundledSplit(labels), { train, test });
   });
 
@@ -133,13 +142,19 @@ describe("full MNIST from a folder", () => {
       const out = Buffer.alloc(4 + 4 * dims.length + count);
       out[2] = 8;
       out[3] = dims.length;
-      dims.forEach((d, k) => out.writeUInt32BE(d, 4 + 4 * k));
+      for (const [k, d] of dims.entries()) out.writeUInt32BE(d, 4 + 4 * k);
       for (let i = 0; i < count; i++) out[4 + 4 * dims.length + i] = fill(i);
       return out;
     };
     writeFileSync(join(dir, "train-images-idx3-ubyte.gz"), gzipSync(idx([3, 28, 28], (i) => (i % 784 === 0 ? 255 : 0))));
-    writeFileSync(join(dir, "train-labels-idx1-ubyte"), idx([3], (i) => i + 3));
-    writeFileSync(join(dir, "t10k-images-idx3-ubyte"), idx([2, 28, 28], () => 51));
+    writeFileSync(
+      join(dir, "train-labels-idx1-ubyte"),
+      idx([3], (i) => i + 3),
+    );
+    writeFileSync(
+      join(dir, "t10k-images-idx3-ubyte"),
+      idx([2, 28, 28], () => 51),
+    );
     writeFileSync(join(dir, "t10k-labels-idx1-ubyte.gz"), gzipSync(idx([2], () => 9)));
     const d = await loadMnist({ dir });
     assert.equal(d.source, "full");
@@ -179,6 +194,3 @@ describe("full MNIST, real files", { skip: SKIP_REAL }, () => {
     }
   });
 });
-
-
-

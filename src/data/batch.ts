@@ -3,7 +3,7 @@
  * gathers into reused buffers, so a training loop allocates nothing per batch.
  */
 import type { Rng } from "../tensor/random.js";
-import { ShapeError, formatShape } from "../tensor/shape.js";
+import { formatShape, ShapeError } from "../tensor/shape.js";
 import { type Tensor, zeros } from "../tensor/tensor.js";
 
 /**
@@ -20,7 +20,9 @@ export function gatherRows(src: Tensor, indices: ArrayLike<number>, out?: Tensor
     y = zeros([k, ...rowShape]);
   } else {
     if (out.rank < 1 || out.rows < k || out.cols !== stride) {
-      throw new ShapeError(`gatherRows: out has shape ${formatShape(out.shape)} but ${k} rows of ${formatShape(src.shape)} need at least [${k}, ...${formatShape(rowShape)}]`);
+      throw new ShapeError(
+        `gatherRows: out has shape ${formatShape(out.shape)} but ${k} rows of ${formatShape(src.shape)} need at least [${k}, ...${formatShape(rowShape)}]`,
+      );
     }
     y = out.rows === k ? out : out.sliceRows(0, k);
   }
@@ -29,7 +31,8 @@ export function gatherRows(src: Tensor, indices: ArrayLike<number>, out?: Tensor
   const d = y.data;
   for (let r = 0; r < k; r++) {
     const i = indices[r];
-    if (!(i >= 0 && i < n && Number.isInteger(i))) throw new RangeError(`gatherRows: index ${i} (position ${r}) is outside the ${n} rows of ${formatShape(src.shape)}`);
+    if (!(i >= 0 && i < n && Number.isInteger(i)))
+      throw new RangeError(`gatherRows: index ${i} (position ${r}) is outside the ${n} rows of ${formatShape(src.shape)}`);
     d.set(s.subarray(i * stride, (i + 1) * stride), r * stride);
   }
   return y;
@@ -42,7 +45,8 @@ export function gatherLabels(labels: Uint8Array, indices: ArrayLike<number>, out
   const y = out === undefined ? new Uint8Array(k) : out.subarray(0, k);
   for (let r = 0; r < k; r++) {
     const i = indices[r];
-    if (!(i >= 0 && i < labels.length && Number.isInteger(i))) throw new RangeError(`gatherLabels: index ${i} (position ${r}) is outside the ${labels.length} labels`);
+    if (!(i >= 0 && i < labels.length && Number.isInteger(i)))
+      throw new RangeError(`gatherLabels: index ${i} (position ${r}) is outside the ${labels.length} labels`);
     y[r] = labels[i];
   }
   return y;

@@ -67,7 +67,11 @@ export function parseIdxRaw(bytes: Uint8Array, fileName: string): IdxArray {
   if (ndims === 0) throw new IdxFormatError(fileName, 3, "expected at least 1 dimension in the magic number, found 0");
   const headerBytes = 4 + 4 * ndims;
   if (bytes.length < headerBytes) {
-    throw new IdxFormatError(fileName, bytes.length, `expected a ${headerBytes}-byte header for ${ndims} dimensions, but the file ends after ${bytes.length} bytes`);
+    throw new IdxFormatError(
+      fileName,
+      bytes.length,
+      `expected a ${headerBytes}-byte header for ${ndims} dimensions, but the file ends after ${bytes.length} bytes`,
+    );
   }
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const dims: number[] = [];

@@ -13,7 +13,15 @@
  * Pixels are scaled to [0, 1] as byte / 255 in both sources.
  */
 import { readFileBytes, readFileText, writeFileAtomic } from "../io/files.js";
-import { bundledMnistPackage, cacheDirCandidates, defaultMnistDir as defaultDir, joinPath, MNIST_ENV, mnistDirCandidates, pathExists } from "../io/mnist-files.js";
+import {
+  bundledMnistPackage,
+  cacheDirCandidates,
+  defaultMnistDir as defaultDir,
+  joinPath,
+  MNIST_ENV,
+  mnistDirCandidates,
+  pathExists,
+} from "../io/mnist-files.js";
 import { Rng } from "../tensor/random.js";
 import { type Tensor, zeros } from "../tensor/tensor.js";
 import { checkMnistImages, checkMnistLabels, checkSameCount, parseIdx } from "./idx.js";
@@ -257,7 +265,9 @@ async function convertPackageJson(pkgDir: string): Promise<BundledRaw> {
     const path = joinPath(pkgDir, "src", "digits", `${digit}.json`);
     const values = (JSON.parse(await readFileText(path)) as { data?: unknown }).data;
     if (!Array.isArray(values) || values.length % MNIST_PIXELS !== 0) {
-      throw new Error(`${path}: expected {"data": [...]} with a multiple of ${MNIST_PIXELS} values, found ${Array.isArray(values) ? values.length : typeof values}`);
+      throw new Error(
+        `${path}: expected {"data": [...]} with a multiple of ${MNIST_PIXELS} values, found ${Array.isArray(values) ? values.length : typeof values}`,
+      );
     }
     const bytes = new Uint8Array(values.length);
     for (let i = 0; i < values.length; i++) {
