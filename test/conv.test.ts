@@ -192,3 +192,28 @@ describe("Embedding", () => {
     assert.throws(() => emb.forward(tensor([[0, 5, 1, 1]]), false), /token id 5 at position 1 is outside 0\.\.4/);
   });
 });
+
+describe("Parallel", () => {
+  it("concatenates branches that read the same input and sums their input gradients", async () => {
+    const { Parallel } = await import("../src/nn/parallel.js");
+    const par = new Parallel(
+      [
+        [new Conv1D({ filters: 2, kernelSize: 2, activation: "tanh" }), new GlobalMaxPool()],
+        [new Conv1D({ filters: 3, kernelSize: 3 }), new GlobalAvgPool()],
+      ],
+      { name: "par" },
+    );
+    assert.deepEqual(par.build([6, 4], rng(3)), [5]);
+    assert.deepEqual(par.params().map((p) => p.name), ["b0_conv1d0.kernel", "b0_conv1d0.bias", "b1_conv1d0.kernel", "b1_conv1d0.bias"]);
+    const x = randNormal([2, 6, 4], rng(80));
+    const y = par.forward(x, false);
+    assert.deepEqual(y.shape, [2, 5]);
+    // the first two columns are branch 0 on its own
+    const [c0, p0] = par.branches[0];
+    const alone = p0.forward(c0.forward(x, false), false);
+    assert.deepEqual([y.data[0], y.data[1], y.data[5], y.data[6]], Array.from(alone.data));
+    checkLayerGradients(par, x, { epsilon: 1e-3, maxChecks: 48 });
+    const again = layerFromConfig(par.config());
+    assert.deepEqual(again.config(), par.config());
+  });
+});
