@@ -38,6 +38,18 @@ function operands(w: GemmWorkload): { a: Float32Array; aShape: [number, number];
   return { a, aShape: w.transA ? [w.k, w.m] : [w.m, w.k], b, bShape: [w.k, w.n] };
 }
 
+/** The textbook i-j-k loop (one dot product per entry): the baseline our TypeScript kernel must beat 3x. */
+function naiveGemm(w: GemmWorkload, a: Float32Array, b: Float32Array, c: Float32Array): void {
+  const { m, n, k, transA } = w;
+  for (let i = 0; i < m; i++) {
+    for (let j = 0; j < n; j++) {
+      let s = 0;
+      for (let p = 0; p < k; p++) s += (transA ? a[p * m + i] : a[i * k + p]) * b[p * n + j];
+      c[i * n + j] = s;
+    }
+  }
+}
+
 export const gemm: Benchmark = {
   name: "gemm",
   description: "matrix multiply C = op(A) B: 100x784@784x500, 100x500@500x500, 1000x1000@1000x1000, (100x784)T@100x500",
@@ -52,6 +64,13 @@ export const gemm: Benchmark = {
         await ctx.time({ ...w, impl, threads }, () => matmul(a, b, { transA: w.transA, out: c }));
       }
     });
+    if (ctx.wants("naive-ijk")) {
+      for (const w of workloads) {
+        const o = operands(w);
+        const c = new Float32Array(w.m * w.n);
+        await ctx.time({ ...w, impl: "naive-ijk", threads: 1 }, () => naiveGemm(w, o.a, o.b, c));
+      }
+    }
     await ctx.forEachTfjs(async ({ tf, impl, threads, note, tensor }) => {
       for (const w of workloads) {
         const o = operands(w);

@@ -38,7 +38,8 @@ export async function loadTfjs(name: "cpu" | "wasm"): Promise<TfjsPeer> {
     threads = wasm.getThreadsCount();
     const simd = await tf.env().getAsync("WASM_HAS_SIMD_SUPPORT");
     const mt = await tf.env().getAsync("WASM_HAS_MULTITHREAD_SUPPORT");
-    note = `XNNPACK, SIMD ${simd ? "on" : "off"}, ${mt ? "threaded build" : "single-threaded build (no multithread support detected in Node)"}`;
+    // tfjs-backend-wasm 4.22 reports no multithread support whenever IS_NODE (tfjs issue #3830)
+    note = `XNNPACK, SIMD ${simd ? "on" : "off"}, ${mt ? `${threads} threads` : "single-threaded (threads are disabled under Node)"}`;
   } else if (!(await tf.setBackend("cpu"))) {
     throw new Error("tf.setBackend('cpu') failed");
   }
