@@ -1,5 +1,24 @@
 // Public surface of src/nn (filled in by its issue).
 export {};
+export type { Layer, LayerConfig, Param, OutputActivation } from "./layer.js";
+export { hasOutputActivation } from "./layer.js";
+export { registerLayer, layerFromConfig, registeredLayers } from "./registry.js";
+export { ACTIVATION_NAMES, activate, activationBackward } from "./activations.js";
+export type { ActivationName } from "./activations.js";
+export { INITIALIZER_NAMES, initialize } from "./initializers.js";
+export type { InitializerName } from "./initializers.js";
+export { BatchBuffers } from "./buffers.js";
+export { makeParam } from "./param.js";
+export { Dense } from "./dense.js";
+export type { DenseOptions } from "./dense.js";
+export { Activation } from "./activation.js";
+export type { ActivationOptions } from "./activation.js";
+export { Dropout } from "./dropout.js";
+export type { DropoutOptions } from "./dropout.js";
+export { Flatten, Reshape } from "./reshape.js";
+export type { ReshapeOptions } from "./reshape.js";
+export { Loss, LOSS_NAMES } from "./losses.js";
+export type { LossName } from "./losses.js";
 export { Perceptron } from "./perceptron.js";
 export type { PerceptronOptions, PerceptronFitResult } from "./perceptron.js";
 export { hebbianUpdate } from "./hebbian.js";

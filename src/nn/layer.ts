@@ -8,6 +8,7 @@
 import type { Rng } from "../tensor/random.js";
 import type { Shape } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
+import type { ActivationName } from "./activations.js";
 
 /** A trainable tensor and the gradient of the loss with respect to it. */
 export interface Param {
@@ -31,6 +32,8 @@ export interface LayerConfig {
 export interface Layer {
   /** Unique within a model; set by the model if not given. */
   name: string;
+  /** The input shape the layer was declared with (without batch), if any: lets a model build itself. */
+  readonly inputShape?: Shape;
   /** Fixes the input shape, creates the parameters (drawn from rng) and returns the output shape. */
   build(inputShape: Shape, rng: Rng): Shape;
   /** Output for a batch. `training` switches dropout and similar train-only behaviour. */
@@ -39,8 +42,29 @@ export interface Layer {
    * Given dL/dy for the last forward batch, accumulates dL/dθ into each param's grad and
    * returns dL/dx. Layers cache what they need from forward (x or y) and reuse buffers
    * across batches of the same size.
+   *
+   * needInputGrad = false (the model's first layer, or one above a frozen stack) lets a layer
+   * skip computing dL/dx; the returned tensor is then unspecified and must not be used.
    */
-  backward(dy: Tensor): Tensor;
+  backward(dy: Tensor, needInputGrad?: boolean): Tensor;
   params(): Param[];
   config(): LayerConfig;
+}
+
+/**
+ * A layer whose output is y = f(z) for a named activation f. Losses fuse with it: softmax
+ * with categorical cross-entropy and sigmoid with binary cross-entropy compute the loss from
+ * z (log-sum-exp, stable) and start backpropagation at δ = dL/dz = (y − t)/n.
+ */
+export interface OutputActivation {
+  readonly activation: ActivationName;
+  /** z of the last forward. */
+  preActivation(): Tensor;
+  /** backward given dL/dz instead of dL/dy. */
+  backwardFromPreActivation(dz: Tensor, needInputGrad?: boolean): Tensor;
+}
+
+export function hasOutputActivation(layer: Layer): layer is Layer & OutputActivation {
+  const l = layer as Partial<OutputActivation>;
+  return typeof l.activation === "string" && typeof l.preActivation === "function" && typeof l.backwardFromPreActivation === "function";
 }

@@ -1,0 +1,68 @@
+/**
+ * The unit nonlinearities y = f(z) and their backward passes dL/dz = dL/dy ∘ f'(z), written
+ * through y as in the lectures (σ' = y(1 − y), tanh' = 1 − y², relu' = [y > 0]). Used by
+ * Dense (fused activation) and Activation, and by other layers that end in a nonlinearity.
+ */
+import * as ops from "../ops/index.js";
+import type { Tensor } from "../tensor/tensor.js";
+
+export const ACTIVATION_NAMES = ["sigmoid", "tanh", "relu", "leakyRelu", "linear", "softmax"] as const;
+export type ActivationName = (typeof ACTIVATION_NAMES)[number];
+
+/** Default slope of leaky ReLU for z < 0. */
+export const DEFAULT_LEAKY_ALPHA = 0.01;
+
+export function assertActivation(name: unknown, where: string): ActivationName {
+  if (typeof name !== "string" || !(ACTIVATION_NAMES as readonly string[]).includes(name)) {
+    throw new RangeError(`${where}: activation must be one of ${ACTIVATION_NAMES.join(", ")}; got ${JSON.stringify(name)}`);
+  }
+  return name as ActivationName;
+}
+
+export function assertLeakyAlpha(alpha: number, where: string): number {
+  if (!(alpha >= 0 && alpha < 1)) throw new RangeError(`${where}: alpha must be in [0, 1); got ${alpha}`);
+  return alpha;
+}
+
+/** y = f(z) into out. "linear" copies (callers that can, skip it and use z itself). */
+export function activate(name: ActivationName, z: Tensor, out: Tensor, alpha = DEFAULT_LEAKY_ALPHA): Tensor {
+  switch (name) {
+    case "sigmoid":
+      return ops.sigmoid(z, out);
+    case "tanh":
+      return ops.tanh(z, out);
+    case "relu":
+      return ops.relu(z, out);
+    case "leakyRelu":
+      // max(z, αz) is leaky ReLU for 0 ≤ α < 1
+      ops.scale(z, alpha, out);
+      return ops.maximum(z, out, out);
+    case "linear":
+      return out === z ? out : out.assign(z);
+    case "softmax":
+      return ops.softmax(z, out);
+  }
+}
+
+/**
+ * dL/dz from dL/dy and y = f(z), into out. For "linear" this returns dy itself (no copy), so
+ * callers must not write into the result when the activation is linear.
+ */
+export function activationBackward(name: ActivationName, y: Tensor, dy: Tensor, out: Tensor, alpha = DEFAULT_LEAKY_ALPHA): Tensor {
+  switch (name) {
+    case "sigmoid":
+    case "tanh":
+    case "relu":
+      return ops.activationGrad(name, y, dy, out);
+    case "leakyRelu":
+      // f'(z) = α + (1 − α)[y > 0]; y > 0 exactly when z > 0 (α ≥ 0)
+      ops.unary("step", y, out);
+      ops.scale(out, 1 - alpha, out);
+      ops.addScalar(out, alpha, out);
+      return ops.mul(dy, out, out);
+    case "linear":
+      return dy;
+    case "softmax":
+      return ops.softmaxGrad(y, dy, out);
+  }
+}

@@ -1,0 +1,465 @@
+/**
+ * Sequential: a stack of layers trained by backpropagation (Keras style: compile, fit,
+ * evaluate, predict). The training step for a batch (X, T):
+ *   forward  Y = f_L(... f_1(X))
+ *   loss     L(Y, T), fused with a softmax/sigmoid output unit when it is the canonical pair
+ *   backward δ_L = dL/dY (or dL/dZ when fused), δ_{l−1} = layer_l.backward(δ_l)
+ *   update   optimizer.step(trainable params)
+ * Every per-batch tensor lives in a buffer reused across batches of the same size.
+ */
+import { batchCount, batchIndices, gatherRows } from "../data/batch.js";
+import type { Layer, Param } from "../nn/layer.js";
+import { hasOutputActivation } from "../nn/layer.js";
+import { BatchBuffers } from "../nn/buffers.js";
+import { Loss, type LossName, assertLoss } from "../nn/losses.js";
+import type { Optimizer } from "../optim/optimizer.js";
+import { Rng } from "../tensor/random.js";
+import { type Shape, ShapeError, formatShape, shapeSize, shapesEqual } from "../tensor/shape.js";
+import { type Tensor, zeros } from "../tensor/tensor.js";
+import type { ModelJson } from "../io/model.js";
+import type { Callback, Logs, TrainableModel } from "./callbacks.js";
+import { type MetricName, assertMetrics, countCorrect } from "./metrics.js";
+import { ProgressBar } from "./progress.js";
+
+export interface SequentialOptions {
+  /** Input shape without the batch dimension, e.g. [784]; else taken from the first layer or build(). */
+  inputShape?: Shape;
+  /** Seeds weight initialisation, dropout masks and (unless fit gets its own) shuffling. Default 0. */
+  seed?: number;
+  name?: string;
+}
+
+export interface CompileOptions {
+  loss: LossName;
+  optimizer: Optimizer;
+  metrics?: MetricName[];
+}
+
+export interface FitOptions {
+  /** Default 1. */
+  epochs?: number;
+  /** Default 32; 1 is single-sample SGD, ≥ n is full-batch gradient descent. */
+  batchSize?: number;
+  /** Reshuffle the training rows every epoch (default true). */
+  shuffle?: boolean;
+  /** Hold out this fraction of rows (the last ones, before shuffling) for validation. */
+  validationSplit?: number;
+  validationData?: [Tensor, Tensor];
+  callbacks?: Callback[];
+  /** Seeds the shuffling (default: drawn from the model's seed). */
+  seed?: number;
+  /** Print progress (a ProgressBar). Default false. */
+  verbose?: boolean;
+  /** Layers (index or name) whose params stay fixed during this fit. */
+  frozen?: (number | string)[];
+  /** Epoch number to start counting from (for resumed training; default 0). */
+  initialEpoch?: number;
+}
+
+export interface History {
+  /** Epoch numbers (0-based) that ran. */
+  epoch: number[];
+  /** Per log key ("loss", "accuracy", "val_loss", ...), one value per epoch. */
+  history: Record<string, number[]>;
+}
+
+export interface PredictOptions {
+  /** Rows per forward pass (default 256). */
+  batchSize?: number;
+}
+
+interface Compiled {
+  loss: Loss;
+  optimizer: Optimizer;
+  metrics: MetricName[];
+}
+
+function snakeCase(s: string): string {
+  return s.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase();
+}
+
+function assertBatchSize(b: number, where: string): number {
+  if (!Number.isInteger(b) || b < 1) throw new RangeError(`${where}: batchSize must be an integer >= 1; got ${b}`);
+  return b;
+}
+
+export class Sequential implements TrainableModel {
+  readonly layers: Layer[] = [];
+  readonly name: string;
+  readonly seed: number;
+  stopTraining = false;
+  /** Epochs trained so far (saved with the model). */
+  epochsTrained = 0;
+  private declaredInputShape: Shape | null;
+  private shapeIn: Shape | null = null;
+  private shapeOut: Shape | null = null;
+  private readonly rng: Rng;
+  private compiled: Compiled | null = null;
+  private readonly buffers = new BatchBuffers();
+  /** Each layer's output shape, recorded when it was built. */
+  private readonly layerShapes = new Map<Layer, Shape>();
+
+  constructor(layers: Layer[] = [], options: SequentialOptions = {}) {
+    this.name = options.name ?? "sequential";
+    this.seed = options.seed ?? 0;
+    if (!Number.isFinite(this.seed)) throw new RangeError(`Sequential: seed must be a finite number; got ${options.seed}`);
+    this.rng = new Rng(this.seed);
+    this.declaredInputShape = options.inputShape ? [...options.inputShape] : null;
+    for (const l of layers) this.add(l);
+  }
+
+  get built(): boolean {
+    return this.shapeOut !== null;
+  }
+
+  get inputShape(): Shape {
+    if (this.shapeIn === null) throw new Error(`${this.name}: not built yet (call build(inputShape) or fit)`);
+    return this.shapeIn;
+  }
+
+  get outputShape(): Shape {
+    if (this.shapeOut === null) throw new Error(`${this.name}: not built yet (call build(inputShape) or fit)`);
+    return this.shapeOut;
+  }
+
+  add(layer: Layer): this {
+    this.nameLayer(layer);
+    this.layers.push(layer);
+    if (this.shapeOut !== null) {
+      this.shapeOut = layer.build(this.shapeOut, this.rng.fork());
+      this.layerShapes.set(layer, this.shapeOut);
+    }
+    return this;
+  }
+
+  /** Creates every layer's params for inputs of this shape (without the batch dimension). */
+  build(inputShape?: Shape): this {
+    const shape = inputShape ?? this.declaredInputShape ?? this.layers[0]?.inputShape;
+    if (shape === undefined) throw new Error(`${this.name}.build: no input shape; pass one to build(), the Sequential options, or the first layer's inputShape`);
+    if (this.layers.length === 0) throw new Error(`${this.name}.build: the model has no layers`);
+    this.shapeIn = [...shape];
+    let s: Shape = this.shapeIn;
+    for (const layer of this.layers) {
+      s = layer.build(s, this.rng.fork());
+      this.layerShapes.set(layer, s);
+    }
+    this.shapeOut = s;
+    this.buffers.clear();
+    return this;
+  }
+
+  compile(options: CompileOptions): this {
+    if (options?.optimizer === undefined || typeof options.optimizer.step !== "function") {
+      throw new TypeError(`${this.name}.compile: optimizer must be an optimizer such as new SGD({ learningRate: 0.1 })`);
+    }
+    this.compiled = {
+      loss: new Loss(assertLoss(options.loss, `${this.name}.compile`)),
+      optimizer: options.optimizer,
+      metrics: assertMetrics(options.metrics ?? [], `${this.name}.compile`),
+    };
+    return this;
+  }
+
+  get loss(): Loss | null {
+    return this.compiled?.loss ?? null;
+  }
+
+  get optimizer(): Optimizer | null {
+    return this.compiled?.optimizer ?? null;
+  }
+
+  get metrics(): MetricName[] {
+    return this.compiled?.metrics ?? [];
+  }
+
+  params(): Param[] {
+    return this.layers.flatMap((l) => l.params());
+  }
+
+  /** Every param under its saved name "<layer>.<param>". */
+  namedParams(): [string, Param][] {
+    return this.layers.flatMap((l) => l.params().map((p): [string, Param] => [`${l.name}.${p.name}`, p]));
+  }
+
+  getWeights(): Tensor[] {
+    return this.params().map((p) => p.value.clone());
+  }
+
+  setWeights(weights: readonly Tensor[]): void {
+    const params = this.params();
+    if (weights.length !== params.length) throw new RangeError(`${this.name}.setWeights: got ${weights.length} tensors for ${params.length} params`);
+    params.forEach((p, i) => {
+      if (!shapesEqual(p.value.shape, weights[i].shape)) {
+        throw new ShapeError(`${this.name}.setWeights: tensor ${i} has shape ${formatShape(weights[i].shape)} but ${p.name} needs ${formatShape(p.value.shape)}`);
+      }
+      p.value.assign(weights[i]);
+    });
+  }
+
+  async fit(x: Tensor, y: Tensor, options: FitOptions = {}): Promise<History> {
+    const compiled = this.requireCompiled("fit");
+    this.ensureBuilt(x, "fit");
+    this.checkData(x, y, "fit");
+    const epochs = options.epochs ?? 1;
+    if (!Number.isInteger(epochs) || epochs < 0) throw new RangeError(`fit: epochs must be an integer >= 0; got ${epochs}`);
+    const batchSize = assertBatchSize(options.batchSize ?? 32, "fit");
+    const initialEpoch = options.initialEpoch ?? 0;
+    const { xTrain, yTrain, validation } = this.splitValidation(x, y, options);
+    const n = xTrain.rows;
+    if (n === 0) throw new RangeError("fit: no training rows (check validationSplit)");
+    const rng = new Rng(options.seed ?? this.rng.nextUint32() | 0);
+    const callbacks = [...(options.callbacks ?? [])];
+    if (options.verbose) callbacks.unshift(new ProgressBar());
+
+    const restoreFrozen = this.freeze(options.frozen ?? []);
+    try {
+      const trainable = this.params().filter((p) => p.trainable);
+      const lowest = this.layers.findIndex((l) => l.params().some((p) => p.trainable));
+      if (lowest < 0) throw new Error("fit: every param is frozen; nothing to train");
+      const batches = batchCount(n, batchSize);
+      const xBatch = zeros([Math.min(batchSize, n), ...xTrain.shape.slice(1)]);
+      const yBatch = zeros([Math.min(batchSize, n), ...yTrain.shape.slice(1)]);
+      const history: History = { epoch: [], history: {} };
+      this.stopTraining = false;
+      for (const c of callbacks) c.setModel?.(this);
+      for (const c of callbacks) await c.onTrainBegin?.({ epochs: initialEpoch + epochs, initialEpoch, samples: n, batchSize, batchesPerEpoch: batches, validation: validation !== null });
+      let logs: Logs = {};
+      for (let epoch = initialEpoch; epoch < initialEpoch + epochs && !this.stopTraining; epoch++) {
+        compiled.optimizer.setEpoch(epoch);
+        for (const c of callbacks) await c.onEpochBegin?.(epoch);
+        let lossSum = 0;
+        let correct = 0;
+        let b = 0;
+        for (const idx of batchIndices(n, batchSize, { shuffle: options.shuffle ?? true, rng })) {
+          const xb = gatherRows(xTrain, idx, xBatch);
+          const yb = gatherRows(yTrain, idx, yBatch);
+          const step = this.trainStep(xb, yb, compiled, trainable, lowest, epoch, b);
+          lossSum += step.loss * idx.length;
+          correct += step.correct;
+          if (callbacks.length > 0) {
+            const batchLogs: Logs = { loss: step.loss };
+            if (compiled.metrics.includes("accuracy")) batchLogs.accuracy = step.correct / idx.length;
+            for (const c of callbacks) await c.onBatchEnd?.(b, batchLogs);
+          }
+          b++;
+        }
+        this.assertFiniteWeights(`fit: epoch ${epoch + 1}`);
+        logs = { loss: lossSum / n };
+        if (compiled.metrics.includes("accuracy")) logs.accuracy = correct / n;
+        if (validation !== null) {
+          for (const [k, v] of Object.entries(this.evaluate(validation[0], validation[1], { batchSize }))) logs[`val_${k}`] = v;
+        }
+        history.epoch.push(epoch);
+        for (const [k, v] of Object.entries(logs)) (history.history[k] ??= []).push(v);
+        this.epochsTrained++;
+        for (const c of callbacks) await c.onEpochEnd?.(epoch, logs);
+      }
+      for (const c of callbacks) await c.onTrainEnd?.(logs);
+      return history;
+    } finally {
+      restoreFrozen();
+    }
+  }
+
+  /** Mean loss (and metrics) over (x, y), forward in inference mode. */
+  evaluate(x: Tensor, y: Tensor, options: PredictOptions = {}): Record<string, number> {
+    const compiled = this.requireCompiled("evaluate");
+    this.ensureBuilt(x, "evaluate");
+    this.checkData(x, y, "evaluate");
+    const batchSize = assertBatchSize(options.batchSize ?? 256, "evaluate");
+    const n = x.rows;
+    const last = this.layers[this.layers.length - 1];
+    const fused = hasOutputActivation(last) && compiled.loss.fusesWith(last.activation);
+    let lossSum = 0;
+    let correct = 0;
+    for (let start = 0; start < n; start += batchSize) {
+      const end = Math.min(start + batchSize, n);
+      const yb = y.sliceRows(start, end);
+      const out = this.forward(x.sliceRows(start, end), false);
+      lossSum += compiled.loss.value(out, yb, fused && hasOutputActivation(last) ? last.preActivation() : undefined) * (end - start);
+      correct += countCorrect(out, yb);
+    }
+    const result: Record<string, number> = { loss: lossSum / n };
+    if (compiled.metrics.includes("accuracy")) result.accuracy = correct / n;
+    return result;
+  }
+
+  /** The network's outputs for x, a new tensor [rows, ...outputShape]. */
+  predict(x: Tensor, options: PredictOptions = {}): Tensor {
+    this.ensureBuilt(x, "predict");
+    this.checkInput(x, "predict");
+    const batchSize = assertBatchSize(options.batchSize ?? 256, "predict");
+    const n = x.rows;
+    const result = zeros([n, ...this.outputShape]);
+    for (let start = 0; start < n; start += batchSize) {
+      const end = Math.min(start + batchSize, n);
+      result.sliceRows(start, end).assign(this.forward(x.sliceRows(start, end), false));
+    }
+    return result;
+  }
+
+  /** Forward pass of one batch; the result is a layer's buffer, overwritten by the next call. */
+  forward(x: Tensor, training: boolean): Tensor {
+    let h = x;
+    for (const layer of this.layers) h = layer.forward(h, training);
+    return h;
+  }
+
+  summary(): string {
+    const rows: [string, string, string][] = [["Layer (type)", "Output shape", "Params"]];
+    let total = 0;
+    let trainable = 0;
+    let shape: Shape | null = this.shapeIn;
+    for (const layer of this.layers) {
+      const count = layer.params().reduce((s, p) => s + p.value.size, 0);
+      total += count;
+      trainable += layer.params().reduce((s, p) => s + (p.trainable ? p.value.size : 0), 0);
+      shape = this.built ? this.outputShapeOf(layer) : null;
+      rows.push([`${layer.name} (${layer.config().className})`, shape ? `[batch, ${shape.join(", ")}]` : "?", this.built ? count.toLocaleString("en-US") : "?"]);
+    }
+    const w0 = Math.max(...rows.map((r) => r[0].length)) + 2;
+    const w1 = Math.max(...rows.map((r) => r[1].length)) + 2;
+    const lines = [`Model: ${this.name}${this.shapeIn ? ` (input [batch, ${this.shapeIn.join(", ")}])` : ""}`];
+    const rule = "-".repeat(w0 + w1 + 12);
+    lines.push(rule);
+    rows.forEach((r, i) => {
+      lines.push(r[0].padEnd(w0) + r[1].padEnd(w1) + r[2].padStart(10));
+      if (i === 0) lines.push(rule);
+    });
+    lines.push(rule);
+    lines.push(`Total params: ${total.toLocaleString("en-US")} (trainable ${trainable.toLocaleString("en-US")}, frozen ${(total - trainable).toLocaleString("en-US")})`);
+    return lines.join("\n");
+  }
+
+  /** The architecture and training config as saved in model.json. */
+  toJSON(): ModelJson {
+    return {
+      format: "layerwise.sequential",
+      version: 1,
+      name: this.name,
+      seed: this.seed,
+      inputShape: [...this.inputShape],
+      layers: this.layers.map((l) => l.config()),
+      compile: this.compiled
+        ? { loss: this.compiled.loss.name, optimizer: this.compiled.optimizer.config(), metrics: [...this.compiled.metrics] }
+        : null,
+      training: { epochs: this.epochsTrained },
+    };
+  }
+
+  /** Writes model.json and model.safetensors into dir (each file replaced atomically). */
+  async save(dir: string): Promise<void> {
+    if (!this.built) throw new Error(`${this.name}.save: the model is not built`);
+    this.assertFiniteWeights(`${this.name}.save(${dir})`);
+    const { saveModelFiles } = await import("../io/model.js");
+    await saveModelFiles(dir, this.toJSON(), this.namedParams().map(([name, p]) => [name, p.value]));
+  }
+
+  // ---- internals ------------------------------------------------------------------------
+
+  private trainStep(xb: Tensor, yb: Tensor, compiled: Compiled, trainable: Param[], lowest: number, epoch: number, batch: number): { loss: number; correct: number } {
+    for (const p of trainable) p.grad.data.fill(0);
+    const out = this.forward(xb, true);
+    const lastIndex = this.layers.length - 1;
+    const last = this.layers[lastIndex];
+    const fused = hasOutputActivation(last) && compiled.loss.fusesWith(last.activation);
+    const loss = compiled.loss.value(out, yb, fused && hasOutputActivation(last) ? last.preActivation() : undefined);
+    if (!Number.isFinite(loss)) {
+      throw new Error(`fit: the loss became ${loss} at epoch ${epoch + 1}, batch ${batch + 1}; training stopped before updating the weights with it (try a smaller learning rate or clipNorm)`);
+    }
+    let delta = compiled.loss.gradient(out, yb, this.buffers.get("dLoss", out.shape), fused);
+    delta = fused && hasOutputActivation(last) ? last.backwardFromPreActivation(delta, lastIndex > lowest) : last.backward(delta, lastIndex > lowest);
+    for (let i = lastIndex - 1; i >= lowest; i--) delta = this.layers[i].backward(delta, i > lowest);
+    compiled.optimizer.step(trainable);
+    return { loss, correct: compiled.metrics.length > 0 ? countCorrect(out, yb) : 0 };
+  }
+
+  private nameLayer(layer: Layer): void {
+    const taken = new Set(this.layers.map((l) => l.name));
+    if (layer.name !== "" && layer.name !== undefined) {
+      if (taken.has(layer.name)) throw new Error(`${this.name}.add: a layer named "${layer.name}" is already in the model`);
+      if (layer.name.includes(".")) throw new Error(`${this.name}.add: layer name "${layer.name}" must not contain "." (saved tensors are named "<layer>.<param>")`);
+      return;
+    }
+    const base = snakeCase(layer.config().className);
+    let k = 1;
+    while (taken.has(`${base}_${k}`)) k++;
+    layer.name = `${base}_${k}`;
+  }
+
+  private outputShapeOf(layer: Layer): Shape {
+    return this.layerShapes.get(layer) ?? [];
+  }
+
+  private requireCompiled(what: string): Compiled {
+    if (this.compiled === null) throw new Error(`${this.name}.${what}: call compile({ loss, optimizer }) first`);
+    return this.compiled;
+  }
+
+  private ensureBuilt(x: Tensor, what: string): void {
+    if (this.built) return;
+    if (this.declaredInputShape === null && this.layers[0]?.inputShape === undefined && x.rank < 2) {
+      throw new ShapeError(`${this.name}.${what}: x must be [rows, ...features]; got ${formatShape(x.shape)}`);
+    }
+    this.build(this.declaredInputShape ?? this.layers[0]?.inputShape ?? x.shape.slice(1));
+  }
+
+  private checkInput(x: Tensor, what: string): void {
+    if (x.rank < 1 || shapeSize(x.shape.slice(1)) !== shapeSize(this.inputShape) || (x.rank - 1 === this.inputShape.length && !shapesEqual(x.shape.slice(1), this.inputShape))) {
+      throw new ShapeError(`${what}: x has shape ${formatShape(x.shape)} but the model takes [rows, ${this.inputShape.join(", ")}]`);
+    }
+  }
+
+  private checkData(x: Tensor, y: Tensor, what: string): void {
+    this.checkInput(x, what);
+    if (y.rank < 1 || y.rows !== x.rows) throw new ShapeError(`${what}: x has ${x.rows} rows but y has shape ${formatShape(y.shape)}`);
+    if (!shapesEqual(y.shape.slice(1), this.outputShape)) {
+      throw new ShapeError(`${what}: y has shape ${formatShape(y.shape)} but the model outputs [rows, ${this.outputShape.join(", ")}]`);
+    }
+  }
+
+  private splitValidation(x: Tensor, y: Tensor, options: FitOptions): { xTrain: Tensor; yTrain: Tensor; validation: [Tensor, Tensor] | null } {
+    if (options.validationData !== undefined) {
+      const [xv, yv] = options.validationData;
+      this.checkData(xv, yv, "fit validationData");
+      return { xTrain: x, yTrain: y, validation: [xv, yv] };
+    }
+    const split = options.validationSplit ?? 0;
+    if (!(split >= 0 && split < 1)) throw new RangeError(`fit: validationSplit must be in [0, 1); got ${split}`);
+    const nVal = Math.floor(x.rows * split);
+    if (nVal === 0) return { xTrain: x, yTrain: y, validation: null };
+    const nTrain = x.rows - nVal;
+    return {
+      xTrain: x.sliceRows(0, nTrain),
+      yTrain: y.sliceRows(0, nTrain),
+      validation: [x.sliceRows(nTrain, x.rows), y.sliceRows(nTrain, y.rows)],
+    };
+  }
+
+  /** Marks the given layers' params untrainable; returns a function that restores the flags. */
+  private freeze(frozen: readonly (number | string)[]): () => void {
+    const saved: [Param, boolean][] = [];
+    for (const f of frozen) {
+      const layer = typeof f === "number" ? this.layers[f] : this.layers.find((l) => l.name === f);
+      if (layer === undefined) {
+        throw new RangeError(`fit: frozen entry ${JSON.stringify(f)} is not a layer index in [0, ${this.layers.length - 1}] or a layer name (${this.layers.map((l) => l.name).join(", ")})`);
+      }
+      for (const p of layer.params()) {
+        saved.push([p, p.trainable]);
+        p.trainable = false;
+      }
+    }
+    return () => {
+      for (const [p, t] of saved) p.trainable = t;
+    };
+  }
+
+  private assertFiniteWeights(where: string): void {
+    for (const [name, p] of this.namedParams()) {
+      const d = p.value.data;
+      for (let i = 0; i < d.length; i++) {
+        if (!Number.isFinite(d[i])) throw new Error(`${where}: weight ${name}[${i}] is ${d[i]}; refusing to continue with non-finite weights (try a smaller learning rate or clipNorm)`);
+      }
+    }
+  }
+}
