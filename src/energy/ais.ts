@@ -46,8 +46,9 @@ export function betaSchedule(segments: readonly BetaSegment[]): Float64Array {
 }
 
 /**
- * Visible biases of the base-rate model: log(p / (1 − p)) with the smoothed pixel means
- * p_i = (Σ v_i + 0.05 n) / (1.05 n) of Salakhutdinov & Murray's code (5 pseudo-counts per 100 images).
+ * Visible biases of the base-rate model: log(p / (1 − p)) with smoothed pixel means. Salakhutdinov
+ * & Murray's code adds 5 pseudo-counts per 100 images, p_i = (Σ v_i + 0.05 n) / (1.05 n); we add
+ * them to both outcomes, p_i = (Σ v_i + 0.05 n) / (1.1 n), so an always-on pixel stays finite.
  */
 export function baseRateBiases(data: Tensor): Tensor {
   const V = data.cols;
@@ -56,7 +57,7 @@ export function baseRateBiases(data: Tensor): Tensor {
   for (let r = 0; r < n; r++) for (let i = 0; i < V; i++) count[i] += data.data[r * V + i];
   const aA = zeros([V]);
   for (let i = 0; i < V; i++) {
-    const p = (count[i] + 0.05 * n) / (1.05 * n);
+    const p = (count[i] + 0.05 * n) / (1.1 * n);
     aA.data[i] = Math.log(p / (1 - p));
   }
   return aA;
