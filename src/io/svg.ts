@@ -1,0 +1,185 @@
+/**
+ * Line plots as standalone SVG text (training curves, energy traces, log-likelihood against
+ * epochs): no DOM and no dependencies, so Node writes them to files and the browser lab can
+ * put the same string into a page.
+ */
+
+export interface LineSeries {
+  name: string;
+  x: number[];
+  y: number[];
+}
+
+export interface LinePlotOptions {
+  title: string;
+  xLabel: string;
+  yLabel: string;
+  series: LineSeries[];
+  /** Pixels; default 640 x 400. */
+  width?: number;
+  height?: number;
+  /** "log" plots log10(y) (positive y only), for losses that fall by orders of magnitude. Default "linear". */
+  yScale?: "linear" | "log";
+}
+
+// Tableau 10: distinguishable, colour-blind-friendlier than pure primaries
+const COLOURS = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"];
+const MARGIN = { left: 72, right: 24, top: 40, bottom: 52 };
+
+export function linePlotSvg(options: LinePlotOptions): string {
+  const width = options.width ?? 640;
+  const height = options.height ?? 400;
+  const logY = (options.yScale ?? "linear") === "log";
+  if (!(Number.isFinite(width) && width >= 160 && Number.isFinite(height) && height >= 120)) {
+    throw new RangeError(`linePlotSvg: width and height must be at least 160 x 120 pixels, got ${width} x ${height}`);
+  }
+  if (options.yScale !== undefined && options.yScale !== "linear" && options.yScale !== "log") {
+    throw new RangeError(`linePlotSvg: yScale must be "linear" or "log", got ${JSON.stringify(options.yScale)}`);
+  }
+  for (const s of options.series) {
+    if (s.x.length !== s.y.length) throw new RangeError(`linePlotSvg: series "${s.name}" has ${s.x.length} x values but ${s.y.length} y values`);
+  }
+  // points that cannot be drawn (NaN, Infinity, y <= 0 on a log axis) break the line instead
+  const toY = (y: number): number => (logY ? (y > 0 ? Math.log10(y) : Number.NaN) : y);
+  const series = options.series.map((s) => ({ name: s.name, x: s.x, y: s.y.map(toY) }));
+
+  const xs = series.flatMap((s) => s.x.filter((_, i) => Number.isFinite(s.x[i]) && Number.isFinite(s.y[i])));
+  const ys = series.flatMap((s) => s.y.filter((_, i) => Number.isFinite(s.x[i]) && Number.isFinite(s.y[i])));
+  const [x0, x1] = paddedRange(xs);
+  // 5% headroom above and below so lines do not run along the frame
+  const [yLo, yHi] = paddedRange(ys);
+  const y0 = yLo - 0.05 * (yHi - yLo);
+  const y1 = yHi + 0.05 * (yHi - yLo);
+  const plotW = width - MARGIN.left - MARGIN.right;
+  const plotH = height - MARGIN.top - MARGIN.bottom;
+  const px = (x: number): number => MARGIN.left + ((x - x0) / (x1 - x0)) * plotW;
+  const py = (y: number): number => MARGIN.top + plotH - ((y - y0) / (y1 - y0)) * plotH;
+
+  const out: string[] = [];
+  out.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
+  );
+  out.push(`<rect width="${width}" height="${height}" fill="white"/>`);
+  out.push(`<text x="${width / 2}" y="${MARGIN.top / 2 + 6}" text-anchor="middle" font-size="15">${escapeXml(options.title)}</text>`);
+
+  // grid and tick labels
+  const xTicks = niceTicks(x0, x1, Math.max(2, Math.floor(plotW / 90)));
+  const yTicks = logY ? decadeTicks(y0, y1) : niceTicks(y0, y1, Math.max(2, Math.floor(plotH / 60)));
+  for (const t of xTicks) {
+    const x = fmt(px(t));
+    out.push(`<line x1="${x}" y1="${MARGIN.top}" x2="${x}" y2="${MARGIN.top + plotH}" stroke="#e5e5e5"/>`);
+    out.push(`<text x="${x}" y="${MARGIN.top + plotH + 16}" text-anchor="middle">${tickLabel(t, xTicks)}</text>`);
+  }
+  for (const t of yTicks) {
+    const y = fmt(py(t));
+    out.push(`<line x1="${MARGIN.left}" y1="${y}" x2="${MARGIN.left + plotW}" y2="${y}" stroke="#e5e5e5"/>`);
+    const label = logY ? significant(10 ** t) : tickLabel(t, yTicks);
+    out.push(`<text x="${MARGIN.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle">${label}</text>`);
+  }
+  out.push(`<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#333"/>`);
+  out.push(`<text x="${MARGIN.left + plotW / 2}" y="${height - 12}" text-anchor="middle">${escapeXml(options.xLabel)}</text>`);
+  out.push(
+    `<text x="16" y="${MARGIN.top + plotH / 2}" text-anchor="middle" transform="rotate(-90 16 ${MARGIN.top + plotH / 2})">${escapeXml(options.yLabel)}${logY ? " (log scale)" : ""}</text>`,
+  );
+
+  // lines (a single point gets a dot, since a one-point path draws nothing)
+  series.forEach((s, k) => {
+    const colour = COLOURS[k % COLOURS.length];
+    let d = "";
+    let run = 0;
+    let lastX = 0;
+    let lastY = 0;
+    const dots: string[] = [];
+    const endRun = (): void => {
+      if (run === 1) dots.push(`<circle cx="${fmt(lastX)}" cy="${fmt(lastY)}" r="2.5" fill="${colour}"/>`);
+      run = 0;
+    };
+    for (let i = 0; i < s.x.length; i++) {
+      if (!Number.isFinite(s.x[i]) || !Number.isFinite(s.y[i])) {
+        endRun();
+        continue;
+      }
+      lastX = px(s.x[i]);
+      lastY = py(s.y[i]);
+      d += `${run === 0 ? "M" : "L"}${fmt(lastX)},${fmt(lastY)}`;
+      run++;
+    }
+    endRun();
+    if (d) out.push(`<path d="${d}" fill="none" stroke="${colour}" stroke-width="1.8" stroke-linejoin="round"/>`);
+    out.push(...dots);
+  });
+
+  // legend, top right inside the plot
+  if (series.length > 0) {
+    const rowH = 16;
+    const boxW = Math.min(plotW - 8, 24 + 7 * Math.max(...series.map((s) => s.name.length)));
+    const bx = MARGIN.left + plotW - boxW - 6;
+    const by = MARGIN.top + 6;
+    out.push(`<rect x="${bx}" y="${by}" width="${boxW}" height="${series.length * rowH + 6}" fill="white" fill-opacity="0.85" stroke="#ccc"/>`);
+    series.forEach((s, k) => {
+      const y = by + 3 + k * rowH + rowH / 2;
+      out.push(`<line x1="${bx + 6}" y1="${y}" x2="${bx + 20}" y2="${y}" stroke="${COLOURS[k % COLOURS.length]}" stroke-width="2.5"/>`);
+      out.push(`<text x="${bx + 24}" y="${y}" dominant-baseline="middle">${escapeXml(s.name)}</text>`);
+    });
+  }
+  if (xs.length === 0) out.push(`<text x="${MARGIN.left + plotW / 2}" y="${MARGIN.top + plotH / 2}" text-anchor="middle" fill="#888">no data</text>`);
+  out.push("</svg>");
+  return `${out.join("\n")}\n`;
+}
+
+/** [min, max] of the values, widened when empty or flat so the axis has a length. */
+function paddedRange(values: number[]): [number, number] {
+  if (values.length === 0) return [0, 1];
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
+  for (const v of values) {
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (hi === lo) {
+    const d = Math.abs(lo) * 0.1 || 1;
+    return [lo - d, hi + d];
+  }
+  return [lo, hi];
+}
+
+/** Round tick positions (1, 2 or 5 times a power of ten apart) inside [lo, hi]. */
+export function niceTicks(lo: number, hi: number, target: number): number[] {
+  const raw = (hi - lo) / target;
+  const mag = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * mag).find((s) => s >= raw) ?? 10 * mag;
+  const ticks: number[] = [];
+  // integer multiples of step (no accumulated rounding), trimmed to 12 significant digits
+  const first = Math.ceil(lo / step - 1e-9);
+  const last = Math.floor(hi / step + 1e-9);
+  for (let k = first; k <= last; k++) ticks.push(k === 0 ? 0 : Number((k * step).toPrecision(12)));
+  return ticks;
+}
+
+/** Integer powers of ten (as exponents) within a log10 range; at least the two ends when the range is under a decade. */
+function decadeTicks(lo: number, hi: number): number[] {
+  const ticks: number[] = [];
+  for (let e = Math.ceil(lo); e <= Math.floor(hi); e++) ticks.push(e);
+  return ticks.length >= 2 ? ticks : niceTicks(lo, hi, 4);
+}
+
+/** A tick label with just enough digits to tell neighbouring ticks apart. */
+function tickLabel(t: number, ticks: number[]): string {
+  const step = ticks.length > 1 ? Math.abs(ticks[1] - ticks[0]) : Math.abs(t) || 1;
+  const a = Math.abs(t);
+  if (a !== 0 && (a >= 1e6 || a < 1e-4)) return t.toExponential(Math.max(0, Math.min(6, Math.ceil(-Math.log10(step / a)))));
+  return t.toFixed(Math.max(0, Math.min(10, -Math.floor(Math.log10(step)))));
+}
+
+/** Three significant digits, for the values of a log axis. */
+function significant(v: number): string {
+  return v >= 1e6 || v < 1e-4 ? v.toExponential(2) : Number(v.toPrecision(3)).toString();
+}
+
+function fmt(v: number): string {
+  return (Math.round(v * 100) / 100).toString();
+}
+
+export function escapeXml(s: string): string {
+  return s.replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&apos;" })[c] ?? c);
+}
