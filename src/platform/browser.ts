@@ -15,6 +15,8 @@ export const platform: Platform = {
       onMessage: (f) => worker.addEventListener("message", (e) => f(e.data)),
       onError: (f) => worker.addEventListener("error", (e) => f(new Error(e.message))),
       terminate: () => worker.terminate(),
+      ref: () => {},
+      unref: () => {},
     };
   },
 };

@@ -26,6 +26,8 @@ export const platform: Platform = {
       terminate: () => {
         void worker.terminate();
       },
+      ref: () => worker.ref(),
+      unref: () => worker.unref(),
     };
   },
 };

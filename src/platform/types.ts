@@ -3,6 +3,9 @@ export interface WorkerHandle {
   onMessage(listener: (message: unknown) => void): void;
   onError(listener: (error: Error) => void): void;
   terminate(): void;
+  /** Node: whether the worker keeps the process alive (spawned unref'd). Browser: no-op. */
+  ref(): void;
+  unref(): void;
 }
 
 export interface Platform {

@@ -1,12 +1,392 @@
-// Placeholder until the WebAssembly SIMD kernels land (issue 2): reports itself unavailable,
-// so backend() falls back to the TypeScript backend and says so.
-import type { Backend } from "../backend.js";
+/**
+ * The WebAssembly SIMD128 backend: GEMM, sigmoid/tanh/exp, add/mul with row broadcast,
+ * axpby and the Bernoulli/uniform samplers in C (kernels.c), run on a pool of worker threads
+ * that share one WebAssembly.Memory. Everything it does not override comes from the
+ * TypeScript backend, whose loops work directly on the wasm-memory views alloc() returns.
+ *
+ * Fallbacks: no SIMD128 -> wasmUnavailableReason() says why and backend() picks the
+ * TypeScript backend; no SharedArrayBuffer/Atomics (e.g. a page that is not cross-origin
+ * isolated) -> one thread on plain memory, said in info().notes.
+ */
+import type { BackendInfo, BinaryOp, UnaryOp } from "../backend.js";
 import type { BackendOptions } from "../index.js";
+import { JsBackend } from "../js/index.js";
+import type { Rng } from "../../tensor/random.js";
+import { platform } from "../../platform/index.js";
+import { WasmHeap, sizeClass } from "./heap.js";
+import { MAX_THREADS, type PoolKernel, ThreadPool, controlBytes } from "./pool.js";
+import { kernelsSharedBase64, kernelsSingleBase64 } from "./kernels.generated.js";
 
-export function wasmUnavailableReason(): string | null {
-  return "kernels not built yet";
+/** The exports of kernels.c (pointers are byte offsets into the shared memory). */
+interface KernelExports {
+  __stack_pointer: WebAssembly.Global;
+  __heap_base: WebAssembly.Global;
+  gemm_scratch_floats(): number;
+  gemm(
+    transA: number, transB: number, m: number, n: number, k: number, alpha: number, a: number, lda: number,
+    b: number, ldb: number, beta: number, c: number, ldc: number, scratch: number, tid: number, nthreads: number,
+  ): void;
+  sigmoid(x: number, out: number, n: number, tid: number, nthreads: number): void;
+  tanh_(x: number, out: number, n: number, tid: number, nthreads: number): void;
+  exp_(x: number, out: number, n: number, tid: number, nthreads: number): void;
+  add(a: number, b: number, out: number, n: number, cols: number, tid: number, nthreads: number): void;
+  mul(a: number, b: number, out: number, n: number, cols: number, tid: number, nthreads: number): void;
+  axpby(alpha: number, x: number, beta: number, y: number, n: number, tid: number, nthreads: number): void;
+  uniform(out: number, n: number, state: number): void;
+  bernoulli(p: number, out: number, n: number, state: number): void;
 }
 
-export function createWasmBackend(_options: BackendOptions): Backend {
-  throw new Error("WebAssembly backend not built yet");
+// A module using one SIMD instruction (i8x16.popcnt), as in wasm-feature-detect.
+const SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
+]);
+
+/** Below these sizes a dispatch to the workers costs more than it saves. */
+const GEMM_PARALLEL_MACS = 1 << 18;
+const TRANSCENDENTAL_PARALLEL = 1 << 15;
+const STREAMING_PARALLEL = 1 << 17;
+
+const STACK_BYTES = 64 * 1024;
+
+export function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+  const bin = atob(text);
+  const out = new Uint8Array(bin.length);
+  for (let i = 0; i < bin.length; i++) out[i] = bin.charCodeAt(i);
+  return out;
+}
+
+let modules: { shared: WebAssembly.Module | null; single: WebAssembly.Module } | null = null;
+let unavailable: string | null | undefined;
+let noThreads: string | null | undefined;
+
+/** Why the WebAssembly backend cannot run here, or null when it can. */
+export function wasmUnavailableReason(): string | null {
+  if (unavailable === undefined) unavailable = probe();
+  return unavailable;
+}
+
+function probe(): string | null {
+  if (typeof WebAssembly !== "object") return "WebAssembly is not available";
+  if (!WebAssembly.validate(SIMD_PROBE)) return "this runtime does not support WebAssembly SIMD128";
+  if (!WebAssembly.validate(decodeBase64(kernelsSingleBase64))) return "the kernel module does not validate here";
+  return null;
+}
+
+/** Why kernels cannot run on worker threads with shared memory here, or null when they can. */
+export function threadsUnavailableReason(): string | null {
+  if (noThreads === undefined) noThreads = probeThreads();
+  return noThreads;
+}
+
+function probeThreads(): string | null {
+  if (typeof SharedArrayBuffer !== "function" || typeof Atomics !== "object") {
+    return "SharedArrayBuffer/Atomics are unavailable (in a browser: the page is not cross-origin isolated)";
+  }
+  try {
+    const m = new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    if (!(m.buffer instanceof SharedArrayBuffer)) return "shared WebAssembly memory is unavailable";
+  } catch {
+    return "shared WebAssembly memory is unavailable";
+  }
+  if (!WebAssembly.validate(decodeBase64(kernelsSharedBase64))) return "WebAssembly threads (atomics) are not supported";
+  return null;
+}
+
+function compiled(): { shared: WebAssembly.Module | null; single: WebAssembly.Module } {
+  if (modules === null) {
+    const shared = threadsUnavailableReason() === null ? new WebAssembly.Module(decodeBase64(kernelsSharedBase64)) : null;
+    modules = { shared, single: new WebAssembly.Module(decodeBase64(kernelsSingleBase64)) };
+  }
+  return modules;
+}
+
+/** Options beyond BackendOptions, for tests: force the plain-memory single-thread mode. */
+export interface WasmBackendOptions extends BackendOptions {
+  sharedMemory?: boolean;
+}
+
+function createMemory(shared: boolean, initialPages: number): WebAssembly.Memory {
+  // the 4 GiB wasm32 limit where the engine can reserve it, else less
+  for (const maximum of [65536, 16384, 4096]) {
+    try {
+      return new WebAssembly.Memory({ initial: Math.min(initialPages, maximum), maximum, shared });
+    } catch {
+      // try a smaller reservation
+    }
+  }
+  throw new Error("wasm backend: cannot create a WebAssembly.Memory");
+}
+
+interface Staged {
+  array: Float32Array;
+  offset: number;
+  size: number;
+  copyBack: boolean;
+}
+
+export class WasmBackend extends JsBackend {
+  override readonly name: string = "wasm";
+  private readonly threads: number;
+  private readonly heap: WasmHeap;
+  private readonly E: KernelExports;
+  private readonly pool: ThreadPool | null;
+  private readonly scratch: number;
+  private readonly rngState: number;
+  private readonly staged: Staged[] = [];
+
+  constructor(options: WasmBackendOptions = {}) {
+    const requested = options.threads ?? platform.hardwareConcurrency();
+    if (!Number.isInteger(requested) || requested < 1 || requested > MAX_THREADS) {
+      throw new RangeError(`wasm backend: threads must be an integer in [1, ${MAX_THREADS}], got ${requested}`);
+    }
+    const notes: string[] = [];
+    const reason = threadsUnavailableReason();
+    const shared = options.sharedMemory !== false && reason === null;
+    if (!shared) {
+      notes.push(
+        options.sharedMemory === false
+          ? "plain (non-shared) memory requested: one thread"
+          : `one thread on plain memory: ${reason}`,
+      );
+    }
+    super(notes);
+    const mods = compiled();
+    const module = shared ? (mods.shared as WebAssembly.Module) : mods.single;
+    const memory = createMemory(shared, 256);
+    this.E = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
+    this.heap = new WasmHeap(memory, this.E.__heap_base.value as number, shared);
+    const scratchBytes = this.E.gemm_scratch_floats() * 4;
+    this.scratch = this.mustAlloc(scratchBytes);
+    this.rngState = this.mustAlloc(16);
+    const workers = shared ? requested - 1 : 0;
+    this.threads = workers + 1;
+    if (workers > 0) {
+      const control = this.mustAlloc(controlBytes(workers));
+      this.heap.zero(control, controlBytes(workers));
+      const regions = [];
+      for (let w = 0; w < workers; w++) {
+        const stack = this.mustAlloc(STACK_BYTES);
+        regions.push({ scratch: this.mustAlloc(scratchBytes), stackTop: stack + STACK_BYTES });
+      }
+      this.pool = new ThreadPool({ module, memory, control, regions });
+      void this.pool.whenReady().then(() => {
+        for (const f of this.pool?.failures ?? []) this.notes.push(f);
+      });
+    } else {
+      this.pool = null;
+    }
+    this.warmUp();
+  }
+
+  override info(): BackendInfo {
+    const notes = [...this.notes];
+    if (this.pool !== null && this.pool.active < this.threads) {
+      notes.push(`${this.pool.active} of ${this.threads} threads started so far`);
+    }
+    return { name: this.name, simd: true, threads: this.threads, notes };
+  }
+
+  /** Resolves once the worker threads have started (until then the calling thread works alone). */
+  ready(): Promise<void> {
+    return this.pool === null ? Promise.resolve() : this.pool.whenReady();
+  }
+
+  /** Threads that take a share of large kernels right now. */
+  get activeThreads(): number {
+    return this.pool === null ? 1 : this.pool.active;
+  }
+
+  override alloc(n: number): Float32Array {
+    return this.heap.allocArray(n);
+  }
+
+  override gemm(
+    transA: boolean, transB: boolean, m: number, n: number, k: number,
+    alpha: number, a: Float32Array, lda: number, b: Float32Array, ldb: number,
+    beta: number, c: Float32Array, ldc: number,
+  ): void {
+    if (m === 0 || n === 0) return;
+    checkExtent("A", a, transA ? k : m, transA ? m : k, lda);
+    checkExtent("B", b, transB ? n : k, transB ? k : n, ldb);
+    checkExtent("C", c, m, n, ldc);
+    try {
+      const pa = this.stage(a, true, false);
+      const pb = this.stage(b, true, false);
+      const pc = this.stage(c, true, true);
+      const args = [transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc];
+      const threads = m * n * k >= GEMM_PARALLEL_MACS ? this.threads : 1;
+      const E = this.E;
+      this.dispatch("gemm", args, threads, (nt) =>
+        E.gemm(args[0], args[1], m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, this.scratch, 0, nt),
+      );
+    } finally {
+      this.unstage();
+    }
+  }
+
+  override unary(op: UnaryOp, x: Float32Array, out: Float32Array): void {
+    const kernel = op === "sigmoid" ? "sigmoid" : op === "tanh" ? "tanh_" : op === "exp" ? "exp_" : null;
+    if (kernel === null || x.length === 0) {
+      super.unary(op, x, out);
+      return;
+    }
+    checkLength("unary", "out", out, x.length);
+    try {
+      const px = this.stage(x, true, false);
+      const po = this.stage(out, false, true);
+      const n = x.length;
+      const threads = n >= TRANSCENDENTAL_PARALLEL ? this.threads : 1;
+      const fn = this.E[kernel];
+      this.dispatch(kernel, [px, po, n], threads, (nt) => fn(px, po, n, 0, nt));
+    } finally {
+      this.unstage();
+    }
+  }
+
+  override binary(op: BinaryOp, a: Float32Array, b: Float32Array, out: Float32Array): void {
+    const n = a.length;
+    if ((op !== "add" && op !== "mul") || n === 0 || b.length === 0 || n % b.length !== 0) {
+      super.binary(op, a, b, out);
+      return;
+    }
+    checkLength("binary", "out", out, n);
+    try {
+      const pa = this.stage(a, true, false);
+      const pb = this.stage(b, true, false);
+      const po = this.stage(out, false, true);
+      const cols = b.length;
+      const threads = n >= STREAMING_PARALLEL ? this.threads : 1;
+      const fn = this.E[op];
+      this.dispatch(op, [pa, pb, po, n, cols], threads, (nt) => fn(pa, pb, po, n, cols, 0, nt));
+    } finally {
+      this.unstage();
+    }
+  }
+
+  override axpby(alpha: number, x: Float32Array, beta: number, y: Float32Array): void {
+    const n = x.length;
+    if (n === 0) return;
+    checkLength("axpby", "y", y, n);
+    try {
+      const px = this.stage(x, true, false);
+      const py = this.stage(y, true, true);
+      const threads = n >= STREAMING_PARALLEL ? this.threads : 1;
+      this.dispatch("axpby", [alpha, px, beta, py, n], threads, (nt) => this.E.axpby(alpha, px, beta, py, n, 0, nt));
+    } finally {
+      this.unstage();
+    }
+  }
+
+  override bernoulli(p: Float32Array, out: Float32Array, rng: Rng): void {
+    if (p.length === 0) return;
+    checkLength("bernoulli", "out", out, p.length);
+    try {
+      const pp = this.stage(p, true, false);
+      const po = this.stage(out, false, true);
+      this.withRngState(rng, (state) => this.E.bernoulli(pp, po, p.length, state));
+    } finally {
+      this.unstage();
+    }
+  }
+
+  override uniform(out: Float32Array, rng: Rng): void {
+    if (out.length === 0) return;
+    try {
+      const po = this.stage(out, false, true);
+      this.withRngState(rng, (state) => this.E.uniform(po, out.length, state));
+    } finally {
+      this.unstage();
+    }
+  }
+
+  override dispose(): void {
+    this.pool?.dispose();
+  }
+
+  // ---- internals --------------------------------------------------------------------
+
+  private dispatch(kernel: PoolKernel, args: number[], threads: number, runSelf: (nthreads: number) => void): void {
+    if (this.pool === null || threads <= 1) runSelf(1);
+    else this.pool.run(kernel, args, threads, runSelf);
+  }
+
+  /** Copies the generator state in, runs the sampler, copies the advanced state back. */
+  private withRngState(rng: Rng, run: (state: number) => void): void {
+    const state = new Uint32Array(this.heap.f32().buffer, this.rngState, 4);
+    state.set(rng.state);
+    run(this.rngState);
+    rng.state.set(new Uint32Array(this.heap.f32().buffer, this.rngState, 4));
+  }
+
+  /**
+   * Byte offset of `x` for the kernels: in place when x lives in wasm memory, otherwise a
+   * scratch copy (copied in if read, copied back by unstage() if written). Stage inputs
+   * before outputs: an array passed twice is staged once.
+   */
+  private stage(x: Float32Array, copyIn: boolean, copyBack: boolean): number {
+    const resident = this.heap.offsetOf(x);
+    if (resident >= 0) return resident;
+    for (const s of this.staged) {
+      if (s.array === x) {
+        s.copyBack ||= copyBack;
+        return s.offset;
+      }
+    }
+    const bytes = Math.max(16, x.length * 4);
+    const offset = this.heap.allocBytes(bytes);
+    if (offset < 0) throw new RangeError(`wasm backend: out of WebAssembly memory while staging ${x.length} floats`);
+    if (copyIn) this.heap.copyIn(x, offset);
+    this.staged.push({ array: x, offset, size: sizeClass(bytes), copyBack });
+    return offset;
+  }
+
+  private unstage(): void {
+    for (const s of this.staged) {
+      if (s.copyBack) this.heap.copyOut(s.offset, s.array);
+      this.heap.release(s.offset, s.size);
+    }
+    this.staged.length = 0;
+  }
+
+  private mustAlloc(bytes: number): number {
+    const offset = this.heap.allocBytes(bytes);
+    if (offset < 0) throw new Error("wasm backend: cannot reserve WebAssembly memory for the kernels");
+    return offset;
+  }
+
+  /**
+   * A few tiny calls of each kernel, so V8 compiles them with its optimising tier before the
+   * first real call (a long first call would otherwise run entirely in the baseline tier).
+   */
+  private warmUp(): void {
+    const bytes = 64 * 64 * 4;
+    const a = this.mustAlloc(bytes);
+    const c = this.mustAlloc(bytes);
+    for (let i = 0; i < 8; i++) {
+      this.E.gemm(0, 0, 64, 64, 64, 1, a, 64, a, 64, 0, c, 64, this.scratch, 0, 1);
+      this.E.gemm(1, 1, 61, 63, 62, 1, a, 64, a, 64, 1, c, 64, this.scratch, 0, 1);
+    }
+    this.E.sigmoid(a, c, 4096, 0, 1);
+    this.E.tanh_(a, c, 4096, 0, 1);
+    this.E.exp_(a, c, 4096, 0, 1);
+    this.heap.release(a, sizeClass(bytes));
+    this.heap.release(c, sizeClass(bytes));
+  }
+}
+
+/** Throws when a rows×cols matrix with row stride ld does not fit in x (it would read or
+    write other tensors' memory). */
+function checkExtent(name: string, x: Float32Array, rows: number, cols: number, ld: number): void {
+  if (rows === 0 || cols === 0) return;
+  if (ld < cols || (rows - 1) * ld + cols > x.length) {
+    throw new RangeError(`gemm: ${name} is ${rows}x${cols} with row stride ${ld}, which needs ${(rows - 1) * ld + cols} floats, but the array has ${x.length}`);
+  }
+}
+
+function checkLength(op: string, name: string, x: Float32Array, n: number): void {
+  if (x.length < n) throw new RangeError(`${op}: ${name} has ${x.length} elements, needs ${n}`);
+}
+
+export function createWasmBackend(options: BackendOptions): WasmBackend {
+  return new WasmBackend(options);
 }

@@ -1,0 +1,440 @@
+/*
+ * layerwise WebAssembly SIMD128 kernels.
+ *
+ * Compiled twice by build.sh: once for shared memory (atomics, run by a pool of worker
+ * instances on one WebAssembly.Memory) and once for plain memory (one thread). The code is
+ * the same; all memory management lives in JavaScript (src/backend/wasm/heap.ts), so these
+ * functions only ever touch the pointers they are given plus their own per-thread scratch.
+ *
+ * No kernel keeps arrays on the shadow stack (everything is in wasm locals), and JS gives every
+ * instance its own stack region anyway, so instances on other threads never collide.
+ *
+ * Multi-threaded kernels take (tid, nthreads) and compute their own share; the split depends
+ * only on the problem size and the share boundaries fall on whole register blocks, so every
+ * output element is computed by the same instruction sequence for any thread count: results
+ * are bit-identical between 1 and N threads.
+ */
+#include <stdint.h>
+#include <wasm_simd128.h>
+
+#define EXPORT(name) __attribute__((export_name(#name)))
+
+static inline int min_i(int a, int b) { return a < b ? a : b; }
+
+/* ======================================================================================
+ * GEMM: C = alpha op(A) op(B) + beta C, row-major, the Goto/BLIS loop structure.
+ *
+ *   for jc over N in NC columns          (B block kc x nc, packed once, lives in L2)
+ *     for pc over K in KC steps          (k split into equal blocks; the only thing that
+ *                                         decides the summation order)
+ *       pack op(B)[pc:pc+kc, jc:jc+nc]   into NR-wide micro-panels
+ *       for ic over M in MC rows
+ *         pack op(A)[ic:ic+mc, pc:pc+kc] into MR-tall micro-panels (L1/L2)
+ *         for each NR micro-panel of B   (kc x NR = 8 KiB: stays in L1)
+ *           for each MR micro-panel of A
+ *             micro-kernel: MR x NR tile of C += A-panel x B-panel
+ *
+ * Register blocking: the micro-kernel holds an MR x NR tile of C in MR*NR/4 f32x4
+ * accumulators. Each k step loads NR/4 vectors of B once and one broadcast A value per row
+ * (v128.load32_splat, a single vbroadcastss on x86), so every load feeds NR/4 or MR
+ * multiply-adds. V8 gives wasm 15 usable xmm registers on x64 (xmm15 is its scratch):
+ * 4 x 8 uses 8 accumulators + 2 B vectors + 1 broadcast + 1 product temporary. Measured on
+ * Zen 4 (CPU time, one thread): 4x8 ~40 GFLOP/s, 2x16 ~37, 6x8 ~25, 5x8 ~22, 3x12 ~25 (the
+ * larger tiles make V8 spill accumulators).
+ * There is no fused multiply-add in SIMD128 (relaxed-simd is not on by default in Node 20),
+ * so it is mul + add, which Zen 4 issues on separate pipes.
+ * ====================================================================================== */
+
+#ifndef MR
+#define MR 4
+#endif
+#ifndef NR
+#define NR 8
+#endif
+#define NV (NR / 4)
+#ifndef KC
+#define KC 256
+#endif
+#ifndef MC
+#define MC (MR * 24)
+#endif
+#define NC 1024
+
+/* Floats of per-thread scratch the GEMM needs: A block, B block, one spill tile. */
+#define SCRATCH_FLOATS (MC * KC + KC * NC + MR * NR)
+
+EXPORT(gemm_scratch_floats) int gemm_scratch_floats(void) { return SCRATCH_FLOATS; }
+
+/* Transposes four rows r0..r3 (4 floats each) and stores the columns at out + t*stride. */
+static inline void store_transposed4(v128_t r0, v128_t r1, v128_t r2, v128_t r3, float* out, int stride) {
+  v128_t t0 = wasm_i32x4_shuffle(r0, r1, 0, 4, 1, 5);
+  v128_t t1 = wasm_i32x4_shuffle(r0, r1, 2, 6, 3, 7);
+  v128_t t2 = wasm_i32x4_shuffle(r2, r3, 0, 4, 1, 5);
+  v128_t t3 = wasm_i32x4_shuffle(r2, r3, 2, 6, 3, 7);
+  wasm_v128_store(out, wasm_i32x4_shuffle(t0, t2, 0, 1, 4, 5));
+  wasm_v128_store(out + stride, wasm_i32x4_shuffle(t0, t2, 2, 3, 6, 7));
+  wasm_v128_store(out + 2 * stride, wasm_i32x4_shuffle(t1, t3, 0, 1, 4, 5));
+  wasm_v128_store(out + 3 * stride, wasm_i32x4_shuffle(t1, t3, 2, 3, 6, 7));
+}
+
+/*
+ * Packs op(A)[i0:i0+mc, p0:p0+kc] as MR-row micro-panels: panel r holds, for each p, the MR
+ * values op(A)[i0+r*MR+i, p0+p] contiguously, so the micro-kernel reads A strictly forwards.
+ * Rows past mc are zero, so edge tiles run the same full-size kernel.
+ */
+static void pack_a(int trans, const float* a, int lda, int i0, int p0, int mc, int kc, float* out) {
+  for (int ir = 0; ir < mc; ir += MR) {
+    int mr = min_i(MR, mc - ir);
+    if (trans) {
+      /* op(A)[i, p] = a[p*lda + i]: the MR values for one p are contiguous in memory */
+      const float* src = a + (long)p0 * lda + i0 + ir;
+      for (int p = 0; p < kc; p++, src += lda, out += MR)
+        for (int i = 0; i < MR; i++) out[i] = i < mr ? src[i] : 0.0f;
+    } else {
+      /* op(A)[i, p] = a[i*lda + p]: MR row streams, interleaved; with MR = 4 a full panel is
+         a sequence of 4x4 register transposes */
+      const float* src = a + (long)(i0 + ir) * lda + p0;
+      int p = 0;
+#if MR == 4
+      if (mr == MR)
+        for (; p + 4 <= kc; p += 4, out += 4 * MR)
+          store_transposed4(wasm_v128_load(src + p), wasm_v128_load(src + lda + p), wasm_v128_load(src + 2 * lda + p),
+                            wasm_v128_load(src + 3 * lda + p), out, MR);
+#endif
+      for (; p < kc; p++, out += MR)
+        for (int i = 0; i < MR; i++) out[i] = i < mr ? src[(long)i * lda + p] : 0.0f;
+    }
+  }
+}
+
+/*
+ * Packs op(B)[p0:p0+kc, j0:j0+nc] as NR-column micro-panels: panel c holds, for each p, the NR
+ * values op(B)[p0+p, j0+c*NR+j] contiguously. Columns past nc are zero.
+ */
+static void pack_b(int trans, const float* b, int ldb, int p0, int j0, int kc, int nc, float* out) {
+  for (int jr = 0; jr < nc; jr += NR, out += NR * kc) {
+    int nr = min_i(NR, nc - jr);
+    if (!trans) {
+      /* op(B)[p, j] = b[p*ldb + j]: rows are contiguous, copy NR-wide strips */
+      const float* src = b + (long)p0 * ldb + j0 + jr;
+      float* o = out;
+      if (nr == NR) {
+        for (int p = 0; p < kc; p++, src += ldb, o += NR)
+          for (int v = 0; v < NV; v++) wasm_v128_store(o + 4 * v, wasm_v128_load(src + 4 * v));
+      } else {
+        for (int p = 0; p < kc; p++, src += ldb, o += NR)
+          for (int j = 0; j < NR; j++) o[j] = j < nr ? src[j] : 0.0f;
+      }
+    } else {
+      /* op(B)[p, j] = b[j*ldb + p]: NR row streams of b become the columns of the panel;
+         full panels transpose 4x4 blocks in registers */
+      const float* src = b + (long)(j0 + jr) * ldb + p0;
+      int p = 0;
+      if (nr == NR) {
+        for (; p + 4 <= kc; p += 4)
+          for (int v = 0; v < NV; v++) {
+            const float* s = src + (long)(4 * v) * ldb + p;
+            store_transposed4(wasm_v128_load(s), wasm_v128_load(s + ldb), wasm_v128_load(s + 2 * ldb),
+                              wasm_v128_load(s + 3 * ldb), out + p * NR + 4 * v, NR);
+          }
+      }
+      for (; p < kc; p++)
+        for (int j = 0; j < NR; j++) out[p * NR + j] = j < nr ? src[(long)j * ldb + p] : 0.0f;
+    }
+  }
+}
+
+/*
+ * One MR x NR tile: C = alpha (A-panel x B-panel) + beta C (beta = 0: overwrite, C not read).
+ * Partial tiles (mr < MR or nr < NR) spill the accumulators to `tile` and finish in scalar
+ * code with the same operations in the same order.
+ */
+static inline void micro_kernel(int kc, const float* restrict ap, const float* restrict bp, float* c, int ldc,
+                                float alpha, float beta, int mr, int nr, float* tile) {
+  v128_t acc[MR][NV];
+#pragma clang loop unroll(full)
+  for (int i = 0; i < MR; i++)
+#pragma clang loop unroll(full)
+    for (int v = 0; v < NV; v++) acc[i][v] = wasm_f32x4_const_splat(0.0f);
+
+  for (int p = 0; p < kc; p++) {
+    v128_t bv[NV];
+#pragma clang loop unroll(full)
+    for (int v = 0; v < NV; v++) bv[v] = wasm_v128_load(bp + 4 * v);
+#pragma clang loop unroll(full)
+    for (int i = 0; i < MR; i++) {
+      v128_t ai = wasm_v128_load32_splat(ap + i);
+#pragma clang loop unroll(full)
+      for (int v = 0; v < NV; v++) acc[i][v] = wasm_f32x4_add(acc[i][v], wasm_f32x4_mul(ai, bv[v]));
+    }
+    ap += MR;
+    bp += NR;
+  }
+
+  v128_t alphav = wasm_f32x4_splat(alpha), betav = wasm_f32x4_splat(beta);
+  if (mr == MR && nr == NR) {
+#pragma clang loop unroll(full)
+    for (int i = 0; i < MR; i++)
+#pragma clang loop unroll(full)
+      for (int v = 0; v < NV; v++) {
+        float* cp = c + (long)i * ldc + 4 * v;
+        v128_t r = alpha == 1.0f ? acc[i][v] : wasm_f32x4_mul(alphav, acc[i][v]);
+        if (beta == 0.0f) wasm_v128_store(cp, r);
+        else if (beta == 1.0f) wasm_v128_store(cp, wasm_f32x4_add(r, wasm_v128_load(cp)));
+        else wasm_v128_store(cp, wasm_f32x4_add(r, wasm_f32x4_mul(betav, wasm_v128_load(cp))));
+      }
+    return;
+  }
+#pragma clang loop unroll(full)
+  for (int i = 0; i < MR; i++)
+#pragma clang loop unroll(full)
+    for (int v = 0; v < NV; v++) wasm_v128_store(tile + i * NR + 4 * v, acc[i][v]);
+  for (int i = 0; i < mr; i++)
+    for (int j = 0; j < nr; j++) {
+      float* cp = c + (long)i * ldc + j;
+      float r = alpha == 1.0f ? tile[i * NR + j] : alpha * tile[i * NR + j];
+      if (beta == 0.0f) *cp = r;
+      else if (beta == 1.0f) *cp = r + *cp;
+      else *cp = r + beta * *cp;
+    }
+}
+
+/* C[i0:i1, j0:j1] *= beta (beta = 0 writes zeros, so NaNs in C do not survive). */
+static void scale_c(float* c, int ldc, int i0, int i1, int j0, int j1, float beta) {
+  if (beta == 1.0f) return;
+  for (int i = i0; i < i1; i++) {
+    float* row = c + (long)i * ldc;
+    for (int j = j0; j < j1; j++) row[j] = beta == 0.0f ? 0.0f : beta * row[j];
+  }
+}
+
+/* Share [lo, hi) of `blocks` blocks for thread tid: contiguous, sizes differ by at most one. */
+static inline int share_start(int blocks, int tid, int nthreads) {
+  return (int)((long long)blocks * tid / nthreads);
+}
+
+EXPORT(gemm)
+void gemm(int transA, int transB, int m, int n, int k, float alpha, const float* a, int lda, const float* b,
+          int ldb, float beta, float* c, int ldc, float* scratch, int tid, int nthreads) {
+  /* Split the tile grid along whichever dimension has more register blocks. */
+  int i0 = 0, i1 = m, j0 = 0, j1 = n;
+  if (nthreads > 1) {
+    int nb = (n + NR - 1) / NR, mb = (m + MR - 1) / MR;
+    if (nb >= mb) {
+      j0 = share_start(nb, tid, nthreads) * NR;
+      j1 = min_i(n, share_start(nb, tid + 1, nthreads) * NR);
+    } else {
+      i0 = share_start(mb, tid, nthreads) * MR;
+      i1 = min_i(m, share_start(mb, tid + 1, nthreads) * MR);
+    }
+  }
+  if (i0 >= i1 || j0 >= j1) return;
+  if (k == 0 || alpha == 0.0f) {
+    scale_c(c, ldc, i0, i1, j0, j1, beta);
+    return;
+  }
+
+  float* apack = scratch;
+  float* bpack = apack + MC * KC;
+  float* tile = bpack + KC * NC;
+  /* k in equal blocks of at most KC (784 -> 4 x 196 rather than 3 x 256 + 16): no short
+     last block whose C traffic would cost more than its arithmetic */
+  int kblocks = (k + KC - 1) / KC;
+  int kstep = (k + kblocks - 1) / kblocks;
+
+  for (int jc = j0; jc < j1; jc += NC) {
+    int nc = min_i(NC, j1 - jc);
+    for (int pc = 0; pc < k; pc += kstep) {
+      int kc = min_i(kstep, k - pc);
+      pack_b(transB, b, ldb, pc, jc, kc, nc, bpack);
+      /* the first k block applies beta; later ones accumulate onto it */
+      float beta_k = pc == 0 ? beta : 1.0f;
+      for (int ic = i0; ic < i1; ic += MC) {
+        int mc = min_i(MC, i1 - ic);
+        pack_a(transA, a, lda, ic, pc, mc, kc, apack);
+        for (int jr = 0; jr < nc; jr += NR) {
+          const float* bp = bpack + jr * kc;
+          int nr = min_i(NR, nc - jr);
+          for (int ir = 0; ir < mc; ir += MR)
+            micro_kernel(kc, apack + ir * kc, bp, c + (long)(ic + ir) * ldc + jc + jr, ldc, alpha, beta_k,
+                         min_i(MR, mc - ir), nr, tile);
+        }
+      }
+    }
+  }
+}
+
+/* ======================================================================================
+ * Elementwise kernels. Each one splits [0, n) into per-thread ranges of whole vectors, so
+ * they can run on the pool for large n; per-element results never depend on the split.
+ * ====================================================================================== */
+
+static inline void range_for(int n, int tid, int nthreads, int* lo, int* hi) {
+  int blocks = (n + 15) / 16;
+  *lo = min_i(n, share_start(blocks, tid, nthreads) * 16);
+  *hi = min_i(n, share_start(blocks, tid + 1, nthreads) * 16);
+}
+
+/*
+ * e^x for four lanes, Cephes expf: x = n ln2 + r with |r| <= ln2/2 (ln2 in two parts so r
+ * is exact), e^r by a degree-6 polynomial (rel. error ~1e-7), times 2^n built in the exponent
+ * bits. 2^n is applied as 2^(n/2) 2^(n - n/2) so both factors are normal floats: results
+ * overflow to +inf and underflow through the subnormals to 0 exactly where expf would.
+ */
+static inline v128_t exp_f32x4(v128_t x) {
+  /* clamp where the result is inf / 0 anyway (pmin/pmax keep NaN: it flows through) */
+  x = wasm_f32x4_pmin(wasm_f32x4_pmax(x, wasm_f32x4_splat(-104.0f)), wasm_f32x4_splat(89.0f));
+  v128_t fn = wasm_f32x4_nearest(wasm_f32x4_mul(x, wasm_f32x4_splat(1.44269504088896341f)));
+  v128_t r = wasm_f32x4_sub(x, wasm_f32x4_mul(fn, wasm_f32x4_splat(0.693359375f)));
+  r = wasm_f32x4_sub(r, wasm_f32x4_mul(fn, wasm_f32x4_splat(-2.12194440e-4f)));
+  v128_t y = wasm_f32x4_splat(1.9875691500e-4f);
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_splat(1.3981999507e-3f));
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_splat(8.3334519073e-3f));
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_splat(4.1665795894e-2f));
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_splat(1.6666665459e-1f));
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_splat(5.0000001201e-1f));
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, wasm_f32x4_mul(r, r)), wasm_f32x4_add(r, wasm_f32x4_splat(1.0f)));
+  v128_t n = wasm_i32x4_trunc_sat_f32x4(fn);
+  v128_t n1 = wasm_i32x4_shr(n, 1);
+  v128_t n2 = wasm_i32x4_sub(n, n1);
+  v128_t bias = wasm_i32x4_splat(127);
+  v128_t s1 = wasm_i32x4_shl(wasm_i32x4_add(n1, bias), 23);
+  v128_t s2 = wasm_i32x4_shl(wasm_i32x4_add(n2, bias), 23);
+  return wasm_f32x4_mul(wasm_f32x4_mul(y, s1), s2);
+}
+
+/* Scalar tails reuse the vector code on a one-lane vector, so a tail element is computed
+   exactly like the same value inside a vector. */
+#define TAIL_1(fn, xp, op)                                                             \
+  do {                                                                                 \
+    v128_t _r = fn(wasm_f32x4_splat(*(xp)));                                           \
+    *(op) = wasm_f32x4_extract_lane(_r, 0);                                            \
+  } while (0)
+
+/* 1 / (1 + e^-x), via e = e^-|x| so the negative side (e / (1 + e)) keeps its relative accuracy. */
+static inline v128_t sigmoid_f32x4(v128_t x) {
+  v128_t e = exp_f32x4(wasm_f32x4_neg(wasm_f32x4_abs(x)));
+  v128_t s = wasm_f32x4_div(wasm_f32x4_splat(1.0f), wasm_f32x4_add(wasm_f32x4_splat(1.0f), e));
+  return wasm_v128_bitselect(wasm_f32x4_mul(e, s), s, wasm_f32x4_lt(x, wasm_f32x4_splat(0.0f)));
+}
+
+/* Cephes tanhf: an odd polynomial for |x| < 0.625 (no cancellation near 0), else
+   (1 - e^-2|x|) / (1 + e^-2|x|) with the sign of x. */
+static inline v128_t tanh_f32x4(v128_t x) {
+  v128_t ax = wasm_f32x4_abs(x);
+  v128_t z = wasm_f32x4_mul(x, x);
+  v128_t p = wasm_f32x4_splat(-5.70498872745e-3f);
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), wasm_f32x4_splat(2.06390887954e-2f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), wasm_f32x4_splat(-5.37397155531e-2f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), wasm_f32x4_splat(1.33314422036e-1f));
+  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), wasm_f32x4_splat(-3.33332819422e-1f));
+  v128_t small = wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_mul(p, z), x), x);
+  v128_t e = exp_f32x4(wasm_f32x4_mul(ax, wasm_f32x4_splat(-2.0f)));
+  v128_t big = wasm_f32x4_div(wasm_f32x4_sub(wasm_f32x4_splat(1.0f), e), wasm_f32x4_add(wasm_f32x4_splat(1.0f), e));
+  /* copy the sign of x onto the large-|x| branch */
+  v128_t sign = wasm_v128_and(x, wasm_i32x4_splat((int)0x80000000u));
+  big = wasm_v128_or(big, sign);
+  return wasm_v128_bitselect(small, big, wasm_f32x4_lt(ax, wasm_f32x4_splat(0.625f)));
+}
+
+#define UNARY_KERNEL(name, fn)                                                         \
+  EXPORT(name) void name(const float* x, float* out, int n, int tid, int nthreads) {   \
+    int i, hi;                                                                         \
+    range_for(n, tid, nthreads, &i, &hi);                                              \
+    for (; i + 4 <= hi; i += 4) wasm_v128_store(out + i, fn(wasm_v128_load(x + i)));   \
+    for (; i < hi; i++) TAIL_1(fn, x + i, out + i);                                    \
+  }
+
+UNARY_KERNEL(sigmoid, sigmoid_f32x4)
+UNARY_KERNEL(tanh_, tanh_f32x4)
+UNARY_KERNEL(exp_, exp_f32x4)
+
+/*
+ * out = a + b or a * b; b has n elements or is a row vector of `cols` elements repeated over
+ * the rows of a. Thread ranges are whole rows when broadcasting.
+ */
+#define BINARY_KERNEL(name, vop, sop)                                                  \
+  EXPORT(name) void name(const float* a, const float* b, float* out, int n, int cols, int tid, int nthreads) { \
+    if (cols >= n) {                                                                   \
+      int i, hi;                                                                       \
+      range_for(n, tid, nthreads, &i, &hi);                                            \
+      for (; i + 4 <= hi; i += 4)                                                      \
+        wasm_v128_store(out + i, vop(wasm_v128_load(a + i), wasm_v128_load(b + i)));   \
+      for (; i < hi; i++) out[i] = a[i] sop b[i];                                      \
+      return;                                                                          \
+    }                                                                                  \
+    int rows = n / cols;                                                               \
+    int r0 = share_start(rows, tid, nthreads), r1 = share_start(rows, tid + 1, nthreads); \
+    for (int r = r0; r < r1; r++) {                                                    \
+      const float* ar = a + (long)r * cols;                                            \
+      float* o = out + (long)r * cols;                                                 \
+      int j = 0;                                                                       \
+      for (; j + 4 <= cols; j += 4)                                                    \
+        wasm_v128_store(o + j, vop(wasm_v128_load(ar + j), wasm_v128_load(b + j)));    \
+      for (; j < cols; j++) o[j] = ar[j] sop b[j];                                     \
+    }                                                                                  \
+  }
+
+BINARY_KERNEL(add, wasm_f32x4_add, +)
+BINARY_KERNEL(mul, wasm_f32x4_mul, *)
+
+/*
+ * y = alpha x + beta y, computed in double precision and rounded once, exactly as the
+ * TypeScript backend does (JS arithmetic is double): the two backends agree bit for bit.
+ */
+EXPORT(axpby) void axpby(double alpha, const float* x, double beta, float* y, int n, int tid, int nthreads) {
+  int i, hi;
+  range_for(n, tid, nthreads, &i, &hi);
+  v128_t av = wasm_f64x2_splat(alpha), bv = wasm_f64x2_splat(beta);
+  int accumulate = beta == 1.0;
+  for (; i + 4 <= hi; i += 4) {
+    v128_t xv = wasm_v128_load(x + i), yv = wasm_v128_load(y + i);
+    v128_t xlo = wasm_f64x2_promote_low_f32x4(xv), ylo = wasm_f64x2_promote_low_f32x4(yv);
+    v128_t xhi = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(xv, xv, 2, 3, 2, 3));
+    v128_t yhi = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(yv, yv, 2, 3, 2, 3));
+    v128_t lo, hi2;
+    if (accumulate) {
+      lo = wasm_f64x2_add(ylo, wasm_f64x2_mul(av, xlo));
+      hi2 = wasm_f64x2_add(yhi, wasm_f64x2_mul(av, xhi));
+    } else {
+      lo = wasm_f64x2_add(wasm_f64x2_mul(av, xlo), wasm_f64x2_mul(bv, ylo));
+      hi2 = wasm_f64x2_add(wasm_f64x2_mul(av, xhi), wasm_f64x2_mul(bv, yhi));
+    }
+    v128_t flo = wasm_f32x4_demote_f64x2_zero(lo), fhi = wasm_f32x4_demote_f64x2_zero(hi2);
+    wasm_v128_store(y + i, wasm_i32x4_shuffle(flo, fhi, 0, 1, 4, 5));
+  }
+  for (; i < hi; i++) y[i] = accumulate ? (float)((double)y[i] + alpha * (double)x[i])
+                                        : (float)(alpha * (double)x[i] + beta * (double)y[i]);
+}
+
+/* ======================================================================================
+ * Sampling: xoshiro128** exactly as src/tensor/random.ts, state in four u32 words that JS
+ * copies in and back out. uniform = (x >> 8) * 2^-24 is exact in float32, so the streams are
+ * bit-identical to the TypeScript backend. The stream is sequential, hence one thread.
+ * ====================================================================================== */
+
+static inline uint32_t rotl(uint32_t x, int k) { return (x << k) | (x >> (32 - k)); }
+
+static inline float next_float(uint32_t* s) {
+  uint32_t result = rotl(s[1] * 5, 7) * 9;
+  uint32_t t = s[1] << 9;
+  s[2] ^= s[0];
+  s[3] ^= s[1];
+  s[1] ^= s[2];
+  s[0] ^= s[3];
+  s[2] ^= t;
+  s[3] = rotl(s[3], 11);
+  return (float)(result >> 8) * 0x1p-24f;
+}
+
+EXPORT(uniform) void uniform(float* out, int n, uint32_t* state) {
+  uint32_t s[4] = {state[0], state[1], state[2], state[3]};
+  for (int i = 0; i < n; i++) out[i] = next_float(s);
+  for (int i = 0; i < 4; i++) state[i] = s[i];
+}
+
+EXPORT(bernoulli) void bernoulli(const float* p, float* out, int n, uint32_t* state) {
+  uint32_t s[4] = {state[0], state[1], state[2], state[3]};
+  for (int i = 0; i < n; i++) out[i] = next_float(s) < p[i] ? 1.0f : 0.0f;
+  for (int i = 0; i < 4; i++) state[i] = s[i];
+}

@@ -1,0 +1,222 @@
+/**
+ * The worker pool: W workers, each instantiating the same kernel module on the same shared
+ * WebAssembly.Memory, driven through a control block in that memory with Atomics.
+ *
+ * A dispatch writes the kernel id and its arguments into the control block, gives each
+ * participating worker its thread index and bumps that worker's mailbox; the calling thread
+ * runs share 0 itself, then waits until the `remaining` counter drops to zero (spinning
+ * briefly, then Atomics.wait where the thread may block; a browser main thread only spins).
+ * Each worker has its own mailbox (so a worker that is not part of a dispatch never reads a
+ * half-written one) on its own cache line. The API stays synchronous.
+ *
+ * Workers start asynchronously; until one reports ready it takes no share, so the calling
+ * thread simply does more of the work. Node workers are unref'd: an idle pool never keeps
+ * the process alive.
+ */
+import { platform } from "../../platform/index.js";
+import type { WorkerHandle } from "../../platform/index.js";
+
+/** Kernels the pool can run, by index (the worker source lists the same names in order). */
+export const POOL_KERNELS = ["gemm", "sigmoid", "tanh_", "exp_", "add", "mul", "axpby"] as const;
+export type PoolKernel = (typeof POOL_KERNELS)[number];
+
+export const MAX_THREADS = 64;
+const MAX_ARGS = 24;
+
+// Control block layout, in 32-bit words. Line 0: header; bytes 64..255: f64 arguments;
+// then one 64-byte line per worker: [mailbox, thread index].
+const REMAINING = 0;
+const ERROR = 1;
+const QUIT = 2;
+const KERNEL = 3;
+const NARGS = 4;
+const NTHREADS = 5;
+const ARGS_BYTE = 64;
+const WORKER_LINE_WORD = 64;
+const WORDS_PER_LINE = 16;
+
+export function controlBytes(workers: number): number {
+  return 4 * (WORKER_LINE_WORD + WORDS_PER_LINE * workers);
+}
+
+/** Iterations of the wait loops before blocking: long enough to catch back-to-back dispatches. */
+const WORKER_SPINS = 20000;
+const CALLER_SPINS = 4000;
+
+const WORKER_SOURCE = `
+const NAMES = ${JSON.stringify(POOL_KERNELS)};
+__port.on((msg) => {
+  const { module, memory, control, scratch, stackTop, slot, words } = msg;
+  let E;
+  try {
+    E = new WebAssembly.Instance(module, { env: { memory } }).exports;
+    // a private shadow stack, so this instance never touches another thread's
+    E.__stack_pointer.value = stackTop;
+  } catch (e) {
+    __port.post({ type: "error", message: String((e && e.message) || e) });
+    return;
+  }
+  const I = new Int32Array(memory.buffer, control, words);
+  const F = new Float64Array(memory.buffer, control + ${ARGS_BYTE}, ${MAX_ARGS});
+  const kernels = NAMES.map((n) => E[n]);
+  const box = ${WORKER_LINE_WORD} + ${WORDS_PER_LINE} * slot;
+  let seen = Atomics.load(I, box);
+  __port.post({ type: "ready", slot });
+  for (;;) {
+    let spins = 0;
+    while (Atomics.load(I, box) === seen) {
+      if (++spins > ${WORKER_SPINS}) Atomics.wait(I, box, seen);
+    }
+    seen = Atomics.load(I, box);
+    if (Atomics.load(I, ${QUIT}) !== 0) break;
+    const id = I[${KERNEL}], nargs = I[${NARGS}];
+    const args = [];
+    for (let i = 0; i < nargs; i++) args.push(F[i]);
+    if (id === 0) args.push(scratch);
+    args.push(I[box + 1], I[${NTHREADS}]);
+    try {
+      kernels[id](...args);
+    } catch (e) {
+      Atomics.store(I, ${ERROR}, 1);
+    }
+    if (Atomics.sub(I, ${REMAINING}, 1) === 1) Atomics.notify(I, ${REMAINING});
+  }
+});
+`;
+
+export interface WorkerSetup {
+  module: WebAssembly.Module;
+  memory: WebAssembly.Memory;
+  /** Byte offset of the control block (controlBytes(workers) long). */
+  control: number;
+  /** Per worker: GEMM scratch pointer and the top of its private stack. */
+  regions: { scratch: number; stackTop: number }[];
+}
+
+export class ThreadPool {
+  /** Threads including the calling one, as configured. */
+  readonly threads: number;
+  private readonly workers: WorkerHandle[] = [];
+  /** Slots (1-based worker numbers) of the workers that reported ready, in order. */
+  private readonly ready: number[] = [];
+  private readonly I: Int32Array;
+  private readonly F: Float64Array;
+  private readonly readyPromise: Promise<void>;
+  private canBlock = true;
+  private disposed = false;
+  readonly failures: string[] = [];
+
+  constructor(setup: WorkerSetup) {
+    const workers = setup.regions.length;
+    this.threads = workers + 1;
+    const words = controlBytes(workers) / 4;
+    this.I = new Int32Array(setup.memory.buffer, setup.control, words);
+    this.F = new Float64Array(setup.memory.buffer, setup.control + ARGS_BYTE, MAX_ARGS);
+    let settled = 0;
+    let resolve: () => void = () => {};
+    this.readyPromise = new Promise<void>((r) => {
+      resolve = r;
+    });
+    const settle = (): void => {
+      settled++;
+      if (settled === workers) resolve();
+    };
+    if (workers === 0) resolve();
+    for (let w = 0; w < workers; w++) {
+      const slot = w;
+      const handle = platform.spawnWorker(WORKER_SOURCE);
+      // keep the process alive until the worker has started (someone may await ready()); an
+      // idle started worker must not
+      handle.ref();
+      let done = false;
+      const finish = (failure: string | null): void => {
+        if (done) return;
+        done = true;
+        handle.unref();
+        if (failure === null) this.ready.push(slot);
+        else this.failures.push(failure);
+        settle();
+      };
+      handle.onMessage((m) => {
+        const msg = m as { type: string; message?: string };
+        if (msg.type === "ready") finish(null);
+        else if (msg.type === "error") finish(`worker ${slot + 1} failed to start: ${msg.message}`);
+      });
+      handle.onError((e) => finish(`worker ${slot + 1} failed: ${e.message}`));
+      const { scratch, stackTop } = setup.regions[w];
+      handle.postMessage({ module: setup.module, memory: setup.memory, control: setup.control, scratch, stackTop, slot, words });
+      this.workers.push(handle);
+    }
+  }
+
+  /** Resolves once every worker has started (or failed to; see `failures`). */
+  whenReady(): Promise<void> {
+    return this.readyPromise;
+  }
+
+  /** Threads that can take a share right now, counting the calling thread. */
+  get active(): number {
+    return this.disposed ? 1 : 1 + this.ready.length;
+  }
+
+  /**
+   * Runs `kernel` on `nthreads` threads (at most `active`): workers get thread indices
+   * 1..nthreads-1, and `runSelf(nthreads)` runs share 0 on the calling thread.
+   */
+  run(kernel: PoolKernel, args: number[], nthreads: number, runSelf: (nthreads: number) => void): void {
+    const I = this.I;
+    const helpers = Math.min(nthreads, this.active) - 1;
+    if (helpers <= 0) {
+      runSelf(1);
+      return;
+    }
+    const nt = helpers + 1;
+    for (let i = 0; i < args.length; i++) this.F[i] = args[i];
+    I[KERNEL] = POOL_KERNELS.indexOf(kernel);
+    I[NARGS] = args.length;
+    I[NTHREADS] = nt;
+    I[ERROR] = 0;
+    Atomics.store(I, REMAINING, helpers);
+    for (let t = 1; t <= helpers; t++) {
+      const box = WORKER_LINE_WORD + WORDS_PER_LINE * this.ready[t - 1];
+      I[box + 1] = t;
+      Atomics.add(I, box, 1);
+      Atomics.notify(I, box);
+    }
+    try {
+      runSelf(nt);
+    } finally {
+      this.waitForHelpers();
+    }
+    if (I[ERROR] !== 0) throw new Error(`wasm backend: kernel ${kernel} failed on a worker thread`);
+  }
+
+  private waitForHelpers(): void {
+    const I = this.I;
+    let spins = 0;
+    for (;;) {
+      const left = Atomics.load(I, REMAINING);
+      if (left === 0) return;
+      if (++spins > CALLER_SPINS && this.canBlock) {
+        try {
+          Atomics.wait(I, REMAINING, left);
+        } catch {
+          // a browser main thread may not block: keep spinning
+          this.canBlock = false;
+        }
+      }
+    }
+  }
+
+  dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    Atomics.store(this.I, QUIT, 1);
+    for (let w = 0; w < this.workers.length; w++) {
+      const box = WORKER_LINE_WORD + WORDS_PER_LINE * w;
+      Atomics.add(this.I, box, 1);
+      Atomics.notify(this.I, box);
+    }
+    for (const handle of this.workers) handle.terminate();
+  }
+}
