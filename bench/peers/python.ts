@@ -1,7 +1,7 @@
 /**
  * Runs a Python peer script as a subprocess. The interpreter is the first of $LAYERWISE_PYTHON,
- * `python3` (PATH) and /usr/bin/python3 (Debian's, which has torch, numpy and sklearn) that can
- * import the module the peer needs.
+ * /usr/bin/python3 and `python3` (PATH) that can import the module the peer needs. Debian's comes
+ * first because it has torch, numpy and sklearn on one OpenBLAS, so the peers compare alike.
  */
 import { spawn, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
@@ -12,7 +12,7 @@ const found = new Map<string, string | null>();
 
 export function findPython(module: string): string | null {
   if (!found.has(module)) {
-    const candidates = [process.env.LAYERWISE_PYTHON, "python3", "/usr/bin/python3"].filter((p): p is string => !!p);
+    const candidates = [process.env.LAYERWISE_PYTHON, "/usr/bin/python3", "python3"].filter((p): p is string => !!p);
     const ok = candidates.find((py) => spawnSync(py, ["-c", `import ${module}`], { stdio: "ignore" }).status === 0);
     found.set(module, ok ?? null);
   }
