@@ -2,6 +2,7 @@
 
 import { gemm } from "./gemm.js";
 import type { Benchmark } from "./harness.js";
+import { mlpEpoch } from "./mlp-epoch.js";
 import { rbmCd1 } from "./rbm-cd1.js";
 
-export const benchmarks: readonly Benchmark[] = [gemm, rbmCd1];
+export const benchmarks: readonly Benchmark[] = [gemm, rbmCd1, mlpEpoch];
