@@ -9,3 +9,14 @@ export { exactLogZ, rbmLogLikelihood, enumerationLayer, MAX_EXACT_UNITS } from "
 export type { LogLikelihoodOptions, LogLikelihoodResult } from "./partition.js";
 export { aisLogZ, betaSchedule, baseRateBiases, logMeanExpWithError, PAPER_BETAS, DEFAULT_BETAS } from "./ais.js";
 export type { AisOptions, AisResult, BetaSegment } from "./ais.js";
+export { saveRbm, loadRbm, encodeRbm, decodeRbm, RBM_FORMAT } from "./rbm-io.js";
+export type { RbmJson } from "./rbm-io.js";
+export { filters as rbmFilters, filtersImage, reconstructionsImage, imagesImage, writeRbmPictures } from "./rbm-pictures.js";
+export type { RbmPictureOptions, ImageSize } from "./rbm-pictures.js";
+// Hopfield networks, BAM, Boltzmann machines, annealing, Hopfield–Tank TSP (issue 4)
+export { Hopfield, randomPatterns, flipUnits, hammingDistance, toBipolar, toBinary } from "./hopfield.js";
+export type { HopfieldOptions, StoreOptions, RecallOptions, RecallResult, BatchRecallResult, StorageRule, UpdateMode, EnergyRecord, RecallStatus } from "./hopfield.js";
+export { FieldState, STATE_LEVELS, quadraticEnergy, localFields, checkEnergyParameters } from "./hopfield-core.js";
+export type { UnitStates, StateLevels, EnergyRecorder } from "./hopfield-core.js";
+export { hebbianWeights, pseudoInverseWeights, binaryForm, solveSymmetricPositiveDefinite, invertSymmetricPositiveDefinite } from "./hopfield-rules.js";
+export type { PseudoInverseOptions } from "./hopfield-rules.js";
