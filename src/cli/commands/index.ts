@@ -1,5 +1,10 @@
 // Every subcommand of `layerwise`, one line each.
 import type { Command } from "../command.js";
 import { infoCommand } from "./info.js";
+import { trainMlpCommand } from "./train-mlp.js";
+import { evaluateCommand } from "./evaluate.js";
+import { trainRbmCommand } from "./train-rbm.js";
+import { sampleCommand } from "./sample.js";
+import { loglikCommand } from "./loglik.js";
 
-export const commands: Command[] = [infoCommand];
+export const commands: Command[] = [infoCommand, trainMlpCommand, evaluateCommand, trainRbmCommand, sampleCommand, loglikCommand];

@@ -1,0 +1,113 @@
+/**
+ * `layerwise train rbm`: trains an RBM on MNIST (the bundled digits, or the full IDX files with
+ * --data) and writes the model (safetensors + JSON), its filters, samples and test
+ * reconstructions as PNGs, and a summary with the test reconstruction error.
+ */
+import { loadMnist } from "../../data/mnist.js";
+import { binarize, sampleBinary } from "../../data/transforms.js";
+import { RBM } from "../../energy/rbm.js";
+import { saveRbm } from "../../energy/rbm-io.js";
+import { writeRbmPictures } from "../../energy/rbm-pictures.js";
+import { writeFileAtomic } from "../../io/files.js";
+import { Rng } from "../../tensor/random.js";
+import type { Tensor } from "../../tensor/tensor.js";
+import { UsageError, formatHelp, parseOptions } from "../args.js";
+import type { Command } from "../command.js";
+
+const specs = {
+  hidden: { type: "number", description: "hidden units", default: 500, integer: true, min: 1 },
+  cd: { type: "number", description: "k of CD-k (Gibbs steps per update)", default: 1, integer: true, min: 1 },
+  epochs: { type: "number", description: "passes over the training set", default: 10, integer: true, min: 0 },
+  batch: { type: "number", description: "mini-batch size", default: 100, integer: true, min: 1 },
+  lr: { type: "number", description: "learning rate ε", default: 0.1, min: 0 },
+  "weight-decay": { type: "number", description: "L2 weight cost on W", default: 2e-4, min: 0 },
+  pcd: { type: "boolean", description: "persistent CD (fantasy chains, one per batch row unless --chains)" },
+  chains: { type: "number", description: "number of PCD fantasy chains", integer: true, min: 1 },
+  binarize: { type: "string", description: "training pixels: grey levels as probabilities, thresholded at 0.5, or sampled once", default: "none", choices: ["none", "threshold", "sample"] },
+  data: { type: "string", description: "folder of the full MNIST IDX files (default: the bundled digits)" },
+  limit: { type: "number", description: "use at most this many training digits", integer: true, min: 1 },
+  "sample-steps": { type: "number", description: "Gibbs steps for samples.png", default: 1000, integer: true, min: 1 },
+  seed: { type: "number", description: "seed of every random choice", default: 1, integer: true },
+  out: { type: "string", description: "output folder (required)" },
+  quiet: { type: "boolean", description: "no progress bar" },
+  help: { type: "boolean", description: "this help" },
+} as const;
+
+const USAGE = "layerwise train rbm --out DIR [--hidden 500] [--cd 1] [--epochs 10] [--pcd] [--data DIR]";
+
+export function binarizeImages(images: Tensor, mode: string, rng: Rng): Tensor {
+  if (mode === "threshold") return binarize(images);
+  if (mode === "sample") return sampleBinary(images, rng);
+  return images;
+}
+
+export const trainRbmCommand: Command = {
+  path: ["train", "rbm"],
+  summary: "train a restricted Boltzmann machine on MNIST; writes the model, filters, samples, reconstructions",
+  async run(argv) {
+    const { options: o } = parseOptions(argv, specs);
+    if (o.help) {
+      console.log(formatHelp(USAGE, specs));
+      return 0;
+    }
+    if (o.out === undefined) throw new UsageError(`--out DIR is required\n${formatHelp(USAGE, specs)}`);
+    const hidden = o.hidden ?? 500;
+    const seed = o.seed ?? 1;
+    const t0 = performance.now();
+    const data = await loadMnist({ source: o.data === undefined ? "bundled" : "full", dir: o.data, limitTrain: o.limit });
+    const rng = new Rng(seed);
+    const train = binarizeImages(data.train.images, o.binarize ?? "none", rng);
+    const test = binarizeImages(data.test.images, o.binarize ?? "none", rng);
+    const batch = o.batch ?? 100;
+    const rbm = new RBM({
+      visible: train.cols,
+      hidden,
+      cdSteps: o.cd,
+      learningRate: o.lr,
+      weightDecay: o["weight-decay"],
+      persistent: o.pcd ? (o.chains ?? batch) : 0,
+      seed,
+    });
+    const mode = o.pcd ? `PCD-${rbm.options.cdSteps} (${rbm.options.persistent} chains)` : `CD-${rbm.options.cdSteps}`;
+    console.log(`RBM ${train.cols}-${hidden}, ${mode}, ε ${rbm.options.learningRate}, batch ${batch}, ${o.epochs} epochs on ${train.rows} ${data.source} MNIST digits`);
+    const tty = !o.quiet && process.stderr.isTTY;
+    const history = await rbm.fit(train, {
+      epochs: o.epochs ?? 10,
+      batchSize: batch,
+      callbacks: {
+        onBatchEnd: ({ epoch, batch: b, batches, reconstructionError }) => {
+          if (!tty || (b % 10 !== 0 && b !== batches)) return;
+          const width = 30;
+          const done = Math.round((b / batches) * width);
+          process.stderr.write(`\r  epoch ${epoch} [${"=".repeat(done)}${" ".repeat(width - done)}] ${b}/${batches}  error ${reconstructionError.toFixed(2)}`);
+        },
+        onEpochEnd: (l) => {
+          if (tty) process.stderr.write("\r\x1b[K");
+          console.log(`  epoch ${l.epoch}: reconstruction error ${l.reconstructionError.toFixed(3)} per image, momentum ${l.momentum}, ${l.seconds.toFixed(1)} s`);
+        },
+      },
+    });
+    const testError = rbm.reconstructionError(test);
+    const summary = {
+      model: `RBM ${train.cols}-${hidden}`,
+      training: mode,
+      learningRate: rbm.options.learningRate,
+      epochs: history.length,
+      trainDigits: train.rows,
+      source: data.source,
+      binarize: o.binarize ?? "none",
+      trainReconstructionError: history.length > 0 ? history[history.length - 1].reconstructionError : null,
+      testReconstructionError: testError,
+      seconds: (performance.now() - t0) / 1e3,
+    };
+    await saveRbm(rbm, o.out, summary);
+    const pictures = await writeRbmPictures(rbm, o.out, {
+      data: test.sliceRows(0, Math.min(50, test.rows)),
+      samples: { n: 100, steps: o["sample-steps"] ?? 1000, seed, init: test.sliceRows(0, Math.min(100, test.rows)) },
+    });
+    await writeFileAtomic(`${o.out}/summary.json`, `${JSON.stringify(summary, null, 2)}\n`);
+    console.log(`test reconstruction error ${testError.toFixed(3)} per image (${test.rows} digits)`);
+    console.log(`wrote ${o.out}/model.json, model.safetensors, summary.json, ${pictures.map((p) => p.slice(p.lastIndexOf("/") + 1)).join(", ")}`);
+    return 0;
+  },
+};
