@@ -196,6 +196,11 @@ export class WasmBackend extends JsBackend {
     return this.pool === null ? 1 : this.pool.active;
   }
 
+  /** Current size of the WebAssembly memory in bytes (it grows as tensors are allocated). */
+  get memoryBytes(): number {
+    return this.heap.memory.buffer.byteLength;
+  }
+
   override alloc(n: number): Float32Array {
     return this.heap.allocArray(n);
   }
