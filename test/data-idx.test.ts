@@ -125,13 +125,23 @@ describe("IDX reader on buffers the test makes", () => {
     await rejectsWith(() => checkSameCount(i, "bad.idx-images", l, "bad.idx-labels"), [/holds 3 images but bad\.idx-labels holds 4 labels/]);
   });
 
-  it("bad gzip: corrupt deflate data, truncated stream, too short", async () => {
+  it("bad gzip: corrupt deflate data, truncated stream, too short, bad CRC, bad size, trailing junk", async () => {
     const gz = new Uint8Array(gzipSync(images()));
     const corrupt = gz.slice();
     for (let i = 12; i < 40; i++) corrupt[i] ^= 0xa5;
     await rejectsWith(() => parseIdx(corrupt, "bad.idx.gz"), [/gzip data is corrupt/], -1);
     await rejectsWith(() => parseIdx(gz.subarray(0, gz.length - 30), "bad.idx.gz"), [/gzip/]);
     await rejectsWith(() => parseIdx(gz.subarray(0, 10), "bad.idx.gz"), [/gzip data is corrupt: expected at least 18 bytes/]);
+    // trailer damage: CRC-32 of the data, and the size field (which must not drive a huge allocation)
+    const badCrc = gz.slice();
+    badCrc[badCrc.length - 6] ^= 1;
+    await rejectsWith(() => parseIdx(badCrc, "bad.idx.gz"), [/gzip data is corrupt or truncated: incorrect data check/], -1);
+    const badSize = gz.slice();
+    new DataView(badSize.buffer).setUint32(badSize.length - 4, 0xffffffff, true);
+    await rejectsWith(() => parseIdx(badSize, "bad.idx.gz"), [/incorrect length check/], -1);
+    const junk = new Uint8Array(gz.length + 5).fill(7);
+    junk.set(gz);
+    await rejectsWith(() => parseIdx(junk, "bad.idx.gz"), [/gzip data is corrupt/], -1);
   });
 
   it("a gzip stream that inflates to a wrong-length IDX is caught by the length check", async () => {

@@ -136,7 +136,8 @@ export function checkSameCount(images: IdxArray, imagesFile: string, labels: Idx
 export async function gunzip(bytes: Uint8Array, fileName: string): Promise<Uint8Array> {
   if (bytes.length < 18) throw new IdxFormatError(fileName, -1, `gzip data is corrupt: expected at least 18 bytes (header + trailer), found ${bytes.length}`);
   const isize = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(bytes.length - 4, true);
-  let out = new Uint8Array(Math.max(isize, 1024));
+  // a damaged trailer must not make us allocate gigabytes: deflate expands at most ~1032x
+  let out = new Uint8Array(Math.max(Math.min(isize, bytes.length * 1032), 1024));
   let length = 0;
   try {
     const inflate = new DecompressionStream("gzip");
