@@ -20,3 +20,8 @@ export { FieldState, STATE_LEVELS, quadraticEnergy, localFields, checkEnergyPara
 export type { UnitStates, StateLevels, EnergyRecorder } from "./hopfield-core.js";
 export { hebbianWeights, pseudoInverseWeights, binaryForm, solveSymmetricPositiveDefinite, invertSymmetricPositiveDefinite } from "./hopfield-rules.js";
 export type { PseudoInverseOptions } from "./hopfield-rules.js";
+export { BoltzmannMachine } from "./boltzmann.js";
+export type { BoltzmannMachineOptions, GibbsSamplingOptions, SampledGradientOptions, BoltzmannGradient, BoltzmannFitOptions, BoltzmannFitResult } from "./boltzmann.js";
+export { boltzmannDistribution, marginalizeHidden, pairStatistics, enumerateEnergies, empiricalDistribution, totalVariation, klDivergence, MAX_ENUMERATED_UNITS } from "./boltzmann-exact.js";
+export { anneal, geometricSchedule, linearSchedule, constantSchedule } from "./anneal.js";
+export type { AnnealingSchedule, ScheduleOptions, AnnealOptions, AnnealResult } from "./anneal.js";
