@@ -83,9 +83,9 @@ describe("Sequential", () => {
     assert.deepEqual([...after[1].data], [...before[1].data], "frozen bias");
     assert.notDeepEqual([...after[2].data], [...before[2].data], "trainable kernel moved");
     assert.ok(m.params().every((p) => p.trainable));
-    m.layers[2].params().forEach((p) => (p.trainable = false));
+    for (const p of m.layers[2].params()) p.trainable = false;
     const k2 = [...m.getWeights()[2].data];
-    await m.fit(x, y, { epochs: 1, batchSize: 10, frozen: ["dense_1"] }).catch((e: Error) => assert.match(e.message, /every param is frozen/));
+    await assert.rejects(m.fit(x, y, { epochs: 1, batchSize: 10, frozen: ["dense_1"] }), /every param is frozen/);
     assert.deepEqual([...m.getWeights()[2].data], k2);
     await assert.rejects(m.fit(x, y, { frozen: [7] }), /frozen entry 7 is not a layer index in \[0, 2\] or a layer name \(dense_1, dropout_1, dense_2\)/);
   });
