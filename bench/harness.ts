@@ -51,6 +51,8 @@ export interface RunOptions {
   quick: boolean;
   /** Only these impl names run (empty: all). */
   only: string[];
+  /** Threads for the multi-threaded impls (our WASM backend, PyTorch, NumPy); default: every core. */
+  threads?: number;
   /** Called with each record as soon as it exists (the JSON printer streams this way). */
   onRecord?: (r: BenchRecord) => void;
 }
@@ -127,13 +129,14 @@ export interface PythonWorkloads {
 export class BenchContext {
   readonly records: BenchRecord[] = [];
   readonly measureOptions: MeasureOptions;
-  /** Threads for multi-threaded implementations: every core (the machine has 2). */
-  readonly threads = platform.hardwareConcurrency();
+  /** Threads for multi-threaded implementations: --threads, else every core (the machine has 2). */
+  readonly threads: number;
 
   constructor(
     readonly bench: string,
     readonly options: RunOptions,
   ) {
+    this.threads = options.threads ?? platform.hardwareConcurrency();
     this.measureOptions = options.quick
       ? { repeats: options.repeats, warmupSeconds: 0, minSampleSeconds: 0, maxSeconds: 60 }
       : { repeats: options.repeats, warmupSeconds: 0.3, minSampleSeconds: 0.02, maxSeconds: 8 };

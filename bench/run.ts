@@ -11,6 +11,7 @@ const specs = {
   json: { type: "boolean", description: "one JSON record per line on stdout instead of a table" },
   repeats: { type: "number", description: "timed samples per measurement", default: 9, integer: true, min: 1, max: 1000 },
   quick: { type: "boolean", description: "tiny workloads, no warm-up: checks that the benchmark runs, measures nothing" },
+  threads: { type: "number", description: "threads for multi-threaded impls (our WASM, PyTorch, NumPy); default: every core", integer: true, min: 1, max: 256 },
   only: { type: "string", description: "comma-separated impl names to run (e.g. layerwise-js,tfjs-wasm)" },
 } as const;
 
@@ -34,7 +35,7 @@ async function main(argv: string[]): Promise<void> {
   if (bench === undefined) throw new UsageError(`unknown benchmark "${positional[0]}"; known: ${benchmarks.map((b) => b.name).join(", ")}`);
   const only = (options.only ?? "").split(",").filter((s) => s !== "");
   const onRecord = options.json ? (r: BenchRecord) => console.log(JSON.stringify(r)) : (r: BenchRecord) => console.error(progress(r));
-  const records = await runBenchmark(bench, { repeats: options.repeats ?? 9, quick: options.quick, only, onRecord });
+  const records = await runBenchmark(bench, { repeats: options.repeats ?? 9, quick: options.quick, only, threads: options.threads, onRecord });
   if (!options.json) console.log(formatTable(records));
 }
 
