@@ -37,6 +37,8 @@ async function main(argv: string[]): Promise<void> {
   const onRecord = options.json ? (r: BenchRecord) => console.log(JSON.stringify(r)) : (r: BenchRecord) => console.error(progress(r));
   const records = await runBenchmark(bench, { repeats: options.repeats ?? 9, quick: options.quick, only, threads: options.threads, onRecord });
   if (!options.json) console.log(formatTable(records));
+  const unmatched = only.filter((impl) => !records.some((r) => r.impl === impl));
+  if (unmatched.length > 0) console.error(`bench: --only ${unmatched.join(",")} matched no impl of ${bench.name}`);
 }
 
 main(process.argv.slice(2)).catch((e: unknown) => {
