@@ -81,6 +81,12 @@ export interface AnnealOptions {
   rng: Rng;
   /** The units that update (default all); the others stay clamped at their current values. */
   units?: ArrayLike<number>;
+  /**
+   * "stochastic" (default): units sampled at T (Boltzmann machine, simulated annealing);
+   * "mean-field": units set to their expected value at T (graded units, Hopfield–Tank's
+   * analogue dynamics / mean-field annealing), rounded to the nearer level before the quench.
+   */
+  dynamics?: "stochastic" | "mean-field";
   /** After the schedule, deterministic sweeps until a fixed point (default true). */
   quench?: boolean;
   /** Cap on the quench sweeps (default 1000). */
@@ -108,13 +114,17 @@ export function anneal(state: FieldState, options: AnnealOptions): AnnealResult 
   }
   const maxQuench = options.maxQuenchSweeps ?? 1000;
   if (!Number.isInteger(maxQuench) || maxQuench < 0) throw new RangeError(`anneal: maxQuenchSweeps must be an integer >= 0, got ${maxQuench}`);
+  const dynamics = options.dynamics ?? "stochastic";
+  if (dynamics !== "stochastic" && dynamics !== "mean-field") throw new RangeError(`anneal: dynamics must be "stochastic" or "mean-field", got ${JSON.stringify(dynamics)}`);
   let minEnergy = state.energy;
   for (let step = 0; step < schedule.steps; step++) {
     const t = checkTemperature(schedule.temperature(step), "anneal");
-    state.sweep(rng.shuffle(order), t, rng);
+    if (dynamics === "mean-field") state.sweepMeanField(rng.shuffle(order), t);
+    else state.sweep(rng.shuffle(order), t, rng);
     if (state.energy < minEnergy) minEnergy = state.energy;
     options.onSweep?.(step, t, state.energy);
   }
+  if (dynamics === "mean-field") state.round();
   let quenchSweeps = 0;
   let stable = false;
   if (options.quench ?? true) {

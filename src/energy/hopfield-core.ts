@@ -165,6 +165,33 @@ export class FieldState {
   }
 
   /**
+   * The mean-field (deterministic, continuous) update of unit i at temperature T > 0: x_i takes
+   * its expected value under the stochastic rule, low + gap σ(gap u_i / T). With graded units
+   * this is the Hopfield–Tank analogue dynamics; E stays exact because it is linear in x_i.
+   */
+  meanField(i: number, temperature: number): number {
+    const pHigh = 1 / (1 + Math.exp((-this.gap * this.u[i]) / temperature));
+    const value = this.low + this.gap * pHigh;
+    const change = Math.abs(value - this.x[i]);
+    this.set(i, value);
+    return change;
+  }
+
+  /** Mean-field updates of the units in `order`; returns the largest change of a unit. */
+  sweepMeanField(order: ArrayLike<number>, temperature: number): number {
+    let largest = 0;
+    for (let k = 0; k < order.length; k++) largest = Math.max(largest, this.meanField(order[k], temperature));
+    return largest;
+  }
+
+  /** Rounds every unit to the nearer level (after mean-field annealing) and recomputes u and E. */
+  round(): this {
+    const mid = (this.low + this.high) / 2;
+    const x = Float32Array.from(this.x, (v) => (v > mid ? this.high : this.low));
+    return this.load(x);
+  }
+
+  /**
    * Updates the units listed in `order` once each, in that order (T = 0: deterministic, else
    * stochastic at T); returns how many changed. `trace` gets the energy after every update.
    */

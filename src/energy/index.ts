@@ -25,3 +25,7 @@ export type { BoltzmannMachineOptions, GibbsSamplingOptions, SampledGradientOpti
 export { boltzmannDistribution, marginalizeHidden, pairStatistics, enumerateEnergies, empiricalDistribution, totalVariation, klDivergence, MAX_ENUMERATED_UNITS } from "./boltzmann-exact.js";
 export { anneal, geometricSchedule, linearSchedule, constantSchedule } from "./anneal.js";
 export type { AnnealingSchedule, ScheduleOptions, AnnealOptions, AnnealResult } from "./anneal.js";
+export { BAM } from "./bam.js";
+export type { BamOptions, BamRecallResult } from "./bam.js";
+export { randomCities, distanceMatrix, tourLength, isPermutation, heldKarp, hopfieldTankNetwork, tspEnergyTerms, decodeTour, solveTspHopfield, DEFAULT_TSP_PENALTIES, MAX_HELD_KARP_CITIES } from "./tsp.js";
+export type { TspPenalties, TspEnergyTerms, TspSolveOptions, TspSolution } from "./tsp.js";
