@@ -4,5 +4,6 @@ import { gemm } from "./gemm.js";
 import type { Benchmark } from "./harness.js";
 import { mlpEpoch } from "./mlp-epoch.js";
 import { rbmCd1 } from "./rbm-cd1.js";
+import { rbmEpoch } from "./rbm-epoch.js";
 
-export const benchmarks: readonly Benchmark[] = [gemm, rbmCd1, mlpEpoch];
+export const benchmarks: readonly Benchmark[] = [gemm, rbmCd1, rbmEpoch, mlpEpoch];
