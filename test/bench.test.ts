@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { spawnSync } from "node:child_process";
 import { describe, it } from "node:test";
 import { gemm, gemmWorkloads } from "../bench/gemm.js";
-import { type BenchRecord, type BenchResult, formatTable, isSkipped, measure, runBenchmark } from "../bench/harness.js";
+import { BenchContext, type BenchRecord, type BenchResult, formatTable, isSkipped, measure, runBenchmark } from "../bench/harness.js";
 import { benchmarks } from "../bench/registry.js";
 
 const quick = { repeats: 3, quick: true, only: ["layerwise-js"] };
@@ -56,6 +56,12 @@ describe("bench harness", () => {
     const table = formatTable(records);
     for (const w of gemmWorkloads(true)) assert.match(table, new RegExp(`gemm ${w.workload.replace(/[()]/g, "\\$&")}\n`));
     assert.match(table, /layerwise-js +1 +3 .* 1\.00x/);
+  });
+
+  it("a Python peer whose module no interpreter has is a skipped record, not a failure", async () => {
+    const ctx = new BenchContext("gemm", { ...quick, only: [] });
+    await ctx.python("peers/gemm.py", "pytorch", "no_such_module_for_layerwise", { workloads: gemmWorkloads(true) });
+    assert.deepEqual(ctx.records, [{ bench: "gemm", impl: "pytorch", skipped: "python3 no_such_module_for_layerwise not importable" }]);
   });
 
   it("the CLI prints one JSON record per line with --json, lists benchmarks without a name, rejects unknown ones", () => {
