@@ -3,6 +3,7 @@ samples of `inner` calls each; per-call median and min. Settings arrive as JSON 
 records leave as JSON lines on stdout, so process start-up and imports are never timed."""
 import ctypes
 import json
+import math
 import os
 import sys
 import time
@@ -20,8 +21,7 @@ def measure(fn, s):
         if time.perf_counter() - start >= s["warmupSeconds"]:
             break
     per_call = (time.perf_counter() - start) / calls
-    inner = max(1, -(-s["minSampleSeconds"] // per_call)) if s["minSampleSeconds"] > 0 else 1
-    inner = int(inner)
+    inner = max(1, math.ceil(s["minSampleSeconds"] / per_call))
     n = max(min(3, s["repeats"]), min(s["repeats"], int(s["maxSeconds"] // (per_call * inner))))
     samples = []
     for _ in range(n):
