@@ -29,3 +29,7 @@ export { BAM } from "./bam.js";
 export type { BamOptions, BamRecallResult } from "./bam.js";
 export { randomCities, distanceMatrix, tourLength, isPermutation, heldKarp, hopfieldTankNetwork, tspEnergyTerms, decodeTour, solveTspHopfield, DEFAULT_TSP_PENALTIES, MAX_HELD_KARP_CITIES } from "./tsp.js";
 export type { TspPenalties, TspEnergyTerms, TspSolveOptions, TspSolution } from "./tsp.js";
+export { runTspExperiment } from "./tsp.js";
+export type { TspExperimentOptions, TspExperimentResult } from "./tsp.js";
+export { parsePatternText, digitPatterns } from "./hopfield-patterns.js";
+export type { PatternSet } from "./hopfield-patterns.js";

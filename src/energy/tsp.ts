@@ -290,3 +290,38 @@ export function solveTspHopfield(dist: Float64Array, options: TspSolveOptions = 
     stable: r.stable,
   };
 }
+
+export interface TspExperimentOptions extends Omit<TspSolveOptions, "seed"> {
+  /** Number of cities (3..16, Held–Karp's limit). */
+  cities: number;
+  /** Seed of the city positions; run k uses seed · 1000 + k for its own start and noise. */
+  seed: number;
+  /** Independent runs on the same cities (default 20). */
+  runs?: number;
+}
+
+export interface TspExperimentResult {
+  cities: Tensor;
+  optimum: { length: number; tour: Int32Array };
+  runs: TspSolution[];
+  /** Runs that decoded to a valid tour. */
+  valid: number;
+  /** length / optimum of each valid run, ascending. */
+  ratios: number[];
+}
+
+/** Random cities, Held–Karp's optimum, and `runs` Hopfield–Tank descents compared against it. */
+export function runTspExperiment(options: TspExperimentOptions): TspExperimentResult {
+  const { cities: n, seed } = options;
+  if (!Number.isInteger(n) || n < 3 || n > MAX_HELD_KARP_CITIES) throw new RangeError(`runTspExperiment: cities must be an integer in [3, ${MAX_HELD_KARP_CITIES}], got ${n}`);
+  if (!Number.isInteger(seed)) throw new RangeError(`runTspExperiment: seed must be an integer, got ${seed}`);
+  const runs = options.runs ?? 20;
+  if (!Number.isInteger(runs) || runs < 1) throw new RangeError(`runTspExperiment: runs must be an integer >= 1, got ${runs}`);
+  const cities = randomCities(n, rngFrom(seed));
+  const dist = distanceMatrix(cities);
+  const optimum = heldKarp(dist);
+  const results: TspSolution[] = [];
+  for (let k = 0; k < runs; k++) results.push(solveTspHopfield(dist, { ...options, seed: seed * 1000 + k }));
+  const ratios = results.filter((r) => r.valid).map((r) => r.length / optimum.length).sort((a, b) => a - b);
+  return { cities, optimum, runs: results, valid: ratios.length, ratios };
+}

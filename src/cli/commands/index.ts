@@ -6,5 +6,7 @@ import { evaluateCommand } from "./evaluate.js";
 import { trainRbmCommand } from "./train-rbm.js";
 import { sampleCommand } from "./sample.js";
 import { loglikCommand } from "./loglik.js";
+import { hopfieldCommand } from "./hopfield.js";
+import { tspCommand } from "./tsp.js";
 
-export const commands: Command[] = [infoCommand, trainMlpCommand, evaluateCommand, trainRbmCommand, sampleCommand, loglikCommand];
+export const commands: Command[] = [infoCommand, trainMlpCommand, evaluateCommand, trainRbmCommand, sampleCommand, loglikCommand, hopfieldCommand, tspCommand];
