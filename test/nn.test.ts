@@ -29,6 +29,19 @@ describe("Dense", () => {
     });
   }
 
+  it("reuses its buffers across batches of the same size (no allocation per batch)", () => {
+    const layer = new Dense(4, { activation: "tanh" });
+    layer.build([3], new Rng(0));
+    const x = randNormal([5, 3], new Rng(1));
+    const y1 = layer.forward(x, true);
+    const dx1 = layer.backward(y1);
+    const y2 = layer.forward(x, true);
+    assert.equal(y2, y1);
+    assert.equal(layer.backward(y2), dx1);
+    assert.notEqual(layer.forward(x.sliceRows(0, 2), true), y1, "a smaller last batch has its own buffers");
+    assert.equal(layer.forward(x, true), y1, "and the full-size ones are still there");
+  });
+
   it("without bias has only a kernel, shaped [inputs, units]", () => {
     const layer = new Dense(3, { useBias: false });
     layer.build([7], new Rng(0));

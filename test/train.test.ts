@@ -10,6 +10,7 @@ import { Dropout } from "../src/nn/dropout.js";
 import { Adam } from "../src/optim/adam.js";
 import { SGD } from "../src/optim/sgd.js";
 import { type Callback, EarlyStopping, ModelCheckpoint, type TrainableModel } from "../src/train/callbacks.js";
+import { loadModel } from "../src/train/load.js";
 import { ProgressBar } from "../src/train/progress.js";
 import { Sequential } from "../src/train/sequential.js";
 import { Rng } from "../src/tensor/random.js";
@@ -189,6 +190,19 @@ describe("callbacks", () => {
     assert.equal(h.epoch.length, 3, "loss falls, so under mode max only epoch 0 is best; 2 more epochs of patience");
   });
 
+  it("ModelCheckpoint saves the best epochs, loadable with identical predictions", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "lw-ckpt-"));
+    try {
+      const m = xorModel();
+      const checkpoint = new ModelCheckpoint({ dir, monitor: "loss", saveBestOnly: true });
+      await m.fit(xorX, xorY, { epochs: 5, batchSize: 4, callbacks: [checkpoint] });
+      assert.deepEqual(checkpoint.savedEpochs, [0, 1, 2, 3, 4], "the loss falls every epoch here");
+      assert.deepEqual([...(await loadModel(dir)).predict(xorX).data], [...m.predict(xorX).data]);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
   it("ProgressBar prints plain lines off a terminal and a bar with ETA on one", async () => {
     for (const isTTY of [false, true]) {
       let out = "";
@@ -209,7 +223,7 @@ describe("callbacks", () => {
 describe("MNIST (bundled digits)", () => {
   it("a 784-100-10 ReLU MLP reaches at least 93 % test accuracy", async () => {
     const { train, test } = await loadMnist({ source: "bundled" });
-    const epochs = 8;
+    const epochs = 5;
     const m = new Sequential([new Dense(100, { activation: "relu", kernelInitializer: "heNormal" }), new Dense(10, { activation: "softmax" })], { seed: 1, inputShape: [784] });
     m.compile({ loss: "categoricalCrossentropy", optimizer: new SGD({ learningRate: 0.05, momentum: 0.9, schedule: { type: "cosine", epochs } }), metrics: ["accuracy"] });
     await m.fit(train.images, train.oneHot, { epochs, batchSize: 32, seed: 1 });
