@@ -22,16 +22,20 @@ interface KernelExports {
   __stack_pointer: WebAssembly.Global;
   __heap_base: WebAssembly.Global;
   gemm_scratch_floats(): number;
+  gemm_mr(): number;
+  gemm_nr(): number;
   gemm(
     transA: number, transB: number, m: number, n: number, k: number, alpha: number, a: number, lda: number,
-    b: number, ldb: number, beta: number, c: number, ldc: number, scratch: number, tid: number, nthreads: number,
+    b: number, ldb: number, beta: number, c: number, ldc: number, apack: number, bpack: number, sync: number,
+    scratch: number,
   ): void;
-  sigmoid(x: number, out: number, n: number, tid: number, nthreads: number): void;
-  tanh_(x: number, out: number, n: number, tid: number, nthreads: number): void;
-  exp_(x: number, out: number, n: number, tid: number, nthreads: number): void;
-  add(a: number, b: number, out: number, n: number, cols: number, tid: number, nthreads: number): void;
-  mul(a: number, b: number, out: number, n: number, cols: number, tid: number, nthreads: number): void;
-  axpby(alpha: number, x: number, beta: number, y: number, n: number, tid: number, nthreads: number): void;
+  // `counter`: the work counter the threads of one call share (zeroed before the call)
+  sigmoid(x: number, out: number, n: number, counter: number): void;
+  tanh_(x: number, out: number, n: number, counter: number): void;
+  exp_(x: number, out: number, n: number, counter: number): void;
+  add(a: number, b: number, out: number, n: number, cols: number, counter: number): void;
+  mul(a: number, b: number, out: number, n: number, cols: number, counter: number): void;
+  axpby(alpha: number, x: number, beta: number, y: number, n: number, counter: number): void;
   uniform(out: number, n: number, state: number): void;
   bernoulli(p: number, out: number, n: number, state: number): void;
 }
@@ -47,6 +51,8 @@ const TRANSCENDENTAL_PARALLEL = 1 << 15;
 const STREAMING_PARALLEL = 1 << 17;
 
 const STACK_BYTES = 64 * 1024;
+/** Packed-operand floats one GEMM call may use; larger products run as several slabs. */
+const PACK_FLOATS_MAX = 1 << 23;
 
 export function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   const bin = atob(text);
@@ -132,6 +138,12 @@ export class WasmBackend extends JsBackend {
   private readonly pool: ThreadPool | null;
   private readonly scratch: number;
   private readonly rngState: number;
+  /** Work counters shared by the threads of one call (three for GEMM, one elsewhere). */
+  private readonly sync: number;
+  /** The packed op(A) and op(B) panels, grown on demand. */
+  private pack = { offset: -1, bytes: 0 };
+  private readonly mr: number;
+  private readonly nr: number;
   private readonly staged: Staged[] = [];
 
   constructor(options: WasmBackendOptions = {}) {
@@ -158,6 +170,9 @@ export class WasmBackend extends JsBackend {
     const scratchBytes = this.E.gemm_scratch_floats() * 4;
     this.scratch = this.mustAlloc(scratchBytes);
     this.rngState = this.mustAlloc(16);
+    this.sync = this.mustAlloc(64);
+    this.mr = this.E.gemm_mr();
+    this.nr = this.E.gemm_nr();
     const workers = shared ? requested - 1 : 0;
     this.threads = workers + 1;
     if (workers > 0) {
@@ -218,15 +233,51 @@ export class WasmBackend extends JsBackend {
       const pa = this.stage(a, true, false);
       const pb = this.stage(b, true, false);
       const pc = this.stage(c, true, true);
-      const args = [transA ? 1 : 0, transB ? 1 : 0, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc];
-      const threads = m * n * k >= GEMM_PARALLEL_MACS ? this.threads : 1;
-      const E = this.E;
-      this.dispatch("gemm", args, threads, (nt) =>
-        E.gemm(args[0], args[1], m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, this.scratch, 0, nt),
-      );
+      // Huge products run as row/column slabs so the packed copies stay bounded; any split
+      // gives the same bits (each C element is computed the same way in every slab).
+      const rowSlab = Math.max(this.mr, Math.floor(PACK_FLOATS_MAX / 2 / Math.max(k, 1) / this.mr) * this.mr);
+      const colSlab = Math.max(this.nr, Math.floor(PACK_FLOATS_MAX / 2 / Math.max(k, 1) / this.nr) * this.nr);
+      for (let i0 = 0; i0 < m; i0 += rowSlab)
+        for (let j0 = 0; j0 < n; j0 += colSlab) {
+          const ms = Math.min(rowSlab, m - i0);
+          const ns = Math.min(colSlab, n - j0);
+          const aOff = pa + 4 * (transA ? i0 : i0 * lda);
+          const bOff = pb + 4 * (transB ? j0 * ldb : j0);
+          const cOff = pc + 4 * (i0 * ldc + j0);
+          this.gemmSlab(transA, transB, ms, ns, k, alpha, aOff, lda, bOff, ldb, beta, cOff, ldc);
+        }
     } finally {
       this.unstage();
     }
+  }
+
+  private gemmSlab(
+    transA: boolean, transB: boolean, m: number, n: number, k: number,
+    alpha: number, pa: number, lda: number, pb: number, ldb: number,
+    beta: number, pc: number, ldc: number,
+  ): void {
+    const mpad = Math.ceil(m / this.mr) * this.mr;
+    const npad = Math.ceil(n / this.nr) * this.nr;
+    const apackBytes = 4 * mpad * k;
+    const packs = this.packBuffer(apackBytes + 4 * k * npad);
+    const bpack = packs + apackBytes;
+    const tA = transA ? 1 : 0;
+    const tB = transB ? 1 : 0;
+    const sync = this.sync;
+    const args = [tA, tB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, packs, bpack, sync];
+    const parallel = m * n * k >= GEMM_PARALLEL_MACS;
+    this.dispatch("gemm", args, parallel, () =>
+      this.E.gemm(tA, tB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, packs, bpack, sync, this.scratch),
+    );
+  }
+
+  /** Byte offset of a region of at least `bytes` for the packed panels, kept between calls. */
+  private packBuffer(bytes: number): number {
+    if (this.pack.bytes < bytes) {
+      if (this.pack.offset >= 0) this.heap.release(this.pack.offset, sizeClass(this.pack.bytes));
+      this.pack = { offset: this.mustAlloc(bytes), bytes };
+    }
+    return this.pack.offset;
   }
 
   override unary(op: UnaryOp, x: Float32Array, out: Float32Array): void {
@@ -240,9 +291,9 @@ export class WasmBackend extends JsBackend {
       const px = this.stage(x, true, false);
       const po = this.stage(out, false, true);
       const n = x.length;
-      const threads = n >= TRANSCENDENTAL_PARALLEL ? this.threads : 1;
       const fn = this.E[kernel];
-      this.dispatch(kernel, [px, po, n], threads, (nt) => fn(px, po, n, 0, nt));
+      const sync = this.sync;
+      this.dispatch(kernel, [px, po, n, sync], n >= TRANSCENDENTAL_PARALLEL, () => fn(px, po, n, sync));
     } finally {
       this.unstage();
     }
@@ -260,9 +311,9 @@ export class WasmBackend extends JsBackend {
       const pb = this.stage(b, true, false);
       const po = this.stage(out, false, true);
       const cols = b.length;
-      const threads = n >= STREAMING_PARALLEL ? this.threads : 1;
       const fn = this.E[op];
-      this.dispatch(op, [pa, pb, po, n, cols], threads, (nt) => fn(pa, pb, po, n, cols, 0, nt));
+      const sync = this.sync;
+      this.dispatch(op, [pa, pb, po, n, cols, sync], n >= STREAMING_PARALLEL, () => fn(pa, pb, po, n, cols, sync));
     } finally {
       this.unstage();
     }
@@ -275,8 +326,10 @@ export class WasmBackend extends JsBackend {
     try {
       const px = this.stage(x, true, false);
       const py = this.stage(y, true, true);
-      const threads = n >= STREAMING_PARALLEL ? this.threads : 1;
-      this.dispatch("axpby", [alpha, px, beta, py, n], threads, (nt) => this.E.axpby(alpha, px, beta, py, n, 0, nt));
+      const sync = this.sync;
+      this.dispatch("axpby", [alpha, px, beta, py, n, sync], n >= STREAMING_PARALLEL, () =>
+        this.E.axpby(alpha, px, beta, py, n, sync),
+      );
     } finally {
       this.unstage();
     }
@@ -310,9 +363,11 @@ export class WasmBackend extends JsBackend {
 
   // ---- internals --------------------------------------------------------------------
 
-  private dispatch(kernel: PoolKernel, args: number[], threads: number, runSelf: (nthreads: number) => void): void {
-    if (this.pool === null || threads <= 1) runSelf(1);
-    else this.pool.run(kernel, args, threads, runSelf);
+  /** Zeroes the work counters and runs the kernel here, with the workers joining when `parallel`. */
+  private dispatch(kernel: PoolKernel, args: number[], parallel: boolean, runSelf: () => void): void {
+    new Int32Array(this.heap.f32().buffer, this.sync, 4).fill(0);
+    if (this.pool === null || !parallel) runSelf();
+    else this.pool.run(kernel, args, this.threads - 1, runSelf);
   }
 
   /** Copies the generator state in, runs the sampler, copies the advanced state back. */
@@ -368,12 +423,10 @@ export class WasmBackend extends JsBackend {
     const a = this.mustAlloc(bytes);
     const c = this.mustAlloc(bytes);
     for (let i = 0; i < 8; i++) {
-      this.E.gemm(0, 0, 64, 64, 64, 1, a, 64, a, 64, 0, c, 64, this.scratch, 0, 1);
-      this.E.gemm(1, 1, 61, 63, 62, 1, a, 64, a, 64, 1, c, 64, this.scratch, 0, 1);
+      this.gemmSlab(false, false, 64, 64, 64, 1, a, 64, a, 64, 0, c, 64);
+      this.gemmSlab(true, true, 61, 63, 62, 1, a, 64, a, 64, 1, c, 64);
     }
-    this.E.sigmoid(a, c, 4096, 0, 1);
-    this.E.tanh_(a, c, 4096, 0, 1);
-    this.E.exp_(a, c, 4096, 0, 1);
+    for (const op of ["sigmoid", "tanh", "exp"] as const) this.unary(op, this.heap.f32().subarray(a >> 2, (a >> 2) + 4096), this.heap.f32().subarray(c >> 2, (c >> 2) + 4096));
     this.heap.release(a, sizeClass(bytes));
     this.heap.release(c, sizeClass(bytes));
   }

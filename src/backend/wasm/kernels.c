@@ -9,10 +9,11 @@
  * No kernel keeps arrays on the shadow stack (everything is in wasm locals), and JS gives every
  * instance its own stack region anyway, so instances on other threads never collide.
  *
- * Multi-threaded kernels take (tid, nthreads) and compute their own share; the split depends
- * only on the problem size and the share boundaries fall on whole register blocks, so every
- * output element is computed by the same instruction sequence for any thread count: results
- * are bit-identical between 1 and N threads.
+ * Multi-threaded kernels take a pointer to work counters in shared memory: every thread that
+ * joins a call claims pieces of work (GEMM panels and chunks, elementwise ranges) until none
+ * are left. Pieces fall on whole register blocks and every output element is computed by the
+ * same instruction sequence whoever claims it, so results are bit-identical for any thread
+ * count, and a thread the OS deschedules just claims fewer pieces.
  */
 #include <stdint.h>
 #include <wasm_simd128.h>
@@ -22,17 +23,22 @@
 static inline int min_i(int a, int b) { return a < b ? a : b; }
 
 /* ======================================================================================
- * GEMM: C = alpha op(A) op(B) + beta C, row-major, the Goto/BLIS loop structure.
+ * GEMM: C = alpha op(A) op(B) + beta C, row-major.
  *
- *   for jc over N in NC columns          (B block kc x nc, packed once, lives in L2)
- *     for pc over K in KC steps          (k split into equal blocks; the only thing that
- *                                         decides the summation order)
- *       pack op(B)[pc:pc+kc, jc:jc+nc]   into NR-wide micro-panels
- *       for ic over M in MC rows
- *         pack op(A)[ic:ic+mc, pc:pc+kc] into MR-tall micro-panels (L1/L2)
- *         for each NR micro-panel of B   (kc x NR = 8 KiB: stays in L1)
- *           for each MR micro-panel of A
- *             micro-kernel: MR x NR tile of C += A-panel x B-panel
+ * Two phases, both shared out dynamically between the threads through atomic counters
+ * (a thread that is descheduled by the OS simply takes fewer pieces):
+ *
+ *   1. pack: op(A) into MR-tall micro-panels and op(B) into NR-wide micro-panels, for each
+ *      k block, into buffers every thread reads (each panel is packed once, by one thread);
+ *      then wait until all panels are packed.
+ *   2. compute: C is cut into chunks (RC rows x CC columns); per chunk and k block, for each
+ *      NR micro-panel of B (kc x NR = 8 KiB: stays in L1) and each MR micro-panel of A (the
+ *      chunk's A block, rows x kc <= 128 KiB, stays in L2): the micro-kernel.
+ *
+ * k is split into equal blocks of at most KC (784 -> 4 x 196, not 3 x 256 + 16) and every C
+ * element is computed as: for each k block in order, C = alpha (sum over the block in k order)
+ * + beta_k C, with beta_k = beta for the first block and 1 after. Nothing in that depends on
+ * which thread computes which chunk, so results are bit-identical for any thread count.
  *
  * Register blocking: the micro-kernel holds an MR x NR tile of C in MR*NR/4 f32x4
  * accumulators. Each k step loads NR/4 vectors of B once and one broadcast A value per row
@@ -55,15 +61,17 @@ static inline int min_i(int a, int b) { return a < b ? a : b; }
 #ifndef KC
 #define KC 256
 #endif
-#ifndef MC
-#define MC (MR * 24)
-#endif
-#define NC 1024
+/* chunk of C: at most RC_MAX rows (rows split evenly, whole MR panels) x CC columns */
+#define RC_MAX 128
+#define CC 64
 
-/* Floats of per-thread scratch the GEMM needs: A block, B block, one spill tile. */
-#define SCRATCH_FLOATS (MC * KC + KC * NC + MR * NR)
+/* Per-thread scratch: one spilled tile for partial micro-kernel stores. */
+#define SCRATCH_FLOATS (MR * NR)
 
 EXPORT(gemm_scratch_floats) int gemm_scratch_floats(void) { return SCRATCH_FLOATS; }
+/* The packed buffers hold op(A) as round_up(m, MR) x k and op(B) as k x round_up(n, NR). */
+EXPORT(gemm_mr) int gemm_mr(void) { return MR; }
+EXPORT(gemm_nr) int gemm_nr(void) { return NR; }
 
 /* Transposes four rows r0..r3 (4 floats each) and stores the columns at out + t*stride. */
 static inline void store_transposed4(v128_t r0, v128_t r1, v128_t r2, v128_t r3, float* out, int stride) {
@@ -208,71 +216,82 @@ static void scale_c(float* c, int ldc, int i0, int i1, int j0, int j1, float bet
   }
 }
 
-/* Share [lo, hi) of `blocks` blocks for thread tid: contiguous, sizes differ by at most one. */
-static inline int share_start(int blocks, int tid, int nthreads) {
-  return (int)((long long)blocks * tid / nthreads);
-}
+/* Work counters shared by the threads of one call (JS zeroes them before each call). In the
+   single-threaded build these atomics compile to plain loads and stores. */
+enum { NEXT_PACK, PACKED, NEXT_CHUNK };
+
+static inline int claim(int* counter) { return __atomic_fetch_add(counter, 1, __ATOMIC_SEQ_CST); }
 
 EXPORT(gemm)
 void gemm(int transA, int transB, int m, int n, int k, float alpha, const float* a, int lda, const float* b,
-          int ldb, float beta, float* c, int ldc, float* scratch, int tid, int nthreads) {
-  /* Split the tile grid along whichever dimension has more register blocks. */
-  int i0 = 0, i1 = m, j0 = 0, j1 = n;
-  if (nthreads > 1) {
-    int nb = (n + NR - 1) / NR, mb = (m + MR - 1) / MR;
-    if (nb >= mb) {
-      j0 = share_start(nb, tid, nthreads) * NR;
-      j1 = min_i(n, share_start(nb, tid + 1, nthreads) * NR);
+          int ldb, float beta, float* c, int ldc, float* apack, float* bpack, int* sync, float* scratch) {
+  if (m <= 0 || n <= 0) return;
+  int mpad = (m + MR - 1) / MR * MR, npad = (n + NR - 1) / NR * NR;
+  int rchunks = (m + RC_MAX - 1) / RC_MAX;
+  int rc = ((mpad / MR) + rchunks - 1) / rchunks * MR; /* rows per chunk, whole panels */
+  rchunks = (m + rc - 1) / rc;
+  int cchunks = (n + CC - 1) / CC;
+  int trivial = k <= 0 || alpha == 0.0f;
+  int kblocks = trivial ? 0 : (k + KC - 1) / KC;
+  int kstep = trivial ? 0 : (k + kblocks - 1) / kblocks;
+
+  /* phase 1: pack. Task t = (k block, then row chunk of A or column chunk of B). */
+  int tasks = kblocks * (rchunks + cchunks);
+  for (int t; (t = claim(&sync[NEXT_PACK])) < tasks;) {
+    int q = t / (rchunks + cchunks), r = t % (rchunks + cchunks);
+    int pc = q * kstep, kc = min_i(kstep, k - pc);
+    if (r < rchunks) {
+      int i0 = r * rc;
+      pack_a(transA, a, lda, i0, pc, min_i(rc, m - i0), kc, apack + (long)pc * mpad + (long)i0 * kc);
     } else {
-      i0 = share_start(mb, tid, nthreads) * MR;
-      i1 = min_i(m, share_start(mb, tid + 1, nthreads) * MR);
+      int j0 = (r - rchunks) * CC;
+      pack_b(transB, b, ldb, pc, j0, kc, min_i(CC, n - j0), bpack + (long)pc * npad + (long)j0 * kc);
     }
+    __atomic_fetch_add(&sync[PACKED], 1, __ATOMIC_SEQ_CST);
   }
-  if (i0 >= i1 || j0 >= j1) return;
-  if (k == 0 || alpha == 0.0f) {
-    scale_c(c, ldc, i0, i1, j0, j1, beta);
-    return;
+  /* panels claimed by other threads may still be in flight */
+  while (__atomic_load_n(&sync[PACKED], __ATOMIC_SEQ_CST) < tasks) {
   }
 
-  float* apack = scratch;
-  float* bpack = apack + MC * KC;
-  float* tile = bpack + KC * NC;
-  /* k in equal blocks of at most KC (784 -> 4 x 196 rather than 3 x 256 + 16): no short
-     last block whose C traffic would cost more than its arithmetic */
-  int kblocks = (k + KC - 1) / KC;
-  int kstep = (k + kblocks - 1) / kblocks;
-
-  for (int jc = j0; jc < j1; jc += NC) {
-    int nc = min_i(NC, j1 - jc);
+  /* phase 2: compute, chunk by chunk (columns fastest, so a chunk's A block is reused from L2) */
+  int chunks = rchunks * cchunks;
+  for (int t; (t = claim(&sync[NEXT_CHUNK])) < chunks;) {
+    int i0 = (t / cchunks) * rc, j0 = (t % cchunks) * CC;
+    int mc = min_i(rc, m - i0), nc = min_i(CC, n - j0);
+    if (trivial) {
+      scale_c(c, ldc, i0, i0 + mc, j0, j0 + nc, beta);
+      continue;
+    }
     for (int pc = 0; pc < k; pc += kstep) {
       int kc = min_i(kstep, k - pc);
-      pack_b(transB, b, ldb, pc, jc, kc, nc, bpack);
-      /* the first k block applies beta; later ones accumulate onto it */
+      const float* ablock = apack + (long)pc * mpad + (long)i0 * kc;
+      const float* bblock = bpack + (long)pc * npad + (long)j0 * kc;
       float beta_k = pc == 0 ? beta : 1.0f;
-      for (int ic = i0; ic < i1; ic += MC) {
-        int mc = min_i(MC, i1 - ic);
-        pack_a(transA, a, lda, ic, pc, mc, kc, apack);
-        for (int jr = 0; jr < nc; jr += NR) {
-          const float* bp = bpack + jr * kc;
-          int nr = min_i(NR, nc - jr);
-          for (int ir = 0; ir < mc; ir += MR)
-            micro_kernel(kc, apack + ir * kc, bp, c + (long)(ic + ir) * ldc + jc + jr, ldc, alpha, beta_k,
-                         min_i(MR, mc - ir), nr, tile);
-        }
+      for (int jr = 0; jr < nc; jr += NR) {
+        int nr = min_i(NR, nc - jr);
+        for (int ir = 0; ir < mc; ir += MR)
+          micro_kernel(kc, ablock + ir * kc, bblock + jr * kc, c + (long)(i0 + ir) * ldc + j0 + jr, ldc, alpha, beta_k,
+                       min_i(MR, mc - ir), nr, scratch);
       }
     }
   }
 }
 
 /* ======================================================================================
- * Elementwise kernels. Each one splits [0, n) into per-thread ranges of whole vectors, so
- * they can run on the pool for large n; per-element results never depend on the split.
+ * Elementwise kernels. Threads claim chunks of CHUNK elements from a shared counter (JS
+ * zeroes it before each call), so they can run on the pool for large n; per-element results
+ * never depend on who computed them.
  * ====================================================================================== */
 
-static inline void range_for(int n, int tid, int nthreads, int* lo, int* hi) {
-  int blocks = (n + 15) / 16;
-  *lo = min_i(n, share_start(blocks, tid, nthreads) * 16);
-  *hi = min_i(n, share_start(blocks, tid + 1, nthreads) * 16);
+#define CHUNK 8192
+
+/* Claims the next chunk of [0, n): returns 0 when none is left. */
+static inline int next_range(int* counter, int n, int* lo, int* hi) {
+  int start = claim(counter) * CHUNK;
+  if (start >= n) return 0;
+  *lo = start;
+  *hi = min_i(n, start + CHUNK);
+  return 1;
 }
 
 /*
@@ -338,11 +357,11 @@ static inline v128_t tanh_f32x4(v128_t x) {
 }
 
 #define UNARY_KERNEL(name, fn)                                                         \
-  EXPORT(name) void name(const float* x, float* out, int n, int tid, int nthreads) {   \
-    int i, hi;                                                                         \
-    range_for(n, tid, nthreads, &i, &hi);                                              \
-    for (; i + 4 <= hi; i += 4) wasm_v128_store(out + i, fn(wasm_v128_load(x + i)));   \
-    for (; i < hi; i++) TAIL_1(fn, x + i, out + i);                                    \
+  EXPORT(name) void name(const float* x, float* out, int n, int* counter) {           \
+    for (int i, hi; next_range(counter, n, &i, &hi);) {                                \
+      for (; i + 4 <= hi; i += 4) wasm_v128_store(out + i, fn(wasm_v128_load(x + i))); \
+      for (; i < hi; i++) TAIL_1(fn, x + i, out + i);                                  \
+    }                                                                                  \
   }
 
 UNARY_KERNEL(sigmoid, sigmoid_f32x4)
@@ -351,21 +370,22 @@ UNARY_KERNEL(exp_, exp_f32x4)
 
 /*
  * out = a + b or a * b; b has n elements or is a row vector of `cols` elements repeated over
- * the rows of a. Thread ranges are whole rows when broadcasting.
+ * the rows of a. Chunks are whole rows when broadcasting.
  */
 #define BINARY_KERNEL(name, vop, sop)                                                  \
-  EXPORT(name) void name(const float* a, const float* b, float* out, int n, int cols, int tid, int nthreads) { \
+  EXPORT(name) void name(const float* a, const float* b, float* out, int n, int cols, int* counter) { \
     if (cols >= n) {                                                                   \
-      int i, hi;                                                                       \
-      range_for(n, tid, nthreads, &i, &hi);                                            \
-      for (; i + 4 <= hi; i += 4)                                                      \
-        wasm_v128_store(out + i, vop(wasm_v128_load(a + i), wasm_v128_load(b + i)));   \
-      for (; i < hi; i++) out[i] = a[i] sop b[i];                                      \
+      for (int i, hi; next_range(counter, n, &i, &hi);) {                              \
+        for (; i + 4 <= hi; i += 4)                                                    \
+          wasm_v128_store(out + i, vop(wasm_v128_load(a + i), wasm_v128_load(b + i))); \
+        for (; i < hi; i++) out[i] = a[i] sop b[i];                                    \
+      }                                                                                \
       return;                                                                          \
     }                                                                                  \
-    int rows = n / cols;                                                               \
-    int r0 = share_start(rows, tid, nthreads), r1 = share_start(rows, tid + 1, nthreads); \
-    for (int r = r0; r < r1; r++) {                                                    \
+    int rows = n / cols, per = cols >= CHUNK ? 1 : CHUNK / cols;                       \
+    int blocks = (rows + per - 1) / per;                                               \
+    for (int q; (q = claim(counter)) < blocks;)                                        \
+    for (int r = q * per; r < min_i(rows, (q + 1) * per); r++) {                       \
       const float* ar = a + (long)r * cols;                                            \
       float* o = out + (long)r * cols;                                                 \
       int j = 0;                                                                       \
@@ -382,9 +402,7 @@ BINARY_KERNEL(mul, wasm_f32x4_mul, *)
  * y = alpha x + beta y, computed in double precision and rounded once, exactly as the
  * TypeScript backend does (JS arithmetic is double): the two backends agree bit for bit.
  */
-EXPORT(axpby) void axpby(double alpha, const float* x, double beta, float* y, int n, int tid, int nthreads) {
-  int i, hi;
-  range_for(n, tid, nthreads, &i, &hi);
+static void axpby_range(double alpha, const float* x, double beta, float* y, int i, int hi) {
   v128_t av = wasm_f64x2_splat(alpha), bv = wasm_f64x2_splat(beta);
   int accumulate = beta == 1.0;
   for (; i + 4 <= hi; i += 4) {
@@ -405,6 +423,10 @@ EXPORT(axpby) void axpby(double alpha, const float* x, double beta, float* y, in
   }
   for (; i < hi; i++) y[i] = accumulate ? (float)((double)y[i] + alpha * (double)x[i])
                                         : (float)(alpha * (double)x[i] + beta * (double)y[i]);
+}
+
+EXPORT(axpby) void axpby(double alpha, const float* x, double beta, float* y, int n, int* counter) {
+  for (int i, hi; next_range(counter, n, &i, &hi);) axpby_range(alpha, x, beta, y, i, hi);
 }
 
 /* ======================================================================================

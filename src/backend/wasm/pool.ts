@@ -2,16 +2,18 @@
  * The worker pool: W workers, each instantiating the same kernel module on the same shared
  * WebAssembly.Memory, driven through a control block in that memory with Atomics.
  *
- * A dispatch writes the kernel id and its arguments into the control block, gives each
- * participating worker its thread index and bumps that worker's mailbox; the calling thread
- * runs share 0 itself, then waits until the `remaining` counter drops to zero (spinning
- * briefly, then Atomics.wait where the thread may block; a browser main thread only spins).
- * Each worker has its own mailbox (so a worker that is not part of a dispatch never reads a
- * half-written one) on its own cache line. The API stays synchronous.
+ * A call writes the kernel id and its arguments into the control block, opens the call
+ * (STATE = generation, no one joined) and posts the generation to each worker's mailbox (its
+ * own cache line). A worker that wakes up joins by incrementing STATE's joined count, but
+ * only while that generation is still open. The calling thread runs the kernel too; the
+ * kernels share their work out through atomic counters, so whoever joins takes pieces. When
+ * the caller runs out of work it closes the call and waits only for the workers that joined:
+ * a worker the OS has descheduled never holds the caller up. Waiting spins briefly, then
+ * blocks with Atomics.wait where the thread may (a browser main thread only spins). The API
+ * stays synchronous.
  *
- * Workers start asynchronously; until one reports ready it takes no share, so the calling
- * thread simply does more of the work. Node workers are unref'd: an idle pool never keeps
- * the process alive.
+ * Workers start asynchronously; until one reports ready it is not signalled at all. Node
+ * workers are unref'd once started: an idle pool never keeps the process alive.
  */
 import { platform } from "../../platform/index.js";
 import type { WorkerHandle } from "../../platform/index.js";
@@ -24,13 +26,15 @@ export const MAX_THREADS = 64;
 const MAX_ARGS = 24;
 
 // Control block layout, in 32-bit words. Line 0: header; bytes 64..255: f64 arguments;
-// then one 64-byte line per worker: [mailbox, thread index].
-const REMAINING = 0;
-const ERROR = 1;
-const QUIT = 2;
-const KERNEL = 3;
-const NARGS = 4;
-const NTHREADS = 5;
+// then one 64-byte line per worker holding its mailbox.
+const STATE = 0; // generation << 8 | CLOSED | joined count
+const DONE = 1;
+const ERROR = 2;
+const QUIT = 3;
+const KERNEL = 4;
+const NARGS = 5;
+const CLOSED = 0x80;
+const JOINED_MASK = 0x7f;
 const ARGS_BYTE = 64;
 const WORKER_LINE_WORD = 64;
 const WORDS_PER_LINE = 16;
@@ -39,8 +43,8 @@ export function controlBytes(workers: number): number {
   return 4 * (WORKER_LINE_WORD + WORDS_PER_LINE * workers);
 }
 
-/** Iterations of the wait loops before blocking: long enough to catch back-to-back dispatches. */
-const WORKER_SPINS = 20000;
+/** Iterations of the wait loops before blocking: long enough to catch back-to-back calls. */
+const WORKER_SPINS = 2000;
 const CALLER_SPINS = 4000;
 
 const WORKER_SOURCE = `
@@ -67,19 +71,30 @@ __port.on((msg) => {
     while (Atomics.load(I, box) === seen) {
       if (++spins > ${WORKER_SPINS}) Atomics.wait(I, box, seen);
     }
-    seen = Atomics.load(I, box);
+    const gen = Atomics.load(I, box);
+    seen = gen;
     if (Atomics.load(I, ${QUIT}) !== 0) break;
+    let joined = false;
+    for (;;) {
+      const s = Atomics.load(I, ${STATE});
+      if (s >>> 8 !== gen || (s & ${CLOSED}) !== 0) break;
+      if (Atomics.compareExchange(I, ${STATE}, s, s + 1) === s) {
+        joined = true;
+        break;
+      }
+    }
+    if (!joined) continue;
     const id = I[${KERNEL}], nargs = I[${NARGS}];
     const args = [];
     for (let i = 0; i < nargs; i++) args.push(F[i]);
     if (id === 0) args.push(scratch);
-    args.push(I[box + 1], I[${NTHREADS}]);
     try {
       kernels[id](...args);
     } catch (e) {
       Atomics.store(I, ${ERROR}, 1);
     }
-    if (Atomics.sub(I, ${REMAINING}, 1) === 1) Atomics.notify(I, ${REMAINING});
+    Atomics.add(I, ${DONE}, 1);
+    Atomics.notify(I, ${DONE});
   }
 });
 `;
@@ -103,6 +118,10 @@ export class ThreadPool {
   private readonly F: Float64Array;
   private readonly readyPromise: Promise<void>;
   private canBlock = true;
+  private generation = 0;
+  /** Calls dispatched to the pool, and worker joins summed over them (a diagnostic). */
+  calls = 0;
+  joins = 0;
   private disposed = false;
   readonly failures: string[] = [];
 
@@ -160,46 +179,50 @@ export class ThreadPool {
   }
 
   /**
-   * Runs `kernel` on `nthreads` threads (at most `active`): workers get thread indices
-   * 1..nthreads-1, and `runSelf(nthreads)` runs share 0 on the calling thread.
+   * Runs `kernel` with `args` on the calling thread (`runSelf`) and on up to `helpers` ready
+   * workers, which join if they wake up in time. Returns when every joined worker is done.
    */
-  run(kernel: PoolKernel, args: number[], nthreads: number, runSelf: (nthreads: number) => void): void {
+  run(kernel: PoolKernel, args: number[], helpers: number, runSelf: () => void): void {
     const I = this.I;
-    const helpers = Math.min(nthreads, this.active) - 1;
-    if (helpers <= 0) {
-      runSelf(1);
+    const n = Math.min(helpers, this.ready.length);
+    if (n <= 0 || this.disposed) {
+      runSelf();
       return;
     }
-    const nt = helpers + 1;
     for (let i = 0; i < args.length; i++) this.F[i] = args[i];
     I[KERNEL] = POOL_KERNELS.indexOf(kernel);
     I[NARGS] = args.length;
-    I[NTHREADS] = nt;
     I[ERROR] = 0;
-    Atomics.store(I, REMAINING, helpers);
-    for (let t = 1; t <= helpers; t++) {
-      const box = WORKER_LINE_WORD + WORDS_PER_LINE * this.ready[t - 1];
-      I[box + 1] = t;
-      Atomics.add(I, box, 1);
+    I[DONE] = 0;
+    this.generation = (this.generation + 1) & 0x7fffff;
+    const gen = this.generation;
+    Atomics.store(I, STATE, gen << 8);
+    for (let t = 0; t < n; t++) {
+      const box = WORKER_LINE_WORD + WORDS_PER_LINE * this.ready[t];
+      Atomics.store(I, box, gen);
       Atomics.notify(I, box);
     }
     try {
-      runSelf(nt);
+      runSelf();
     } finally {
-      this.waitForHelpers();
+      const joined = Atomics.or(I, STATE, CLOSED) & JOINED_MASK;
+      this.calls++;
+      this.joins += joined;
+      this.waitFor(joined);
     }
     if (I[ERROR] !== 0) throw new Error(`wasm backend: kernel ${kernel} failed on a worker thread`);
   }
 
-  private waitForHelpers(): void {
+  /** Waits until `joined` workers have finished the current call. */
+  private waitFor(joined: number): void {
     const I = this.I;
     let spins = 0;
     for (;;) {
-      const left = Atomics.load(I, REMAINING);
-      if (left === 0) return;
+      const done = Atomics.load(I, DONE);
+      if (done >= joined) return;
       if (++spins > CALLER_SPINS && this.canBlock) {
         try {
-          Atomics.wait(I, REMAINING, left);
+          Atomics.wait(I, DONE, done);
         } catch {
           // a browser main thread may not block: keep spinning
           this.canBlock = false;
@@ -214,7 +237,7 @@ export class ThreadPool {
     Atomics.store(this.I, QUIT, 1);
     for (let w = 0; w < this.workers.length; w++) {
       const box = WORKER_LINE_WORD + WORDS_PER_LINE * w;
-      Atomics.add(this.I, box, 1);
+      Atomics.store(this.I, box, -1);
       Atomics.notify(this.I, box);
     }
     for (const handle of this.workers) handle.terminate();
