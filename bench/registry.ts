@@ -5,5 +5,6 @@ import type { Benchmark } from "./harness.js";
 import { mlpEpoch } from "./mlp-epoch.js";
 import { rbmCd1 } from "./rbm-cd1.js";
 import { rbmEpoch } from "./rbm-epoch.js";
+import { hopfieldRecall } from "./hopfield-recall.js";
 
-export const benchmarks: readonly Benchmark[] = [gemm, rbmCd1, rbmEpoch, mlpEpoch];
+export const benchmarks: readonly Benchmark[] = [gemm, rbmCd1, rbmEpoch, mlpEpoch, hopfieldRecall];
