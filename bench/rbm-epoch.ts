@@ -77,9 +77,10 @@ export const rbmEpoch: Benchmark = {
             const v0 = tf.gather(x, tf.slice(order, start, Math.min(w.batch, w.n - start)));
             const hp0 = tf.sigmoid(tf.add(tf.matMul(v0, W), b));
             const h0 = tf.cast(tf.less(tf.randomUniform(hp0.shape, 0, 1, "float32", seed++), hp0), "float32");
-            const vp1 = tf.sigmoid(tf.add(tf.matMul(h0, W, false, true), a));
+            // explicit transposes: tfjs-backend-wasm 4.22's transposeA/B flags are ~10x slower here
+            const vp1 = tf.sigmoid(tf.add(tf.matMul(h0, tf.transpose(W)), a));
             const hp1 = tf.sigmoid(tf.add(tf.matMul(vp1, W), b));
-            const dW = tf.sub(tf.matMul(v0, hp0, true, false), tf.matMul(vp1, hp1, true, false));
+            const dW = tf.sub(tf.matMul(tf.transpose(v0), hp0), tf.matMul(tf.transpose(vp1), hp1));
             vW.assign(tf.add(tf.mul(vW, w.momentum), tf.sub(tf.mul(dW, k), tf.mul(W, w.learningRate * w.weightDecay))));
             va.assign(tf.add(tf.mul(va, w.momentum), tf.mul(tf.sub(tf.sum(v0, 0), tf.sum(vp1, 0)), k)));
             vb.assign(tf.add(tf.mul(vb, w.momentum), tf.mul(tf.sub(tf.sum(hp0, 0), tf.sum(hp1, 0)), k)));
