@@ -33,3 +33,8 @@ export { runTspExperiment } from "./tsp.js";
 export type { TspExperimentOptions, TspExperimentResult } from "./tsp.js";
 export { parsePatternText, digitPatterns } from "./hopfield-patterns.js";
 export type { PatternSet } from "./hopfield-patterns.js";
+// Deep belief nets and deep Boltzmann machines (issue 7)
+export { DBN, joinColumns } from "./dbn.js";
+export type { DBNOptions, LayerRbmOptions, DbnPretrainOptions, DbnCallbacks, DbnLayerInfo, DbnSampleOptions, ClassifierOptions } from "./dbn.js";
+export { saveDbn, loadDbn, DBN_FORMAT } from "./dbn-io.js";
+export type { DbnJson } from "./dbn-io.js";

@@ -27,6 +27,13 @@ export interface RbmParams {
   b: Tensor;
   visibleUnits: UnitType;
   hiddenUnits: UnitType;
+  /**
+   * Factors on W in p(h | v) and p(v | h) (default 1): 2 and 1 for the bottom RBM of a deep
+   * Boltzmann machine (visible layer counted twice), 1 and 2 for its top RBM (Salakhutdinov &
+   * Hinton 2009). Only the conditionals use them; free energy and log Z assume 1.
+   */
+  upScale?: number;
+  downScale?: number;
 }
 
 export const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
@@ -47,14 +54,14 @@ export function checkRows(what: string, x: Tensor, cols: number, name: string): 
 
 /** E[h | v]: p(h = 1 | v) = σ(b + vW) for Bernoulli units, b + vW for Gaussian ones. out is [n, hidden]. */
 export function hiddenMean(p: RbmParams, v: Tensor, out?: Tensor): Tensor {
-  const x = matmul(v, p.W, { out });
+  const x = matmul(v, p.W, { out, alpha: p.upScale ?? 1 });
   add(x, p.b, x);
   return p.hiddenUnits === "bernoulli" ? sigmoid(x, x) : x;
 }
 
 /** E[v | h]: σ(a + Wh) for Bernoulli units, a + Wh for Gaussian ones. out is [n, visible]. */
 export function visibleMean(p: RbmParams, h: Tensor, out?: Tensor): Tensor {
-  const x = matmul(h, p.W, { transB: true, out });
+  const x = matmul(h, p.W, { transB: true, out, alpha: p.downScale ?? 1 });
   add(x, p.a, x);
   return p.visibleUnits === "bernoulli" ? sigmoid(x, x) : x;
 }

@@ -73,6 +73,10 @@ export interface RBMOptions {
   initStd?: number;
   /** Seed of every random choice (initial weights, sampling, shuffling). Default 0. */
   seed?: number;
+  /** Factor on W in p(h | v): 2 for a DBM's bottom RBM (doubled visible layer, tied weights). Default 1. */
+  upScale?: number;
+  /** Factor on W in p(v | h): 2 for a DBM's top RBM (doubled hidden layer). Default 1. */
+  downScale?: number;
 }
 
 export type ResolvedRBMOptions = Required<RBMOptions>;
@@ -164,6 +168,8 @@ export function resolveRbmOptions(o: RBMOptions): ResolvedRBMOptions {
     sparsityDecay: inRange("sparsityDecay", o.sparsityDecay ?? 0.95, 0, 1),
     initStd: inRange("initStd", o.initStd ?? 0.01, 0, 10),
     seed: inRange("seed", o.seed ?? 0, -(2 ** 31), 2 ** 32),
+    upScale: inRange("upScale", o.upScale ?? 1, 0, 16, true),
+    downScale: inRange("downScale", o.downScale ?? 1, 0, 16, true),
   };
 }
 
@@ -174,6 +180,8 @@ export class RBM implements RbmParams {
   readonly b: Tensor;
   readonly visibleUnits: UnitType;
   readonly hiddenUnits: UnitType;
+  readonly upScale: number;
+  readonly downScale: number;
   /** Epochs trained so far (drives the momentum schedule). */
   epochsTrained = 0;
   /** Updates applied so far. */
@@ -194,6 +202,8 @@ export class RBM implements RbmParams {
     const { visible, hidden, initStd, seed } = this.options;
     this.visibleUnits = this.options.visibleUnits;
     this.hiddenUnits = this.options.hiddenUnits;
+    this.upScale = this.options.upScale;
+    this.downScale = this.options.downScale;
     this.rng = new Rng(seed);
     this.W = zeros([visible, hidden]);
     fillNormal(this.W.data, this.rng, 0, initStd);
