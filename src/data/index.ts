@@ -18,3 +18,5 @@ export {
   mnist,
 } from "./mnist.js";
 export { binarize, classCounts, oneHot, sampleBinary } from "./transforms.js";
+export { Augmenter, parseAugmentSpec } from "./augment.js";
+export type { AugmentOptions, ElasticOptions } from "./augment.js";

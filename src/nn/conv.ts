@@ -16,7 +16,7 @@
 import * as ops from "../ops/index.js";
 import type { ConvGeometry, Padding, Size2 } from "../ops/index.js";
 import type { Rng } from "../tensor/random.js";
-import { type Shape, ShapeError, formatShape, shapeSize, shapesEqual } from "../tensor/shape.js";
+import { type Shape, ShapeError, formatShape, shapeSize } from "../tensor/shape.js";
 import { type Tensor, zeros } from "../tensor/tensor.js";
 import { type ActivationName, DEFAULT_LEAKY_ALPHA, activate, activationBackward, assertActivation, assertLeakyAlpha } from "./activations.js";
 import { BatchBuffers } from "./buffers.js";
@@ -128,7 +128,8 @@ abstract class ConvBase implements Layer {
 
   forward(x: Tensor, _training: boolean): Tensor {
     if (this.kernel === undefined) throw new Error(`${this.className} ${this.name}: forward called before build`);
-    if (!shapesEqual(x.shape.slice(1), this.builtShape)) {
+    // any row layout of the right size is read as NHWC (so [n, 784] digits feed a [28, 28, 1] layer)
+    if (x.rank < 2 || shapeSize(x.shape.slice(1)) !== shapeSize(this.builtShape)) {
       throw new ShapeError(`${this.className} ${this.name}: expected input [batch, ${this.builtShape.join(", ")}] (NHWC); got ${formatShape(x.shape)}`);
     }
     const n = x.shape[0];

@@ -9,7 +9,7 @@
 import * as ops from "../ops/index.js";
 import type { ConvGeometry, Size2 } from "../ops/index.js";
 import type { Rng } from "../tensor/random.js";
-import { type Shape, ShapeError, formatShape, shapeSize, shapesEqual } from "../tensor/shape.js";
+import { type Shape, ShapeError, formatShape, shapeSize } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { BatchBuffers } from "./buffers.js";
 import type { Layer, LayerConfig, Param } from "./layer.js";
@@ -66,7 +66,7 @@ abstract class PoolBase implements Layer {
 
   forward(x: Tensor, _training: boolean): Tensor {
     if (this.geometry === undefined) throw new Error(`${this.className} ${this.name}: forward called before build`);
-    if (!shapesEqual(x.shape.slice(1), this.builtShape)) {
+    if (x.rank < 2 || shapeSize(x.shape.slice(1)) !== shapeSize(this.builtShape)) {
       throw new ShapeError(`${this.className} ${this.name}: expected input [batch, ${this.builtShape.join(", ")}]; got ${formatShape(x.shape)}`);
     }
     const n = x.shape[0];

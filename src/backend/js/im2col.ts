@@ -23,15 +23,21 @@ export function im2colJs(x: Float32Array, g: ConvGeometry, cols: Float32Array): 
         const kwEnd = iw0 + kW > inW ? inW - iw0 : kW;
         const lo = kwStart * C;
         const hi = kwEnd > kwStart ? kwEnd * C : lo;
+        const inside = lo === 0 && hi === span;
         for (let kh = 0; kh < kH; kh++) {
           const ih = ih0 + kh;
           const dst = r + kh * span;
           if (ih < 0 || ih >= inH) {
-            for (let j = 0; j < span; j++) cols[dst + j] = 0;
+            cols.fill(0, dst, dst + span);
+            continue;
+          }
+          const src = image + (ih * inW + iw0) * C; // may point before the row when iw0 < 0; only [lo, hi) is read
+          if (inside) {
+            // the common case: the whole kernel row lies on the image
+            for (let j = 0; j < span; j++) cols[dst + j] = x[src + j];
             continue;
           }
           for (let j = 0; j < lo; j++) cols[dst + j] = 0;
-          const src = image + (ih * inW + iw0) * C; // may point before the row when iw0 < 0; only [lo, hi) is read
           for (let j = lo; j < hi; j++) cols[dst + j] = x[src + j];
           for (let j = hi; j < span; j++) cols[dst + j] = 0;
         }
