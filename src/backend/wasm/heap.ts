@@ -40,6 +40,7 @@ export class WasmHeap {
   /** Every buffer object the memory has had (shared memory only): arrays on them are resident. */
   private readonly buffers = new Set<ArrayBufferLike>();
   private f32view: Float32Array;
+  private u32view: Uint32Array;
   private u8view: Uint8Array;
   /** First byte never handed out. */
   private top: number;
@@ -55,6 +56,7 @@ export class WasmHeap {
     this.shared = shared;
     this.top = Math.ceil(heapBase / 64) * 64;
     this.f32view = new Float32Array(memory.buffer);
+    this.u32view = new Uint32Array(memory.buffer);
     this.u8view = new Uint8Array(memory.buffer);
     if (shared) this.buffers.add(memory.buffer);
     this.registry = new FinalizationRegistry((region) => this.release(region.offset, region.size));
@@ -63,6 +65,11 @@ export class WasmHeap {
   /** A view of the whole memory as it is now (refreshed after growth). */
   f32(): Float32Array {
     return this.f32view;
+  }
+
+  /** The same as 32-bit words (counters, generator state). */
+  u32(): Uint32Array {
+    return this.u32view;
   }
 
   /** Byte offset of `x` in wasm memory, or -1 when x lives elsewhere and must be staged. */
@@ -149,6 +156,7 @@ export class WasmHeap {
     const buffer = this.memory.buffer;
     if (this.shared) this.buffers.add(buffer);
     this.f32view = new Float32Array(buffer);
+    this.u32view = new Uint32Array(buffer);
     this.u8view = new Uint8Array(buffer);
   }
 }

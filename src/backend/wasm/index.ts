@@ -365,17 +365,18 @@ export class WasmBackend extends JsBackend {
 
   /** Zeroes the work counters and runs the kernel here, with the workers joining when `parallel`. */
   private dispatch(kernel: PoolKernel, args: number[], parallel: boolean, runSelf: () => void): void {
-    new Int32Array(this.heap.f32().buffer, this.sync, 4).fill(0);
+    this.heap.u32().fill(0, this.sync >> 2, (this.sync >> 2) + 4);
     if (this.pool === null || !parallel) runSelf();
     else this.pool.run(kernel, args, this.threads - 1, runSelf);
   }
 
   /** Copies the generator state in, runs the sampler, copies the advanced state back. */
   private withRngState(rng: Rng, run: (state: number) => void): void {
-    const state = new Uint32Array(this.heap.f32().buffer, this.rngState, 4);
-    state.set(rng.state);
+    const w = this.rngState >> 2;
+    this.heap.u32().set(rng.state, w);
     run(this.rngState);
-    rng.state.set(new Uint32Array(this.heap.f32().buffer, this.rngState, 4));
+    const words = this.heap.u32();
+    for (let i = 0; i < 4; i++) rng.state[i] = words[w + i];
   }
 
   /**

@@ -303,7 +303,12 @@ static inline int next_range(int* counter, int n, int* lo, int* hi) {
 static inline v128_t exp_f32x4(v128_t x) {
   /* clamp where the result is inf / 0 anyway (pmin/pmax keep NaN: it flows through) */
   x = wasm_f32x4_pmin(wasm_f32x4_pmax(x, wasm_f32x4_splat(-104.0f)), wasm_f32x4_splat(89.0f));
-  v128_t fn = wasm_f32x4_nearest(wasm_f32x4_mul(x, wasm_f32x4_splat(1.44269504088896341f)));
+  /* n = round(x / ln2) by the 1.5 * 2^23 trick: adding it rounds to an integer (to nearest
+     even, like f32x4.nearest) and leaves n in the low mantissa bits, so no float-to-int
+     conversion is needed (V8 expands i32x4.trunc_sat_f32x4 into a long sequence on x64) */
+  v128_t magic = wasm_f32x4_splat(12582912.0f);
+  v128_t t = wasm_f32x4_add(wasm_f32x4_mul(x, wasm_f32x4_splat(1.44269504088896341f)), magic);
+  v128_t fn = wasm_f32x4_sub(t, magic);
   v128_t r = wasm_f32x4_sub(x, wasm_f32x4_mul(fn, wasm_f32x4_splat(0.693359375f)));
   r = wasm_f32x4_sub(r, wasm_f32x4_mul(fn, wasm_f32x4_splat(-2.12194440e-4f)));
   v128_t y = wasm_f32x4_splat(1.9875691500e-4f);
@@ -313,7 +318,7 @@ static inline v128_t exp_f32x4(v128_t x) {
   y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_splat(1.6666665459e-1f));
   y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_splat(5.0000001201e-1f));
   y = wasm_f32x4_add(wasm_f32x4_mul(y, wasm_f32x4_mul(r, r)), wasm_f32x4_add(r, wasm_f32x4_splat(1.0f)));
-  v128_t n = wasm_i32x4_trunc_sat_f32x4(fn);
+  v128_t n = wasm_i32x4_sub(t, magic);
   v128_t n1 = wasm_i32x4_shr(n, 1);
   v128_t n2 = wasm_i32x4_sub(n, n1);
   v128_t bias = wasm_i32x4_splat(127);
@@ -457,6 +462,9 @@ EXPORT(uniform) void uniform(float* out, int n, uint32_t* state) {
 
 EXPORT(bernoulli) void bernoulli(const float* p, float* out, int n, uint32_t* state) {
   uint32_t s[4] = {state[0], state[1], state[2], state[3]};
-  for (int i = 0; i < n; i++) out[i] = next_float(s) < p[i] ? 1.0f : 0.0f;
+  /* 1.0f or 0.0f through an integer mask: a float select would compile to an unpredictable
+     branch (V8 has no conditional move for float registers) */
+  uint32_t* bits = (uint32_t*)out;
+  for (int i = 0; i < n; i++) bits[i] = -(uint32_t)(next_float(s) < p[i]) & 0x3f800000u;
   for (int i = 0; i < 4; i++) state[i] = s[i];
 }
