@@ -9,7 +9,7 @@
  * Ours keeps the fields u = W x − θ current incrementally (O(N) per flip). NumPy peers:
  * "numpy" does the same incremental update, "numpy-dot" recomputes u_i = W[i]·x per unit.
  */
-import { FieldState, unitIndices } from "../src/energy/hopfield-core.js";
+import { FieldState, shuffleOrder, unitIndices } from "../src/energy/hopfield-core.js";
 import { hebbianWeights } from "../src/energy/hopfield-rules.js";
 import { randomPatterns } from "../src/energy/hopfield.js";
 import { Rng } from "../src/tensor/random.js";
@@ -50,7 +50,7 @@ export const hopfieldRecall: Benchmark = {
         const order = unitIndices(w.units);
         const run = (): void => {
           state.load(probe);
-          for (let s = 0; s < w.sweeps; s++) state.sweep(rng.shuffle(order), w.temperature, rng);
+          for (let s = 0; s < w.sweeps; s++) state.sweep(shuffleOrder(order, rng), w.temperature, rng);
         };
         // the update code is plain TypeScript (no backend kernel), so one impl covers every backend
         await ctx.time({ workload: w.workload, impl: "layerwise-js", threads: 1, note: "incremental fields, O(N) per flip" }, run);

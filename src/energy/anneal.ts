@@ -6,7 +6,7 @@
  * ever deeper valleys. The Boltzmann machine and the Hopfield–Tank TSP solver both use this.
  */
 import type { Rng } from "../tensor/random.js";
-import { type FieldState, checkTemperature, unitIndices } from "./hopfield-core.js";
+import { type FieldState, checkTemperature, shuffleOrder, unitIndices } from "./hopfield-core.js";
 
 /** A temperature for each of `steps` sweeps. */
 export interface AnnealingSchedule {
@@ -119,8 +119,8 @@ export function anneal(state: FieldState, options: AnnealOptions): AnnealResult 
   let minEnergy = state.energy;
   for (let step = 0; step < schedule.steps; step++) {
     const t = checkTemperature(schedule.temperature(step), "anneal");
-    if (dynamics === "mean-field") state.sweepMeanField(rng.shuffle(order), t);
-    else state.sweep(rng.shuffle(order), t, rng);
+    if (dynamics === "mean-field") state.sweepMeanField(shuffleOrder(order, rng), t);
+    else state.sweep(shuffleOrder(order, rng), t, rng);
     if (state.energy < minEnergy) minEnergy = state.energy;
     options.onSweep?.(step, t, state.energy);
   }
@@ -130,7 +130,7 @@ export function anneal(state: FieldState, options: AnnealOptions): AnnealResult 
   if (options.quench ?? true) {
     while (quenchSweeps < maxQuench) {
       quenchSweeps++;
-      if (state.sweep(rng.shuffle(order), 0, null) === 0) {
+      if (state.sweep(shuffleOrder(order, rng), 0, null) === 0) {
         stable = true;
         break;
       }

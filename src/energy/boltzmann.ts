@@ -26,7 +26,7 @@ import {
   pairStatistics,
   stateIndex,
 } from "./boltzmann-exact.js";
-import { FieldState, checkStates, checkTemperature, quadraticEnergy } from "./hopfield-core.js";
+import { FieldState, checkStates, checkTemperature, quadraticEnergy, shuffleOrder } from "./hopfield-core.js";
 
 export interface BoltzmannMachineOptions {
   /** Visible units V (≥ 1). */
@@ -150,9 +150,9 @@ export class BoltzmannMachine {
     const units = this.freeUnits(options.clamp !== undefined);
     for (let c = 0; c < chains; c++) {
       state.load(this.randomStart(rng, options.clamp));
-      for (let s = 0; s < burnIn; s++) state.sweep(rng.shuffle(units), temperature, rng);
+      for (let s = 0; s < burnIn; s++) state.sweep(shuffleOrder(units, rng), temperature, rng);
       for (let k = 0; k < samples; k++) {
-        for (let s = 0; s < thin; s++) state.sweep(rng.shuffle(units), temperature, rng);
+        for (let s = 0; s < thin; s++) state.sweep(shuffleOrder(units, rng), temperature, rng);
         out.data.set(state.x, (c * samples + k) * n);
       }
     }
@@ -237,9 +237,9 @@ export class BoltzmannMachine {
         accumulatePairs(state.x, 1 / m, clamped, active);
         continue;
       }
-      for (let s = 0; s < clampedBurnIn; s++) state.sweep(rng.shuffle(hiddenUnits), 1, rng);
+      for (let s = 0; s < clampedBurnIn; s++) state.sweep(shuffleOrder(hiddenUnits, rng), 1, rng);
       for (let k = 0; k < clampedSamples; k++) {
-        state.sweep(rng.shuffle(hiddenUnits), 1, rng);
+        state.sweep(shuffleOrder(hiddenUnits, rng), 1, rng);
         accumulatePairs(state.x, 1 / (m * clampedSamples), clamped, active);
       }
     }
@@ -248,9 +248,9 @@ export class BoltzmannMachine {
     const allUnits = this.freeUnits(false);
     for (let c = 0; c < chains; c++) {
       state.load(this.randomStart(rng));
-      for (let s = 0; s < burnIn; s++) state.sweep(rng.shuffle(allUnits), 1, rng);
+      for (let s = 0; s < burnIn; s++) state.sweep(shuffleOrder(allUnits, rng), 1, rng);
       for (let k = 0; k < samples; k++) {
-        state.sweep(rng.shuffle(allUnits), 1, rng);
+        state.sweep(shuffleOrder(allUnits, rng), 1, rng);
         accumulatePairs(state.x, 1 / (chains * samples), free, active);
       }
     }

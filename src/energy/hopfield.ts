@@ -21,6 +21,7 @@ import {
   checkStates,
   checkUnitStates,
   quadraticEnergy,
+  shuffleOrder,
   unitIndices,
 } from "./hopfield-core.js";
 import { binaryForm, hebbianWeights, pseudoInverseWeights } from "./hopfield-rules.js";
@@ -189,7 +190,7 @@ export class Hopfield {
     let changes = 0;
     let converged = false;
     while (sweeps < maxSweeps) {
-      rng.shuffle(order);
+      shuffleOrder(order, rng);
       const changed = fs.sweep(order, 0, null, perUpdate);
       sweeps++;
       changes += changed;
