@@ -27,7 +27,14 @@ function create(name: BackendName | "auto", options: BackendOptions): Backend {
     if (name === "wasm") throw new Error(`backend "wasm" is not available here: ${reason}`);
     return new JsBackend([`WebAssembly backend unavailable (${reason}); using the TypeScript backend`]);
   }
-  return createWasmBackend(options);
+  try {
+    return createWasmBackend(options);
+  } catch (e) {
+    // e.g. the engine refuses the memory reservation: still run, on the portable kernels
+    if (name === "wasm" || e instanceof RangeError) throw e; // RangeError: a bad option, not a missing feature
+    const why = e instanceof Error ? e.message : String(e);
+    return new JsBackend([`WebAssembly backend failed to start (${why}); using the TypeScript backend`]);
+  }
 }
 
 function parseEnv(): { name: BackendName | "auto"; options: BackendOptions } {
