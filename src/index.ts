@@ -14,3 +14,4 @@ export * from "./energy/index.js";
 export * from "./data/index.js";
 export * from "./io/index.js";
 export * from "./autoencoders/index.js";
+export * from "./models/index.js";
