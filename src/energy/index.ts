@@ -38,3 +38,5 @@ export { DBN, joinColumns } from "./dbn.js";
 export type { DBNOptions, LayerRbmOptions, DbnPretrainOptions, DbnCallbacks, DbnLayerInfo, DbnSampleOptions, ClassifierOptions } from "./dbn.js";
 export { saveDbn, loadDbn, DBN_FORMAT } from "./dbn-io.js";
 export type { DbnJson } from "./dbn-io.js";
+export { DBM, chainAsRbm, resolveDbmOptions } from "./dbm.js";
+export type { DBMOptions, ResolvedDBMOptions, MeanFieldOptions, MeanFieldResult, DbmEpochLogs, DbmFitOptions, DbmPretrainOptions, BoundResult } from "./dbm.js";

@@ -1,0 +1,495 @@
+/**
+ * Deep Boltzmann machine (Salakhutdinov & Hinton, AISTATS 2009): layers v = h0, h1, ..., hL
+ * of binary units with symmetric weights between neighbouring layers only, all undirected:
+ *   E(v, h) = −Σ_l b_lᵀh_l − Σ_l h_lᵀ W_l h_{l+1}
+ * so each unit hears both the layer below and the layer above:
+ *   p(h_l = 1 | rest) = σ(b_l + h_{l−1} W_{l−1} + h_{l+1} W_lᵀ).
+ *
+ * Learning (their algorithm 1): the data-dependent statistics come from a factorised
+ * mean-field posterior q(h | v) (fixed-point iteration of the equation above with means μ),
+ * the model's statistics from persistent Gibbs chains (PCD), and
+ *   ΔW_l = ε (⟨μ_l μ_{l+1}ᵀ⟩_data − ⟨h_l h_{l+1}ᵀ⟩_chains − λ W_l).
+ *
+ * Pretraining is a DBN's greedy stack with the doubled-input trick: the bottom RBM counts its
+ * visible layer twice going up (p(h1 | v) = σ(2 vW + b)), the top RBM its hidden layer twice
+ * going down, middle RBMs both, so that when the RBMs are joined each layer gets half of its
+ * input from below and half from above, as in the DBM.
+ *
+ * The even layers (v, h2, ...) and the odd layers (h1, h3, ...) are conditionally independent
+ * given each other, so the DBM is an RBM between those two groups with a block-structured W:
+ * `asRbm` builds it, and the RBM's exact log Z and AIS compute the DBM's partition function.
+ */
+import { matmul } from "../ops/matmul.js";
+import { add, axpby, mul } from "../ops/elementwise.js";
+import { sigmoid } from "../ops/activations.js";
+import { sumAll } from "../ops/reduce.js";
+import { bernoulli } from "../ops/random.js";
+import { batchIndices, gatherRows } from "../data/batch.js";
+import { Dense } from "../nn/dense.js";
+import type { ActivationName } from "../nn/activations.js";
+import { Sequential } from "../train/sequential.js";
+import { Rng } from "../tensor/random.js";
+import { type Tensor, fillNormal, zeros } from "../tensor/tensor.js";
+import { type AisOptions, type AisResult, aisLogZ, baseRateBiases } from "./ais.js";
+import { DBN, type LayerRbmOptions, joinColumns, transpose } from "./dbn.js";
+import { exactLogZ } from "./partition.js";
+import { type RbmParams, type RbmStats, accumulatePhase, checkRows, zeroStats } from "./rbm-core.js";
+import type { RbmEpochLogs } from "./rbm.js";
+
+export interface DBMOptions {
+  /** Units per layer, data first, at least two hidden layers: [784, 500, 1000]. */
+  layers: readonly number[];
+  /** ε of joint training. Default 0.001. */
+  learningRate?: number;
+  /** Momentum after `momentumEpochs` epochs (default 0.9; 0.5 before). */
+  momentum?: number;
+  initialMomentum?: number;
+  momentumEpochs?: number;
+  /** L2 cost on the weights. Default 2e-4. */
+  weightDecay?: number;
+  /** Persistent Gibbs chains (fantasy particles). Default 100. */
+  chains?: number;
+  /** Gibbs sweeps of the chains per update. Default 1 (Salakhutdinov & Hinton: 5). */
+  gibbsSteps?: number;
+  /** Most mean-field iterations per batch. Default 10. */
+  meanFieldSteps?: number;
+  /** Mean-field stops early when no μ changes by more than this. Default 1e-5. */
+  meanFieldTolerance?: number;
+  /** Standard deviation of the initial weights (before pretraining). Default 0.01. */
+  initStd?: number;
+  seed?: number;
+}
+
+export type ResolvedDBMOptions = Required<DBMOptions> & { layers: number[] };
+
+export interface MeanFieldOptions {
+  maxIterations?: number;
+  tolerance?: number;
+}
+
+export interface MeanFieldResult {
+  /** μ_1 ... μ_L: q(h_l = 1 | v) for every hidden layer, each [n, units]. */
+  mu: Tensor[];
+  iterations: number;
+  /** Largest change of any μ in the last iteration (the fixed-point residual). */
+  change: number;
+}
+
+export interface DbmEpochLogs {
+  epoch: number;
+  /** Mean squared error per image of p(v | μ1) against v. */
+  reconstructionError: number;
+  /** Mean-field iterations per batch, averaged. */
+  meanFieldIterations: number;
+  momentum: number;
+  seconds: number;
+}
+
+export interface DbmFitOptions {
+  epochs?: number;
+  batchSize?: number;
+  callbacks?: { onEpochEnd?(logs: DbmEpochLogs): void | Promise<void> };
+}
+
+export interface DbmPretrainOptions {
+  epochs?: number | readonly number[];
+  batchSize?: number;
+  /** Options of every pretraining RBM (the doubling factors are set by the DBM). */
+  rbm?: LayerRbmOptions;
+  callbacks?: { onEpochEnd?(layer: number, logs: RbmEpochLogs): void | Promise<void> };
+}
+
+export interface BoundResult {
+  /** Mean over rows of the variational lower bound on log p(v), in nats. */
+  bound: number;
+  logZ: number;
+  /** −E_q[E(v, h)] + H(q), averaged: the bound before subtracting log Z. */
+  meanNegEnergyPlusEntropy: number;
+  ais?: AisResult;
+}
+
+const check = (name: string, x: unknown, ok: (v: number) => boolean, range: string): number => {
+  if (typeof x !== "number" || !Number.isFinite(x) || !ok(x)) throw new RangeError(`DBM: ${name} must be ${range}, got ${String(x)}`);
+  return x;
+};
+const int = (name: string, x: unknown, min: number): number => check(name, x, (v) => Number.isInteger(v) && v >= min, `an integer >= ${min}`);
+const frac = (name: string, x: unknown): number => check(name, x, (v) => v >= 0 && v < 1, "a number in [0, 1)");
+
+export function resolveDbmOptions(o: DBMOptions): ResolvedDBMOptions {
+  if (!Array.isArray(o.layers) || o.layers.length < 3) throw new RangeError(`DBM: layers must list the data size and at least two hidden layers, e.g. [784, 500, 1000]; got ${JSON.stringify(o.layers)}`);
+  return {
+    layers: o.layers.map((u, i) => int(`layers[${i}]`, u, 1)),
+    learningRate: check("learningRate", o.learningRate ?? 0.001, (v) => v > 0 && v <= 10, "a number in (0, 10]"),
+    momentum: frac("momentum", o.momentum ?? 0.9),
+    initialMomentum: frac("initialMomentum", o.initialMomentum ?? 0.5),
+    momentumEpochs: int("momentumEpochs", o.momentumEpochs ?? 5, 0),
+    weightDecay: check("weightDecay", o.weightDecay ?? 2e-4, (v) => v >= 0 && v <= 1, "a number in [0, 1]"),
+    chains: int("chains", o.chains ?? 100, 1),
+    gibbsSteps: int("gibbsSteps", o.gibbsSteps ?? 1, 1),
+    meanFieldSteps: int("meanFieldSteps", o.meanFieldSteps ?? 10, 1),
+    meanFieldTolerance: check("meanFieldTolerance", o.meanFieldTolerance ?? 1e-5, (v) => v >= 0, "a number >= 0"),
+    initStd: check("initStd", o.initStd ?? 0.01, (v) => v >= 0 && v <= 10, "a number in [0, 10]"),
+    seed: check("seed", o.seed ?? 0, () => true, "a finite number"),
+  };
+}
+
+/**
+ * A chain of binary layers (weights[k] joins layer k to k + 1) as one RBM between its even
+ * layers (visible block) and its odd layers (hidden block).
+ */
+export function chainAsRbm(weights: readonly Tensor[], biases: readonly Tensor[]): RbmParams {
+  const sizes = biases.map((b) => b.size);
+  const even = sizes.map((_, l) => l).filter((l) => l % 2 === 0);
+  const odd = sizes.map((_, l) => l).filter((l) => l % 2 === 1);
+  const offset = (group: number[]): Map<number, number> => {
+    const m = new Map<number, number>();
+    let at = 0;
+    for (const l of group) {
+      m.set(l, at);
+      at += sizes[l];
+    }
+    return m;
+  };
+  const ev = offset(even);
+  const od = offset(odd);
+  const V = even.reduce((s, l) => s + sizes[l], 0);
+  const H = odd.reduce((s, l) => s + sizes[l], 0);
+  const W = zeros([V, H]);
+  weights.forEach((w, k) => {
+    // w is [sizes[k], sizes[k+1]]; one of k, k+1 is even
+    const [lo, hi] = [k, k + 1];
+    const lowerEven = lo % 2 === 0;
+    const rows = lowerEven ? (ev.get(lo) as number) : (ev.get(hi) as number);
+    const cols = lowerEven ? (od.get(hi) as number) : (od.get(lo) as number);
+    for (let i = 0; i < sizes[lo]; i++) {
+      for (let j = 0; j < sizes[hi]; j++) {
+        const x = w.data[i * sizes[hi] + j];
+        if (lowerEven) W.data[(rows + i) * H + cols + j] = x;
+        else W.data[(rows + j) * H + cols + i] = x;
+      }
+    }
+  });
+  const a = zeros([V]);
+  for (const l of even) a.data.set(biases[l].data, ev.get(l));
+  const b = zeros([H]);
+  for (const l of odd) b.data.set(biases[l].data, od.get(l));
+  return { W, a, b, visibleUnits: "bernoulli", hiddenUnits: "bernoulli" };
+}
+
+interface FieldBuffers {
+  mu: Tensor[];
+  /** Flat scratch for one layer's new means. */
+  next: Tensor;
+}
+
+export class DBM {
+  readonly options: ResolvedDBMOptions;
+  readonly layers: readonly number[];
+  /** W[l] joins layer l to layer l + 1: [layers[l], layers[l + 1]]. */
+  readonly W: Tensor[];
+  /** biases[l] of layer l (biases[0]: the visible biases). */
+  readonly biases: Tensor[];
+  epochsTrained = 0;
+  updates = 0;
+  private readonly rng: Rng;
+  private readonly velocity: RbmStats[];
+  private chains: Tensor[] | null = null;
+  private readonly fieldBuffers = new Map<number, FieldBuffers>();
+
+  constructor(options: DBMOptions) {
+    this.options = resolveDbmOptions(options);
+    const { layers, initStd, seed } = this.options;
+    this.layers = layers;
+    this.rng = new Rng(seed);
+    this.W = layers.slice(0, -1).map((n, l) => {
+      const w = zeros([n, layers[l + 1]]);
+      fillNormal(w.data, this.rng, 0, initStd);
+      return w;
+    });
+    this.biases = layers.map((n) => zeros([n]));
+    this.velocity = layers.slice(0, -1).map((n, l) => zeroStats(n, layers[l + 1]));
+  }
+
+  /** Number of hidden layers L. */
+  get depth(): number {
+    return this.layers.length - 1;
+  }
+
+  /**
+   * Greedy pretraining by a DBN whose RBMs double the input of the layers that will hear two
+   * neighbours (Salakhutdinov & Hinton 2009, §3.1), then joins them: W_l from RBM l, and each
+   * inner layer's bias the mean of the two RBMs' biases for it (its two half-inputs). Returns
+   * the DBN, whose per-layer logs show the progress.
+   */
+  async pretrain(data: Tensor, options: DbmPretrainOptions = {}): Promise<DBN> {
+    const L = this.depth;
+    const rbm: LayerRbmOptions[] = [];
+    for (let l = 0; l < L; l++) rbm.push({ ...options.rbm, upScale: l < L - 1 ? 2 : 1, downScale: l > 0 ? 2 : 1 });
+    const dbn = new DBN({ layers: this.layers, rbm, seed: this.options.seed });
+    const cb = options.callbacks;
+    await dbn.pretrain(data, { epochs: options.epochs, batchSize: options.batchSize, callbacks: cb?.onEpochEnd ? { onEpochEnd: cb.onEpochEnd } : undefined });
+    for (const [l, r] of dbn.rbms.entries()) this.W[l].assign(r.W);
+    this.biases[0].assign(dbn.rbms[0].a);
+    for (let l = 1; l < L; l++) {
+      this.biases[l].assign(dbn.rbms[l - 1].b);
+      axpby(0.5, dbn.rbms[l].a, 0.5, this.biases[l]);
+    }
+    this.biases[L].assign(dbn.rbms[L - 1].b);
+    return dbn;
+  }
+
+  /**
+   * p(h_l = 1 | neighbours) = σ(b_l + x_{l−1} W_{l−1} + x_{l+1} W_lᵀ) into out, from the
+   * states (or means) x of all layers; `upScale` doubles the input from below (the
+   * recognition pass that starts mean-field before the layer above has a value).
+   */
+  private layerMean(x: readonly Tensor[], l: number, out: Tensor, fromBelowOnly = false, upScale = 1): Tensor {
+    const L = this.depth;
+    if (l > 0) matmul(x[l - 1], this.W[l - 1], { out, alpha: upScale });
+    if (l < L && !fromBelowOnly) matmul(x[l + 1], this.W[l], { transB: true, out, beta: l > 0 ? 1 : 0 });
+    add(out, this.biases[l], out);
+    return sigmoid(out, out);
+  }
+
+  /**
+   * Mean-field posterior q(h | v): starts from the doubled recognition pass, then updates
+   * μ_1, ..., μ_L in turn from their neighbours until no entry changes by more than the
+   * tolerance or the iterations run out. The μ tensors are buffers reused for this batch size.
+   */
+  meanField(v: Tensor, options: MeanFieldOptions = {}): MeanFieldResult {
+    checkRows("DBM.meanField", v, this.layers[0], "v");
+    const maxIterations = int("meanField maxIterations", options.maxIterations ?? this.options.meanFieldSteps, 0);
+    const tolerance = check("meanField tolerance", options.tolerance ?? this.options.meanFieldTolerance, (x) => x >= 0, "a number >= 0");
+    const L = this.depth;
+    const buf = this.fieldsFor(v.rows);
+    const x = [v, ...buf.mu];
+    for (let l = 1; l <= L; l++) this.layerMean(x, l, buf.mu[l - 1], true, l < L ? 2 : 1);
+    let change = Number.POSITIVE_INFINITY;
+    let iterations = 0;
+    while (iterations < maxIterations && change > tolerance) {
+      change = 0;
+      for (let l = 1; l <= L; l++) {
+        const mu = buf.mu[l - 1];
+        const next = this.layerMean(x, l, buf.next.sliceRows(0, mu.size).reshape(mu.shape));
+        for (let i = 0; i < mu.size; i++) {
+          const d = Math.abs(next.data[i] - mu.data[i]);
+          if (d > change) change = d;
+        }
+        mu.assign(next);
+      }
+      iterations++;
+    }
+    return { mu: buf.mu, iterations, change };
+  }
+
+  /** One Gibbs sweep of all layers: odd layers given even ones, then even given odd. */
+  private gibbsSweep(x: Tensor[], rng: Rng, scratch: Tensor[]): void {
+    const L = this.depth;
+    for (const parity of [1, 0]) {
+      for (let l = parity; l <= L; l += 2) bernoulli(this.layerMean(x, l, scratch[l]), rng, x[l]);
+    }
+  }
+
+  /** Joint training: mean-field positive phase, persistent-chain negative phase. */
+  async fit(data: Tensor, options: DbmFitOptions = {}): Promise<DbmEpochLogs[]> {
+    checkRows("DBM.fit", data, this.layers[0], "data");
+    const o = this.options;
+    const epochs = int("fit epochs", options.epochs ?? 10, 0);
+    const batchSize = int("fit batchSize", options.batchSize ?? 100, 1);
+    const L = this.depth;
+    const M = o.chains;
+    const chains = this.chainsFrom(data);
+    const chainScratch = this.layers.map((n) => zeros([M, n]));
+    const batch = zeros([Math.min(batchSize, data.rows), this.layers[0]]);
+    const recon = zeros([Math.min(batchSize, data.rows), this.layers[0]]);
+    const history: DbmEpochLogs[] = [];
+    for (let e = 0; e < epochs; e++) {
+      const start = performance.now();
+      const momentum = this.epochsTrained < o.momentumEpochs ? o.initialMomentum : o.momentum;
+      let err = 0;
+      let iters = 0;
+      let batches = 0;
+      for (const idx of batchIndices(data.rows, batchSize, { shuffle: true, rng: this.rng })) {
+        const v = gatherRows(data, idx, batch);
+        const n = v.rows;
+        const eps = o.learningRate;
+        // positive phase: mean-field statistics ⟨μ_l μ_{l+1}ᵀ⟩
+        const mf = this.meanField(v);
+        iters += mf.iterations;
+        const x = [v, ...mf.mu];
+        for (let l = 0; l < L; l++) accumulatePhase(this.velocity[l], x[l], x[l + 1], eps / n, momentum);
+        // negative phase: the persistent chains
+        for (let k = 0; k < o.gibbsSteps; k++) this.gibbsSweep(chains, this.rng, chainScratch);
+        for (let l = 0; l < L; l++) accumulatePhase(this.velocity[l], chains[l], chains[l + 1], -eps / M, 1);
+        // step: W_l and every layer's bias (layer 0 from the first pair, layer l + 1 from pair l)
+        for (let l = 0; l < L; l++) {
+          const vel = this.velocity[l];
+          if (o.weightDecay > 0) axpby(-eps * o.weightDecay, this.W[l], 1, vel.dW);
+          axpby(1, vel.dW, 1, this.W[l]);
+          if (l === 0) axpby(1, vel.da, 1, this.biases[0]);
+          axpby(1, vel.db, 1, this.biases[l + 1]);
+        }
+        // progress: p(v | μ1) against v
+        const r = recon.sliceRows(0, n);
+        matmul(mf.mu[0], this.W[0], { transB: true, out: r });
+        add(r, this.biases[0], r);
+        sigmoid(r, r);
+        axpby(1, v, -1, r);
+        let s = 0;
+        for (let i = 0; i < r.size; i++) s += r.data[i] * r.data[i];
+        err += s;
+        batches++;
+        this.updates++;
+      }
+      if (!this.W.every((w) => w.data.every(Number.isFinite))) throw new Error(`DBM.fit: weights became non-finite in epoch ${this.epochsTrained + 1}; lower learningRate (now ${o.learningRate})`);
+      this.epochsTrained++;
+      const logs: DbmEpochLogs = { epoch: this.epochsTrained, reconstructionError: err / data.rows, meanFieldIterations: iters / batches, momentum, seconds: (performance.now() - start) / 1e3 };
+      history.push(logs);
+      await options.callbacks?.onEpochEnd?.(logs);
+    }
+    return history;
+  }
+
+  /** Samples by Gibbs sampling over all layers from random states; returns the visible means (or samples). */
+  sample(options: { n?: number; steps?: number; seed?: number; output?: "mean" | "sample" } = {}): Tensor {
+    const n = int("sample n", options.n ?? 100, 1);
+    const steps = int("sample steps", options.steps ?? 1000, 1);
+    const rng = options.seed === undefined ? this.rng : new Rng(options.seed);
+    const x = this.layers.map((u) => zeros([n, u]));
+    for (const t of x) for (let i = 0; i < t.size; i++) t.data[i] = rng.nextFloat() < 0.5 ? 1 : 0;
+    const scratch = this.layers.map((u) => zeros([n, u]));
+    for (let k = 0; k < steps; k++) this.gibbsSweep(x, rng, scratch);
+    if (options.output === "sample") return x[0];
+    return this.layerMean(x, 0, scratch[0]);
+  }
+
+  /** The DBM as an RBM between its even layers (v, h2, ...) and odd layers (h1, h3, ...). */
+  asRbm(): RbmParams {
+    return chainAsRbm(this.W, this.biases);
+  }
+
+  /**
+   * log Z: exact when the smaller of the even/odd groups has at most 25 units, else AIS on the
+   * even/odd RBM (base rate from `baseData` for the visible units, uniform for the others).
+   */
+  logZ(options: AisOptions & { method?: "exact" | "ais" } = {}): { logZ: number; method: "exact" | "ais"; ais?: AisResult } {
+    const rbm = this.asRbm();
+    const method = options.method ?? (Math.min(rbm.W.shape[0], rbm.W.shape[1]) <= 25 ? "exact" : "ais");
+    if (method === "exact") return { logZ: exactLogZ(rbm), method };
+    let baseBiases = options.baseBiases;
+    if (baseBiases === undefined && options.baseData !== undefined) {
+      baseBiases = zeros([rbm.W.shape[0]]);
+      baseBiases.data.set(baseRateBiases(options.baseData).data, 0); // v comes first in the even block
+    }
+    const ais = aisLogZ(rbm, { ...options, baseData: undefined, baseBiases });
+    return { logZ: ais.logZ, method, ais };
+  }
+
+  /**
+   * The variational lower bound log p(v) ≥ Σ_h q(h) (−E(v, h)) + H(q) − log Z with the
+   * mean-field q, averaged over the rows of data. log Z is exact or from AIS (see logZ),
+   * or given.
+   */
+  logLikelihoodBound(data: Tensor, options: AisOptions & { method?: "exact" | "ais"; logZ?: number; meanField?: MeanFieldOptions } = {}): BoundResult {
+    checkRows("DBM.logLikelihoodBound", data, this.layers[0], "data");
+    const z = options.logZ === undefined ? this.logZ({ ...options, baseData: options.baseData ?? data }) : { logZ: options.logZ };
+    const { mu } = this.meanField(data, { maxIterations: 50, tolerance: 1e-7, ...options.meanField });
+    const x = [data, ...mu];
+    const n = data.rows;
+    let total = 0;
+    for (let l = 0; l <= this.depth; l++) {
+      // bias terms b_lᵀμ_l and pair terms μ_lᵀ W_l μ_{l+1}, summed over rows
+      total += sumAll(matmul(x[l], this.biases[l].reshape(this.layers[l], 1)));
+      if (l < this.depth) total += sumAll(mul(matmul(x[l], this.W[l]), x[l + 1]));
+      if (l > 0) {
+        const m = x[l].data;
+        for (let i = 0; i < m.length; i++) {
+          const p = Math.min(1 - 1e-12, Math.max(1e-12, m[i]));
+          total -= p * Math.log(p) + (1 - p) * Math.log(1 - p);
+        }
+      }
+    }
+    const mean = total / n;
+    return { bound: mean - z.logZ, logZ: z.logZ, meanNegEnergyPlusEntropy: mean, ...("ais" in z && z.ais ? { ais: z.ais } : {}) };
+  }
+
+  /** Exact mean log p(v) by enumeration, for tiny models (odd or even hidden groups ≤ 25 units). */
+  exactLogLikelihood(data: Tensor): number {
+    checkRows("DBM.exactLogLikelihood", data, this.layers[0], "data");
+    const logZ = exactLogZ(this.asRbm());
+    const n = data.rows;
+    const b1 = zeros([this.layers[1]]);
+    let total = 0;
+    for (let r = 0; r < n; r++) {
+      const v = data.sliceRows(r, r + 1);
+      // with v clamped, h1..hL is a chain whose first layer's bias gains vW_0
+      matmul(v, this.W[0], { out: b1.reshape(1, b1.size) });
+      add(b1, this.biases[1], b1);
+      const sub = chainAsRbm(this.W.slice(1), [b1, ...this.biases.slice(2)]);
+      let av = 0;
+      for (let i = 0; i < v.size; i++) av += v.data[i] * this.biases[0].data[i];
+      total += av + exactLogZ(sub);
+    }
+    return total / n - logZ;
+  }
+
+  /** [v, q(h2 | v)]: the data with the mean-field marginals of h2, the classifier's input. */
+  classifierInputs(x: Tensor): Tensor {
+    const out = zeros([x.rows, this.layers[0] + this.layers[2]]);
+    for (let start = 0; start < x.rows; start += 500) {
+      const end = Math.min(x.rows, start + 500);
+      const { mu } = this.meanField(x.sliceRows(start, end));
+      joinColumns(x.sliceRows(start, end), mu[1], out.sliceRows(start, end));
+    }
+    return out;
+  }
+
+  /**
+   * The discriminative net of Salakhutdinov & Hinton (2009, §4): input [v, q(h2)], first layer
+   * σ(vW_0 + q(h2)W_1ᵀ + b_1) (kernel [W_0; W_1ᵀ]), then σ(h_l W_l + b_{l+1}) up the stack,
+   * then a new output layer. Feed it classifierInputs(x).
+   */
+  toClassifier(options: { classes: number; outputActivation?: ActivationName; seed?: number }): Sequential {
+    const L = this.depth;
+    const layers = [];
+    for (let l = 1; l <= L; l++) layers.push(new Dense(this.layers[l], { activation: "sigmoid", name: `dbm_h${l}` }));
+    layers.push(new Dense(int("toClassifier classes", options.classes, 1), { activation: options.outputActivation ?? "softmax", name: "output" }));
+    const V = this.layers[0];
+    const model = new Sequential(layers, { inputShape: [V + this.layers[2]], seed: options.seed ?? this.options.seed, name: "dbm_classifier" }).build();
+    const first = model.layers[0] as Dense;
+    first.kernel.value.sliceRows(0, V).assign(this.W[0]);
+    first.kernel.value.sliceRows(V, V + this.layers[2]).assign(transpose(this.W[1]));
+    for (let l = 1; l <= L; l++) {
+      const d = model.layers[l - 1] as Dense;
+      if (l > 1) d.kernel.value.assign(this.W[l - 1]);
+      d.bias?.value.assign(this.biases[l]);
+    }
+    return model;
+  }
+
+  /** Buffers of the chains, started from data rows passed up (sampled) the first time. */
+  private chainsFrom(data: Tensor): Tensor[] {
+    if (this.chains !== null) return this.chains;
+    const M = this.options.chains;
+    const idx = Uint32Array.from({ length: M }, (_, i) => i % data.rows);
+    const v = gatherRows(data, idx);
+    const { mu } = this.meanField(v, { maxIterations: 0 });
+    this.chains = [bernoulli(v, this.rng), ...mu.map((m) => bernoulli(m, this.rng))];
+    return this.chains;
+  }
+
+  private fieldsFor(n: number): FieldBuffers {
+    let b = this.fieldBuffers.get(n);
+    if (b === undefined) {
+      const widest = Math.max(...this.layers.slice(1));
+      b = { mu: this.layers.slice(1).map((u) => zeros([n, u])), next: zeros([n * widest]) };
+      this.fieldBuffers.set(n, b);
+    }
+    return b;
+  }
+
+  /** Parameters for saving. */
+  config(): ResolvedDBMOptions & { epochsTrained: number; updates: number } {
+    return { ...this.options, epochsTrained: this.epochsTrained, updates: this.updates };
+  }
+}

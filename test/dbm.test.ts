@@ -1,0 +1,139 @@
+/**
+ * Deep Boltzmann machines: on a model small enough to enumerate every state, the even/odd RBM
+ * view gives the exact log Z, mean-field reaches a fixed point, and the variational bound lies
+ * below the exact log-likelihood; AIS on the view agrees with the exact log Z; on the bundled
+ * digits pretraining and joint training raise the exact test log-likelihood, and the
+ * discriminative net starts from the mean-field fixed point.
+ */
+import assert from "node:assert/strict";
+import { test } from "node:test";
+import { loadMnist } from "../src/data/mnist.js";
+import { binarize } from "../src/data/transforms.js";
+import { DBM, chainAsRbm } from "../src/energy/dbm.js";
+import { exactLogZ } from "../src/energy/partition.js";
+import { Rng } from "../src/tensor/random.js";
+import { type Tensor, zeros } from "../src/tensor/tensor.js";
+
+/** A DBM with random weights of standard deviation `std` (so the layers interact strongly). */
+function randomDbm(layers: number[], std: number, seed: number): DBM {
+  const dbm = new DBM({ layers, seed });
+  const rng = new Rng(seed + 100);
+  for (const w of dbm.W) for (let i = 0; i < w.size; i++) w.data[i] = rng.normal(0, std);
+  for (const b of dbm.biases) for (let i = 0; i < b.size; i++) b.data[i] = rng.normal(0, 0.5);
+  return dbm;
+}
+
+/** log Σ over every joint state of exp(−E), and log Σ_h exp(−E(v, h)) per row of data, in float64. */
+function bruteForce(dbm: DBM, data: Tensor): { logZ: number; logUnnorm: number[] } {
+  const sizes = dbm.layers;
+  const total = sizes.reduce((s, n) => s + n, 0);
+  const hiddenBits = total - sizes[0];
+  const negEnergy = (states: number[][]): number => {
+    let e = 0;
+    states.forEach((x, l) => {
+      for (let i = 0; i < x.length; i++) e += dbm.biases[l].data[i] * x[i];
+      if (l < states.length - 1) {
+        const y = states[l + 1];
+        for (let i = 0; i < x.length; i++) for (let j = 0; j < y.length; j++) e += x[i] * dbm.W[l].data[i * y.length + j] * y[j];
+      }
+    });
+    return e;
+  };
+  const split = (bits: number, from: number): number[][] => {
+    const out: number[][] = [];
+    let at = 0;
+    for (let l = from; l < sizes.length; l++) {
+      out.push(Array.from({ length: sizes[l] }, (_, i) => (bits >> (at + i)) & 1));
+      at += sizes[l];
+    }
+    return out;
+  };
+  const lse = (xs: number[]): number => {
+    const m = Math.max(...xs);
+    return m + Math.log(xs.reduce((s, x) => s + Math.exp(x - m), 0));
+  };
+  const all: number[] = [];
+  for (let s = 0; s < 2 ** total; s++) all.push(negEnergy(split(s, 0)));
+  const logUnnorm: number[] = [];
+  for (let r = 0; r < data.rows; r++) {
+    const v = Array.from(data.row(r).data);
+    const terms: number[] = [];
+    for (let s = 0; s < 2 ** hiddenBits; s++) terms.push(negEnergy([v, ...split(s, 1)]));
+    logUnnorm.push(lse(terms));
+  }
+  return { logZ: lse(all), logUnnorm };
+}
+
+function randomBinary(n: number, cols: number, seed: number): Tensor {
+  const rng = new Rng(seed);
+  const x = zeros([n, cols]);
+  for (let i = 0; i < x.size; i++) x.data[i] = rng.nextFloat() < 0.4 ? 1 : 0;
+  return x;
+}
+
+test("tiny DBM: exact log Z and log p(v) match brute force; mean-field converges; the bound is below log p(v)", () => {
+  for (const [layers, seed] of [[[6, 4, 3], 1], [[5, 3, 4, 2], 2]] as const) {
+    const dbm = randomDbm([...layers], 1, seed);
+    const data = randomBinary(12, layers[0], seed);
+    const brute = bruteForce(dbm, data);
+    const logZ = dbm.logZ({ method: "exact" }).logZ;
+    assert.ok(Math.abs(logZ - brute.logZ) < 1e-3, `log Z ${logZ} vs brute force ${brute.logZ}`);
+    const meanLogP = brute.logUnnorm.reduce((s, x) => s + x, 0) / data.rows - brute.logZ;
+    const exact = dbm.exactLogLikelihood(data);
+    assert.ok(Math.abs(exact - meanLogP) < 1e-3, `exact log p(v) ${exact} vs brute force ${meanLogP}`);
+
+    const mf = dbm.meanField(data, { maxIterations: 200, tolerance: 1e-6 });
+    assert.ok(mf.change <= 1e-6 && mf.iterations < 200, `mean-field change ${mf.change} after ${mf.iterations} iterations`);
+    // a fixed point: one more sweep moves nothing beyond the tolerance
+    const again = dbm.meanField(data, { maxIterations: 200, tolerance: 1e-6 });
+    assert.ok(again.iterations >= 1 && again.change <= 1e-6);
+
+    const { bound } = dbm.logLikelihoodBound(data, { method: "exact" });
+    assert.ok(bound <= exact + 1e-6, `bound ${bound} must not exceed log p(v) ${exact}`);
+    assert.ok(bound > exact - 5, `bound ${bound} is implausibly loose against ${exact}`);
+  }
+});
+
+test("the even/odd RBM view of a DBM: block layout, and AIS on it agrees with the exact log Z", () => {
+  const dbm = randomDbm([7, 5, 6, 4], 0.5, 3);
+  const rbm = chainAsRbm(dbm.W, dbm.biases);
+  // even layers v (7) and h2 (6) are visible, odd h1 (5) and h3 (4) hidden
+  assert.deepEqual(rbm.W.shape, [13, 9]);
+  assert.equal(rbm.W.get(2, 3), dbm.W[0].get(2, 3));
+  assert.equal(rbm.W.get(7 + 4, 1), dbm.W[1].get(1, 4));
+  assert.equal(rbm.W.get(7 + 2, 5 + 3), dbm.W[2].get(2, 3));
+  assert.equal(rbm.W.get(0, 5), 0, "v and h3 are not connected");
+  const exact = exactLogZ(rbm);
+  const ais = dbm.logZ({ method: "ais", runs: 200, seed: 4 });
+  assert.ok(Math.abs(ais.logZ - exact) < 0.1, `AIS log Z ${ais.logZ} vs exact ${exact}`);
+});
+
+test("on the bundled digits: pretraining then joint training raise the exact test log-likelihood; bound ≤ exact; classifier starts at the mean-field fixed point", async () => {
+  const { train, test: held } = await loadMnist({ limitTrain: 1000, limitTest: 300 });
+  const x = binarize(train.images);
+  const xt = binarize(held.images);
+  // 12 units in h1: log Z enumerates the 2^12 odd states exactly
+  const dbm = new DBM({ layers: [784, 12, 8], seed: 1, learningRate: 0.005, chains: 50 });
+  const before = dbm.exactLogLikelihood(xt); // all-zero biases: the untrained model is nearly uniform
+  await dbm.pretrain(x, { epochs: 3, batchSize: 20, rbm: { learningRate: 0.05 } });
+  const pretrained = dbm.exactLogLikelihood(xt);
+  const logs = await dbm.fit(x, { epochs: 2, batchSize: 20 });
+  const after = dbm.exactLogLikelihood(xt);
+  assert.ok(pretrained > before + 100, `exact test log p(v): untrained ${before.toFixed(1)}, pretrained ${pretrained.toFixed(1)}`);
+  assert.ok(after > pretrained - 2, `joint training kept the model: ${pretrained.toFixed(1)} → ${after.toFixed(1)}`);
+  assert.ok(logs.every((l) => Number.isFinite(l.reconstructionError) && l.meanFieldIterations >= 1));
+  const { bound } = dbm.logLikelihoodBound(xt, { method: "exact" });
+  assert.ok(bound <= after && bound > after - 20, `bound ${bound.toFixed(2)} vs exact ${after.toFixed(2)}`);
+
+  const s = dbm.sample({ n: 6, steps: 20, seed: 2, output: "sample" });
+  assert.deepEqual(s.shape, [6, 784]);
+  assert.ok(s.data.every((v) => v === 0 || v === 1));
+
+  const inputs = dbm.classifierInputs(xt.sliceRows(0, 40));
+  assert.deepEqual(inputs.shape, [40, 784 + 8]);
+  const clf = dbm.toClassifier({ classes: 10 });
+  const h1 = clf.layers[0].forward(inputs, false);
+  const { mu } = dbm.meanField(xt.sliceRows(0, 40));
+  for (let i = 0; i < h1.size; i++) assert.ok(Math.abs(h1.data[i] - mu[0].data[i]) < 1e-3, `h1 ${i}: ${h1.data[i]} vs μ1 ${mu[0].data[i]}`);
+  assert.deepEqual(clf.outputShape, [10]);
+});
