@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { loadMnist } from "../src/data/mnist.js";
+import { oneHot } from "../src/data/transforms.js";
 import { lenet5, lenetRelu } from "../src/models/lenet.js";
 import { padSequences, sentenceCnn } from "../src/models/sentence-cnn.js";
 import { argmax } from "../src/ops/index.js";
@@ -80,14 +81,9 @@ describe("sentence CNN", () => {
     const rng = new Rng(11);
     const trainSet = phraseData(800, rng);
     const testSet = phraseData(400, rng);
-    const oneHot = (labels: number[]) => {
-      const t = zeros([labels.length, 2]);
-      labels.forEach((l, i) => t.set(1, i, l));
-      return t;
-    };
     const model = sentenceCnn({ vocabSize: 30, maxLength: 12, embeddingDim: 16, windowSizes: [2, 3], filters: 16, dropout: 0.5, seed: 3 });
     model.compile({ loss: "categoricalCrossentropy", optimizer: new Adam({ learningRate: 0.01 }), metrics: ["accuracy"] });
-    await model.fit(padSequences(trainSet.sentences, 12), oneHot(trainSet.labels), { epochs: 15, batchSize: 32, seed: 4 });
+    await model.fit(padSequences(trainSet.sentences, 12), oneHot(trainSet.labels, 2), { epochs: 15, batchSize: 32, seed: 4 });
     const predicted = argmax(model.predict(padSequences(testSet.sentences, 12)));
     const accuracy = testSet.labels.filter((l, i) => predicted[i] === l).length / testSet.labels.length;
     assert.ok(accuracy >= 0.95, `phrase detection accuracy ${accuracy} < 0.95`);
