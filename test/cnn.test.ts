@@ -96,3 +96,29 @@ describe("sentence CNN", () => {
     assert.throws(() => sentenceCnn({ vocabSize: 10, maxLength: 4, windowSizes: [5] }), /window size 5 must be an integer in \[1, maxLength = 4\]/);
   });
 });
+
+describe("layerwise train cnn", () => {
+  it("trains, saves the model and writes filter and feature-map PNGs; rejects a bad --augment", async () => {
+    const { main } = await import("../src/cli/main.js");
+    const { readdir } = await import("node:fs/promises");
+    const dir = await mkdtemp(join(tmpdir(), "layerwise-cnn-cli-"));
+    const log = console.log;
+    const error = console.error;
+    const lines: string[] = [];
+    console.log = (s: string) => lines.push(String(s));
+    console.error = (s: string) => lines.push(String(s));
+    try {
+      const args = ["train", "cnn", "--arch", "lenet-relu", "--augment", "rotate=15,shift=2", "--epochs", "1", "--limit-train", "300", "--limit-test", "100", "--out", dir, "--quiet"];
+      assert.equal(await main(args), 0);
+      const files = await readdir(dir);
+      for (const f of ["model.json", "model.safetensors", "filters-c1.png", "feature-maps-c1.png", "feature-maps-c3.png"]) assert.ok(files.includes(f), `${f} missing from ${files.join(", ")}`);
+      assert.ok((await loadModel(dir)).layers.some((l) => l.config().className === "Conv2D"));
+      assert.equal(await main(["train", "cnn", "--augment", "spin=3", "--out", dir]), 2);
+      assert.ok(lines.some((l) => /unknown key "spin"/.test(l)), lines.join("\n"));
+    } finally {
+      console.log = log;
+      console.error = error;
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+});
