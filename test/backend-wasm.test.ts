@@ -6,8 +6,8 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { WasmHeap, sizeClass } from "../src/backend/wasm/heap.js";
-import { WasmBackend, decodeBase64 } from "../src/backend/wasm/index.js";
+import { sizeClass, WasmHeap } from "../src/backend/wasm/heap.js";
+import { decodeBase64, WasmBackend } from "../src/backend/wasm/index.js";
 import { kernelsSharedBase64, kernelsSingleBase64 } from "../src/backend/wasm/kernels.generated.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -61,7 +61,10 @@ describe("wasm heap", () => {
     assert.ok(c.every((v) => v === 300));
     const ones = arrays[0].subarray(0, 300 * 300).fill(1);
     backend.gemm(false, false, 300, 300, 300, 1, c, 300, ones, 300, 0, first, 300);
-    assert.ok(first.every((v) => v === 90000), "old view written in place after growth");
+    assert.ok(
+      first.every((v) => v === 90000),
+      "old view written in place after growth",
+    );
     backend.dispose();
   });
   it("storage of garbage-collected arrays is reused (no unbounded growth)", () => {

@@ -92,8 +92,7 @@ function checkGemm(backend: Backend, t: GemmCase, resident: boolean, pad = 0): v
       }
     }
   // padding between rows of C is not touched
-  for (let i = 0; i + 1 < t.m; i++)
-    for (let j = t.n; j < ldc; j++) assert.equal(Object.is(c[i * ldc + j], before[i * ldc + j]), true, "gemm wrote outside C");
+  for (let i = 0; i + 1 < t.m; i++) for (let j = t.n; j < ldc; j++) assert.equal(Object.is(c[i * ldc + j], before[i * ldc + j]), true, "gemm wrote outside C");
 }
 
 const shapes: [number, number, number][] = [
@@ -116,8 +115,7 @@ describe("gemm equals a float64 reference", () => {
     it(`${name}: all transposes, odd sizes, alpha/beta`, () => {
       for (const [m, n, k] of shapes)
         for (const transA of [false, true])
-          for (const transB of [false, true])
-            for (const [alpha, beta] of scalings) checkGemm(backend, { transA, transB, m, n, k, alpha, beta }, true);
+          for (const transB of [false, true]) for (const [alpha, beta] of scalings) checkGemm(backend, { transA, transB, m, n, k, alpha, beta }, true);
     });
     it(`${name}: non-resident and strided operands`, () => {
       for (const transA of [false, true])
@@ -241,7 +239,12 @@ describe("wasm elementwise kernels equal the TypeScript backend", () => {
   for (const op of ["add", "mul"] as const) {
     it(`${op}: bit-identical, full and row-broadcast, in place`, () => {
       const rng = new Rng(9);
-      for (const [rows, cols] of [[1, 1], [3, 7], [100, 500], [300, 500]]) {
+      for (const [rows, cols] of [
+        [1, 1],
+        [3, 7],
+        [100, 500],
+        [300, 500],
+      ]) {
         const a = randomArray(wasm2, rows * cols, rng);
         const full = randomArray(null, rows * cols, rng);
         const row = randomArray(wasm2, cols, rng);
@@ -265,7 +268,11 @@ describe("wasm elementwise kernels equal the TypeScript backend", () => {
     for (const n of [5, 1001, 200003]) {
       const x = randomArray(wasm2, n, rng);
       const y0 = randomArray(null, n, rng);
-      for (const [alpha, beta] of [[0.1, 1], [-0.37, 0.9], [3, 0]]) {
+      for (const [alpha, beta] of [
+        [0.1, 1],
+        [-0.37, 0.9],
+        [3, 0],
+      ]) {
         const want = Float32Array.from(y0);
         js.axpby(alpha, x, beta, want);
         for (const backend of [wasm1, wasm2, wasmPlain]) {

@@ -8,14 +8,15 @@
  * TypeScript backend; no SharedArrayBuffer/Atomics (e.g. a page that is not cross-origin
  * isolated) -> one thread on plain memory, said in info().notes.
  */
+
+import { platform } from "../../platform/index.js";
+import type { Rng } from "../../tensor/random.js";
 import type { BackendInfo, BinaryOp, UnaryOp } from "../backend.js";
 import type { BackendOptions } from "../index.js";
 import { JsBackend } from "../js/index.js";
-import type { Rng } from "../../tensor/random.js";
-import { platform } from "../../platform/index.js";
-import { WasmHeap, sizeClass } from "./heap.js";
-import { MAX_THREADS, type PoolKernel, ThreadPool, controlBytes } from "./pool.js";
+import { sizeClass, WasmHeap } from "./heap.js";
 import { kernelsSharedBase64, kernelsSingleBase64 } from "./kernels.generated.js";
+import { controlBytes, MAX_THREADS, type PoolKernel, ThreadPool } from "./pool.js";
 
 /** The exports of kernels.c (pointers are byte offsets into the shared memory). */
 interface KernelExports {
@@ -25,8 +26,22 @@ interface KernelExports {
   gemm_mr(): number;
   gemm_nr(): number;
   gemm(
-    transA: number, transB: number, m: number, n: number, k: number, alpha: number, a: number, lda: number,
-    b: number, ldb: number, beta: number, c: number, ldc: number, apack: number, bpack: number, sync: number,
+    transA: number,
+    transB: number,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: number,
+    lda: number,
+    b: number,
+    ldb: number,
+    beta: number,
+    c: number,
+    ldc: number,
+    apack: number,
+    bpack: number,
+    sync: number,
     scratch: number,
   ): void;
   // `counter`: the work counter the threads of one call share (zeroed before the call)
@@ -41,9 +56,7 @@ interface KernelExports {
 }
 
 // A module using one SIMD instruction (i8x16.popcnt), as in wasm-feature-detect.
-const SIMD_PROBE = new Uint8Array([
-  0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11,
-]);
+const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
 
 /** Below these sizes a dispatch to the workers costs more than it saves. */
 const GEMM_PARALLEL_MACS = 1 << 18;
@@ -155,11 +168,7 @@ export class WasmBackend extends JsBackend {
     const reason = threadsUnavailableReason();
     const shared = options.sharedMemory !== false && reason === null;
     if (!shared) {
-      notes.push(
-        options.sharedMemory === false
-          ? "plain (non-shared) memory requested: one thread"
-          : `one thread on plain memory: ${reason}`,
-      );
+      notes.push(options.sharedMemory === false ? "plain (non-shared) memory requested: one thread" : `one thread on plain memory: ${reason}`);
     }
     super(notes);
     const mods = compiled();
@@ -221,9 +230,19 @@ export class WasmBackend extends JsBackend {
   }
 
   override gemm(
-    transA: boolean, transB: boolean, m: number, n: number, k: number,
-    alpha: number, a: Float32Array, lda: number, b: Float32Array, ldb: number,
-    beta: number, c: Float32Array, ldc: number,
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: Float32Array,
+    lda: number,
+    b: Float32Array,
+    ldb: number,
+    beta: number,
+    c: Float32Array,
+    ldc: number,
   ): void {
     if (m === 0 || n === 0) return;
     checkExtent("A", a, transA ? k : m, transA ? m : k, lda);
@@ -252,9 +271,19 @@ export class WasmBackend extends JsBackend {
   }
 
   private gemmSlab(
-    transA: boolean, transB: boolean, m: number, n: number, k: number,
-    alpha: number, pa: number, lda: number, pb: number, ldb: number,
-    beta: number, pc: number, ldc: number,
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    pa: number,
+    lda: number,
+    pb: number,
+    ldb: number,
+    beta: number,
+    pc: number,
+    ldc: number,
   ): void {
     const mpad = Math.ceil(m / this.mr) * this.mr;
     const npad = Math.ceil(n / this.nr) * this.nr;
@@ -266,9 +295,7 @@ export class WasmBackend extends JsBackend {
     const sync = this.sync;
     const args = [tA, tB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, packs, bpack, sync];
     const parallel = m * n * k >= GEMM_PARALLEL_MACS;
-    this.dispatch("gemm", args, parallel, () =>
-      this.E.gemm(tA, tB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, packs, bpack, sync, this.scratch),
-    );
+    this.dispatch("gemm", args, parallel, () => this.E.gemm(tA, tB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, packs, bpack, sync, this.scratch));
   }
 
   /** Byte offset of a region of at least `bytes` for the packed panels, kept between calls. */
@@ -327,9 +354,7 @@ export class WasmBackend extends JsBackend {
       const px = this.stage(x, true, false);
       const py = this.stage(y, true, true);
       const sync = this.sync;
-      this.dispatch("axpby", [alpha, px, beta, py, n, sync], n >= STREAMING_PARALLEL, () =>
-        this.E.axpby(alpha, px, beta, py, n, sync),
-      );
+      this.dispatch("axpby", [alpha, px, beta, py, n, sync], n >= STREAMING_PARALLEL, () => this.E.axpby(alpha, px, beta, py, n, sync));
     } finally {
       this.unstage();
     }
@@ -427,7 +452,8 @@ export class WasmBackend extends JsBackend {
       this.gemmSlab(false, false, 64, 64, 64, 1, a, 64, a, 64, 0, c, 64);
       this.gemmSlab(true, true, 61, 63, 62, 1, a, 64, a, 64, 1, c, 64);
     }
-    for (const op of ["sigmoid", "tanh", "exp"] as const) this.unary(op, this.heap.f32().subarray(a >> 2, (a >> 2) + 4096), this.heap.f32().subarray(c >> 2, (c >> 2) + 4096));
+    for (const op of ["sigmoid", "tanh", "exp"] as const)
+      this.unary(op, this.heap.f32().subarray(a >> 2, (a >> 2) + 4096), this.heap.f32().subarray(c >> 2, (c >> 2) + 4096));
     this.heap.release(a, sizeClass(bytes));
     this.heap.release(c, sizeClass(bytes));
   }

@@ -15,8 +15,9 @@
  * Workers start asynchronously; until one reports ready it is not signalled at all. Node
  * workers are unref'd once started: an idle pool never keeps the process alive.
  */
-import { platform } from "../../platform/index.js";
+
 import type { WorkerHandle } from "../../platform/index.js";
+import { platform } from "../../platform/index.js";
 
 /** Kernels the pool can run, by index (the worker source lists the same names in order). */
 export const POOL_KERNELS = ["gemm", "sigmoid", "tanh_", "exp_", "add", "mul", "axpby"] as const;
