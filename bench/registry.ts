@@ -1,5 +1,6 @@
 /** Every benchmark `npm run bench` knows. Add yours with one line (see bench/harness.ts). */
 
+import { cnnEpoch } from "./cnn-epoch.js";
 import { gemm } from "./gemm.js";
 import type { Benchmark } from "./harness.js";
 import { mlpEpoch } from "./mlp-epoch.js";
@@ -7,4 +8,4 @@ import { rbmCd1 } from "./rbm-cd1.js";
 import { rbmEpoch } from "./rbm-epoch.js";
 import { hopfieldRecall } from "./hopfield-recall.js";
 
-export const benchmarks: readonly Benchmark[] = [gemm, rbmCd1, rbmEpoch, mlpEpoch, hopfieldRecall];
+export const benchmarks: readonly Benchmark[] = [gemm, rbmCd1, rbmEpoch, mlpEpoch, hopfieldRecall, cnnEpoch];
