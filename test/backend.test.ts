@@ -10,7 +10,9 @@ import { Rng } from "../src/tensor/random.js";
 
 const js = new JsBackend();
 const wasm1 = new WasmBackend({ threads: 1 });
-const wasm2 = new WasmBackend({ threads: 2 });
+// awaitHelpers: each parallel call starts only once the worker has joined, so the thread
+// bit-identity tests below really compare split work with unsplit work
+const wasm2 = new WasmBackend({ threads: 2, awaitHelpers: true });
 const wasmPlain = new WasmBackend({ threads: 2, sharedMemory: false });
 const all: [string, Backend][] = [
   ["js", js],
@@ -176,6 +178,23 @@ describe("gemm is bit-identical for any thread count", () => {
             assert.deepEqual(new Uint32Array(c2.buffer, c2.byteOffset, c2.length), new Uint32Array(c1.buffer, c1.byteOffset, c1.length));
           }
     });
+});
+
+describe("worker threads take part", () => {
+  it("a worker joins large calls (and the result is still right)", () => {
+    const rng = new Rng(17);
+    const [m, n, k] = [200, 300, 400];
+    const a = randomArray(wasm2, m * k, rng);
+    const b = randomArray(wasm2, k * n, rng);
+    const c = wasm2.alloc(m * n);
+    const want = new Float32Array(m * n);
+    wasm1.gemm(false, false, m, n, k, 1, a, k, b, n, 0, want, n);
+    const before = wasm2.workerJoins;
+    // a worker joins when the OS runs it in time; on a loaded machine that can take a few calls
+    for (let i = 0; i < 500 && wasm2.workerJoins === before; i++) wasm2.gemm(false, false, m, n, k, 1, a, k, b, n, 0, c, n);
+    assert.ok(wasm2.workerJoins > before, "no worker joined in 500 calls");
+    assert.deepEqual(c, want);
+  });
 });
 
 describe("random streams are identical across backends and thread counts", () => {

@@ -122,6 +122,8 @@ function compiled(): { shared: WebAssembly.Module | null; single: WebAssembly.Mo
 /** Options beyond BackendOptions, for tests: force the plain-memory single-thread mode. */
 export interface WasmBackendOptions extends BackendOptions {
   sharedMemory?: boolean;
+  /** Tests: every parallel call waits until the workers have joined, so work really is shared. */
+  awaitHelpers?: boolean;
 }
 
 function createMemory(shared: boolean, initialPages: number): WebAssembly.Memory {
@@ -193,6 +195,7 @@ export class WasmBackend extends JsBackend {
         regions.push({ scratch: this.mustAlloc(scratchBytes), stackTop: stack + STACK_BYTES });
       }
       this.pool = new ThreadPool({ module, memory, control, regions });
+      this.pool.awaitHelpers = options.awaitHelpers === true;
       void this.pool.whenReady().then(() => {
         for (const f of this.pool?.failures ?? []) this.notes.push(f);
       });
@@ -218,6 +221,11 @@ export class WasmBackend extends JsBackend {
   /** Threads that take a share of large kernels right now. */
   get activeThreads(): number {
     return this.pool === null ? 1 : this.pool.active;
+  }
+
+  /** How many times a worker joined a call so far (a diagnostic: workers do take part). */
+  get workerJoins(): number {
+    return this.pool === null ? 0 : this.pool.joins;
   }
 
   /** Current size of the WebAssembly memory in bytes (it grows as tensors are allocated). */

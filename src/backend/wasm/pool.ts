@@ -123,6 +123,8 @@ export class ThreadPool {
   /** Calls dispatched to the pool, and worker joins summed over them (a diagnostic). */
   calls = 0;
   joins = 0;
+  /** Tests: each call waits until the signalled workers have joined before starting. */
+  awaitHelpers = false;
   private disposed = false;
   readonly failures: string[] = [];
 
@@ -202,6 +204,11 @@ export class ThreadPool {
       const box = WORKER_LINE_WORD + WORDS_PER_LINE * this.ready[t];
       Atomics.store(I, box, gen);
       Atomics.notify(I, box);
+    }
+    if (this.awaitHelpers) {
+      // tests: make sure the work really is shared (give up after a second on a stalled machine)
+      const until = performance.now() + 1000;
+      while ((Atomics.load(I, STATE) & JOINED_MASK) < n && performance.now() < until) {}
     }
     try {
       runSelf();
