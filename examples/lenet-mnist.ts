@@ -1,0 +1,52 @@
+/**
+ * LeNet on the full MNIST (60,000 training, 10,000 test digits from ../shared/datasets/mnist):
+ * trains LeNet-5 or its ReLU variant with Adam and a decaying learning rate, optionally with
+ * augmentation, and prints the test error and wall time after every epoch. LeCun et al. (1998)
+ * report 0.95 % for LeNet-5 (0.8 % with distortions).
+ *
+ *   node --import tsx examples/lenet-mnist.ts [--arch lenet-relu|lenet5] [--epochs 12]
+ *        [--augment rotate=15,shift=2] [--data DIR] [--limit-train N]
+ *
+ * Run it once without and once with --augment to see augmentation's effect on test error.
+ */
+import { Augmenter, parseAugmentSpec } from "../src/data/augment.js";
+import { defaultMnistDir, loadMnist } from "../src/data/mnist.js";
+import { LENET_ARCHS, type LeNetArch, lenet } from "../src/models/lenet.js";
+import { Adam } from "../src/optim/adam.js";
+import { zeros } from "../src/tensor/tensor.js";
+import { LambdaCallback } from "../src/train/callbacks.js";
+import { parseOptions } from "../src/cli/args.js";
+
+const { options: o } = parseOptions(process.argv.slice(2), {
+  arch: { type: "string", choices: LENET_ARCHS, default: "lenet-relu", description: "architecture" },
+  epochs: { type: "number", integer: true, min: 1, default: 12, description: "epochs" },
+  augment: { type: "string", description: "e.g. rotate=15,shift=2" },
+  data: { type: "string", description: "MNIST IDX folder" },
+  "limit-train": { type: "number", integer: true, min: 1, description: "first N training digits" },
+  seed: { type: "number", integer: true, default: 1, description: "seed" },
+} as const);
+
+const dir = o.data ?? defaultMnistDir();
+if (dir === null) {
+  console.log("skipped: the full MNIST files are not here (expected ../shared/datasets/mnist or --data DIR)");
+  process.exit(0);
+}
+const { train, test } = await loadMnist({ source: "full", dir, limitTrain: o["limit-train"] });
+const seed = o.seed ?? 1;
+const model = lenet(o.arch as LeNetArch, { seed, dropout: 0.25 });
+model.compile({ loss: "categoricalCrossentropy", optimizer: new Adam({ learningRate: 0.002, schedule: { type: "exponential", decay: 0.8 } }), metrics: ["accuracy"] });
+const augment = parseAugmentSpec(o.augment ?? "", seed + 100);
+const xFit = augment === null ? train.images : zeros(train.images.shape);
+const callbacks = augment === null ? [] : [new Augmenter(augment).everyEpoch(train.images, xFit)];
+const t0 = Date.now();
+callbacks.push(
+  new LambdaCallback({
+    onEpochEnd: (epoch, logs) => {
+      const { accuracy } = model.evaluate(test.images, test.oneHot);
+      const wall = (Date.now() - t0) / 1000;
+      console.log(`epoch ${epoch + 1}: train loss ${logs.loss.toFixed(4)}, test error ${(100 * (1 - accuracy)).toFixed(2)} %, wall ${wall.toFixed(0)} s`);
+    },
+  }),
+);
+console.log(`${o.arch} on ${train.images.rows} training digits, ${test.images.rows} test digits, augmentation ${augment === null ? "off" : JSON.stringify(augment)}`);
+await model.fit(xFit, train.oneHot, { epochs: o.epochs, batchSize: 32, seed, callbacks });
