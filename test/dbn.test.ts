@@ -133,3 +133,29 @@ test("on 1,000 bundled digits, pretraining + fine-tuning (c) beats random init (
   assert.ok(mean(c) > mean(a) + 0.01, `test accuracy: pretrained ${c.map((v) => v.toFixed(4))} vs random init ${a.map((v) => v.toFixed(4))}`);
   assert.ok(mean(c) > 0.85, `pretrained accuracy ${mean(c)}`);
 });
+
+test("layerwise demo and train dbn write the stack, classifier, pictures and summary, and resume from the stack", async () => {
+  const { main } = await import("../src/cli/main.js");
+  const { readFile, stat } = await import("node:fs/promises");
+  const dir = await mkdtemp(join(tmpdir(), "layerwise-dbn-cli-"));
+  const log = console.log;
+  const lines: string[] = [];
+  console.log = (...args: unknown[]) => lines.push(args.join(" "));
+  try {
+    const code = await main(["demo", "--out", join(dir, "demo"), "--layers", "784-16-16", "--limit", "200", "--pretrain-epochs", "1", "--finetune-epochs", "1"]);
+    assert.equal(code, 0, lines.join("\n"));
+    for (const f of ["stack/dbn.json", "stack/rbm-2/model.safetensors", "classifier/model.json", "filters.png", "samples.png", "summary.json"]) assert.ok((await stat(join(dir, "demo", f))).size > 0, f);
+    const summary = JSON.parse(await readFile(join(dir, "demo", "summary.json"), "utf8"));
+    assert.ok(summary.testAccuracyPretrained > 0 && summary.testAccuracyRandomInit > 0);
+    assert.ok(lines.some((l) => /test accuracy: pretrained DBN .* %, same net from random weights .* %/.test(l)));
+    const args = ["train", "dbn", "--out", join(dir, "t"), "--layers", "784-12-8", "--limit", "200", "--pretrain-epochs", "1", "--finetune-epochs", "1", "--sample-steps", "5", "--quiet"];
+    assert.equal(await main(args), 0);
+    lines.length = 0;
+    assert.equal(await main([...args.slice(0, -5), "--pretrain-epochs", "2", "--finetune-epochs", "1", "--sample-steps", "5"]), 0);
+    assert.ok(lines.some((l) => l.includes("resuming the stack") && l.includes("1, 1")), lines.join("\n"));
+    assert.equal(await main(["train", "dbn", "--out", join(dir, "t"), "--layers", "784-30", "--limit", "50"]), 2);
+  } finally {
+    console.log = log;
+    await rm(dir, { recursive: true, force: true });
+  }
+});

@@ -40,3 +40,5 @@ export { saveDbn, loadDbn, DBN_FORMAT } from "./dbn-io.js";
 export type { DbnJson } from "./dbn-io.js";
 export { DBM, chainAsRbm, resolveDbmOptions } from "./dbm.js";
 export type { DBMOptions, ResolvedDBMOptions, MeanFieldOptions, MeanFieldResult, DbmEpochLogs, DbmFitOptions, DbmPretrainOptions, BoundResult } from "./dbm.js";
+export { dbnSamples, dbnSamplesImage, writeDbnPictures } from "./dbn-pictures.js";
+export type { DbnSampleGridOptions } from "./dbn-pictures.js";

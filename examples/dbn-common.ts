@@ -1,0 +1,86 @@
+/**
+ * What the DBN/DBM reproduction scripts share: options (data folder, epochs, limits, seed),
+ * loading MNIST (the full set from ../shared/datasets/mnist when present, else the bundled
+ * digits with a warning), fine-tuning a Sequential with SGD + momentum, and printing a figure
+ * next to the published one from ../shared/REFERENCES.md.
+ */
+import { UsageError, formatHelp, type OptionSpecs, parseOptions, type ParsedOptions } from "../src/cli/args.js";
+import { type MnistData, defaultMnistDir, loadMnist } from "../src/data/mnist.js";
+import { SGD } from "../src/optim/sgd.js";
+import type { Tensor } from "../src/tensor/tensor.js";
+import type { Sequential } from "../src/train/sequential.js";
+
+export const commonSpecs = {
+  data: { type: "string", description: "folder with the four MNIST IDX files (default ../shared/datasets/mnist, else the bundled digits)" },
+  "limit-train": { type: "number", description: "use only the first N training images (quick runs)", integer: true, min: 1 },
+  "limit-test": { type: "number", description: "use only the first N test images", integer: true, min: 1 },
+  batch: { type: "number", description: "mini-batch size", default: 100, integer: true, min: 1 },
+  seed: { type: "number", description: "seed of every random choice", default: 1, integer: true },
+  help: { type: "boolean", description: "show this help" },
+} as const;
+
+export function scriptOptions<S extends OptionSpecs>(script: string, about: string, specs: S): ParsedOptions<S & typeof commonSpecs> {
+  const all = { ...commonSpecs, ...specs };
+  const usage = `node --import tsx examples/${script}.ts [options]\n\n${about}`;
+  try {
+    const { options, positional } = parseOptions(process.argv.slice(2), all);
+    if (options.help) {
+      console.log(formatHelp(usage, all));
+      process.exit(0);
+    }
+    if (positional.length > 0) throw new UsageError(`unexpected argument "${positional[0]}"`);
+    return options as ParsedOptions<S & typeof commonSpecs>;
+  } catch (e) {
+    if (!(e instanceof UsageError)) throw e;
+    console.error(`${script}: ${e.message}\n\n${formatHelp(usage, all)}`);
+    process.exit(2);
+  }
+}
+
+export async function scriptData(o: { data?: string; "limit-train"?: number; "limit-test"?: number }): Promise<MnistData> {
+  const dir = o.data ?? defaultMnistDir() ?? undefined;
+  const data = await loadMnist({ source: dir === undefined ? "bundled" : "full", dir, limitTrain: o["limit-train"], limitTest: o["limit-test"] });
+  if (data.source === "bundled") console.log("WARNING: the full MNIST was not found; using the bundled digits (figures are not comparable with the papers)");
+  console.log(`data: ${data.source === "full" ? `MNIST from ${dir}` : "bundled digits"}, ${data.train.images.rows} training / ${data.test.images.rows} test images`);
+  return data;
+}
+
+export interface FinetuneOptions {
+  epochs: number;
+  learningRate: number;
+  batchSize: number;
+  seed: number;
+  frozen?: number[];
+  label: string;
+}
+
+/** SGD with momentum 0.9 on cross-entropy; prints each epoch; returns the test error in %. */
+export async function finetune(model: Sequential, x: Tensor, y: Tensor, xt: Tensor, yt: Tensor, o: FinetuneOptions): Promise<number> {
+  model.compile({ loss: "categoricalCrossentropy", optimizer: new SGD({ learningRate: o.learningRate, momentum: 0.9 }), metrics: ["accuracy"] });
+  const t = performance.now();
+  await model.fit(x, y, {
+    epochs: o.epochs,
+    batchSize: o.batchSize,
+    seed: o.seed,
+    frozen: o.frozen,
+    callbacks: [
+      {
+        onEpochEnd: (epoch, logs) => {
+          const e = epoch + 1;
+          if (e === o.epochs || e % 5 === 0 || e <= 2) {
+            const test = (1 - (model.evaluate(xt, yt).accuracy ?? 0)) * 100;
+            console.log(`  ${o.label} epoch ${e}: loss ${logs.loss?.toFixed(4)}, test error ${test.toFixed(2)} % (${((performance.now() - t) / 1e3).toFixed(0)} s)`);
+          }
+        },
+      },
+    ],
+  });
+  return (1 - (model.evaluate(xt, yt).accuracy ?? 0)) * 100;
+}
+
+/** "ours 1.31 %   published 1.20 % (Hinton & Salakhutdinov 2006)" */
+export function report(what: string, ours: number, published: number, source: string): void {
+  console.log(`${what.padEnd(44)} ours ${ours.toFixed(2).padStart(6)} %   published ${published.toFixed(2)} % (${source})`);
+}
+
+export const seconds = (t0: number): string => `${((performance.now() - t0) / 1e3).toFixed(0)} s`;
