@@ -157,6 +157,7 @@ describe("gemm is bit-identical for any thread count", () => {
     [300, 20, 257], // splits along m
     [100, 500, 784],
     [64, 64, 64],
+    [2, 700, 400], // the direct path for a few rows
   ];
   for (const [m, n, k] of cases)
     it(`${m}x${k}@${k}x${n}, all transposes, beta 0 and 0.5`, () => {
@@ -178,6 +179,30 @@ describe("gemm is bit-identical for any thread count", () => {
             assert.deepEqual(new Uint32Array(c2.buffer, c2.byteOffset, c2.length), new Uint32Array(c1.buffer, c1.byteOffset, c1.length));
           }
     });
+});
+
+describe("a few rows compute the same bits as the same rows inside a batch", () => {
+  it("m = 1, 2 (the direct path), 3 vs m = 9 (the tiled path), with and without transA", () => {
+    const rng = new Rng(23);
+    const [n, k] = [301, 517];
+    const a = randomArray(wasm2, 9 * k, rng);
+    const aT = wasm2.alloc(k * 9);
+    for (let i = 0; i < 9; i++) for (let p = 0; p < k; p++) aT[p * 9 + i] = a[i * k + p];
+    const b = randomArray(wasm2, k * n, rng);
+    for (const backend of [wasm1, wasm2]) {
+      const c0 = randomArray(null, 9 * n, rng);
+      const batch = Float32Array.from(c0);
+      backend.gemm(false, false, 9, n, k, 0.5, a, k, b, n, 0.25, batch, n);
+      for (const m of [1, 2, 3]) {
+        const c = Float32Array.from(c0.subarray(0, m * n));
+        backend.gemm(false, false, m, n, k, 0.5, a, k, b, n, 0.25, c, n);
+        assert.deepEqual(c, batch.subarray(0, m * n));
+        const cT = Float32Array.from(c0.subarray(0, m * n));
+        backend.gemm(true, false, m, n, k, 0.5, aT, 9, b, n, 0.25, cT, n);
+        assert.deepEqual(cT, batch.subarray(0, m * n));
+      }
+    }
+  });
 });
 
 describe("worker threads take part", () => {
