@@ -85,7 +85,9 @@ describe("wasm heap", () => {
 });
 
 describe("layerwise info", () => {
-  it("prints the wasm backend, SIMD and threads", async () => {
+  const forced = process.env.LAYERWISE_BACKEND;
+  const skip = forced !== undefined && forced !== "" && forced !== "wasm" && forced !== "auto" ? `LAYERWISE_BACKEND=${forced} is set` : false;
+  it("prints the wasm backend, SIMD and threads", { skip }, async () => {
     const { main } = await import("../src/cli/main.js");
     const lines: string[] = [];
     const log = console.log;
