@@ -12,7 +12,7 @@
  * every update (MaxNorm below): w_j ← w_j · min(1, c / ‖w_j‖) for each unit's weight column.
  */
 import { backend } from "../src/backend/index.js";
-import { UsageError, formatHelp, parseOptions } from "../src/cli/args.js";
+import { formatHelp, parseOptions, UsageError } from "../src/cli/args.js";
 import { defaultMnistDir, loadMnist } from "../src/data/mnist.js";
 import { Dense } from "../src/nn/dense.js";
 import { Dropout } from "../src/nn/dropout.js";
@@ -112,9 +112,12 @@ const info = backend().info();
 console.log(`MNIST from ${dir}: ${train.labels.length} training / ${test.labels.length} test images; backend ${info.name}, ${info.threads} thread(s)`);
 
 const hidden = [new Dense(800, { activation: "relu", kernelInitializer: "heNormal" }), new Dense(800, { activation: "relu", kernelInitializer: "heNormal" })];
-const model = new Sequential([new Dropout(0.2, { inputShape: [784] }), hidden[0], new Dropout(0.5), hidden[1], new Dropout(0.5), new Dense(10, { activation: "softmax" })], {
-  seed,
-});
+const model = new Sequential(
+  [new Dropout(0.2, { inputShape: [784] }), hidden[0], new Dropout(0.5), hidden[1], new Dropout(0.5), new Dense(10, { activation: "softmax" })],
+  {
+    seed,
+  },
+);
 const optimizer = new SGD({ learningRate: o.lr ?? 0.05, momentum: o.momentum ?? 0.9, schedule: { type: "cosine", epochs } });
 model.compile({ loss: "categoricalCrossentropy", optimizer, metrics: ["accuracy"] });
 model.build();

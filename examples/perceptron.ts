@@ -35,14 +35,18 @@ for (const [name, d] of [
   const p = new Perceptron({ maxEpochs: 100, seed: 1 });
   const r = p.fit(corners, d);
   const w = p.weights?.data ?? [];
-  console.log(`   ${name.padEnd(4)}${r.message}; w = (${Array.from(w).join(", ")}), b = ${p.bias?.data[0]}; outputs ${Array.from(p.predict(corners)).join(" ")}`);
+  console.log(
+    `   ${name.padEnd(4)}${r.message}; w = (${Array.from(w).join(", ")}), b = ${p.bias?.data[0]}; outputs ${Array.from(p.predict(corners)).join(" ")}`,
+  );
 }
 
 console.log("\n2. A 2-4-1 MLP (tanh hidden units, sigmoid output, cross-entropy, SGD with momentum) on XOR");
 const mlp = new Sequential([new Dense(4, { activation: "tanh", inputShape: [2] }), new Dense(1, { activation: "sigmoid" })], { seed: 1 });
 mlp.compile({ loss: "binaryCrossentropy", optimizer: new SGD({ learningRate: 0.5, momentum: 0.9 }) });
 const history = await mlp.fit(corners, tensor([[0], [1], [1], [0]]), { epochs: 500, batchSize: 4 });
-console.log(`   final loss ${history.history.loss[history.history.loss.length - 1].toFixed(5)}; outputs ${Array.from(mlp.predict(corners).data, (v) => v.toFixed(3)).join(" ")}`);
+console.log(
+  `   final loss ${history.history.loss[history.history.loss.length - 1].toFixed(5)}; outputs ${Array.from(mlp.predict(corners).data, (v) => v.toFixed(3)).join(" ")}`,
+);
 
 console.log("\n3. One-vs-rest perceptron (10 threshold units) on the bundled digits");
 const { train, test } = await loadMnist();

@@ -8,8 +8,8 @@
  * 2,000 test images) there are fewer updates per epoch, so absolute figures differ while the
  * direction and rough size of each effect is what a reproduction should show.
  */
-import { UsageError, formatHelp, parseOptions } from "../src/cli/args.js";
-import { type MnistData, loadMnist } from "../src/data/mnist.js";
+import { formatHelp, parseOptions, UsageError } from "../src/cli/args.js";
+import { loadMnist, type MnistData } from "../src/data/mnist.js";
 import type { ActivationName } from "../src/nn/activations.js";
 import { Dense } from "../src/nn/dense.js";
 import { Dropout } from "../src/nn/dropout.js";
@@ -64,7 +64,9 @@ export function teachingOptions(script: string, about: string, argv = process.ar
 
 export async function teachingData(o: TeachingOptions): Promise<MnistData> {
   const data = await loadMnist({ dir: o.data, limitTrain: o.limitTrain, limitTest: o.limitTest });
-  console.log(`data: ${data.source === "full" ? `MNIST from ${o.data}` : "bundled digits"}, ${data.train.labels.length} training / ${data.test.labels.length} test images`);
+  console.log(
+    `data: ${data.source === "full" ? `MNIST from ${o.data}` : "bundled digits"}, ${data.train.labels.length} training / ${data.test.labels.length} test images`,
+  );
   return data;
 }
 

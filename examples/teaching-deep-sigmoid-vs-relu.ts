@@ -14,8 +14,22 @@ const layers = [784, ...Array<number>(9).fill(500), 10];
 await runArms(
   "9 sigmoid layers vs 9 ReLU layers",
   [
-    { name: "9 sigmoid hidden layers", model: { layers, hidden: "sigmoid", seed: o.seed }, loss: "categoricalCrossentropy", learningRate: 0.1, batchSize: 100, notes: 0.11 },
-    { name: "9 ReLU hidden layers", model: { layers, hidden: "relu", seed: o.seed }, loss: "categoricalCrossentropy", learningRate: 0.1, batchSize: 100, notes: 0.96 },
+    {
+      name: "9 sigmoid hidden layers",
+      model: { layers, hidden: "sigmoid", seed: o.seed },
+      loss: "categoricalCrossentropy",
+      learningRate: 0.1,
+      batchSize: 100,
+      notes: 0.11,
+    },
+    {
+      name: "9 ReLU hidden layers",
+      model: { layers, hidden: "relu", seed: o.seed },
+      loss: "categoricalCrossentropy",
+      learningRate: 0.1,
+      batchSize: 100,
+      notes: 0.96,
+    },
   ],
   data,
   o,

@@ -8,7 +8,10 @@
  */
 import { runArms, teachingData, teachingOptions } from "./teaching-common.js";
 
-const o = teachingOptions("teaching-minibatch-vs-fullbatch", "Mini-batch (100) vs full-batch gradient descent (784-500-500-10 sigmoid, cross-entropy, SGD 0.1).");
+const o = teachingOptions(
+  "teaching-minibatch-vs-fullbatch",
+  "Mini-batch (100) vs full-batch gradient descent (784-500-500-10 sigmoid, cross-entropy, SGD 0.1).",
+);
 const data = await teachingData(o);
 const model = { layers: [784, 500, 500, 10], hidden: "sigmoid", seed: o.seed } as const;
 await runArms(

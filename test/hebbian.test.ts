@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { hebbianUpdate } from "../src/nn/hebbian.js";
 import * as ops from "../src/ops/index.js";
 import { Rng } from "../src/tensor/random.js";
-import { type Tensor, fromArray, randNormal, zeros } from "../src/tensor/tensor.js";
+import { fromArray, randNormal, type Tensor, zeros } from "../src/tensor/tensor.js";
 
 function close(actual: Tensor, expected: number[], tol: number, what: string): void {
   assert.equal(actual.size, expected.length);

@@ -3,7 +3,7 @@ import { describe, it } from "node:test";
 import { loadMnist } from "../src/data/index.js";
 import { Perceptron } from "../src/nn/perceptron.js";
 import { Rng } from "../src/tensor/random.js";
-import { type Tensor, fromArray, tensor } from "../src/tensor/tensor.js";
+import { fromArray, type Tensor, tensor } from "../src/tensor/tensor.js";
 
 const corners = tensor([
   [0, 0],
@@ -52,7 +52,10 @@ describe("Perceptron", () => {
     assert.equal(result.epochs, 50);
     assert.equal(result.errorHistory.length, 50);
     assert.ok(result.errors > 0);
-    assert.ok(result.errorHistory.every((e) => e > 0), "XOR is not linearly separable: no epoch can be mistake-free");
+    assert.ok(
+      result.errorHistory.every((e) => e > 0),
+      "XOR is not linearly separable: no epoch can be mistake-free",
+    );
     assert.match(result.message, /did not converge in 50 epochs/);
     // No line separates XOR, so at most 3 of the 4 corners can be right.
     assert.ok(p.score(corners, [0, 1, 1, 0]) <= 0.75);

@@ -18,7 +18,7 @@
  * converge to the j-th principal component (the units are decorrelated in order).
  */
 import * as ops from "../ops/index.js";
-import { ShapeError, formatShape } from "../tensor/shape.js";
+import { formatShape, ShapeError } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 
 export type HebbianRule = "hebb" | "oja" | "sanger";
@@ -61,9 +61,7 @@ export function hebbianUpdate(weights: Tensor, x: Tensor, y: Tensor, options: He
 
 function checkShapes(weights: Tensor, x: Tensor, y: Tensor): void {
   if (weights.rank !== 2 || x.rank !== 2 || y.rank !== 2) {
-    throw new ShapeError(
-      `hebbianUpdate: weights, x and y must be 2-D, got ${formatShape(weights.shape)}, ${formatShape(x.shape)}, ${formatShape(y.shape)}`,
-    );
+    throw new ShapeError(`hebbianUpdate: weights, x and y must be 2-D, got ${formatShape(weights.shape)}, ${formatShape(x.shape)}, ${formatShape(y.shape)}`);
   }
   const [inputs, outputs] = weights.shape;
   if (x.shape[1] !== inputs || y.shape[1] !== outputs || x.shape[0] !== y.shape[0]) {

@@ -18,7 +18,7 @@
 import { batchIndices, gatherRows } from "../data/batch.js";
 import * as ops from "../ops/index.js";
 import { Rng } from "../tensor/random.js";
-import { ShapeError, formatShape } from "../tensor/shape.js";
+import { formatShape, ShapeError } from "../tensor/shape.js";
 import { type Tensor, zeros } from "../tensor/tensor.js";
 
 export interface PerceptronOptions {
