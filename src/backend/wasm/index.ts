@@ -196,9 +196,6 @@ export class WasmBackend extends JsBackend {
       }
       this.pool = new ThreadPool({ module, memory, control, regions });
       this.pool.awaitHelpers = options.awaitHelpers === true;
-      void this.pool.whenReady().then(() => {
-        for (const f of this.pool?.failures ?? []) this.notes.push(f);
-      });
     } else {
       this.pool = null;
     }
@@ -206,9 +203,9 @@ export class WasmBackend extends JsBackend {
   }
 
   override info(): BackendInfo {
-    const notes = [...this.notes];
-    if (this.pool !== null && this.pool.active < this.threads) {
-      notes.push(`${this.pool.active} of ${this.threads} threads started so far`);
+    const notes = [...this.notes, ...(this.pool?.failures ?? [])];
+    if (this.pool !== null && this.pool.active + this.pool.failures.length < this.threads) {
+      notes.push(`worker threads start in the background: ${this.pool.active} of ${this.threads} running so far`);
     }
     return { name: this.name, simd: true, threads: this.threads, notes };
   }

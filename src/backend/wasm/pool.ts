@@ -127,6 +127,8 @@ export class ThreadPool {
   awaitHelpers = false;
   private disposed = false;
   readonly failures: string[] = [];
+  /** Workers that have not reported ready (or failed) yet. */
+  private readonly starting = new Set<WorkerHandle>();
 
   constructor(setup: WorkerSetup) {
     const workers = setup.regions.length;
@@ -147,13 +149,11 @@ export class ThreadPool {
     for (let w = 0; w < workers; w++) {
       const slot = w;
       const handle = platform.spawnWorker(WORKER_SOURCE);
-      // keep the process alive until the worker has started (someone may await ready()); an
-      // idle started worker must not
-      handle.ref();
       let done = false;
       const finish = (failure: string | null): void => {
         if (done) return;
         done = true;
+        this.starting.delete(handle);
         handle.unref();
         if (failure === null) this.ready.push(slot);
         else this.failures.push(failure);
@@ -168,11 +168,15 @@ export class ThreadPool {
       const { scratch, stackTop } = setup.regions[w];
       handle.postMessage({ module: setup.module, memory: setup.memory, control: setup.control, scratch, stackTop, slot, words });
       this.workers.push(handle);
+      this.starting.add(handle);
     }
   }
 
   /** Resolves once every worker has started (or failed to; see `failures`). */
   whenReady(): Promise<void> {
+    // someone is waiting: keep the process alive until the workers have started (an idle,
+    // started worker never keeps it alive)
+    for (const handle of this.starting) handle.ref();
     return this.readyPromise;
   }
 
