@@ -63,7 +63,7 @@ static inline int min_i(int a, int b) { return a < b ? a : b; }
 #endif
 /* chunk of C: at most RC_MAX rows (rows split evenly, whole MR panels) x CC columns */
 #define RC_MAX 128
-#define CC 64
+#define CC 32
 
 /* Per-thread scratch: one spilled tile for partial micro-kernel stores. */
 #define SCRATCH_FLOATS (MR * NR)
