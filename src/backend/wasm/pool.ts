@@ -8,7 +8,7 @@
  * only while that generation is still open. The calling thread runs the kernel too; the
  * kernels share their work out through atomic counters, so whoever joins takes pieces. When
  * the caller runs out of work it closes the call and waits only for the workers that joined:
- * a worker the OS has descheduled never holds the caller up. Waiting spins briefly, then
+ * a worker that has not woken up in time never holds the caller up. Waiting spins briefly, then
  * blocks with Atomics.wait where the thread may (a browser main thread only spins). The API
  * stays synchronous.
  *
