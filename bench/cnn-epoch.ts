@@ -37,7 +37,8 @@ export interface CnnEpochWorkload {
   flops: number;
 }
 
-const SAMPLE_BATCHES = 10;
+/** Batches timed for the slow impls (TF.js cpu needs seconds per batch): one warm-up call and one timed call. */
+const SAMPLE_BATCHES = 5;
 
 function cnnWorkload(n: number, conv1: number, conv2: number, hidden: number, batch: number): CnnEpochWorkload {
   const side = 28;
@@ -93,7 +94,7 @@ async function timeEpoch(ctx: BenchContext, m: Measurement, w: CnnEpochWorkload,
     await ctx.time(m, () => batches(total));
     return;
   }
-  const t = await measure(() => batches(SAMPLE_BATCHES), { ...ctx.measureOptions, repeats: Math.min(ctx.measureOptions.repeats, 3) });
+  const t = await measure(() => batches(SAMPLE_BATCHES), { ...ctx.measureOptions, repeats: 1 });
   const scale = total / SAMPLE_BATCHES;
   const median = t.median_s * scale;
   const note = `timed on the first ${SAMPLE_BATCHES} of ${total} batches, scaled to the epoch${m.note ? `; ${m.note}` : ""}`;
