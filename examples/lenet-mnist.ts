@@ -9,13 +9,13 @@
  *
  * Run it once without and once with --augment to see augmentation's effect on test error.
  */
+
+import { parseOptions } from "../src/cli/args.js";
 import { Augmenter, parseAugmentSpec } from "../src/data/augment.js";
 import { defaultMnistDir, loadMnist } from "../src/data/mnist.js";
 import { LENET_ARCHS, type LeNetArch, lenet } from "../src/models/lenet.js";
 import { Adam } from "../src/optim/adam.js";
-import { zeros } from "../src/tensor/tensor.js";
 import { LambdaCallback } from "../src/train/callbacks.js";
-import { parseOptions } from "../src/cli/args.js";
 
 const { options: o } = parseOptions(process.argv.slice(2), {
   arch: { type: "string", choices: LENET_ARCHS, default: "lenet-relu", description: "architecture" },
@@ -34,19 +34,22 @@ if (dir === null) {
 const { train, test } = await loadMnist({ source: "full", dir, limitTrain: o["limit-train"] });
 const seed = o.seed ?? 1;
 const model = lenet(o.arch as LeNetArch, { seed, dropout: 0.25 });
-model.compile({ loss: "categoricalCrossentropy", optimizer: new Adam({ learningRate: 0.002, schedule: { type: "exponential", decay: 0.8 } }), metrics: ["accuracy"] });
+model.compile({
+  loss: "categoricalCrossentropy",
+  optimizer: new Adam({ learningRate: 0.002, schedule: { type: "exponential", decay: 0.8 } }),
+  metrics: ["accuracy"],
+});
 const augment = parseAugmentSpec(o.augment ?? "", seed + 100);
-const xFit = augment === null ? train.images : zeros(train.images.shape);
-const callbacks = augment === null ? [] : [new Augmenter(augment).everyEpoch(train.images, xFit)];
+const transform = augment === null ? undefined : new Augmenter(augment).batchTransform();
 const t0 = Date.now();
-callbacks.push(
-  new LambdaCallback({
-    onEpochEnd: (epoch, logs) => {
-      const { accuracy } = model.evaluate(test.images, test.oneHot);
-      const wall = (Date.now() - t0) / 1000;
-      console.log(`epoch ${epoch + 1}: train loss ${logs.loss.toFixed(4)}, test error ${(100 * (1 - accuracy)).toFixed(2)} %, wall ${wall.toFixed(0)} s`);
-    },
-  }),
+const report = new LambdaCallback({
+  onEpochEnd: (epoch, logs) => {
+    const { accuracy } = model.evaluate(test.images, test.oneHot);
+    const wall = (Date.now() - t0) / 1000;
+    console.log(`epoch ${epoch + 1}: train loss ${logs.loss.toFixed(4)}, test error ${(100 * (1 - accuracy)).toFixed(2)} %, wall ${wall.toFixed(0)} s`);
+  },
+});
+console.log(
+  `${o.arch} on ${train.images.rows} training digits, ${test.images.rows} test digits, augmentation ${augment === null ? "off" : JSON.stringify(augment)}`,
 );
-console.log(`${o.arch} on ${train.images.rows} training digits, ${test.images.rows} test digits, augmentation ${augment === null ? "off" : JSON.stringify(augment)}`);
-await model.fit(xFit, train.oneHot, { epochs: o.epochs, batchSize: 32, seed, callbacks });
+await model.fit(train.images, train.oneHot, { epochs: o.epochs, batchSize: 32, seed, callbacks: [report], transform });

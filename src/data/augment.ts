@@ -9,14 +9,14 @@
  * outside the image), where T rotates by θ and scales by s about the centre, then shifts by t.
  *
  *   const aug = new Augmenter({ rotate: 15, shift: 2, seed: 1 });
- *   aug.apply(batch, out);                                      // one batch, any number of rows
- *   model.fit(xAug, y, { callbacks: [aug.everyEpoch(x, xAug)] }) // fresh transforms each epoch
+ *   aug.apply(batch, out);                                           // one batch, any number of rows
+ *   model.fit(x, y, { transform: aug.batchTransform() })             // fresh variants of every batch
  */
-import type { Callback } from "../train/callbacks.js";
-import { Rng } from "../tensor/random.js";
-import { type Shape, ShapeError, formatShape, shapeSize } from "../tensor/shape.js";
-import type { Tensor } from "../tensor/tensor.js";
 import { outputFor } from "../ops/util.js";
+import { Rng } from "../tensor/random.js";
+import { formatShape, type Shape, ShapeError } from "../tensor/shape.js";
+import type { Tensor } from "../tensor/tensor.js";
+import type { BatchTransform } from "../train/sequential.js";
 
 export interface ElasticOptions {
   /** Displacement scale in pixels (Simard et al. use 34 on 28×28 with sigma 4). */
@@ -95,21 +95,18 @@ export class Augmenter {
   }
 
   /**
-   * A fit callback that refills `target` with fresh transforms of `source` at the start of every
-   * epoch, so each batch of each epoch sees new random variants. Fit on `target`, and validate
-   * with validationData (a validationSplit would take augmented rows).
+   * A Sequential.fit transform: every training batch is replaced by fresh random variants,
+   * written into fit's scratch buffer (no augmented copy of the data set). The transforms come
+   * from this Augmenter's seed, so a seeded fit with a seeded Augmenter is reproducible.
    */
-  everyEpoch(source: Tensor, target: Tensor): Callback {
-    if (shapeSize(source.shape) !== shapeSize(target.shape)) {
-      throw new ShapeError(`Augmenter.everyEpoch: source ${formatShape(source.shape)} and target ${formatShape(target.shape)} differ in size`);
-    }
-    return { onEpochBegin: () => void this.apply(source, target.reshape(source.shape)) };
+  batchTransform(): BatchTransform {
+    return (xBatch, _yBatch, { out }) => this.apply(xBatch, out);
   }
 
   private transformImage(src: Float32Array, offset: number, dst: Float32Array): void {
     const [h, w, c] = this.imageShape;
     const rng = this.rng;
-    const theta = ((rng.uniform(-1, 1) * this.rotate) * Math.PI) / 180;
+    const theta = (rng.uniform(-1, 1) * this.rotate * Math.PI) / 180;
     const s = 1 + rng.uniform(-1, 1) * this.scale;
     const tx = rng.uniform(-1, 1) * this.shift;
     const ty = rng.uniform(-1, 1) * this.shift;
@@ -152,8 +149,14 @@ function bilinear(src: Float32Array, offset: number, h: number, w: number, c: nu
   const x0 = Math.floor(x);
   const fy = y - y0;
   const fx = x - x0;
-  const at = (i: number, j: number): number => (i >= 0 && i < h && j >= 0 && j < w ? src[offset + (i * w + j) * c + ch] : 0);
-  return (1 - fy) * ((1 - fx) * at(y0, x0) + fx * at(y0, x0 + 1)) + fy * ((1 - fx) * at(y0 + 1, x0) + fx * at(y0 + 1, x0 + 1));
+  const top = (1 - fx) * pixel(src, offset, h, w, c, ch, y0, x0) + fx * pixel(src, offset, h, w, c, ch, y0, x0 + 1);
+  const bottom = (1 - fx) * pixel(src, offset, h, w, c, ch, y0 + 1, x0) + fx * pixel(src, offset, h, w, c, ch, y0 + 1, x0 + 1);
+  return (1 - fy) * top + fy * bottom;
+}
+
+/** Channel ch of pixel (i, j), 0 outside the image. A plain function: a closure here would be one per output pixel. */
+function pixel(src: Float32Array, offset: number, h: number, w: number, c: number, ch: number, i: number, j: number): number {
+  return i >= 0 && i < h && j >= 0 && j < w ? src[offset + (i * w + j) * c + ch] : 0;
 }
 
 /** Normalised 1-D Gaussian of standard deviation sigma, radius ⌈3σ⌉. */

@@ -1,10 +1,11 @@
 // Public surface of src/train.
-export { Sequential } from "./sequential.js";
-export type { SequentialOptions, CompileOptions, FitOptions, History, PredictOptions } from "./sequential.js";
+
+export type { Callback, EarlyStoppingOptions, Logs, ModelCheckpointOptions, MonitorMode, TrainableModel, TrainBeginInfo } from "./callbacks.js";
+export { EarlyStopping, LambdaCallback, ModelCheckpoint } from "./callbacks.js";
 export { loadModel } from "./load.js";
-export { EarlyStopping, ModelCheckpoint, LambdaCallback } from "./callbacks.js";
-export type { Callback, Logs, TrainableModel, TrainBeginInfo, EarlyStoppingOptions, ModelCheckpointOptions, MonitorMode } from "./callbacks.js";
-export { ProgressBar, formatLogs, formatSeconds } from "./progress.js";
-export type { ProgressBarOptions, ProgressSink } from "./progress.js";
-export { METRIC_NAMES, countCorrect } from "./metrics.js";
 export type { MetricName } from "./metrics.js";
+export { countCorrect, METRIC_NAMES } from "./metrics.js";
+export type { ProgressBarOptions, ProgressSink } from "./progress.js";
+export { formatLogs, formatSeconds, ProgressBar } from "./progress.js";
+export type { BatchInfo, BatchTransform, CompileOptions, FitOptions, History, PredictOptions, SequentialOptions } from "./sequential.js";
+export { Sequential } from "./sequential.js";

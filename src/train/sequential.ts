@@ -8,17 +8,17 @@
  * Every per-batch tensor lives in a buffer reused across batches of the same size.
  */
 import { batchCount, batchIndices, gatherRows } from "../data/batch.js";
+import type { ModelJson } from "../io/model.js";
+import { BatchBuffers } from "../nn/buffers.js";
 import type { Layer, Param } from "../nn/layer.js";
 import { hasOutputActivation } from "../nn/layer.js";
-import { BatchBuffers } from "../nn/buffers.js";
-import { Loss, type LossName, assertLoss } from "../nn/losses.js";
+import { assertLoss, Loss, type LossName } from "../nn/losses.js";
 import type { Optimizer } from "../optim/optimizer.js";
 import { Rng } from "../tensor/random.js";
-import { type Shape, ShapeError, formatShape, shapeSize, shapesEqual } from "../tensor/shape.js";
+import { formatShape, type Shape, ShapeError, shapeSize, shapesEqual } from "../tensor/shape.js";
 import { type Tensor, zeros } from "../tensor/tensor.js";
-import type { ModelJson } from "../io/model.js";
 import type { Callback, Logs, TrainableModel } from "./callbacks.js";
-import { type MetricName, assertMetrics, countCorrect } from "./metrics.js";
+import { assertMetrics, countCorrect, type MetricName } from "./metrics.js";
 import { ProgressBar } from "./progress.js";
 
 export interface SequentialOptions {
@@ -34,6 +34,26 @@ export interface CompileOptions {
   optimizer: Optimizer;
   metrics?: MetricName[];
 }
+
+/** What a fit transform learns about the batch it is given. */
+export interface BatchInfo {
+  /** 0-based epoch, as callbacks see it (the first is initialEpoch). */
+  epoch: number;
+  /** 0-based batch within the epoch. */
+  batch: number;
+  /** Seeded from fit's seed: a transform that draws from it makes the run reproducible. */
+  rng: Rng;
+  /** A scratch buffer of xBatch's shape, reused across batches, for transforms that cannot work in place. */
+  out: Tensor;
+}
+
+/**
+ * Called on every training batch before the forward pass (data augmentation, input noise):
+ * change xBatch (or yBatch) in place and return nothing, or write into info.out (or a buffer of
+ * your own) and return it. The result must keep xBatch's shape. Validation rows are never
+ * transformed.
+ */
+export type BatchTransform = (xBatch: Tensor, yBatch: Tensor, info: BatchInfo) => Tensor | void;
 
 export interface FitOptions {
   /** Default 1. */
@@ -54,6 +74,8 @@ export interface FitOptions {
   frozen?: (number | string)[];
   /** Epoch number to start counting from (for resumed training; default 0). */
   initialEpoch?: number;
+  /** Per-batch transform of the training rows, e.g. `new Augmenter(...).batchTransform()`. */
+  transform?: BatchTransform;
 }
 
 export interface History {
@@ -81,6 +103,24 @@ function snakeCase(s: string): string {
 function assertBatchSize(b: number, where: string): number {
   if (!Number.isInteger(b) || b < 1) throw new RangeError(`${where}: batchSize must be an integer >= 1; got ${b}`);
   return b;
+}
+
+/** Binds a fit transform to its rng and a scratch buffer of batch size; returns the batch to train on. */
+function batchTransformer(transform: BatchTransform, rng: Rng, xBatch: Tensor): (xb: Tensor, yb: Tensor, epoch: number, batch: number) => Tensor {
+  const scratch = zeros(xBatch.shape);
+  const info: BatchInfo = { epoch: 0, batch: 0, rng, out: scratch };
+  return (xb, yb, epoch, batch) => {
+    info.epoch = epoch;
+    info.batch = batch;
+    info.out = xb.rows === scratch.rows ? scratch : scratch.sliceRows(0, xb.rows); // the smaller last batch
+    const x = transform(xb, yb, info) ?? xb;
+    if (!shapesEqual(x.shape, xb.shape)) {
+      throw new ShapeError(
+        `fit: the transform returned shape ${formatShape(x.shape)} for a batch of shape ${formatShape(xb.shape)}; it must keep the batch's shape`,
+      );
+    }
+    return x;
+  };
 }
 
 export class Sequential implements TrainableModel {
@@ -135,7 +175,8 @@ export class Sequential implements TrainableModel {
   /** Creates every layer's params for inputs of this shape (without the batch dimension). */
   build(inputShape?: Shape): this {
     const shape = inputShape ?? this.declaredInputShape ?? this.layers[0]?.inputShape;
-    if (shape === undefined) throw new Error(`${this.name}.build: no input shape; pass one to build(), the Sequential options, or the first layer's inputShape`);
+    if (shape === undefined)
+      throw new Error(`${this.name}.build: no input shape; pass one to build(), the Sequential options, or the first layer's inputShape`);
     if (this.layers.length === 0) throw new Error(`${this.name}.build: the model has no layers`);
     this.shapeIn = [...shape];
     let s: Shape = this.shapeIn;
@@ -190,7 +231,9 @@ export class Sequential implements TrainableModel {
     if (weights.length !== params.length) throw new RangeError(`${this.name}.setWeights: got ${weights.length} tensors for ${params.length} params`);
     params.forEach((p, i) => {
       if (!shapesEqual(p.value.shape, weights[i].shape)) {
-        throw new ShapeError(`${this.name}.setWeights: tensor ${i} has shape ${formatShape(weights[i].shape)} but ${p.name} needs ${formatShape(p.value.shape)}`);
+        throw new ShapeError(
+          `${this.name}.setWeights: tensor ${i} has shape ${formatShape(weights[i].shape)} but ${p.name} needs ${formatShape(p.value.shape)}`,
+        );
       }
       p.value.assign(weights[i]);
     });
@@ -204,10 +247,13 @@ export class Sequential implements TrainableModel {
     if (!Number.isInteger(epochs) || epochs < 0) throw new RangeError(`fit: epochs must be an integer >= 0; got ${epochs}`);
     const batchSize = assertBatchSize(options.batchSize ?? 32, "fit");
     const initialEpoch = options.initialEpoch ?? 0;
+    if (options.transform !== undefined && typeof options.transform !== "function")
+      throw new TypeError("fit: transform must be a function (xBatch, yBatch, info) => Tensor | void");
     const { xTrain, yTrain, validation } = this.splitValidation(x, y, options);
     const n = xTrain.rows;
     if (n === 0) throw new RangeError("fit: no training rows (check validationSplit)");
-    const rng = new Rng(options.seed ?? this.rng.nextUint32() | 0);
+    const seed = options.seed ?? this.rng.nextUint32() | 0;
+    const rng = new Rng(seed);
     const callbacks = [...(options.callbacks ?? [])];
     if (options.verbose) callbacks.unshift(new ProgressBar());
 
@@ -219,10 +265,20 @@ export class Sequential implements TrainableModel {
       const batches = batchCount(n, batchSize);
       const xBatch = zeros([Math.min(batchSize, n), ...xTrain.shape.slice(1)]);
       const yBatch = zeros([Math.min(batchSize, n), ...yTrain.shape.slice(1)]);
+      // the transform's stream is seeded apart (~seed), so adding a transform leaves the shuffling as it was
+      const transform = options.transform === undefined ? null : batchTransformer(options.transform, new Rng(~seed), xBatch);
       const history: History = { epoch: [], history: {} };
       this.stopTraining = false;
       for (const c of callbacks) c.setModel?.(this);
-      for (const c of callbacks) await c.onTrainBegin?.({ epochs: initialEpoch + epochs, initialEpoch, samples: n, batchSize, batchesPerEpoch: batches, validation: validation !== null });
+      for (const c of callbacks)
+        await c.onTrainBegin?.({
+          epochs: initialEpoch + epochs,
+          initialEpoch,
+          samples: n,
+          batchSize,
+          batchesPerEpoch: batches,
+          validation: validation !== null,
+        });
       let logs: Logs = {};
       for (let epoch = initialEpoch; epoch < initialEpoch + epochs && !this.stopTraining; epoch++) {
         compiled.optimizer.setEpoch(epoch);
@@ -231,8 +287,9 @@ export class Sequential implements TrainableModel {
         let correct = 0;
         let b = 0;
         for (const idx of batchIndices(n, batchSize, { shuffle: options.shuffle ?? true, rng })) {
-          const xb = gatherRows(xTrain, idx, xBatch);
+          let xb = gatherRows(xTrain, idx, xBatch);
           const yb = gatherRows(yTrain, idx, yBatch);
+          if (transform !== null) xb = transform(xb, yb, epoch, b);
           const step = this.trainStep(xb, yb, compiled, trainable, lowest, epoch, b);
           lossSum += step.loss * idx.length;
           correct += step.correct;
@@ -315,7 +372,11 @@ export class Sequential implements TrainableModel {
       total += count;
       trainable += layer.params().reduce((s, p) => s + (p.trainable ? p.value.size : 0), 0);
       shape = this.built ? this.outputShapeOf(layer) : null;
-      rows.push([`${layer.name} (${layer.config().className})`, shape ? `[batch, ${shape.join(", ")}]` : "?", this.built ? count.toLocaleString("en-US") : "?"]);
+      rows.push([
+        `${layer.name} (${layer.config().className})`,
+        shape ? `[batch, ${shape.join(", ")}]` : "?",
+        this.built ? count.toLocaleString("en-US") : "?",
+      ]);
     }
     const w0 = Math.max(...rows.map((r) => r[0].length)) + 2;
     const w1 = Math.max(...rows.map((r) => r[1].length)) + 2;
@@ -327,7 +388,9 @@ export class Sequential implements TrainableModel {
       if (i === 0) lines.push(rule);
     });
     lines.push(rule);
-    lines.push(`Total params: ${total.toLocaleString("en-US")} (trainable ${trainable.toLocaleString("en-US")}, frozen ${(total - trainable).toLocaleString("en-US")})`);
+    lines.push(
+      `Total params: ${total.toLocaleString("en-US")} (trainable ${trainable.toLocaleString("en-US")}, frozen ${(total - trainable).toLocaleString("en-US")})`,
+    );
     return lines.join("\n");
   }
 
@@ -340,9 +403,7 @@ export class Sequential implements TrainableModel {
       seed: this.seed,
       inputShape: [...this.inputShape],
       layers: this.layers.map((l) => l.config()),
-      compile: this.compiled
-        ? { loss: this.compiled.loss.name, optimizer: this.compiled.optimizer.config(), metrics: [...this.compiled.metrics] }
-        : null,
+      compile: this.compiled ? { loss: this.compiled.loss.name, optimizer: this.compiled.optimizer.config(), metrics: [...this.compiled.metrics] } : null,
       training: { epochs: this.epochsTrained },
     };
   }
@@ -352,12 +413,24 @@ export class Sequential implements TrainableModel {
     if (!this.built) throw new Error(`${this.name}.save: the model is not built`);
     this.assertFiniteWeights(`${this.name}.save(${dir})`);
     const { saveModelFiles } = await import("../io/model.js");
-    await saveModelFiles(dir, this.toJSON(), this.namedParams().map(([name, p]) => [name, p.value]));
+    await saveModelFiles(
+      dir,
+      this.toJSON(),
+      this.namedParams().map(([name, p]) => [name, p.value]),
+    );
   }
 
   // ---- internals ------------------------------------------------------------------------
 
-  private trainStep(xb: Tensor, yb: Tensor, compiled: Compiled, trainable: Param[], lowest: number, epoch: number, batch: number): { loss: number; correct: number } {
+  private trainStep(
+    xb: Tensor,
+    yb: Tensor,
+    compiled: Compiled,
+    trainable: Param[],
+    lowest: number,
+    epoch: number,
+    batch: number,
+  ): { loss: number; correct: number } {
     for (const p of trainable) p.grad.data.fill(0);
     const out = this.forward(xb, true);
     const lastIndex = this.layers.length - 1;
@@ -365,7 +438,9 @@ export class Sequential implements TrainableModel {
     const fused = hasOutputActivation(last) && compiled.loss.fusesWith(last.activation);
     const loss = compiled.loss.value(out, yb, fused && hasOutputActivation(last) ? last.preActivation() : undefined);
     if (!Number.isFinite(loss)) {
-      throw new Error(`fit: the loss became ${loss} at epoch ${epoch + 1}, batch ${batch + 1}; training stopped before updating the weights with it (try a smaller learning rate or clipNorm)`);
+      throw new Error(
+        `fit: the loss became ${loss} at epoch ${epoch + 1}, batch ${batch + 1}; training stopped before updating the weights with it (try a smaller learning rate or clipNorm)`,
+      );
     }
     let delta = compiled.loss.gradient(out, yb, this.buffers.get("dLoss", out.shape), fused);
     delta = fused && hasOutputActivation(last) ? last.backwardFromPreActivation(delta, lastIndex > lowest) : last.backward(delta, lastIndex > lowest);
@@ -378,7 +453,8 @@ export class Sequential implements TrainableModel {
     const taken = new Set(this.layers.map((l) => l.name));
     if (layer.name !== "" && layer.name !== undefined) {
       if (taken.has(layer.name)) throw new Error(`${this.name}.add: a layer named "${layer.name}" is already in the model`);
-      if (layer.name.includes(".")) throw new Error(`${this.name}.add: layer name "${layer.name}" must not contain "." (saved tensors are named "<layer>.<param>")`);
+      if (layer.name.includes("."))
+        throw new Error(`${this.name}.add: layer name "${layer.name}" must not contain "." (saved tensors are named "<layer>.<param>")`);
       return;
     }
     const base = snakeCase(layer.config().className);
@@ -405,7 +481,11 @@ export class Sequential implements TrainableModel {
   }
 
   private checkInput(x: Tensor, what: string): void {
-    if (x.rank < 1 || shapeSize(x.shape.slice(1)) !== shapeSize(this.inputShape) || (x.rank - 1 === this.inputShape.length && !shapesEqual(x.shape.slice(1), this.inputShape))) {
+    if (
+      x.rank < 1 ||
+      shapeSize(x.shape.slice(1)) !== shapeSize(this.inputShape) ||
+      (x.rank - 1 === this.inputShape.length && !shapesEqual(x.shape.slice(1), this.inputShape))
+    ) {
       throw new ShapeError(`${what}: x has shape ${formatShape(x.shape)} but the model takes [rows, ${this.inputShape.join(", ")}]`);
     }
   }
@@ -442,7 +522,9 @@ export class Sequential implements TrainableModel {
     for (const f of frozen) {
       const layer = typeof f === "number" ? this.layers[f] : this.layers.find((l) => l.name === f);
       if (layer === undefined) {
-        throw new RangeError(`fit: frozen entry ${JSON.stringify(f)} is not a layer index in [0, ${this.layers.length - 1}] or a layer name (${this.layers.map((l) => l.name).join(", ")})`);
+        throw new RangeError(
+          `fit: frozen entry ${JSON.stringify(f)} is not a layer index in [0, ${this.layers.length - 1}] or a layer name (${this.layers.map((l) => l.name).join(", ")})`,
+        );
       }
       for (const p of layer.params()) {
         saved.push([p, p.trainable]);
@@ -458,7 +540,8 @@ export class Sequential implements TrainableModel {
     for (const [name, p] of this.namedParams()) {
       const d = p.value.data;
       for (let i = 0; i < d.length; i++) {
-        if (!Number.isFinite(d[i])) throw new Error(`${where}: weight ${name}[${i}] is ${d[i]}; refusing to continue with non-finite weights (try a smaller learning rate or clipNorm)`);
+        if (!Number.isFinite(d[i]))
+          throw new Error(`${where}: weight ${name}[${i}] is ${d[i]}; refusing to continue with non-finite weights (try a smaller learning rate or clipNorm)`);
       }
     }
   }

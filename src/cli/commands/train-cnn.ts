@@ -8,14 +8,22 @@ import { Adam } from "../../optim/adam.js";
 import { type Tensor, zeros } from "../../tensor/tensor.js";
 import { formatSeconds } from "../../train/progress.js";
 import type { Sequential } from "../../train/sequential.js";
-import { UsageError, formatHelp, parseOptions } from "../args.js";
+import { formatHelp, parseOptions, UsageError } from "../args.js";
 import type { Command } from "../command.js";
 
 const USAGE = "layerwise train cnn --arch lenet5|lenet-relu [--augment rotate=15,shift=2] --epochs N [--data DIR] --out DIR";
 
 const specs = {
-  arch: { type: "string", description: "lenet5 (tanh, average pooling, LeCun 1998) or lenet-relu (ReLU, max pooling, dropout)", choices: LENET_ARCHS, default: "lenet5" },
-  augment: { type: "string", description: "per-epoch random transforms, e.g. rotate=15,shift=2,scale=0.1,elastic=34:4 (degrees, pixels, fraction, alpha:sigma)" },
+  arch: {
+    type: "string",
+    description: "lenet5 (tanh, average pooling, LeCun 1998) or lenet-relu (ReLU, max pooling, dropout)",
+    choices: LENET_ARCHS,
+    default: "lenet5",
+  },
+  augment: {
+    type: "string",
+    description: "random transforms of every training batch, e.g. rotate=15,shift=2,scale=0.1,elastic=34:4 (degrees, pixels, fraction, alpha:sigma)",
+  },
   epochs: { type: "number", description: "passes over the training set", integer: true, min: 1, default: 10 },
   "batch-size": { type: "number", description: "digits per update", integer: true, min: 1, default: 32 },
   lr: { type: "number", description: "Adam learning rate", min: 0, default: 0.001 },
@@ -61,7 +69,16 @@ export async function writeCnnPictures(model: Sequential, digit: Tensor, dir: st
     const [height, width] = h.shape.slice(1, 3);
     if (height * width <= 1) continue; // C5's 1×1 maps show nothing
     const path = `${dir}/feature-maps-${layer.name}.png`;
-    await writePng(path, tileImages(channelsAsImages(h.row(0)), { height, width, cols: Math.min(8, h.shape[3]), scale: Math.max(1, Math.round(112 / height)), normalize: "per-image" }));
+    await writePng(
+      path,
+      tileImages(channelsAsImages(h.row(0)), {
+        height,
+        width,
+        cols: Math.min(8, h.shape[3]),
+        scale: Math.max(1, Math.round(112 / height)),
+        normalize: "per-image",
+      }),
+    );
     written.push(path);
   }
   return written;
@@ -98,13 +115,10 @@ export const trainCnnCommand: Command = {
     model.compile({ loss: "categoricalCrossentropy", optimizer, metrics: ["accuracy"] });
     log(`data: ${data.source} MNIST, ${data.train.images.rows} training and ${data.test.images.rows} test digits`);
     log(model.build().summary());
-    const x = data.train.images;
-    // augmentation: fit reads a copy that is re-drawn from the originals every epoch
-    const xFit = augmentation === null ? x : zeros(x.shape);
-    const callbacks = augmentation === null ? [] : [new Augmenter(augmentation).everyEpoch(x, xFit)];
+    const transform = augmentation === null ? undefined : new Augmenter(augmentation).batchTransform();
     if (augmentation !== null) log(`augmentation: ${JSON.stringify(augmentation)}`);
     const t0 = Date.now();
-    await model.fit(xFit, data.train.oneHot, { epochs: o.epochs, batchSize: o["batch-size"], seed, verbose: !o.quiet, callbacks });
+    await model.fit(data.train.images, data.train.oneHot, { epochs: o.epochs, batchSize: o["batch-size"], seed, verbose: !o.quiet, transform });
     const seconds = (Date.now() - t0) / 1000;
     const test = model.evaluate(data.test.images, data.test.oneHot);
     await model.save(o.out);
