@@ -1,6 +1,9 @@
 /** loadModel: rebuilds a Sequential from a folder written by Sequential.save. */
 import type { ModelFiles } from "../io/model.js";
-import { layerFromConfig } from "../nn/registry.js";
+// Through the nn barrel, not nn/registry.js: the barrel loads every layer module, and each
+// registers its class on load, so Conv2D, pooling, Embedding, Parallel... are known here
+// whatever the caller imported. A new layer class must be exported from src/nn/index.ts.
+import { layerFromConfig } from "../nn/index.js";
 import type { LossName } from "../nn/losses.js";
 import { optimizerFromConfig } from "../optim/config.js";
 import type { OptimizerConfig } from "../optim/optimizer.js";
@@ -33,12 +36,15 @@ export function modelFromFiles({ json, jsonPath, weights, weightsPath }: ModelFi
     const t = weights.tensors.get(name);
     if (t === undefined) throw new Error(`${weightsPath}: tensor "${name}" is missing (${jsonPath} needs it with shape ${formatShape(p.value.shape)})`);
     if (!shapesEqual(t.shape, p.value.shape)) {
-      throw new Error(`${weightsPath}: tensor "${name}" has shape ${formatShape(t.shape)} but the architecture in ${jsonPath} needs ${formatShape(p.value.shape)}`);
+      throw new Error(
+        `${weightsPath}: tensor "${name}" has shape ${formatShape(t.shape)} but the architecture in ${jsonPath} needs ${formatShape(p.value.shape)}`,
+      );
     }
   }
   const names = new Set(expected.map(([n]) => n));
   for (const name of weights.tensors.keys()) {
-    if (!names.has(name)) throw new Error(`${weightsPath}: tensor "${name}" belongs to no param of the architecture in ${jsonPath} (expected: ${[...names].join(", ")})`);
+    if (!names.has(name))
+      throw new Error(`${weightsPath}: tensor "${name}" belongs to no param of the architecture in ${jsonPath} (expected: ${[...names].join(", ")})`);
   }
   for (const [name, p] of expected) p.value.assign((weights.tensors.get(name) as { data: Float32Array }).data);
   if (json.compile !== null) {
