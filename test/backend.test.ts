@@ -332,10 +332,13 @@ describe("wasm elementwise kernels equal the TypeScript backend", () => {
     const x = wasm1.alloc(4);
     x.set([-1, 0, 2, -3]);
     const out = wasm1.alloc(4);
-    wasm1.unary("relu", x, out);
-    assert.deepEqual(Array.from(out), [0, 0, 2, 0]);
-    wasm1.binary("max", x, new Float32Array([0, 1, 1, -4]), out);
-    assert.deepEqual(Array.from(out), [0, 1, 2, -3]);
+    wasm1.unary("sign", x, out);
+    assert.deepEqual(Array.from(out), [-1, 0, 1, -1]);
+    wasm1.scalar("pow", x, 2, out);
+    assert.deepEqual(Array.from(out), [1, 0, 4, 9]);
+    const idx = new Int32Array(4);
+    wasm1.argmaxRows(x, 2, 2, idx);
+    assert.deepEqual(Array.from(idx.subarray(0, 2)), [1, 0]);
   });
 });
 

@@ -80,6 +80,19 @@ export interface Backend {
   /** The adjoint of im2col: dx (overwritten) = the sum of each row of `cols` added back onto the pixels of its receptive field. */
   col2im(cols: Float32Array, g: ConvGeometry, dx: Float32Array): void;
 
+  /**
+   * Max pooling of the NHWC batch x over the windows of g (clipped to the image): out
+   * (batch·outH·outW·channels) = each window's largest value per channel, argmax = its flat
+   * index in x (the first on ties; -inf and -1 for a window with no pixels).
+   */
+  maxPool(x: Float32Array, g: ConvGeometry, out: Float32Array, argmax: Int32Array): void;
+  /** dx (all of it overwritten) = dy[i] added onto dx[argmax[i]] for each output i (none where argmax is -1). */
+  maxPoolGrad(dy: Float32Array, argmax: Int32Array, dx: Float32Array): void;
+  /** Average pooling: out = the mean of each window over the pixels it covers on the image. */
+  avgPool(x: Float32Array, g: ConvGeometry, out: Float32Array): void;
+  /** dx (the batch·inH·inW·channels values overwritten) = each window's dy shared equally among its pixels. */
+  avgPoolGrad(dy: Float32Array, g: ConvGeometry, dx: Float32Array): void;
+
   /** Row-wise softmax of a rows×cols matrix, stabilised by subtracting each row's max. */
   softmaxRows(x: Float32Array, rows: number, cols: number, out: Float32Array): void;
   /** out[j] = Σ_i x[i, j] (length cols): the reduction over axis 0. */

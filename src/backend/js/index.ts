@@ -3,6 +3,7 @@ import type { ActivationGradOp, Backend, BackendInfo, BinaryOp, ConvGeometry, Sc
 import type { Rng } from "../../tensor/random.js";
 import { gemmJs } from "./gemm.js";
 import { col2imJs, im2colJs } from "./im2col.js";
+import { avgPoolGradJs, avgPoolJs, maxPoolGradJs, maxPoolJs } from "./pool.js";
 
 const unaryFns: Record<UnaryOp, (x: number) => number> = {
   sigmoid: (x) => 1 / (1 + Math.exp(-x)),
@@ -123,6 +124,22 @@ export class JsBackend implements Backend {
 
   col2im(cols: Float32Array, g: ConvGeometry, dx: Float32Array): void {
     col2imJs(cols, g, dx);
+  }
+
+  maxPool(x: Float32Array, g: ConvGeometry, out: Float32Array, argmax: Int32Array): void {
+    maxPoolJs(x, g, out, argmax);
+  }
+
+  maxPoolGrad(dy: Float32Array, argmax: Int32Array, dx: Float32Array): void {
+    maxPoolGradJs(dy, argmax, dx);
+  }
+
+  avgPool(x: Float32Array, g: ConvGeometry, out: Float32Array): void {
+    avgPoolJs(x, g, out);
+  }
+
+  avgPoolGrad(dy: Float32Array, g: ConvGeometry, dx: Float32Array): void {
+    avgPoolGradJs(dy, g, dx);
   }
 
   softmaxRows(x: Float32Array, rows: number, cols: number, out: Float32Array): void {

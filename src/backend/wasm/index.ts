@@ -11,7 +11,7 @@
 
 import { platform } from "../../platform/index.js";
 import type { Rng } from "../../tensor/random.js";
-import type { BackendInfo, BinaryOp, UnaryOp } from "../backend.js";
+import type { ActivationGradOp, BackendInfo, BinaryOp, ConvGeometry, ScalarOp, UnaryOp } from "../backend.js";
 import type { BackendOptions } from "../index.js";
 import { JsBackend } from "../js/index.js";
 import { sizeClass, WasmHeap } from "./heap.js";
@@ -53,7 +53,52 @@ interface KernelExports {
   axpby(alpha: number, x: number, beta: number, y: number, n: number, counter: number): void;
   uniform(out: number, n: number, state: number): void;
   bernoulli(p: number, out: number, n: number, state: number): void;
+  relu(x: number, out: number, n: number, counter: number): void;
+  step(x: number, out: number, n: number, counter: number): void;
+  square(x: number, out: number, n: number, counter: number): void;
+  sqrt_(x: number, out: number, n: number, counter: number): void;
+  abs_(x: number, out: number, n: number, counter: number): void;
+  neg(x: number, out: number, n: number, counter: number): void;
+  log_(x: number, out: number, n: number, counter: number): void;
+  softplus(x: number, out: number, n: number, counter: number): void;
+  sub(a: number, b: number, out: number, n: number, cols: number, counter: number): void;
+  div_(a: number, b: number, out: number, n: number, cols: number, counter: number): void;
+  max_(a: number, b: number, out: number, n: number, cols: number, counter: number): void;
+  min_(a: number, b: number, out: number, n: number, cols: number, counter: number): void;
+  scalar_op(op: number, x: number, s: number, out: number, n: number, counter: number): void;
+  activation_grad(op: number, y: number, dy: number, out: number, n: number, counter: number): void;
+  sum_rows(x: number, rows: number, cols: number, out: number, counter: number): void;
+  sum_cols(x: number, rows: number, cols: number, out: number, counter: number): void;
+  softmax_rows(x: number, rows: number, cols: number, out: number, counter: number): void;
+  // `g`: the ConvGeometry as 12 ints (see writeGeometry)
+  im2col(x: number, g: number, cols: number, counter: number): void;
+  col2im(cols: number, g: number, dx: number, counter: number): void;
+  max_pool(x: number, g: number, y: number, argmax: number, counter: number): void;
+  max_pool_grad(dy: number, argmax: number, n: number, dx: number, dxn: number): void;
+  avg_pool(x: number, g: number, y: number, counter: number): void;
+  avg_pool_grad(dy: number, g: number, dx: number, counter: number): void;
 }
+
+type UnaryKernel = "sigmoid" | "tanh_" | "exp_" | "relu" | "step" | "square" | "sqrt_" | "abs_" | "neg" | "log_" | "softplus";
+/** The unary ops with a kernel (sign and the rest run in TypeScript), and whether they are transcendental (parallel from a smaller size). */
+const UNARY_KERNELS: Partial<Record<UnaryOp, [UnaryKernel, boolean]>> = {
+  sigmoid: ["sigmoid", true],
+  tanh: ["tanh_", true],
+  exp: ["exp_", true],
+  log: ["log_", true],
+  softplus: ["softplus", true],
+  relu: ["relu", false],
+  step: ["step", false],
+  square: ["square", false],
+  sqrt: ["sqrt_", false],
+  abs: ["abs_", false],
+  neg: ["neg", false],
+};
+type BinaryKernel = "add" | "mul" | "sub" | "div_" | "max_" | "min_";
+const BINARY_KERNELS: Record<BinaryOp, BinaryKernel> = { add: "add", mul: "mul", sub: "sub", div: "div_", max: "max_", min: "min_" };
+/** scalar_op's op codes ("pow" runs in TypeScript). */
+const SCALAR_CODES: Partial<Record<ScalarOp, number>> = { add: 0, mul: 1, rsub: 2, max: 3, min: 4 };
+const ACTIVATION_GRAD_CODES: Record<ActivationGradOp, number> = { sigmoid: 0, tanh: 1, relu: 2 };
 
 // A module using one SIMD instruction (i8x16.popcnt), as in wasm-feature-detect.
 const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
@@ -155,6 +200,8 @@ export class WasmBackend extends JsBackend {
   private readonly rngState: number;
   /** Work counters shared by the threads of one call (three for GEMM, one elsewhere). */
   private readonly sync: number;
+  /** The ConvGeometry of the current im2col/col2im/pooling call, as 12 ints. */
+  private readonly geometry: number;
   /** The packed op(A) and op(B) panels, grown on demand. */
   private pack = { offset: -1, bytes: 0 };
   private readonly mr: number;
@@ -182,6 +229,7 @@ export class WasmBackend extends JsBackend {
     this.scratch = this.mustAlloc(scratchBytes);
     this.rngState = this.mustAlloc(16);
     this.sync = this.mustAlloc(64);
+    this.geometry = this.mustAlloc(64);
     this.mr = this.E.gemm_mr();
     this.nr = this.E.gemm_nr();
     const workers = shared ? requested - 1 : 0;
@@ -313,19 +361,20 @@ export class WasmBackend extends JsBackend {
   }
 
   override unary(op: UnaryOp, x: Float32Array, out: Float32Array): void {
-    const kernel = op === "sigmoid" ? "sigmoid" : op === "tanh" ? "tanh_" : op === "exp" ? "exp_" : null;
-    if (kernel === null || x.length === 0) {
+    const entry = UNARY_KERNELS[op];
+    if (entry === undefined || x.length === 0) {
       super.unary(op, x, out);
       return;
     }
     checkLength("unary", "out", out, x.length);
+    const [kernel, transcendental] = entry;
     try {
       const px = this.stage(x, true, false);
       const po = this.stage(out, false, true);
       const n = x.length;
       const fn = this.E[kernel];
       const sync = this.sync;
-      this.dispatch(kernel, [px, po, n, sync], n >= TRANSCENDENTAL_PARALLEL, () => fn(px, po, n, sync));
+      this.dispatch(kernel, [px, po, n, sync], n >= (transcendental ? TRANSCENDENTAL_PARALLEL : STREAMING_PARALLEL), () => fn(px, po, n, sync));
     } finally {
       this.unstage();
     }
@@ -333,19 +382,164 @@ export class WasmBackend extends JsBackend {
 
   override binary(op: BinaryOp, a: Float32Array, b: Float32Array, out: Float32Array): void {
     const n = a.length;
-    if ((op !== "add" && op !== "mul") || n === 0 || b.length === 0 || n % b.length !== 0) {
+    if (n === 0 || b.length === 0 || n % b.length !== 0) {
       super.binary(op, a, b, out);
       return;
     }
     checkLength("binary", "out", out, n);
+    const kernel = BINARY_KERNELS[op];
     try {
       const pa = this.stage(a, true, false);
       const pb = this.stage(b, true, false);
       const po = this.stage(out, false, true);
       const cols = b.length;
-      const fn = this.E[op];
+      const fn = this.E[kernel];
       const sync = this.sync;
-      this.dispatch(op, [pa, pb, po, n, cols, sync], n >= STREAMING_PARALLEL, () => fn(pa, pb, po, n, cols, sync));
+      this.dispatch(kernel, [pa, pb, po, n, cols, sync], n >= STREAMING_PARALLEL, () => fn(pa, pb, po, n, cols, sync));
+    } finally {
+      this.unstage();
+    }
+  }
+
+  override scalar(op: ScalarOp, x: Float32Array, s: number, out: Float32Array): void {
+    const code = SCALAR_CODES[op];
+    const n = x.length;
+    if (code === undefined || n === 0) {
+      super.scalar(op, x, s, out);
+      return;
+    }
+    checkLength("scalar", "out", out, n);
+    try {
+      const px = this.stage(x, true, false);
+      const po = this.stage(out, false, true);
+      const sync = this.sync;
+      this.dispatch("scalar_op", [code, px, s, po, n, sync], n >= STREAMING_PARALLEL, () => this.E.scalar_op(code, px, s, po, n, sync));
+    } finally {
+      this.unstage();
+    }
+  }
+
+  override activationGrad(op: ActivationGradOp, y: Float32Array, dy: Float32Array, out: Float32Array): void {
+    const n = y.length;
+    if (n === 0) return;
+    checkLength("activationGrad", "dy", dy, n);
+    checkLength("activationGrad", "out", out, n);
+    const code = ACTIVATION_GRAD_CODES[op];
+    try {
+      const py = this.stage(y, true, false);
+      const pd = this.stage(dy, true, false);
+      const po = this.stage(out, false, true);
+      const sync = this.sync;
+      this.dispatch("activation_grad", [code, py, pd, po, n, sync], n >= STREAMING_PARALLEL, () => this.E.activation_grad(code, py, pd, po, n, sync));
+    } finally {
+      this.unstage();
+    }
+  }
+
+  override sumRows(x: Float32Array, rows: number, cols: number, out: Float32Array): void {
+    this.rowKernel("sum_rows", x, rows, cols, out, cols, STREAMING_PARALLEL);
+  }
+
+  override sumCols(x: Float32Array, rows: number, cols: number, out: Float32Array): void {
+    this.rowKernel("sum_cols", x, rows, cols, out, rows, STREAMING_PARALLEL);
+  }
+
+  override softmaxRows(x: Float32Array, rows: number, cols: number, out: Float32Array): void {
+    this.rowKernel("softmax_rows", x, rows, cols, out, rows * cols, TRANSCENDENTAL_PARALLEL);
+  }
+
+  override im2col(x: Float32Array, g: ConvGeometry, cols: Float32Array): void {
+    const rows = g.batch * g.outH * g.outW;
+    const n = rows * g.kH * g.kW * g.channels;
+    if (n === 0) return;
+    checkLength("im2col", "x", x, g.batch * g.inH * g.inW * g.channels);
+    checkLength("im2col", "cols", cols, n);
+    try {
+      const px = this.stage(x, true, false);
+      const pc = this.stage(cols, false, true);
+      const pg = this.writeGeometry(g);
+      const sync = this.sync;
+      this.dispatch("im2col", [px, pg, pc, sync], n >= STREAMING_PARALLEL, () => this.E.im2col(px, pg, pc, sync));
+    } finally {
+      this.unstage();
+    }
+  }
+
+  override col2im(cols: Float32Array, g: ConvGeometry, dx: Float32Array): void {
+    const n = g.batch * g.inH * g.inW * g.channels;
+    if (n === 0) return;
+    checkLength("col2im", "cols", cols, g.batch * g.outH * g.outW * g.kH * g.kW * g.channels);
+    checkLength("col2im", "dx", dx, n);
+    try {
+      const pc = this.stage(cols, true, false);
+      const pd = this.stage(dx, false, true);
+      const pg = this.writeGeometry(g);
+      const sync = this.sync;
+      this.dispatch("col2im", [pc, pg, pd, sync], cols.length >= STREAMING_PARALLEL && g.batch > 1, () => this.E.col2im(pc, pg, pd, sync));
+    } finally {
+      this.unstage();
+    }
+  }
+
+  override maxPool(x: Float32Array, g: ConvGeometry, out: Float32Array, argmax: Int32Array): void {
+    const n = g.batch * g.outH * g.outW * g.channels;
+    if (n === 0) return;
+    checkLength("maxPool", "x", x, g.batch * g.inH * g.inW * g.channels);
+    checkLength("maxPool", "out", out, n);
+    checkLength("maxPool", "argmax", argmax, n);
+    try {
+      const px = this.stage(x, true, false);
+      const po = this.stage(out, false, true);
+      const pa = this.stage(asFloats(argmax), false, true);
+      const pg = this.writeGeometry(g);
+      const sync = this.sync;
+      this.dispatch("max_pool", [px, pg, po, pa, sync], x.length >= STREAMING_PARALLEL, () => this.E.max_pool(px, pg, po, pa, sync));
+    } finally {
+      this.unstage();
+    }
+  }
+
+  override maxPoolGrad(dy: Float32Array, argmax: Int32Array, dx: Float32Array): void {
+    const n = dy.length;
+    checkLength("maxPoolGrad", "argmax", argmax, n);
+    if (dx.length === 0) return;
+    try {
+      const pd = this.stage(dy, true, false);
+      const pa = this.stage(asFloats(argmax), true, false);
+      const px = this.stage(dx, false, true);
+      this.E.max_pool_grad(pd, pa, n, px, dx.length);
+    } finally {
+      this.unstage();
+    }
+  }
+
+  override avgPool(x: Float32Array, g: ConvGeometry, out: Float32Array): void {
+    const n = g.batch * g.outH * g.outW * g.channels;
+    if (n === 0) return;
+    checkLength("avgPool", "x", x, g.batch * g.inH * g.inW * g.channels);
+    checkLength("avgPool", "out", out, n);
+    try {
+      const px = this.stage(x, true, false);
+      const po = this.stage(out, false, true);
+      const pg = this.writeGeometry(g);
+      const sync = this.sync;
+      this.dispatch("avg_pool", [px, pg, po, sync], x.length >= STREAMING_PARALLEL, () => this.E.avg_pool(px, pg, po, sync));
+    } finally {
+      this.unstage();
+    }
+  }
+
+  override avgPoolGrad(dy: Float32Array, g: ConvGeometry, dx: Float32Array): void {
+    const n = g.batch * g.inH * g.inW * g.channels;
+    if (n === 0) return;
+    checkLength("avgPoolGrad", "dy", dy, g.batch * g.outH * g.outW * g.channels);
+    checkLength("avgPoolGrad", "dx", dx, n);
+    try {
+      const pd = this.stage(dy, true, false);
+      const px = this.stage(dx, false, true);
+      const pg = this.writeGeometry(g);
+      const sync = this.sync;
+      this.dispatch("avg_pool_grad", [pd, pg, px, sync], n >= STREAMING_PARALLEL && g.batch > 1, () => this.E.avg_pool_grad(pd, pg, px, sync));
     } finally {
       this.unstage();
     }
@@ -398,6 +592,46 @@ export class WasmBackend extends JsBackend {
     this.heap.u32().fill(0, this.sync >> 2, (this.sync >> 2) + 4);
     if (this.pool === null || !parallel) runSelf();
     else this.pool.run(kernel, args, this.threads - 1, runSelf);
+  }
+
+  /** A rows×cols reduction or row-wise kernel writing `outLength` values. */
+  private rowKernel(
+    kernel: "sum_rows" | "sum_cols" | "softmax_rows",
+    x: Float32Array,
+    rows: number,
+    cols: number,
+    out: Float32Array,
+    outLength: number,
+    parallelFrom: number,
+  ): void {
+    if (rows * cols === 0) {
+      super[kernel === "sum_rows" ? "sumRows" : kernel === "sum_cols" ? "sumCols" : "softmaxRows"](x, rows, cols, out);
+      return;
+    }
+    checkLength(kernel, "x", x, rows * cols);
+    checkLength(kernel, "out", out, outLength);
+    try {
+      const px = this.stage(x, true, false);
+      const po = this.stage(out, false, true);
+      const sync = this.sync;
+      const fn = this.E[kernel];
+      this.dispatch(kernel, [px, rows, cols, po, sync], rows * cols >= parallelFrom, () => fn(px, rows, cols, po, sync));
+    } finally {
+      this.unstage();
+    }
+  }
+
+  /** Writes g where the conv and pooling kernels read it; returns its byte offset. */
+  private writeGeometry(g: ConvGeometry): number {
+    const words = this.heap.u32();
+    const w = this.geometry >> 2;
+    const fields = [g.batch, g.inH, g.inW, g.channels, g.kH, g.kW, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW];
+    for (let i = 0; i < fields.length; i++) {
+      const v = fields[i];
+      if (!Number.isInteger(v) || v < 0 || v > 0x7fffffff) throw new RangeError(`wasm backend: bad convolution geometry field ${i}: ${v}`);
+      words[w + i] = v;
+    }
+    return this.geometry;
   }
 
   /** Copies the generator state in, runs the sampler, copies the advanced state back. */
@@ -457,7 +691,7 @@ export class WasmBackend extends JsBackend {
       this.gemmSlab(false, false, 64, 64, 64, 1, a, 64, a, 64, 0, c, 64);
       this.gemmSlab(true, true, 61, 63, 62, 1, a, 64, a, 64, 1, c, 64);
     }
-    for (const op of ["sigmoid", "tanh", "exp"] as const)
+    for (const op of ["sigmoid", "tanh", "exp", "log", "softplus", "relu"] as const)
       this.unary(op, this.heap.f32().subarray(a >> 2, (a >> 2) + 4096), this.heap.f32().subarray(c >> 2, (c >> 2) + 4096));
     this.heap.release(a, sizeClass(bytes));
     this.heap.release(c, sizeClass(bytes));
@@ -473,7 +707,12 @@ function checkExtent(name: string, x: Float32Array, rows: number, cols: number, 
   }
 }
 
-function checkLength(op: string, name: string, x: Float32Array, n: number): void {
+/** The same memory as float32 words, so index arrays travel through stage() like tensors (bits copied unchanged). */
+function asFloats(x: Int32Array): Float32Array {
+  return new Float32Array(x.buffer, x.byteOffset, x.length);
+}
+
+function checkLength(op: string, name: string, x: Float32Array | Int32Array, n: number): void {
   if (x.length < n) throw new RangeError(`${op}: ${name} has ${x.length} elements, needs ${n}`);
 }
 

@@ -526,3 +526,515 @@ EXPORT(bernoulli) void bernoulli(const float* p, float* out, int n, uint32_t* st
   for (int i = 0; i < n; i++) bits[i] = -(uint32_t)(next_float(s) < p[i]) & 0x3f800000u;
   for (int i = 0; i < 4; i++) state[i] = s[i];
 }
+
+/* ======================================================================================
+ * More elementwise kernels: the rest of the unary ops, activation gradients, scalar ops and
+ * the remaining binary ops. Where the TypeScript backend's result is exact (one JavaScript
+ * double operation rounded to float32), these compute the same operations in f64x2 and round
+ * once, so the bits are the same; float32 + - * / sqrt give the same bits directly (a double
+ * result of one such operation on floats, rounded to float, is the correctly rounded float
+ * result). Transcendentals (log, softplus) are float polynomials, ~1e-6 relative.
+ * ====================================================================================== */
+
+static inline v128_t f64_lo(v128_t v) { return wasm_f64x2_promote_low_f32x4(v); }
+static inline v128_t f64_hi(v128_t v) { return wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 2, 3)); }
+static inline v128_t f32_join(v128_t lo, v128_t hi) {
+  return wasm_i32x4_shuffle(wasm_f32x4_demote_f64x2_zero(lo), wasm_f32x4_demote_f64x2_zero(hi), 0, 1, 4, 5);
+}
+
+/* x > 0 ? x : 0 (NaN and -0 give +0), as a mask: no float select needed */
+static inline v128_t relu_f32x4(v128_t x) { return wasm_v128_and(x, wasm_f32x4_gt(x, wasm_f32x4_const_splat(0.0f))); }
+static inline v128_t step_f32x4(v128_t x) {
+  return wasm_v128_and(wasm_f32x4_const_splat(1.0f), wasm_f32x4_gt(x, wasm_f32x4_const_splat(0.0f)));
+}
+static inline v128_t square_f32x4(v128_t x) { return wasm_f32x4_mul(x, x); }
+static inline v128_t sqrt_f32x4(v128_t x) { return wasm_f32x4_sqrt(x); }
+static inline v128_t abs_f32x4(v128_t x) { return wasm_f32x4_abs(x); }
+static inline v128_t neg_f32x4(v128_t x) { return wasm_f32x4_neg(x); }
+
+/*
+ * Natural log, Cephes logf: x = m 2^e with m in [sqrt(1/2), sqrt(2)), log(m) by a degree-9
+ * polynomial in m - 1 (~1 ulp), e ln2 added in two parts. Subnormals are scaled by 2^23 first;
+ * x < 0 and NaN give NaN, 0 gives -inf, +inf gives +inf.
+ */
+static inline v128_t log_f32x4(v128_t x) {
+  v128_t tiny = wasm_f32x4_lt(x, wasm_f32x4_const_splat(1.17549435e-38f));
+  v128_t xs = wasm_v128_bitselect(wasm_f32x4_mul(x, wasm_f32x4_const_splat(8388608.0f)), x, tiny);
+  v128_t ebias = wasm_v128_and(tiny, wasm_i32x4_const_splat(23));
+  v128_t e = wasm_i32x4_sub(wasm_i32x4_sub(wasm_u32x4_shr(xs, 23), wasm_i32x4_const_splat(126)), ebias);
+  v128_t m = wasm_v128_or(wasm_v128_and(xs, wasm_i32x4_const_splat(0x007fffff)), wasm_i32x4_const_splat(0x3f000000));
+  /* m in [0.5, 1): below sqrt(1/2) use 2m - 1 and e - 1, else m - 1 */
+  v128_t below = wasm_f32x4_lt(m, wasm_f32x4_const_splat(0.707106781186547524f));
+  e = wasm_i32x4_add(e, below); /* the mask is -1 where below */
+  v128_t one = wasm_f32x4_const_splat(1.0f);
+  v128_t r = wasm_f32x4_sub(wasm_f32x4_add(m, wasm_v128_and(m, below)), one);
+  v128_t fe = wasm_f32x4_convert_i32x4(e);
+  v128_t z = wasm_f32x4_mul(r, r);
+  v128_t y = wasm_f32x4_const_splat(7.0376836292e-2f);
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_const_splat(-1.1514610310e-1f));
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_const_splat(1.1676998740e-1f));
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_const_splat(-1.2420140846e-1f));
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_const_splat(1.4249322787e-1f));
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_const_splat(-1.6668057665e-1f));
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_const_splat(2.0000714765e-1f));
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_const_splat(-2.4999993993e-1f));
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_const_splat(3.3333331174e-1f));
+  y = wasm_f32x4_mul(wasm_f32x4_mul(y, r), z);
+  y = wasm_f32x4_add(y, wasm_f32x4_mul(fe, wasm_f32x4_const_splat(-2.12194440e-4f)));
+  y = wasm_f32x4_sub(y, wasm_f32x4_mul(z, wasm_f32x4_const_splat(0.5f)));
+  v128_t res = wasm_f32x4_add(wasm_f32x4_add(r, y), wasm_f32x4_mul(fe, wasm_f32x4_const_splat(0.693359375f)));
+  /* special values */
+  v128_t inf = wasm_f32x4_const_splat(__builtin_inff());
+  res = wasm_v128_bitselect(inf, res, wasm_f32x4_eq(x, inf));
+  res = wasm_v128_bitselect(wasm_f32x4_neg(inf), res, wasm_f32x4_eq(x, wasm_f32x4_const_splat(0.0f)));
+  v128_t bad = wasm_v128_or(wasm_f32x4_lt(x, wasm_f32x4_const_splat(0.0f)), wasm_f32x4_ne(x, x));
+  return wasm_v128_bitselect(wasm_f32x4_const_splat(__builtin_nanf("")), res, bad);
+}
+
+/*
+ * softplus(x) = log(1 + e^x) = max(x, 0) + log1p(e^-|x|): never overflows, and for x << 0 it is
+ * e^x to full relative accuracy. log1p(u) for u in [0, 1] is log(w) u / (w - 1) with w = 1 + u
+ * (w - 1 is exact there; the quotient cancels w's rounding), or u itself when w rounds to 1.
+ */
+static inline v128_t softplus_f32x4(v128_t x) {
+  v128_t u = exp_f32x4(wasm_f32x4_neg(wasm_f32x4_abs(x)));
+  v128_t w = wasm_f32x4_add(wasm_f32x4_const_splat(1.0f), u);
+  v128_t d = wasm_f32x4_sub(w, wasm_f32x4_const_splat(1.0f));
+  v128_t same = wasm_f32x4_eq(d, wasm_f32x4_const_splat(0.0f));
+  /* where d = 0 divide by 1 instead (the lane is replaced by u below) */
+  v128_t q = wasm_f32x4_div(u, wasm_v128_bitselect(wasm_f32x4_const_splat(1.0f), d, same));
+  v128_t l = wasm_v128_bitselect(u, wasm_f32x4_mul(log_f32x4(w), q), same);
+  return wasm_f32x4_add(wasm_f32x4_pmax(x, wasm_f32x4_const_splat(0.0f)), l);
+}
+
+UNARY_KERNEL(relu, relu_f32x4)
+UNARY_KERNEL(step, step_f32x4)
+UNARY_KERNEL(square, square_f32x4)
+UNARY_KERNEL(sqrt_, sqrt_f32x4)
+UNARY_KERNEL(abs_, abs_f32x4)
+UNARY_KERNEL(neg, neg_f32x4)
+UNARY_KERNEL(log_, log_f32x4)
+UNARY_KERNEL(softplus, softplus_f32x4)
+
+static inline v128_t sub_f32x4(v128_t a, v128_t b) { return wasm_f32x4_sub(a, b); }
+static inline v128_t div_f32x4(v128_t a, v128_t b) { return wasm_f32x4_div(a, b); }
+/* a > b ? a : b and a < b ? a : b, as the TypeScript backend (NaN in a gives b) */
+static inline v128_t max_f32x4(v128_t a, v128_t b) { return wasm_v128_bitselect(a, b, wasm_f32x4_gt(a, b)); }
+static inline v128_t min_f32x4(v128_t a, v128_t b) { return wasm_v128_bitselect(a, b, wasm_f32x4_lt(a, b)); }
+static inline float sub_f32(float a, float b) { return a - b; }
+static inline float div_f32(float a, float b) { return a / b; }
+static inline float max_f32(float a, float b) { return a > b ? a : b; }
+static inline float min_f32(float a, float b) { return a < b ? a : b; }
+
+/* Like BINARY_KERNEL, with a function for the scalar tail. */
+#define BINARY_KERNEL_FN(name, vop, sop)                                               \
+  EXPORT(name) void name(const float* a, const float* b, float* out, int n, int cols, int* counter) { \
+    if (cols >= n) {                                                                   \
+      for (int i, hi; next_range(counter, n, &i, &hi);) {                              \
+        for (; i + 4 <= hi; i += 4)                                                    \
+          wasm_v128_store(out + i, vop(wasm_v128_load(a + i), wasm_v128_load(b + i))); \
+        for (; i < hi; i++) out[i] = sop(a[i], b[i]);                                  \
+      }                                                                                \
+      return;                                                                          \
+    }                                                                                  \
+    int rows = n / cols, per = cols >= CHUNK ? 1 : CHUNK / cols;                       \
+    int blocks = (rows + per - 1) / per;                                               \
+    for (int q; (q = claim(counter)) < blocks;)                                        \
+    for (int r = q * per; r < min_i(rows, (q + 1) * per); r++) {                       \
+      const float* ar = a + (long)r * cols;                                            \
+      float* o = out + (long)r * cols;                                                 \
+      int j = 0;                                                                       \
+      for (; j + 4 <= cols; j += 4)                                                    \
+        wasm_v128_store(o + j, vop(wasm_v128_load(ar + j), wasm_v128_load(b + j)));    \
+      for (; j < cols; j++) o[j] = sop(ar[j], b[j]);                                   \
+    }                                                                                  \
+  }
+
+BINARY_KERNEL_FN(sub, sub_f32x4, sub_f32)
+BINARY_KERNEL_FN(div_, div_f32x4, div_f32)
+BINARY_KERNEL_FN(max_, max_f32x4, max_f32)
+BINARY_KERNEL_FN(min_, min_f32x4, min_f32)
+
+/*
+ * out = x op s with s a double (a learning rate like 0.01 is not a float): in f64 and rounded
+ * once, exactly the TypeScript backend's arithmetic. op: 0 add, 1 mul, 2 rsub (s - x),
+ * 3 max (x > s ? x : s), 4 min.
+ */
+#define SCALAR_LOOP(vexpr, sexpr)                                                      \
+  for (int i, hi; next_range(counter, n, &i, &hi);) {                                  \
+    for (; i + 4 <= hi; i += 4) {                                                      \
+      v128_t xv = wasm_v128_load(x + i);                                               \
+      v128_t lo = f64_lo(xv), hi2 = f64_hi(xv);                                        \
+      v128_t rlo, rhi;                                                                 \
+      { v128_t xd = lo; rlo = (vexpr); }                                               \
+      { v128_t xd = hi2; rhi = (vexpr); }                                              \
+      wasm_v128_store(out + i, f32_join(rlo, rhi));                                    \
+    }                                                                                  \
+    for (; i < hi; i++) {                                                              \
+      double xd = x[i];                                                                \
+      out[i] = (float)(sexpr);                                                         \
+    }                                                                                  \
+  }
+
+EXPORT(scalar_op) void scalar_op(int op, const float* x, double s, float* out, int n, int* counter) {
+  v128_t sv = wasm_f64x2_splat(s);
+  switch (op) {
+    case 0: SCALAR_LOOP(wasm_f64x2_add(xd, sv), xd + s) break;
+    case 1: SCALAR_LOOP(wasm_f64x2_mul(xd, sv), xd * s) break;
+    case 2: SCALAR_LOOP(wasm_f64x2_sub(sv, xd), s - xd) break;
+    case 3: SCALAR_LOOP(wasm_v128_bitselect(xd, sv, wasm_f64x2_gt(xd, sv)), xd > s ? xd : s) break;
+    case 4: SCALAR_LOOP(wasm_v128_bitselect(xd, sv, wasm_f64x2_lt(xd, sv)), xd < s ? xd : s) break;
+    default: break;
+  }
+}
+
+/*
+ * out = dy f'(x) through y = f(x), in f64 like the TypeScript backend (bit-identical):
+ * sigmoid (dy y)(1 - y), tanh dy (1 - y^2), relu y > 0 ? dy : 0. op: 0 sigmoid, 1 tanh, 2 relu.
+ */
+EXPORT(activation_grad) void activation_grad(int op, const float* y, const float* dy, float* out, int n, int* counter) {
+  v128_t one = wasm_f64x2_const_splat(1.0);
+  for (int i, hi; next_range(counter, n, &i, &hi);) {
+    if (op == 2) {
+      for (; i + 4 <= hi; i += 4)
+        wasm_v128_store(out + i, wasm_v128_and(wasm_v128_load(dy + i), wasm_f32x4_gt(wasm_v128_load(y + i), wasm_f32x4_const_splat(0.0f))));
+      for (; i < hi; i++) out[i] = y[i] > 0.0f ? dy[i] : 0.0f;
+    } else if (op == 0) {
+      for (; i + 4 <= hi; i += 4) {
+        v128_t yv = wasm_v128_load(y + i), dv = wasm_v128_load(dy + i);
+        v128_t ylo = f64_lo(yv), yhi = f64_hi(yv);
+        v128_t lo = wasm_f64x2_mul(wasm_f64x2_mul(f64_lo(dv), ylo), wasm_f64x2_sub(one, ylo));
+        v128_t h = wasm_f64x2_mul(wasm_f64x2_mul(f64_hi(dv), yhi), wasm_f64x2_sub(one, yhi));
+        wasm_v128_store(out + i, f32_join(lo, h));
+      }
+      for (; i < hi; i++) out[i] = (float)((double)dy[i] * (double)y[i] * (1.0 - (double)y[i]));
+    } else {
+      for (; i + 4 <= hi; i += 4) {
+        v128_t yv = wasm_v128_load(y + i), dv = wasm_v128_load(dy + i);
+        v128_t ylo = f64_lo(yv), yhi = f64_hi(yv);
+        v128_t lo = wasm_f64x2_mul(f64_lo(dv), wasm_f64x2_sub(one, wasm_f64x2_mul(ylo, ylo)));
+        v128_t h = wasm_f64x2_mul(f64_hi(dv), wasm_f64x2_sub(one, wasm_f64x2_mul(yhi, yhi)));
+        wasm_v128_store(out + i, f32_join(lo, h));
+      }
+      for (; i < hi; i++) out[i] = (float)((double)dy[i] * (1.0 - (double)y[i] * (double)y[i]));
+    }
+  }
+}
+
+/* ======================================================================================
+ * Row reductions and softmax. Work is shared by column blocks (sumRows) or row blocks
+ * (sumCols, softmax): each output element is computed by one thread in a fixed order.
+ * ====================================================================================== */
+
+/* Claims block q of `per` items out of `total`: returns 0 when none is left. */
+static inline int next_block(int* counter, int total, int per, int* lo, int* hi) {
+  int q = claim(counter);
+  if ((long)q * per >= total) return 0;
+  *lo = q * per;
+  *hi = min_i(total, *lo + per);
+  return 1;
+}
+
+#define SUM_ROWS_BLOCK 512
+
+/* out[j] = sum_i x[i, j], each column in row order with float32 adds: the TypeScript
+   backend's exact sequence, so the same bits. */
+EXPORT(sum_rows) void sum_rows(const float* x, int rows, int cols, float* out, int* counter) {
+  for (int j0, j1; next_block(counter, cols, SUM_ROWS_BLOCK, &j0, &j1);) {
+    for (int j = j0; j < j1; j++) out[j] = 0.0f;
+    for (int r = 0; r < rows; r++) {
+      const float* xr = x + (long)r * cols;
+      int j = j0;
+      for (; j + 16 <= j1; j += 16) {
+        wasm_v128_store(out + j, wasm_f32x4_add(wasm_v128_load(out + j), wasm_v128_load(xr + j)));
+        wasm_v128_store(out + j + 4, wasm_f32x4_add(wasm_v128_load(out + j + 4), wasm_v128_load(xr + j + 4)));
+        wasm_v128_store(out + j + 8, wasm_f32x4_add(wasm_v128_load(out + j + 8), wasm_v128_load(xr + j + 8)));
+        wasm_v128_store(out + j + 12, wasm_f32x4_add(wasm_v128_load(out + j + 12), wasm_v128_load(xr + j + 12)));
+      }
+      for (; j + 4 <= j1; j += 4) wasm_v128_store(out + j, wasm_f32x4_add(wasm_v128_load(out + j), wasm_v128_load(xr + j)));
+      for (; j < j1; j++) out[j] += xr[j];
+    }
+  }
+}
+
+#define ROW_BLOCK 16
+
+/* out[i] = sum_j x[i, j], accumulated in double (as the TypeScript backend) over four f64
+   lanes, rounded once: equal to the sequential double sum within double rounding. */
+EXPORT(sum_cols) void sum_cols(const float* x, int rows, int cols, float* out, int* counter) {
+  for (int r0, r1; next_block(counter, rows, ROW_BLOCK, &r0, &r1);)
+    for (int r = r0; r < r1; r++) {
+      const float* xr = x + (long)r * cols;
+      v128_t s0 = wasm_f64x2_const_splat(0.0), s1 = s0;
+      int j = 0;
+      for (; j + 4 <= cols; j += 4) {
+        v128_t v = wasm_v128_load(xr + j);
+        s0 = wasm_f64x2_add(s0, f64_lo(v));
+        s1 = wasm_f64x2_add(s1, f64_hi(v));
+      }
+      v128_t s = wasm_f64x2_add(s0, s1);
+      double sum = wasm_f64x2_extract_lane(s, 0) + wasm_f64x2_extract_lane(s, 1);
+      for (; j < cols; j++) sum += xr[j];
+      out[r] = (float)sum;
+    }
+}
+
+/* Row-wise softmax: e = exp(x - max) in float32 (~1e-7), the sum in double, out = e / sum. */
+EXPORT(softmax_rows) void softmax_rows(const float* x, int rows, int cols, float* out, int* counter) {
+  for (int r0, r1; next_block(counter, rows, ROW_BLOCK, &r0, &r1);)
+    for (int r = r0; r < r1; r++) {
+      const float* xr = x + (long)r * cols;
+      float* o = out + (long)r * cols;
+      /* pmax(m, x) = m < x ? x : m: NaNs are skipped, as in the TypeScript backend */
+      v128_t mv = wasm_f32x4_const_splat(-__builtin_inff());
+      int j = 0;
+      for (; j + 4 <= cols; j += 4) mv = wasm_f32x4_pmax(mv, wasm_v128_load(xr + j));
+      float max = -__builtin_inff();
+      for (int l = 0; l < 4; l++) {
+        float v = ((float*)&mv)[l];
+        if (v > max) max = v;
+      }
+      for (; j < cols; j++)
+        if (xr[j] > max) max = xr[j];
+      v128_t maxv = wasm_f32x4_splat(max);
+      v128_t s0 = wasm_f64x2_const_splat(0.0), s1 = s0;
+      for (j = 0; j + 4 <= cols; j += 4) {
+        v128_t e = exp_f32x4(wasm_f32x4_sub(wasm_v128_load(xr + j), maxv));
+        wasm_v128_store(o + j, e);
+        s0 = wasm_f64x2_add(s0, f64_lo(e));
+        s1 = wasm_f64x2_add(s1, f64_hi(e));
+      }
+      v128_t s = wasm_f64x2_add(s0, s1);
+      double sum = wasm_f64x2_extract_lane(s, 0) + wasm_f64x2_extract_lane(s, 1);
+      for (; j < cols; j++) {
+        float e = wasm_f32x4_extract_lane(exp_f32x4(wasm_f32x4_splat(xr[j] - max)), 0);
+        o[j] = e;
+        sum += e;
+      }
+      v128_t inv = wasm_f64x2_splat(1.0 / sum);
+      for (j = 0; j + 4 <= cols; j += 4) {
+        v128_t e = wasm_v128_load(o + j);
+        wasm_v128_store(o + j, f32_join(wasm_f64x2_mul(f64_lo(e), inv), wasm_f64x2_mul(f64_hi(e), inv)));
+      }
+      for (; j < cols; j++) o[j] = (float)((double)o[j] * (1.0 / sum));
+    }
+}
+
+/* ======================================================================================
+ * Convolution data movement and pooling over NHWC batches. `g` points at the geometry as 12
+ * ints: batch, inH, inW, channels, kH, kW, strideH, strideW, padTop, padLeft, outH, outW.
+ * Work is shared by output rows (one image row of output pixels: im2col, pooling forward) or
+ * by images (col2im, avgPool backward: every image's dx is its own), and each output value is
+ * computed the way the TypeScript backend computes it, in the same order: the same bits.
+ * ====================================================================================== */
+
+enum { G_BATCH, G_INH, G_INW, G_C, G_KH, G_KW, G_SH, G_SW, G_PT, G_PL, G_OUTH, G_OUTW };
+
+static inline void copy_f32(float* restrict dst, const float* restrict src, int n) {
+  int j = 0;
+  for (; j + 4 <= n; j += 4) wasm_v128_store(dst + j, wasm_v128_load(src + j));
+  for (; j < n; j++) dst[j] = src[j];
+}
+
+static inline void zero_f32(float* dst, int n) {
+  int j = 0;
+  for (; j + 4 <= n; j += 4) wasm_v128_store(dst + j, wasm_f32x4_const_splat(0.0f));
+  for (; j < n; j++) dst[j] = 0.0f;
+}
+
+static inline void add_f32(float* restrict dst, const float* restrict src, int n) {
+  int j = 0;
+  for (; j + 4 <= n; j += 4) wasm_v128_store(dst + j, wasm_f32x4_add(wasm_v128_load(dst + j), wasm_v128_load(src + j)));
+  for (; j < n; j++) dst[j] += src[j];
+}
+
+/* Output rows per claimed piece: about 16k floats of output. */
+static inline int rows_per_piece(int floats_per_row) {
+  int per = 16384 / (floats_per_row > 0 ? floats_per_row : 1);
+  return per < 1 ? 1 : per;
+}
+
+EXPORT(im2col) void im2col(const float* x, const int* g, float* cols, int* counter) {
+  int inH = g[G_INH], inW = g[G_INW], C = g[G_C], kH = g[G_KH], kW = g[G_KW];
+  int outH = g[G_OUTH], outW = g[G_OUTW];
+  int span = kW * C, rowLen = kH * span;
+  int units = g[G_BATCH] * outH;
+  for (int u0, u1; next_block(counter, units, rows_per_piece(outW * rowLen), &u0, &u1);)
+    for (int u = u0; u < u1; u++) {
+      int n = u / outH, oh = u % outH;
+      const float* image = x + (long)n * inH * inW * C;
+      float* row = cols + (long)u * outW * rowLen;
+      int ih0 = oh * g[G_SH] - g[G_PT];
+      for (int ow = 0; ow < outW; ow++, row += rowLen) {
+        int iw0 = ow * g[G_SW] - g[G_PL];
+        int kwStart = iw0 < 0 ? min_i(-iw0, kW) : 0;
+        int kwEnd = iw0 + kW > inW ? inW - iw0 : kW;
+        int lo = kwStart * C, hi = kwEnd > kwStart ? kwEnd * C : lo;
+        for (int kh = 0; kh < kH; kh++) {
+          int ih = ih0 + kh;
+          float* dst = row + kh * span;
+          if (ih < 0 || ih >= inH) {
+            zero_f32(dst, span);
+            continue;
+          }
+          const float* src = image + ((long)ih * inW + iw0) * C;
+          zero_f32(dst, lo);
+          copy_f32(dst + lo, src + lo, hi - lo);
+          zero_f32(dst + hi, span - hi);
+        }
+      }
+    }
+}
+
+EXPORT(col2im) void col2im(const float* cols, const int* g, float* dx, int* counter) {
+  int inH = g[G_INH], inW = g[G_INW], C = g[G_C], kH = g[G_KH], kW = g[G_KW];
+  int outH = g[G_OUTH], outW = g[G_OUTW];
+  int span = kW * C, rowLen = kH * span;
+  long imageSize = (long)inH * inW * C;
+  for (int n; (n = claim(counter)) < g[G_BATCH];) {
+    float* image = dx + n * imageSize;
+    zero_f32(image, (int)imageSize);
+    const float* row = cols + (long)n * outH * outW * rowLen;
+    for (int oh = 0; oh < outH; oh++) {
+      int ih0 = oh * g[G_SH] - g[G_PT];
+      for (int ow = 0; ow < outW; ow++, row += rowLen) {
+        int iw0 = ow * g[G_SW] - g[G_PL];
+        int kwStart = iw0 < 0 ? -iw0 : 0;
+        int kwEnd = iw0 + kW > inW ? inW - iw0 : kW;
+        if (kwEnd <= kwStart) continue;
+        int lo = kwStart * C, hi = kwEnd * C;
+        for (int kh = 0; kh < kH; kh++) {
+          int ih = ih0 + kh;
+          if (ih < 0 || ih >= inH) continue;
+          add_f32(image + ((long)ih * inW + iw0) * C + lo, row + kh * span + lo, hi - lo);
+        }
+      }
+    }
+  }
+}
+
+/* The window of output (oh, ow) clipped to the image: rows [h0, h1), columns [w0, w1). */
+#define WINDOW(g, oh, ow, h0, h1, w0, w1)                                              \
+  int h0 = oh * g[G_SH] - g[G_PT], w0 = ow * g[G_SW] - g[G_PL];                        \
+  int h1 = min_i(h0 + g[G_KH], g[G_INH]), w1 = min_i(w0 + g[G_KW], g[G_INW]);          \
+  if (h0 < 0) h0 = 0;                                                                  \
+  if (w0 < 0) w0 = 0;
+
+/* y = the largest value of each window and channel, argmax = its flat input index (the first
+   on ties; -inf and -1 for an empty window; NaNs never win), as the TypeScript backend. */
+EXPORT(max_pool) void max_pool(const float* x, const int* g, float* y, int32_t* argmax, int* counter) {
+  int inW = g[G_INW], C = g[G_C], outH = g[G_OUTH], outW = g[G_OUTW];
+  long imageSize = (long)g[G_INH] * inW * C;
+  int units = g[G_BATCH] * outH;
+  v128_t ninf = wasm_f32x4_const_splat(-__builtin_inff()), lanes = wasm_i32x4_make(0, 1, 2, 3);
+  for (int u0, u1; next_block(counter, units, rows_per_piece(outW * C * 4), &u0, &u1);)
+    for (int u = u0; u < u1; u++) {
+      int n = u / outH, oh = u % outH;
+      int image = (int)(n * imageSize);
+      for (int ow = 0; ow < outW; ow++) {
+        long o = ((long)u * outW + ow) * C;
+        WINDOW(g, oh, ow, h0, h1, w0, w1)
+        int c = 0;
+        for (; c + 4 <= C; c += 4) {
+          v128_t best = ninf, at = wasm_i32x4_const_splat(-1);
+          for (int h = h0; h < h1; h++)
+            for (int w = w0; w < w1; w++) {
+              int p = image + (h * inW + w) * C + c;
+              v128_t v = wasm_v128_load(x + p);
+              v128_t gt = wasm_f32x4_gt(v, best);
+              best = wasm_v128_bitselect(v, best, gt);
+              at = wasm_v128_bitselect(wasm_i32x4_add(wasm_i32x4_splat(p), lanes), at, gt);
+            }
+          wasm_v128_store(y + o + c, best);
+          wasm_v128_store(argmax + o + c, at);
+        }
+        for (; c < C; c++) {
+          float best = -__builtin_inff();
+          int at = -1;
+          for (int h = h0; h < h1; h++)
+            for (int w = w0; w < w1; w++) {
+              int p = image + (h * inW + w) * C + c;
+              if (x[p] > best) {
+                best = x[p];
+                at = p;
+              }
+            }
+          y[o + c] = best;
+          argmax[o + c] = at;
+        }
+      }
+    }
+}
+
+/* dx (all dxn values overwritten) = dy routed to each window's winner, in output order. */
+EXPORT(max_pool_grad) void max_pool_grad(const float* dy, const int32_t* argmax, int n, float* dx, int dxn) {
+  zero_f32(dx, dxn);
+  for (int i = 0; i < n; i++) {
+    int j = argmax[i];
+    if (j >= 0) dx[j] += dy[i];
+  }
+}
+
+/* y = the mean of each window over the pixels it covers: float32 sums, then times 1/count in
+   double and rounded once, as the TypeScript backend. */
+EXPORT(avg_pool) void avg_pool(const float* x, const int* g, float* y, int* counter) {
+  int inW = g[G_INW], C = g[G_C], outH = g[G_OUTH], outW = g[G_OUTW];
+  long imageSize = (long)g[G_INH] * inW * C;
+  int units = g[G_BATCH] * outH;
+  for (int u0, u1; next_block(counter, units, rows_per_piece(outW * C * 4), &u0, &u1);)
+    for (int u = u0; u < u1; u++) {
+      int n = u / outH, oh = u % outH;
+      const float* image = x + n * imageSize;
+      for (int ow = 0; ow < outW; ow++) {
+        float* o = y + ((long)u * outW + ow) * C;
+        WINDOW(g, oh, ow, h0, h1, w0, w1)
+        int count = (h1 - h0) * (w1 - w0);
+        double inv = 1.0 / (count > 1 ? count : 1);
+        v128_t invv = wasm_f64x2_splat(inv);
+        int c = 0;
+        for (; c + 4 <= C; c += 4) {
+          v128_t s = wasm_f32x4_const_splat(0.0f);
+          for (int h = h0; h < h1; h++)
+            for (int w = w0; w < w1; w++) s = wasm_f32x4_add(s, wasm_v128_load(image + (h * inW + w) * C + c));
+          wasm_v128_store(o + c, f32_join(wasm_f64x2_mul(f64_lo(s), invv), wasm_f64x2_mul(f64_hi(s), invv)));
+        }
+        for (; c < C; c++) {
+          float s = 0.0f;
+          for (int h = h0; h < h1; h++)
+            for (int w = w0; w < w1; w++) s += image[(h * inW + w) * C + c];
+          o[c] = (float)((double)s * inv);
+        }
+      }
+    }
+}
+
+/* dx (overwritten) = each window's dy times 1/count added onto its pixels, in double and
+   rounded once per add, as the TypeScript backend; shared out by images. */
+EXPORT(avg_pool_grad) void avg_pool_grad(const float* dy, const int* g, float* dx, int* counter) {
+  int inW = g[G_INW], C = g[G_C], outH = g[G_OUTH], outW = g[G_OUTW];
+  long imageSize = (long)g[G_INH] * inW * C;
+  for (int n; (n = claim(counter)) < g[G_BATCH];) {
+    float* image = dx + n * imageSize;
+    zero_f32(image, (int)imageSize);
+    for (int oh = 0; oh < outH; oh++)
+      for (int ow = 0; ow < outW; ow++) {
+        const float* d = dy + (((long)n * outH + oh) * outW + ow) * C;
+        WINDOW(g, oh, ow, h0, h1, w0, w1)
+        int count = (h1 - h0) * (w1 - w0);
+        double inv = 1.0 / (count > 1 ? count : 1);
+        v128_t invv = wasm_f64x2_splat(inv);
+        for (int h = h0; h < h1; h++)
+          for (int w = w0; w < w1; w++) {
+            float* p = image + (h * inW + w) * C;
+            int c = 0;
+            for (; c + 4 <= C; c += 4) {
+              v128_t dv = wasm_v128_load(d + c), pv = wasm_v128_load(p + c);
+              v128_t lo = wasm_f64x2_add(f64_lo(pv), wasm_f64x2_mul(f64_lo(dv), invv));
+              v128_t hi = wasm_f64x2_add(f64_hi(pv), wasm_f64x2_mul(f64_hi(dv), invv));
+              wasm_v128_store(p + c, f32_join(lo, hi));
+            }
+            for (; c < C; c++) p[c] = (float)((double)p[c] + (double)d[c] * inv);
+          }
+      }
+  }
+}

@@ -20,7 +20,37 @@ import type { WorkerHandle } from "../../platform/index.js";
 import { platform } from "../../platform/index.js";
 
 /** Kernels the pool can run, by index (the worker source lists the same names in order). */
-export const POOL_KERNELS = ["gemm", "sigmoid", "tanh_", "exp_", "add", "mul", "axpby"] as const;
+export const POOL_KERNELS = [
+  "gemm",
+  "sigmoid",
+  "tanh_",
+  "exp_",
+  "add",
+  "mul",
+  "axpby",
+  "relu",
+  "step",
+  "square",
+  "sqrt_",
+  "abs_",
+  "neg",
+  "log_",
+  "softplus",
+  "sub",
+  "div_",
+  "max_",
+  "min_",
+  "scalar_op",
+  "activation_grad",
+  "sum_rows",
+  "sum_cols",
+  "softmax_rows",
+  "im2col",
+  "col2im",
+  "max_pool",
+  "avg_pool",
+  "avg_pool_grad",
+] as const;
 export type PoolKernel = (typeof POOL_KERNELS)[number];
 
 export const MAX_THREADS = 64;
