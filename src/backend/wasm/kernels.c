@@ -96,6 +96,12 @@ static void pack_a(int trans, const float* a, int lda, int i0, int p0, int mc, i
     if (trans) {
       /* op(A)[i, p] = a[p*lda + i]: the MR values for one p are contiguous in memory */
       const float* src = a + (long)p0 * lda + i0 + ir;
+#if MR == 4
+      if (mr == MR) {
+        for (int p = 0; p < kc; p++, src += lda, out += MR) wasm_v128_store(out, wasm_v128_load(src));
+        continue;
+      }
+#endif
       for (int p = 0; p < kc; p++, src += lda, out += MR)
         for (int i = 0; i < MR; i++) out[i] = i < mr ? src[i] : 0.0f;
     } else {
@@ -153,9 +159,37 @@ static void pack_b(int trans, const float* b, int ldb, int p0, int j0, int kc, i
 }
 
 /*
+ * Finishes a partial tile (mr < MR or nr < NR) from its accumulators spilled to `tile`:
+ * C = alpha tile + beta C for the mr x nr corner, whole vectors as vectors and the rest lane
+ * by lane, with the same float operations as the full-tile path. Kept out of line: inlined, it
+ * makes V8 spill the micro-kernel's accumulators.
+ */
+static __attribute__((noinline)) void store_partial_tile(const float* tile, float* c, int ldc, float alpha, float beta,
+                                                         int mr, int nr) {
+  v128_t alphav = wasm_f32x4_splat(alpha), betav = wasm_f32x4_splat(beta);
+  for (int i = 0; i < mr; i++) {
+    float* crow = c + (long)i * ldc;
+    const float* t = tile + i * NR;
+    int j = 0;
+    for (; j + 4 <= nr; j += 4) {
+      v128_t r = alpha == 1.0f ? wasm_v128_load(t + j) : wasm_f32x4_mul(alphav, wasm_v128_load(t + j));
+      if (beta == 0.0f) wasm_v128_store(crow + j, r);
+      else if (beta == 1.0f) wasm_v128_store(crow + j, wasm_f32x4_add(r, wasm_v128_load(crow + j)));
+      else wasm_v128_store(crow + j, wasm_f32x4_add(r, wasm_f32x4_mul(betav, wasm_v128_load(crow + j))));
+    }
+    for (; j < nr; j++) {
+      float r = alpha == 1.0f ? t[j] : alpha * t[j];
+      if (beta == 0.0f) crow[j] = r;
+      else if (beta == 1.0f) crow[j] = r + crow[j];
+      else crow[j] = r + beta * crow[j];
+    }
+  }
+}
+
+/*
  * One MR x NR tile: C = alpha (A-panel x B-panel) + beta C (beta = 0: overwrite, C not read).
- * Partial tiles (mr < MR or nr < NR) spill the accumulators to `tile` and finish in scalar
- * code with the same operations in the same order.
+ * Partial tiles (mr < MR or nr < NR) spill the accumulators to `tile` and finish in
+ * store_partial_tile.
  */
 static inline void micro_kernel(int kc, const float* restrict ap, const float* restrict bp, float* c, int ldc,
                                 float alpha, float beta, int mr, int nr, float* tile) {
@@ -197,14 +231,7 @@ static inline void micro_kernel(int kc, const float* restrict ap, const float* r
   for (int i = 0; i < MR; i++)
 #pragma clang loop unroll(full)
     for (int v = 0; v < NV; v++) wasm_v128_store(tile + i * NR + 4 * v, acc[i][v]);
-  for (int i = 0; i < mr; i++)
-    for (int j = 0; j < nr; j++) {
-      float* cp = c + (long)i * ldc + j;
-      float r = alpha == 1.0f ? tile[i * NR + j] : alpha * tile[i * NR + j];
-      if (beta == 0.0f) *cp = r;
-      else if (beta == 1.0f) *cp = r + *cp;
-      else *cp = r + beta * *cp;
-    }
+  store_partial_tile(tile, c, ldc, alpha, beta, mr, nr);
 }
 
 /* C[i0:i1, j0:j1] *= beta (beta = 0 writes zeros, so NaNs in C do not survive). */
@@ -292,6 +319,7 @@ void gemm(int transA, int transB, int m, int n, int k, float alpha, const float*
     }
     return;
   }
+
 
   /* phase 1: pack. Task t = (k block, then row chunk of A or column chunk of B). */
   int tasks = kblocks * (rchunks + cchunks);
