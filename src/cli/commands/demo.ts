@@ -6,8 +6,8 @@
  * filters, samples (one row per digit class), the stack, the classifier and a summary.
  */
 import { loadMnist } from "../../data/mnist.js";
-import { formatHelp, parseOptions } from "../args.js";
 import type { Command } from "../command.js";
+import { defineCommand, quietOption, seedOption } from "../common.js";
 import { parseLayers, printResult, runDbnPipeline } from "./train-dbn.js";
 
 const specs = {
@@ -16,25 +16,23 @@ const specs = {
   limit: { type: "number", description: "training digits (fewer: pretraining helps more)", default: 2000, integer: true, min: 100 },
   "pretrain-epochs": { type: "number", description: "RBM epochs per layer", default: 5, integer: true, min: 0 },
   "finetune-epochs": { type: "number", description: "backpropagation epochs (both nets)", default: 10, integer: true, min: 1 },
-  seed: { type: "number", description: "seed", default: 1, integer: true },
-  quiet: { type: "boolean", description: "only the summary" },
-  help: { type: "boolean", description: "this help" },
+  seed: seedOption("seed"),
+  quiet: quietOption("only the summary"),
 } as const;
 
-export const demoCommand: Command = {
+export const demoCommand: Command = defineCommand({
   path: ["demo"],
   summary: "the 2006 result in ~2 minutes: pretrain a small DBN on the bundled digits, fine-tune, compare with no pretraining",
-  async run(argv) {
-    const { options: o } = parseOptions(argv, specs);
-    if (o.help) {
-      console.log(formatHelp("layerwise demo [--out layerwise-demo]", specs));
-      return 0;
-    }
+  usage: "layerwise demo [--out layerwise-demo]",
+  specs,
+  async run(o) {
     const t = performance.now();
     const limit = o.limit ?? 2000;
     const data = await loadMnist({ limitTrain: limit });
     const layers = parseLayers(o.layers ?? "784-256-256");
-    console.log(`layerwise demo: a deep belief net ${layers.join("-")} (+10 label units on the top RBM) on ${data.train.images.rows} of the bundled digits, tested on ${data.test.images.rows}`);
+    console.log(
+      `layerwise demo: a deep belief net ${layers.join("-")} (+10 label units on the top RBM) on ${data.train.images.rows} of the bundled digits, tested on ${data.test.images.rows}`,
+    );
     console.log("1. greedy layer-wise pretraining: each RBM learns the features of the one below (CD-1)");
     const result = await runDbnPipeline(data, {
       layers,
@@ -52,7 +50,9 @@ export const demoCommand: Command = {
       quiet: o.quiet,
     });
     printResult(result);
-    console.log(`filters.png: the first RBM's weights; samples.png: one row per digit class, dreamt by the top RBM with its label clamped (${((performance.now() - t) / 1e3).toFixed(0)} s in all)`);
+    console.log(
+      `filters.png: the first RBM's weights; samples.png: one row per digit class, dreamt by the top RBM with its label clamped (${((performance.now() - t) / 1e3).toFixed(0)} s in all)`,
+    );
     return 0;
   },
-};
+});

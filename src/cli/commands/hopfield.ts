@@ -4,26 +4,26 @@
  * recalled), energy.svg (energy after every update) and summary.json to --out.
  */
 import { loadMnist } from "../../data/mnist.js";
-import { digitPatterns, parsePatternText, type PatternSet } from "../../energy/hopfield-patterns.js";
-import { Hopfield, flipUnits, hammingDistance } from "../../energy/hopfield.js";
+import { flipUnits, Hopfield, hammingDistance } from "../../energy/hopfield.js";
+import { digitPatterns, type PatternSet, parsePatternText } from "../../energy/hopfield-patterns.js";
 import { readFileText, writeFileAtomic } from "../../io/files.js";
 import { tileImages, writePng } from "../../io/png.js";
 import { linePlotSvg } from "../../io/svg.js";
 import { Rng } from "../../tensor/random.js";
 import { zeros } from "../../tensor/tensor.js";
-import { UsageError, formatHelp, parseOptions } from "../args.js";
+import { UsageError } from "../args.js";
 import type { Command } from "../command.js";
+import { defineCommand, outOption, requireOptionShowingHelp, seedOption } from "../common.js";
 
 const specs = {
-  patterns: { type: "string", description: "a text file of # / . bitmaps separated by blank lines, or \"mnist\"" },
+  patterns: { type: "string", description: 'a text file of # / . bitmaps separated by blank lines, or "mnist"' },
   digits: { type: "number", description: "with --patterns mnist: store the digits 0..n−1", default: 5, integer: true, min: 1, max: 10 },
   noise: { type: "number", description: "fraction of units flipped in each probe", default: 0.2, min: 0, max: 1 },
   rule: { type: "string", description: "storage rule", default: "pseudo-inverse", choices: ["hebbian", "pseudo-inverse"] },
   update: { type: "string", description: "asynchronous (random order) or synchronous updates", default: "async", choices: ["async", "sync"] },
   "max-sweeps": { type: "number", description: "sweep limit", default: 100, integer: true, min: 1 },
-  seed: { type: "number", description: "seed of the noise and the update order", default: 1, integer: true },
-  out: { type: "string", description: "output folder (required)" },
-  help: { type: "boolean", description: "this help" },
+  seed: seedOption("seed of the noise and the update order"),
+  out: outOption("output folder (required)"),
 } as const;
 
 const USAGE = "layerwise hopfield --patterns FILE|mnist --out DIR [--noise 0.2] [--rule pseudo-inverse|hebbian] [--update async|sync]";
@@ -36,22 +36,19 @@ async function loadPatterns(source: string, digits: number): Promise<PatternSet>
   return parsePatternText(await readFileText(source));
 }
 
-export const hopfieldCommand: Command = {
+export const hopfieldCommand: Command = defineCommand({
   path: ["hopfield"],
   summary: "store bitmaps or MNIST digits in a Hopfield net, recall them from noisy probes (PNG + energy SVG)",
-  async run(argv) {
-    const { options: o } = parseOptions(argv, specs);
-    if (o.help) {
-      console.log(formatHelp(USAGE, specs));
-      return 0;
-    }
-    if (o.patterns === undefined) throw new UsageError(`--patterns FILE|mnist is required\n${formatHelp(USAGE, specs)}`);
-    if (o.out === undefined) throw new UsageError(`--out DIR is required\n${formatHelp(USAGE, specs)}`);
+  usage: USAGE,
+  specs,
+  async run(o, help) {
+    const source = requireOptionShowingHelp(o.patterns, "--patterns FILE|mnist", help);
+    const dir = requireOptionShowingHelp(o.out, "--out DIR", help);
     let set: PatternSet;
     try {
-      set = await loadPatterns(o.patterns, o.digits ?? 5);
+      set = await loadPatterns(source, o.digits ?? 5);
     } catch (e) {
-      throw new UsageError(`--patterns ${o.patterns}: ${e instanceof Error ? e.message : String(e)}`);
+      throw new UsageError(`--patterns ${source}: ${e instanceof Error ? e.message : String(e)}`);
     }
     const { patterns, height, width, names } = set;
     const [p, n] = patterns.shape;
@@ -67,20 +64,38 @@ export const hopfieldCommand: Command = {
       const r = net.recall(noisy.row(k), { update, seed: rng.fork(), maxSweeps: o["max-sweeps"] });
       recalled.row(k).assign(r.state);
       const errors = hammingDistance(r.state.data, patterns.row(k).data);
-      rows.push({ name: names[k], flipped: hammingDistance(noisy.row(k).data, patterns.row(k).data), errors, recalled: errors === 0, status: r.status, sweeps: r.sweeps, energy: r.energy, storedEnergy: net.energy(patterns.row(k)) });
+      rows.push({
+        name: names[k],
+        flipped: hammingDistance(noisy.row(k).data, patterns.row(k).data),
+        errors,
+        recalled: errors === 0,
+        status: r.status,
+        sweeps: r.sweeps,
+        energy: r.energy,
+        storedEnergy: net.energy(patterns.row(k)),
+      });
       series.push({ name: names[k], x: Array.from(r.energyTrace, (_, i) => i), y: Array.from(r.energyTrace) });
-      console.log(`${names[k].padEnd(12)} ${r.status.padEnd(11)} sweeps ${String(r.sweeps).padStart(3)}  wrong units ${String(errors).padStart(4)} / ${n}${errors === 0 ? "  recalled" : ""}`);
+      console.log(
+        `${names[k].padEnd(12)} ${r.status.padEnd(11)} sweeps ${String(r.sweeps).padStart(3)}  wrong units ${String(errors).padStart(4)} / ${n}${errors === 0 ? "  recalled" : ""}`,
+      );
     }
     // strip: originals, noisy probes, recalled states; ±1 → [0, 1]
     const strip = zeros([3 * p, n]);
     for (const [block, t] of [patterns, noisy, recalled].entries()) for (let i = 0; i < p * n; i++) strip.data[block * p * n + i] = (t.data[i] + 1) / 2;
     const scale = Math.max(1, Math.min(8, Math.floor(112 / Math.max(height, width))));
-    const dir = o.out;
     await writePng(`${dir}/recall.png`, tileImages(strip, { height, width, cols: p, pad: 2, scale, background: 0.5 }));
-    await writeFileAtomic(`${dir}/energy.svg`, linePlotSvg({ title: `Energy during ${update} recall (${rule})`, xLabel: update === "async" ? "unit update" : "sweep", yLabel: "E(x)", series }));
+    await writeFileAtomic(
+      `${dir}/energy.svg`,
+      linePlotSvg({ title: `Energy during ${update} recall (${rule})`, xLabel: update === "async" ? "unit update" : "sweep", yLabel: "E(x)", series }),
+    );
     const ok = rows.filter((r) => r.recalled).length;
-    await writeFileAtomic(`${dir}/summary.json`, `${JSON.stringify({ patterns: o.patterns, units: n, stored: p, rule, update, noise: o.noise, seed: o.seed, recalled: ok, results: rows }, null, 2)}\n`);
-    console.log(`recalled ${ok} / ${p} exactly (${rule}, ${update}, ${Math.round((o.noise ?? 0.2) * 100)} % flipped); wrote ${dir}/recall.png (rows: original, noisy, recalled), ${dir}/energy.svg, ${dir}/summary.json`);
+    await writeFileAtomic(
+      `${dir}/summary.json`,
+      `${JSON.stringify({ patterns: o.patterns, units: n, stored: p, rule, update, noise: o.noise, seed: o.seed, recalled: ok, results: rows }, null, 2)}\n`,
+    );
+    console.log(
+      `recalled ${ok} / ${p} exactly (${rule}, ${update}, ${Math.round((o.noise ?? 0.2) * 100)} % flipped); wrote ${dir}/recall.png (rows: original, noisy, recalled), ${dir}/energy.svg, ${dir}/summary.json`,
+    );
     return 0;
   },
-};
+});

@@ -1,12 +1,13 @@
 import { backend } from "../../backend/index.js";
 import type { Command } from "../command.js";
-import { parseOptions } from "../args.js";
+import { defineCommand } from "../common.js";
 
-export const infoCommand: Command = {
+export const infoCommand: Command = defineCommand({
   path: ["info"],
   summary: "print the backend in use, WebAssembly SIMD support and the thread count",
-  async run(argv) {
-    const { options } = parseOptions(argv, { json: { type: "boolean", description: "print JSON" } });
+  usage: "layerwise info [--json]",
+  specs: { json: { type: "boolean", description: "print JSON" } },
+  async run(options) {
     const info = backend().info();
     if (options.json) {
       console.log(JSON.stringify(info));
@@ -18,4 +19,4 @@ export const infoCommand: Command = {
     for (const note of info.notes) console.log(`note:    ${note}`);
     return 0;
   },
-};
+});

@@ -4,43 +4,56 @@
  * Murray 2008) on the stochastically binarised MNIST test set.
  */
 import { loadMnist } from "../../data/mnist.js";
-import { DEFAULT_BETAS, PAPER_BETAS, baseRateBiases } from "../../energy/ais.js";
+import { baseRateBiases, DEFAULT_BETAS, PAPER_BETAS } from "../../energy/ais.js";
 import { loadRbm } from "../../energy/rbm-io.js";
 import { Rng } from "../../tensor/random.js";
-import { formatHelp, parseOptions, UsageError } from "../args.js";
 import type { Command } from "../command.js";
+import { dataOption, defineCommand, limitOption, requireOptionShowingHelp, seedOption } from "../common.js";
 import { binarizeImages } from "./train-rbm.js";
 
 const specs = {
   model: { type: "string", description: "folder of a saved RBM" },
   "ais-runs": { type: "number", description: "parallel AIS runs", default: 100, integer: true, min: 1 },
-  schedule: { type: "string", description: "β schedule: paper (14,500 steps), default (5,500) or quick (1,000)", default: "default", choices: ["paper", "default", "quick"] },
+  schedule: {
+    type: "string",
+    description: "β schedule: paper (14,500 steps), default (5,500) or quick (1,000)",
+    default: "default",
+    choices: ["paper", "default", "quick"],
+  },
   method: { type: "string", description: "exact (≤ 25 binary units) or ais; default: exact when possible", choices: ["exact", "ais"] },
-  data: { type: "string", description: "folder of the full MNIST IDX files (default: the bundled digits)" },
-  binarize: { type: "string", description: "test pixels: sampled (Salakhutdinov & Murray), thresholded, or as given", default: "sample", choices: ["sample", "threshold", "none"] },
-  limit: { type: "number", description: "use at most this many test digits", integer: true, min: 1 },
-  seed: { type: "number", description: "seed", default: 1, integer: true },
-  help: { type: "boolean", description: "this help" },
+  data: dataOption,
+  binarize: {
+    type: "string",
+    description: "test pixels: sampled (Salakhutdinov & Murray), thresholded, or as given",
+    default: "sample",
+    choices: ["sample", "threshold", "none"],
+  },
+  limit: limitOption("use at most this many test digits"),
+  seed: seedOption("seed"),
 } as const;
 
 const USAGE = "layerwise loglik --model DIR [--ais-runs 100] [--schedule default] [--data DIR]";
 
-export const loglikCommand: Command = {
+export const loglikCommand: Command = defineCommand({
   path: ["loglik"],
   summary: "average test log-likelihood of a saved RBM (exact or AIS), in nats",
-  async run(argv) {
-    const { options: o } = parseOptions(argv, specs);
-    if (o.help) {
-      console.log(formatHelp(USAGE, specs));
-      return 0;
-    }
-    if (o.model === undefined) throw new UsageError(`--model DIR is required\n${formatHelp(USAGE, specs)}`);
-    const rbm = await loadRbm(o.model);
-    const data = await loadMnist({ source: o.data === undefined ? "bundled" : "full", dir: o.data, limitTest: o.limit });
+  usage: USAGE,
+  specs,
+  async run(o, help) {
+    const rbm = await loadRbm(requireOptionShowingHelp(o.model, "--model DIR", help));
+    const data = await loadMnist({ dir: o.data, limitTest: o.limit });
     const rng = new Rng(o.seed ?? 1);
     const trainBits = binarizeImages(data.train.images, o.binarize === "threshold" ? "threshold" : "sample", rng);
     const test = binarizeImages(data.test.images, o.binarize ?? "sample", rng);
-    const schedule = o.schedule === "paper" ? PAPER_BETAS : o.schedule === "quick" ? ([[0, 0.5, 1e-3], [0.5, 1, 1e-3]] as const) : DEFAULT_BETAS;
+    const schedule =
+      o.schedule === "paper"
+        ? PAPER_BETAS
+        : o.schedule === "quick"
+          ? ([
+              [0, 0.5, 1e-3],
+              [0.5, 1, 1e-3],
+            ] as const)
+          : DEFAULT_BETAS;
     const t0 = performance.now();
     const r = rbm.logLikelihood(test, {
       method: o.method === "exact" || o.method === "ais" ? o.method : undefined,
@@ -55,8 +68,10 @@ export const loglikCommand: Command = {
     } else {
       const a = r.ais;
       console.log(`AIS: ${a?.runs} runs, ${a?.steps} β steps: log Z = ${r.logZ.toFixed(3)} (±3 s.e.: ${a?.logZLow.toFixed(3)} .. ${a?.logZHigh.toFixed(3)})`);
-      console.log(`average test log-probability ${r.logLikelihood.toFixed(2)} nats (band ${r.lower?.toFixed(2)} .. ${r.upper?.toFixed(2)}; ${test.rows} digits, ${secs} s)`);
+      console.log(
+        `average test log-probability ${r.logLikelihood.toFixed(2)} nats (band ${r.lower?.toFixed(2)} .. ${r.upper?.toFixed(2)}; ${test.rows} digits, ${secs} s)`,
+      );
     }
     return 0;
   },
-};
+});

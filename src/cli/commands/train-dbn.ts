@@ -14,8 +14,9 @@ import { Dense } from "../../nn/dense.js";
 import { SGD } from "../../optim/sgd.js";
 import type { Callback } from "../../train/callbacks.js";
 import { Sequential } from "../../train/sequential.js";
-import { UsageError, formatHelp, parseOptions } from "../args.js";
+import { UsageError } from "../args.js";
 import type { Command } from "../command.js";
+import { defineCommand, outOption, quietOption, requireOptionShowingHelp, seedOption, trainingDigitsOptions } from "../common.js";
 
 export interface DbnPipelineOptions {
   layers: number[];
@@ -68,14 +69,16 @@ function epochPrinter(label: string, quiet: boolean): Callback {
 /** Pretrain (resuming from out/stack), fine-tune, compare, save and draw. */
 export async function runDbnPipeline(data: MnistData, o: DbnPipelineOptions): Promise<DbnPipelineResult> {
   const { train, test } = data;
-  if (o.layers[0] !== train.images.cols) throw new UsageError(`--layers must start with the ${train.images.cols} pixels of an image; got ${o.layers.join("-")}`);
+  if (o.layers[0] !== train.images.cols)
+    throw new UsageError(`--layers must start with the ${train.images.cols} pixels of an image; got ${o.layers.join("-")}`);
   const classes = train.oneHot.cols;
   const stackDir = join(o.out, "stack");
   await ensureDir(o.out);
   let dbn: DBN;
   if (await exists(join(stackDir, DBN_JSON))) {
     dbn = await loadDbn(stackDir);
-    if (dbn.layers.join("-") !== o.layers.join("-")) throw new UsageError(`${stackDir} holds a ${dbn.layers.join("-")} stack; --layers asks for ${o.layers.join("-")} (use another --out)`);
+    if (dbn.layers.join("-") !== o.layers.join("-"))
+      throw new UsageError(`${stackDir} holds a ${dbn.layers.join("-")} stack; --layers asks for ${o.layers.join("-")} (use another --out)`);
     console.log(`resuming the stack in ${stackDir} (epochs so far: ${dbn.rbms.map((r) => r.epochsTrained).join(", ")})`);
   } else {
     dbn = new DBN({ layers: o.layers, labels: o.labels ? classes : 0, seed: o.seed, rbm: { learningRate: o.rbmLearningRate } });
@@ -83,10 +86,14 @@ export async function runDbnPipeline(data: MnistData, o: DbnPipelineOptions): Pr
   const tty = !o.quiet && process.stderr.isTTY;
   const progress: DbnCallbacks = {
     onLayerBegin: (i) => {
-      if (!o.quiet) console.log(`RBM ${i.layer + 1}: ${i.visible}-${i.hidden}${i.layer === dbn.rbms.length - 1 && dbn.labels > 0 ? ` (incl. ${dbn.labels} label units)` : ""}, ${i.epochs} epoch(s) to train`);
+      if (!o.quiet)
+        console.log(
+          `RBM ${i.layer + 1}: ${i.visible}-${i.hidden}${i.layer === dbn.rbms.length - 1 && dbn.labels > 0 ? ` (incl. ${dbn.labels} label units)` : ""}, ${i.epochs} epoch(s) to train`,
+        );
     },
     onBatchEnd: (b) => {
-      if (tty && (b.batch % 20 === 0 || b.batch === b.batches)) process.stderr.write(`\r  epoch ${b.epoch} ${b.batch}/${b.batches}  error ${b.reconstructionError.toFixed(2)}`);
+      if (tty && (b.batch % 20 === 0 || b.batch === b.batches))
+        process.stderr.write(`\r  epoch ${b.epoch} ${b.batch}/${b.batches}  error ${b.reconstructionError.toFixed(2)}`);
     },
     onEpochEnd: (_layer, l) => {
       if (tty) process.stderr.write("\r\x1b[K");
@@ -94,16 +101,31 @@ export async function runDbnPipeline(data: MnistData, o: DbnPipelineOptions): Pr
     },
   };
   let t = performance.now();
-  await dbn.pretrain(train.images, { epochs: o.pretrainEpochs, batchSize: o.batchSize, labels: dbn.labels > 0 ? train.oneHot : undefined, callbacks: progress, checkpoint: stackDir });
+  await dbn.pretrain(train.images, {
+    epochs: o.pretrainEpochs,
+    batchSize: o.batchSize,
+    labels: dbn.labels > 0 ? train.oneHot : undefined,
+    callbacks: progress,
+    checkpoint: stackDir,
+  });
   await dbn.save(stackDir);
   const pretrainSeconds = (performance.now() - t) / 1e3;
 
   const fit = async (model: Sequential, label: string, frozen?: number[]): Promise<number> => {
     model.compile({ loss: "categoricalCrossentropy", optimizer: new SGD({ learningRate: o.finetuneLearningRate, momentum: 0.9 }), metrics: ["accuracy"] });
-    await model.fit(train.images, train.oneHot, { epochs: o.finetuneEpochs, batchSize: o.batchSize, seed: o.seed, frozen, callbacks: [epochPrinter(label, o.quiet)] });
+    await model.fit(train.images, train.oneHot, {
+      epochs: o.finetuneEpochs,
+      batchSize: o.batchSize,
+      seed: o.seed,
+      frozen,
+      callbacks: [epochPrinter(label, o.quiet)],
+    });
     return model.evaluate(test.images, test.oneHot).accuracy;
   };
-  if (!o.quiet) console.log(`fine-tuning ${[...o.layers, classes].join("-")} by backpropagation${o.freeze ? " (pretrained layers frozen)" : ""}, ${o.finetuneEpochs} epochs, SGD ε ${o.finetuneLearningRate} momentum 0.9`);
+  if (!o.quiet)
+    console.log(
+      `fine-tuning ${[...o.layers, classes].join("-")} by backpropagation${o.freeze ? " (pretrained layers frozen)" : ""}, ${o.finetuneEpochs} epochs, SGD ε ${o.finetuneLearningRate} momentum 0.9`,
+    );
   t = performance.now();
   const classifier = dbn.toClassifier({ classes, seed: o.seed });
   const pretrainedAccuracy = await fit(classifier, "pretrained", o.freeze ? dbn.rbms.map((_, i) => i) : undefined);
@@ -116,7 +138,11 @@ export async function runDbnPipeline(data: MnistData, o: DbnPipelineOptions): Pr
     if (!o.quiet) console.log("the same net from random weights (no pretraining), same budget");
     t = performance.now();
     const layers = o.layers.slice(1).map((u) => new Dense(u, { activation: "sigmoid" }));
-    const scratch = new Sequential([...layers, new Dense(classes, { activation: "softmax" })], { inputShape: [o.layers[0]], seed: o.seed, name: "random_init" });
+    const scratch = new Sequential([...layers, new Dense(classes, { activation: "softmax" })], {
+      inputShape: [o.layers[0]],
+      seed: o.seed,
+      name: "random_init",
+    });
     baselineAccuracy = await fit(scratch, "random init");
     baselineSeconds = (performance.now() - t) / 1e3;
   }
@@ -140,12 +166,20 @@ export async function runDbnPipeline(data: MnistData, o: DbnPipelineOptions): Pr
     baselineSeconds,
   };
   await writeFileAtomic(join(o.out, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
-  return { pretrainedAccuracy, baselineAccuracy, pretrainSeconds, finetuneSeconds, baselineSeconds, files: [join(o.out, "stack/"), join(o.out, "classifier/"), ...pictures, join(o.out, "summary.json")] };
+  return {
+    pretrainedAccuracy,
+    baselineAccuracy,
+    pretrainSeconds,
+    finetuneSeconds,
+    baselineSeconds,
+    files: [join(o.out, "stack/"), join(o.out, "classifier/"), ...pictures, join(o.out, "summary.json")],
+  };
 }
 
 export function parseLayers(text: string): number[] {
   const layers = text.split("-").map(Number);
-  if (layers.length < 2 || layers.some((u) => !Number.isInteger(u) || u < 1)) throw new UsageError(`--layers must be sizes joined by "-", e.g. 784-500-500-2000; got "${text}"`);
+  if (layers.length < 2 || layers.some((u) => !Number.isInteger(u) || u < 1))
+    throw new UsageError(`--layers must be sizes joined by "-", e.g. 784-500-500-2000; got "${text}"`);
   return layers;
 }
 
@@ -159,35 +193,36 @@ const specs = {
   labels: { type: "boolean", description: "join 10 label units to the top RBM (samples per class)" },
   baseline: { type: "boolean", description: "also train the same net from random weights, same budget" },
   freeze: { type: "boolean", description: "keep the pretrained layers fixed (train only the output layer)" },
-  data: { type: "string", description: "folder of the full MNIST IDX files (default: the bundled digits)" },
-  limit: { type: "number", description: "use at most this many training digits", integer: true, min: 1 },
+  ...trainingDigitsOptions,
   "sample-steps": { type: "number", description: "Gibbs steps in the top RBM for samples.png", default: 1000, integer: true, min: 1 },
-  seed: { type: "number", description: "seed of every random choice", default: 1, integer: true },
-  out: { type: "string", description: "output folder (required; an existing stack there is resumed)" },
-  quiet: { type: "boolean", description: "only the summary" },
-  help: { type: "boolean", description: "this help" },
+  seed: seedOption("seed of every random choice"),
+  out: outOption("output folder (required; an existing stack there is resumed)"),
+  quiet: quietOption("only the summary"),
 } as const;
 
 const USAGE = "layerwise train dbn --out DIR [--layers 784-500-500-2000] [--pretrain-epochs N] [--finetune-epochs M] [--data DIR]";
 
 export function printResult(r: DbnPipelineResult): void {
-  console.log(`test accuracy: pretrained DBN ${(r.pretrainedAccuracy * 100).toFixed(2)} %${r.baselineAccuracy === null ? "" : `, same net from random weights ${(r.baselineAccuracy * 100).toFixed(2)} %`}`);
-  console.log(`time: pretraining ${r.pretrainSeconds.toFixed(1)} s, fine-tuning ${r.finetuneSeconds.toFixed(1)} s${r.baselineSeconds === null ? "" : `, random-init net ${r.baselineSeconds.toFixed(1)} s`}`);
+  console.log(
+    `test accuracy: pretrained DBN ${(r.pretrainedAccuracy * 100).toFixed(2)} %${r.baselineAccuracy === null ? "" : `, same net from random weights ${(r.baselineAccuracy * 100).toFixed(2)} %`}`,
+  );
+  console.log(
+    `time: pretraining ${r.pretrainSeconds.toFixed(1)} s, fine-tuning ${r.finetuneSeconds.toFixed(1)} s${r.baselineSeconds === null ? "" : `, random-init net ${r.baselineSeconds.toFixed(1)} s`}`,
+  );
   console.log(`wrote ${r.files.join(", ")}`);
 }
 
-export const trainDbnCommand: Command = {
+export const trainDbnCommand: Command = defineCommand({
   path: ["train", "dbn"],
   summary: "pretrain a deep belief net layer by layer on MNIST, fine-tune it as a classifier; writes stack, classifier, filters, samples",
-  async run(argv) {
-    const { options: o } = parseOptions(argv, specs);
-    if (o.help) {
-      console.log(formatHelp(USAGE, specs));
-      return 0;
-    }
-    if (o.out === undefined) throw new UsageError(`--out DIR is required\n${formatHelp(USAGE, specs)}`);
-    const data = await loadMnist({ source: o.data === undefined ? "bundled" : "full", dir: o.data, limitTrain: o.limit });
-    console.log(`data: ${data.source === "full" ? `MNIST from ${o.data}` : "bundled digits"}, ${data.train.images.rows} training / ${data.test.images.rows} test images`);
+  usage: USAGE,
+  specs,
+  async run(o, help) {
+    const out = requireOptionShowingHelp(o.out, "--out DIR", help);
+    const data = await loadMnist({ dir: o.data, limitTrain: o.limit });
+    console.log(
+      `data: ${data.source === "full" ? `MNIST from ${o.data}` : "bundled digits"}, ${data.train.images.rows} training / ${data.test.images.rows} test images`,
+    );
     const result = await runDbnPipeline(data, {
       layers: parseLayers(o.layers ?? "784-500-500-2000"),
       pretrainEpochs: o["pretrain-epochs"] ?? 10,
@@ -200,10 +235,10 @@ export const trainDbnCommand: Command = {
       freeze: o.freeze,
       sampleSteps: o["sample-steps"] ?? 1000,
       seed: o.seed ?? 1,
-      out: o.out,
+      out,
       quiet: o.quiet,
     });
     printResult(result);
     return 0;
   },
-};
+});

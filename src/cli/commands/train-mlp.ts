@@ -1,5 +1,4 @@
 /** `layerwise train mlp`: trains a multilayer perceptron on MNIST and saves it. */
-import { loadMnist } from "../../data/mnist.js";
 import { Dense } from "../../nn/dense.js";
 import { Dropout } from "../../nn/dropout.js";
 import type { Layer } from "../../nn/layer.js";
@@ -8,32 +7,41 @@ import { Adam } from "../../optim/adam.js";
 import type { Optimizer, OptimizerOptions } from "../../optim/optimizer.js";
 import { SGD } from "../../optim/sgd.js";
 import { Sequential } from "../../train/sequential.js";
-import { formatSeconds } from "../../train/progress.js";
-import { UsageError, formatHelp, parseOptions } from "../args.js";
+import { UsageError } from "../args.js";
 import type { Command } from "../command.js";
+import {
+  checkLearningRate,
+  defineCommand,
+  describeData,
+  fitTestAndSave,
+  loadMnistFor,
+  logUnless,
+  lrDecayOption,
+  requireOption,
+  supervisedTrainerOptions,
+} from "../common.js";
 
 const USAGE = "layerwise train mlp --layers 784-500-500-10 --out DIR [options]";
 
 const specs = {
   layers: { type: "string", description: "layer sizes from input to output, e.g. 784-500-500-10 (input 784, output 10 for MNIST)" },
   activation: { type: "string", description: "hidden unit", choices: ["relu", "sigmoid", "tanh", "leakyRelu"], default: "relu" },
-  loss: { type: "string", description: "crossentropy (softmax output) or mse (sigmoid output, ½‖t − y‖²)", choices: ["crossentropy", "mse"], default: "crossentropy" },
+  loss: {
+    type: "string",
+    description: "crossentropy (softmax output) or mse (sigmoid output, ½‖t − y‖²)",
+    choices: ["crossentropy", "mse"],
+    default: "crossentropy",
+  },
   optimizer: { type: "string", description: "update rule", choices: ["sgd", "momentum", "nesterov", "adagrad", "adam"], default: "momentum" },
   lr: { type: "number", description: "learning rate (default 0.1 for sgd, 0.05 momentum/nesterov, 0.01 adagrad, 0.001 adam)", min: 0 },
   momentum: { type: "number", description: "momentum for momentum/nesterov", min: 0, max: 0.999, default: 0.9 },
-  "lr-decay": { type: "number", description: "multiply the learning rate by this after every epoch", min: 0, max: 1, default: 1 },
+  "lr-decay": lrDecayOption,
   "weight-decay": { type: "number", description: "L2 penalty λ on weights", min: 0, default: 0 },
   dropout: { type: "number", description: "dropout rate after each hidden layer", min: 0, max: 0.99, default: 0 },
   epochs: { type: "number", description: "passes over the training set", integer: true, min: 1, default: 10 },
   "batch-size": { type: "number", description: "digits per update", integer: true, min: 1, default: 100 },
   "validation-split": { type: "number", description: "fraction of training digits held out for val_loss/val_accuracy", min: 0, max: 0.9, default: 0 },
-  data: { type: "string", description: "folder with the MNIST IDX files (default: the bundled digits)" },
-  "limit-train": { type: "number", description: "use only the first N training digits", integer: true, min: 1 },
-  "limit-test": { type: "number", description: "use only the first N test digits", integer: true, min: 1 },
-  seed: { type: "number", description: "seed of initialisation, dropout and shuffling", integer: true, default: 1 },
-  out: { type: "string", description: "folder to save model.json and model.safetensors into" },
-  quiet: { type: "boolean", description: "no progress output" },
-  help: { type: "boolean", description: "show this help" },
+  ...supervisedTrainerOptions({ seed: "seed of initialisation, dropout and shuffling", out: "folder to save model.json and model.safetensors into" }),
 } as const;
 
 export function parseLayerSizes(spec: string | undefined): number[] {
@@ -63,25 +71,20 @@ function makeOptimizer(name: string, lr: number | undefined, momentum: number, d
   }
 }
 
-export const trainMlpCommand: Command = {
+export const trainMlpCommand: Command = defineCommand({
   path: ["train", "mlp"],
   summary: "train a multilayer perceptron on MNIST by backpropagation and save it",
-  async run(argv) {
-    const { options: o, positional } = parseOptions(argv, specs);
-    if (o.help) {
-      console.log(formatHelp(USAGE, specs));
-      return 0;
-    }
-    if (positional.length > 0) throw new UsageError(`unexpected argument "${positional[0]}"; usage: ${USAGE}`);
+  usage: USAGE,
+  specs,
+  async run(o) {
     const sizes = parseLayerSizes(o.layers);
-    if (o.out === undefined) throw new UsageError("option --out is required (the folder to save the model into)");
-    if (o.lr !== undefined && o.lr <= 0) throw new UsageError(`option --lr must be a number > 0; got "${o.lr}"`);
-    if (o["lr-decay"] === 0) throw new UsageError(`option --lr-decay must be a number in (0, 1]; got "0"`);
+    const out = requireOption(o.out, "out", "the folder to save the model into");
+    checkLearningRate(o);
     const activation = o.activation as "relu" | "sigmoid" | "tanh" | "leakyRelu";
     const mse = o.loss === "mse";
     const dropout = o.dropout ?? 0;
 
-    const data = await loadMnist({ source: o.data ? "full" : "bundled", dir: o.data, limitTrain: o["limit-train"], limitTest: o["limit-test"] });
+    const data = await loadMnistFor(o);
     const layers: Layer[] = [];
     for (let i = 1; i < sizes.length - 1; i++) {
       layers.push(new Dense(sizes[i], { activation, kernelInitializer: activation === "relu" || activation === "leakyRelu" ? "heNormal" : "glorotUniform" }));
@@ -92,28 +95,13 @@ export const trainMlpCommand: Command = {
     const optimizer = makeOptimizer(o.optimizer ?? "momentum", o.lr, o.momentum ?? 0.9, o["lr-decay"] ?? 1, o["weight-decay"] ?? 0);
     model.compile({ loss: mse ? "meanSquaredError" : "categoricalCrossentropy", optimizer, metrics: ["accuracy"] });
 
-    const log = (s: string): void => {
-      if (!o.quiet) console.log(s);
-    };
-    log(`data: ${data.source} MNIST, ${data.train.images.rows} training and ${data.test.images.rows} test digits`);
+    const log = logUnless(o.quiet);
+    log(describeData(data));
     log(model.build().summary());
     log(`optimizer: ${JSON.stringify(optimizer.config())}`);
-    const t0 = Date.now();
-    await model.fit(data.train.images, data.train.oneHot, {
-      epochs: o.epochs,
-      batchSize: o["batch-size"],
-      validationSplit: o["validation-split"],
-      seed: o.seed,
-      verbose: !o.quiet,
-    });
-    const seconds = (Date.now() - t0) / 1000;
-    const test = model.evaluate(data.test.images, data.test.oneHot);
-    await model.save(o.out);
-    console.log(
-      `test: loss ${test.loss.toFixed(4)} - accuracy ${(100 * test.accuracy).toFixed(2)} % - error ${(100 * (1 - test.accuracy)).toFixed(2)} % ` +
-        `(${data.test.images.rows} digits; trained ${o.epochs} epochs in ${formatSeconds(seconds)})`,
-    );
-    console.log(`saved to ${o.out}`);
+    const fit = { epochs: o.epochs, batchSize: o["batch-size"], validationSplit: o["validation-split"], seed: o.seed, verbose: !o.quiet };
+    console.log(await fitTestAndSave(model, data, fit, out, `trained ${o.epochs} epochs`));
+    console.log(`saved to ${out}`);
     return 0;
   },
-};
+});

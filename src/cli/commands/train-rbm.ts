@@ -11,8 +11,8 @@ import { writeRbmPictures } from "../../energy/rbm-pictures.js";
 import { writeFileAtomic } from "../../io/files.js";
 import { Rng } from "../../tensor/random.js";
 import type { Tensor } from "../../tensor/tensor.js";
-import { UsageError, formatHelp, parseOptions } from "../args.js";
 import type { Command } from "../command.js";
+import { baseNames, defineCommand, outOption, quietOption, requireOptionShowingHelp, seedOption, trainingDigitsOptions } from "../common.js";
 
 const specs = {
   hidden: { type: "number", description: "hidden units", default: 500, integer: true, min: 1 },
@@ -23,14 +23,17 @@ const specs = {
   "weight-decay": { type: "number", description: "L2 weight cost on W", default: 2e-4, min: 0 },
   pcd: { type: "boolean", description: "persistent CD (fantasy chains, one per batch row unless --chains)" },
   chains: { type: "number", description: "number of PCD fantasy chains", integer: true, min: 1 },
-  binarize: { type: "string", description: "training pixels: grey levels as probabilities, thresholded at 0.5, or sampled once", default: "none", choices: ["none", "threshold", "sample"] },
-  data: { type: "string", description: "folder of the full MNIST IDX files (default: the bundled digits)" },
-  limit: { type: "number", description: "use at most this many training digits", integer: true, min: 1 },
+  binarize: {
+    type: "string",
+    description: "training pixels: grey levels as probabilities, thresholded at 0.5, or sampled once",
+    default: "none",
+    choices: ["none", "threshold", "sample"],
+  },
+  ...trainingDigitsOptions,
   "sample-steps": { type: "number", description: "Gibbs steps for samples.png", default: 1000, integer: true, min: 1 },
-  seed: { type: "number", description: "seed of every random choice", default: 1, integer: true },
-  out: { type: "string", description: "output folder (required)" },
-  quiet: { type: "boolean", description: "no progress bar" },
-  help: { type: "boolean", description: "this help" },
+  seed: seedOption("seed of every random choice"),
+  out: outOption("output folder (required)"),
+  quiet: quietOption("no progress bar"),
 } as const;
 
 const USAGE = "layerwise train rbm --out DIR [--hidden 500] [--cd 1] [--epochs 10] [--pcd] [--data DIR]";
@@ -41,20 +44,17 @@ export function binarizeImages(images: Tensor, mode: string, rng: Rng): Tensor {
   return images;
 }
 
-export const trainRbmCommand: Command = {
+export const trainRbmCommand: Command = defineCommand({
   path: ["train", "rbm"],
   summary: "train a restricted Boltzmann machine on MNIST; writes the model, filters, samples, reconstructions",
-  async run(argv) {
-    const { options: o } = parseOptions(argv, specs);
-    if (o.help) {
-      console.log(formatHelp(USAGE, specs));
-      return 0;
-    }
-    if (o.out === undefined) throw new UsageError(`--out DIR is required\n${formatHelp(USAGE, specs)}`);
+  usage: USAGE,
+  specs,
+  async run(o, help) {
+    const out = requireOptionShowingHelp(o.out, "--out DIR", help);
     const hidden = o.hidden ?? 500;
     const seed = o.seed ?? 1;
     const t0 = performance.now();
-    const data = await loadMnist({ source: o.data === undefined ? "bundled" : "full", dir: o.data, limitTrain: o.limit });
+    const data = await loadMnist({ dir: o.data, limitTrain: o.limit });
     const rng = new Rng(seed);
     const train = binarizeImages(data.train.images, o.binarize ?? "none", rng);
     const test = binarizeImages(data.test.images, o.binarize ?? "none", rng);
@@ -69,7 +69,9 @@ export const trainRbmCommand: Command = {
       seed,
     });
     const mode = o.pcd ? `PCD-${rbm.options.cdSteps} (${rbm.options.persistent} chains)` : `CD-${rbm.options.cdSteps}`;
-    console.log(`RBM ${train.cols}-${hidden}, ${mode}, ε ${rbm.options.learningRate}, batch ${batch}, ${o.epochs} epochs on ${train.rows} ${data.source} MNIST digits`);
+    console.log(
+      `RBM ${train.cols}-${hidden}, ${mode}, ε ${rbm.options.learningRate}, batch ${batch}, ${o.epochs} epochs on ${train.rows} ${data.source} MNIST digits`,
+    );
     const tty = !o.quiet && process.stderr.isTTY;
     const history = await rbm.fit(train, {
       epochs: o.epochs ?? 10,
@@ -83,7 +85,9 @@ export const trainRbmCommand: Command = {
         },
         onEpochEnd: (l) => {
           if (tty) process.stderr.write("\r\x1b[K");
-          console.log(`  epoch ${l.epoch}: reconstruction error ${l.reconstructionError.toFixed(3)} per image, momentum ${l.momentum}, ${l.seconds.toFixed(1)} s`);
+          console.log(
+            `  epoch ${l.epoch}: reconstruction error ${l.reconstructionError.toFixed(3)} per image, momentum ${l.momentum}, ${l.seconds.toFixed(1)} s`,
+          );
         },
       },
     });
@@ -100,14 +104,14 @@ export const trainRbmCommand: Command = {
       testReconstructionError: testError,
       seconds: (performance.now() - t0) / 1e3,
     };
-    await saveRbm(rbm, o.out, summary);
-    const pictures = await writeRbmPictures(rbm, o.out, {
+    await saveRbm(rbm, out, summary);
+    const pictures = await writeRbmPictures(rbm, out, {
       data: test.sliceRows(0, Math.min(50, test.rows)),
       samples: { n: 100, steps: o["sample-steps"] ?? 1000, seed, init: test.sliceRows(0, Math.min(100, test.rows)) },
     });
-    await writeFileAtomic(`${o.out}/summary.json`, `${JSON.stringify(summary, null, 2)}\n`);
+    await writeFileAtomic(`${out}/summary.json`, `${JSON.stringify(summary, null, 2)}\n`);
     console.log(`test reconstruction error ${testError.toFixed(3)} per image (${test.rows} digits)`);
-    console.log(`wrote ${o.out}/model.json, model.safetensors, summary.json, ${pictures.map((p) => p.slice(p.lastIndexOf("/") + 1)).join(", ")}`);
+    console.log(`wrote ${out}/model.json, model.safetensors, summary.json, ${baseNames(pictures)}`);
     return 0;
   },
-};
+});

@@ -1,12 +1,12 @@
 /** `layerwise tsp`: Hopfield–Tank on random cities, compared with the Held–Karp optimum. */
 import { geometricSchedule } from "../../energy/anneal.js";
 import { DEFAULT_TSP_PENALTIES, MAX_HELD_KARP_CITIES, runTspExperiment } from "../../energy/tsp.js";
-import { formatHelp, parseOptions } from "../args.js";
 import type { Command } from "../command.js";
+import { defineCommand, seedOption } from "../common.js";
 
 const specs = {
   cities: { type: "number", description: "number of random cities in the unit square", default: 10, integer: true, min: 3, max: MAX_HELD_KARP_CITIES },
-  seed: { type: "number", description: "seed of the cities (run k uses seed·1000 + k)", default: 1, integer: true },
+  seed: seedOption("seed of the cities (run k uses seed·1000 + k)"),
   runs: { type: "number", description: "independent descents", default: 20, integer: true, min: 1, max: 10000 },
   dynamics: { type: "string", description: "graded units (Hopfield–Tank) or stochastic units", default: "mean-field", choices: ["mean-field", "stochastic"] },
   sweeps: { type: "number", description: "annealing sweeps", default: 2000, integer: true, min: 1 },
@@ -17,20 +17,16 @@ const specs = {
   C: { type: "number", description: "count penalty", default: DEFAULT_TSP_PENALTIES.C, min: 0 },
   D: { type: "number", description: "tour-length weight", default: DEFAULT_TSP_PENALTIES.D, min: 0 },
   json: { type: "boolean", description: "print one JSON object" },
-  help: { type: "boolean", description: "this help" },
 } as const;
 
 const USAGE = "layerwise tsp [--cities 10] [--seed 1] [--runs 20] [--dynamics mean-field|stochastic]";
 
-export const tspCommand: Command = {
+export const tspCommand: Command = defineCommand({
   path: ["tsp"],
   summary: "Hopfield–Tank TSP on random cities: valid tours and length / Held–Karp optimum",
-  async run(argv) {
-    const { options: o } = parseOptions(argv, specs);
-    if (o.help) {
-      console.log(formatHelp(USAGE, specs));
-      return 0;
-    }
+  usage: USAGE,
+  specs,
+  async run(o) {
     const t0 = performance.now();
     const r = runTspExperiment({
       cities: o.cities ?? 10,
@@ -43,16 +39,31 @@ export const tspCommand: Command = {
     const seconds = (performance.now() - t0) / 1e3;
     const median = r.ratios.length > 0 ? r.ratios[r.ratios.length >> 1] : Number.NaN;
     if (o.json) {
-      console.log(JSON.stringify({ cities: o.cities, seed: o.seed, runs: r.runs.length, valid: r.valid, optimum: r.optimum.length, ratios: r.ratios, medianRatio: median, seconds }));
+      console.log(
+        JSON.stringify({
+          cities: o.cities,
+          seed: o.seed,
+          runs: r.runs.length,
+          valid: r.valid,
+          optimum: r.optimum.length,
+          ratios: r.ratios,
+          medianRatio: median,
+          seconds,
+        }),
+      );
       return 0;
     }
     console.log(`${o.cities} cities (seed ${o.seed}); Held–Karp optimum ${r.optimum.length.toFixed(4)}: tour ${Array.from(r.optimum.tour).join(" ")}`);
     for (const [k, run] of r.runs.entries()) {
-      const what = run.valid ? `length ${run.length.toFixed(4)}  ratio ${(run.length / r.optimum.length).toFixed(3)}  tour ${Array.from(run.tour ?? []).join(" ")}` : `invalid (row ${run.terms.row}, column ${run.terms.column}, count ${run.terms.count})`;
+      const what = run.valid
+        ? `length ${run.length.toFixed(4)}  ratio ${(run.length / r.optimum.length).toFixed(3)}  tour ${Array.from(run.tour ?? []).join(" ")}`
+        : `invalid (row ${run.terms.row}, column ${run.terms.column}, count ${run.terms.count})`;
       console.log(`run ${String(k + 1).padStart(3)}: ${what}`);
     }
     const within = (f: number): number => r.ratios.filter((x) => x <= f + 1e-12).length;
-    console.log(`valid tours: ${r.valid} / ${r.runs.length}; length / optimum: best ${r.ratios[0]?.toFixed(3) ?? "-"}, median ${Number.isNaN(median) ? "-" : median.toFixed(3)}; optimal ${within(1)}, within 10 % ${within(1.1)} (${seconds.toFixed(1)} s)`);
+    console.log(
+      `valid tours: ${r.valid} / ${r.runs.length}; length / optimum: best ${r.ratios[0]?.toFixed(3) ?? "-"}, median ${Number.isNaN(median) ? "-" : median.toFixed(3)}; optimal ${within(1)}, within 10 % ${within(1.1)} (${seconds.toFixed(1)} s)`,
+    );
     return 0;
   },
-};
+});
