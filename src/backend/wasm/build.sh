@@ -4,11 +4,13 @@
 #   kernels-single.wasm  imports a plain memory: one thread where SharedArrayBuffer is missing
 # Needs clang and wasm-ld (Debian: clang, lld). Users never run this: the .wasm files and the
 # generated module are committed.
+# -fno-builtin: no loop becomes memset/memcpy, which -mbulk-memory would turn into memory.fill/
+# memory.copy, calls into the V8 runtime that cost far more than the short copies in im2col/col2im.
 set -euo pipefail
 cd "$(dirname "$0")"
 CLANG=${CLANG:-clang}
 WASM_LD=${WASM_LD:-wasm-ld}
-CFLAGS=(--target=wasm32 -O3 -nostdlib -msimd128 -mbulk-memory -mmutable-globals -mnontrapping-fptoint -msign-ext)
+CFLAGS=(--target=wasm32 -O3 -nostdlib -fno-builtin -msimd128 -mbulk-memory -mmutable-globals -mnontrapping-fptoint -msign-ext)
 # 4 GiB is the wasm32 limit; JS creates the memory with a smaller maximum where needed.
 LDFLAGS=(--no-entry --import-memory --max-memory=4294967296 --export=__heap_base --export=__stack_pointer --strip-all)
 tmp=$(mktemp -d)
