@@ -447,9 +447,15 @@ static inline v128_t tanh_f32x4(v128_t x) {
   return wasm_v128_bitselect(small, big, wasm_f32x4_lt(ax, wasm_f32x4_splat(0.625f)));
 }
 
+/* Two vectors per iteration: two independent polynomial chains for the CPU to overlap. */
 #define UNARY_KERNEL(name, fn)                                                         \
   EXPORT(name) void name(const float* x, float* out, int n, int* counter) {           \
     for (int i, hi; next_range(counter, n, &i, &hi);) {                                \
+      for (; i + 8 <= hi; i += 8) {                                                    \
+        v128_t _a = fn(wasm_v128_load(x + i)), _b = fn(wasm_v128_load(x + i + 4));     \
+        wasm_v128_store(out + i, _a);                                                  \
+        wasm_v128_store(out + i + 4, _b);                                              \
+      }                                                                                \
       for (; i + 4 <= hi; i += 4) wasm_v128_store(out + i, fn(wasm_v128_load(x + i))); \
       for (; i < hi; i++) TAIL_1(fn, x + i, out + i);                                  \
     }                                                                                  \
@@ -580,6 +586,25 @@ static inline v128_t sqrt_f32x4(v128_t x) { return wasm_f32x4_sqrt(x); }
 static inline v128_t abs_f32x4(v128_t x) { return wasm_f32x4_abs(x); }
 static inline v128_t neg_f32x4(v128_t x) { return wasm_f32x4_neg(x); }
 
+/* log(1 + r) + fe ln2 for r in [sqrt(1/2) - 1, sqrt(2) - 1]: the Cephes logf polynomial
+   (~1 ulp), with ln2 in two parts. */
+static inline v128_t log1p_poly(v128_t r, v128_t fe) {
+  v128_t z = wasm_f32x4_mul(r, r);
+  v128_t y = wasm_f32x4_const_splat(7.0376836292e-2f);
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_const_splat(-1.1514610310e-1f));
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_const_splat(1.1676998740e-1f));
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_const_splat(-1.2420140846e-1f));
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_const_splat(1.4249322787e-1f));
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_const_splat(-1.6668057665e-1f));
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_const_splat(2.0000714765e-1f));
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_const_splat(-2.4999993993e-1f));
+  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_const_splat(3.3333331174e-1f));
+  y = wasm_f32x4_mul(wasm_f32x4_mul(y, r), z);
+  y = wasm_f32x4_add(y, wasm_f32x4_mul(fe, wasm_f32x4_const_splat(-2.12194440e-4f)));
+  y = wasm_f32x4_sub(y, wasm_f32x4_mul(z, wasm_f32x4_const_splat(0.5f)));
+  return wasm_f32x4_add(wasm_f32x4_add(r, y), wasm_f32x4_mul(fe, wasm_f32x4_const_splat(0.693359375f)));
+}
+
 /*
  * Natural log, Cephes logf: x = m 2^e with m in [sqrt(1/2), sqrt(2)), log(m) by a degree-9
  * polynomial in m - 1 (~1 ulp), e ln2 added in two parts. Subnormals are scaled by 2^23 first;
@@ -596,21 +621,7 @@ static inline v128_t log_f32x4(v128_t x) {
   e = wasm_i32x4_add(e, below); /* the mask is -1 where below */
   v128_t one = wasm_f32x4_const_splat(1.0f);
   v128_t r = wasm_f32x4_sub(wasm_f32x4_add(m, wasm_v128_and(m, below)), one);
-  v128_t fe = wasm_f32x4_convert_i32x4(e);
-  v128_t z = wasm_f32x4_mul(r, r);
-  v128_t y = wasm_f32x4_const_splat(7.0376836292e-2f);
-  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_const_splat(-1.1514610310e-1f));
-  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_const_splat(1.1676998740e-1f));
-  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_const_splat(-1.2420140846e-1f));
-  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_const_splat(1.4249322787e-1f));
-  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_const_splat(-1.6668057665e-1f));
-  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_const_splat(2.0000714765e-1f));
-  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_const_splat(-2.4999993993e-1f));
-  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_const_splat(3.3333331174e-1f));
-  y = wasm_f32x4_mul(wasm_f32x4_mul(y, r), z);
-  y = wasm_f32x4_add(y, wasm_f32x4_mul(fe, wasm_f32x4_const_splat(-2.12194440e-4f)));
-  y = wasm_f32x4_sub(y, wasm_f32x4_mul(z, wasm_f32x4_const_splat(0.5f)));
-  v128_t res = wasm_f32x4_add(wasm_f32x4_add(r, y), wasm_f32x4_mul(fe, wasm_f32x4_const_splat(0.693359375f)));
+  v128_t res = log1p_poly(r, wasm_f32x4_convert_i32x4(e));
   /* special values */
   v128_t inf = wasm_f32x4_const_splat(__builtin_inff());
   res = wasm_v128_bitselect(inf, res, wasm_f32x4_eq(x, inf));
@@ -620,19 +631,17 @@ static inline v128_t log_f32x4(v128_t x) {
 }
 
 /*
- * softplus(x) = log(1 + e^x) = max(x, 0) + log1p(e^-|x|): never overflows, and for x << 0 it is
- * e^x to full relative accuracy. log1p(u) for u in [0, 1] is log(w) u / (w - 1) with w = 1 + u
- * (w - 1 is exact there; the quotient cancels w's rounding), or u itself when w rounds to 1.
+ * softplus(x) = log(1 + e^x) = max(x, 0) + log1p(u), u = e^-|x| in (0, 1]: never overflows,
+ * and for x << 0 it is e^x to full relative accuracy. log1p(u) needs no division or exponent
+ * split here: for u <= sqrt(2) - 1 it is the log polynomial at r = u itself (exact input); above,
+ * 1 + u = 2 (1 + r) with r = (u - 1) / 2 in (-0.3, 0], plus ln2.
  */
 static inline v128_t softplus_f32x4(v128_t x) {
   v128_t u = exp_f32x4(wasm_f32x4_neg(wasm_f32x4_abs(x)));
-  v128_t w = wasm_f32x4_add(wasm_f32x4_const_splat(1.0f), u);
-  v128_t d = wasm_f32x4_sub(w, wasm_f32x4_const_splat(1.0f));
-  v128_t same = wasm_f32x4_eq(d, wasm_f32x4_const_splat(0.0f));
-  /* where d = 0 divide by 1 instead (the lane is replaced by u below) */
-  v128_t q = wasm_f32x4_div(u, wasm_v128_bitselect(wasm_f32x4_const_splat(1.0f), d, same));
-  v128_t l = wasm_v128_bitselect(u, wasm_f32x4_mul(log_f32x4(w), q), same);
-  return wasm_f32x4_add(wasm_f32x4_pmax(x, wasm_f32x4_const_splat(0.0f)), l);
+  v128_t big = wasm_f32x4_gt(u, wasm_f32x4_const_splat(0.414213562373095f));
+  v128_t r = wasm_v128_bitselect(wasm_f32x4_mul(wasm_f32x4_sub(u, wasm_f32x4_const_splat(1.0f)), wasm_f32x4_const_splat(0.5f)), u, big);
+  v128_t fe = wasm_v128_and(big, wasm_f32x4_const_splat(1.0f));
+  return wasm_f32x4_add(wasm_f32x4_pmax(x, wasm_f32x4_const_splat(0.0f)), log1p_poly(r, fe));
 }
 
 UNARY_KERNEL(relu, relu_f32x4)
