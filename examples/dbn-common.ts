@@ -52,11 +52,13 @@ export interface FinetuneOptions {
   seed: number;
   frozen?: number[];
   label: string;
+  /** Cosine decay of the learning rate to zero over the epochs (default: constant). */
+  cosine?: boolean;
 }
 
-/** SGD with momentum 0.9 on cross-entropy; prints each epoch; returns the test error in %. */
+/** SGD with momentum 0.9 (optionally cosine-decayed) on cross-entropy; prints each epoch; returns the test error in %. */
 export async function finetune(model: Sequential, x: Tensor, y: Tensor, xt: Tensor, yt: Tensor, o: FinetuneOptions): Promise<number> {
-  model.compile({ loss: "categoricalCrossentropy", optimizer: new SGD({ learningRate: o.learningRate, momentum: 0.9 }), metrics: ["accuracy"] });
+  model.compile({ loss: "categoricalCrossentropy", optimizer: new SGD({ learningRate: o.learningRate, momentum: 0.9, schedule: o.cosine ? { type: "cosine", epochs: o.epochs } : undefined }), metrics: ["accuracy"] });
   const t = performance.now();
   await model.fit(x, y, {
     epochs: o.epochs,

@@ -6,7 +6,9 @@
  *
  *   node --import tsx examples/dbn-mnist.ts --pretrain-epochs 50 --finetune-epochs 50 --baseline
  */
+import { existsSync } from "node:fs";
 import { DBN } from "../src/energy/dbn.js";
+import { loadDbn } from "../src/energy/dbn-io.js";
 import { Dense } from "../src/nn/dense.js";
 import { Sequential } from "../src/train/sequential.js";
 import { finetune, report, scriptData, scriptOptions, seconds } from "./dbn-common.js";
@@ -17,6 +19,9 @@ const o = scriptOptions("dbn-mnist", "DBN 784-500-500-2000-10: greedy RBM pretra
   "finetune-epochs": { type: "number", description: "backprop epochs", default: 50, integer: true, min: 1 },
   "rbm-lr": { type: "number", description: "RBM learning rate", default: 0.05, min: 0 },
   "finetune-lr": { type: "number", description: "SGD learning rate", default: 0.1, min: 0 },
+  "dropout-input": { type: "number", description: "dropout rate on the input while fine-tuning (Srivastava et al. 2014: 0.2)", default: 0, min: 0, max: 0.9 },
+  "dropout-hidden": { type: "number", description: "dropout rate after each pretrained layer while fine-tuning (0.5)", default: 0, min: 0, max: 0.9 },
+  cosine: { type: "boolean", description: "decay the fine-tuning learning rate to zero (cosine)" },
   baseline: { type: "boolean", description: "also train the net from random weights (published 1.6 %)" },
   out: { type: "string", description: "save the stack and classifier here" },
 });
@@ -26,18 +31,22 @@ const { train, test } = data;
 const seed = o.seed ?? 1;
 const batch = o.batch ?? 100;
 const t0 = performance.now();
-const dbn = new DBN({ layers, seed, rbm: { learningRate: o["rbm-lr"] ?? 0.05 } });
+// With --out, a stack saved by an earlier run is loaded and its pretraining resumed (finished layers are skipped).
+const saved = o.out === undefined ? null : `${o.out}/stack`;
+const dbn = saved !== null && existsSync(`${saved}/dbn.json`) ? await loadDbn(saved) : new DBN({ layers, seed, rbm: { learningRate: o["rbm-lr"] ?? 0.05 } });
 console.log(`pretraining DBN ${layers.join("-")}: CD-1, ε ${o["rbm-lr"] ?? 0.05}, momentum 0.5 → 0.9, weight decay 2e-4, batch ${batch}, ${o["pretrain-epochs"]} epochs per layer`);
 await dbn.pretrain(train.images, {
   epochs: o["pretrain-epochs"] ?? 50,
   batchSize: batch,
   callbacks: { onEpochEnd: (l, logs) => console.log(`  RBM ${l + 1} epoch ${logs.epoch}: reconstruction error ${logs.reconstructionError.toFixed(3)} (${logs.seconds.toFixed(1)} s)`) },
-  checkpoint: o.out === undefined ? undefined : `${o.out}/stack`,
+  checkpoint: saved ?? undefined,
 });
 const pretrainTime = seconds(t0);
-const ft = { epochs: o["finetune-epochs"] ?? 50, learningRate: o["finetune-lr"] ?? 0.1, batchSize: batch, seed };
+const ft = { epochs: o["finetune-epochs"] ?? 50, learningRate: o["finetune-lr"] ?? 0.1, batchSize: batch, seed, cosine: o.cosine };
+const dropout = { input: o["dropout-input"] ?? 0, hidden: o["dropout-hidden"] ?? 0 };
+if (dropout.input > 0 || dropout.hidden > 0) console.log(`fine-tuning with dropout: input ${dropout.input}, hidden ${dropout.hidden}`);
 let t = performance.now();
-const clf = dbn.toClassifier({ classes: 10, seed });
+const clf = dbn.toClassifier({ classes: 10, seed, dropout });
 const err = await finetune(clf, train.images, train.oneHot, test.images, test.oneHot, { ...ft, label: "pretrained" });
 const finetuneTime = seconds(t);
 if (o.out !== undefined) await clf.save(`${o.out}/classifier`);

@@ -56,6 +56,12 @@ test("toClassifier and toSequential reproduce the stack's p(h | v) exactly befor
   assertBitwise(h, features, "classifier's hidden layers vs DBN.transform");
   assertBitwise(dbn.toSequential().predict(x, { batchSize: 64 }), features, "toSequential vs DBN.transform");
   assert.deepEqual(clf.outputShape, [10]);
+  // with dropout for fine-tuning: Dropout layers interleaved, inference unchanged
+  const dropped = dbn.toClassifier({ classes: 10, dropout: { input: 0.2, hidden: 0.5 } });
+  assert.deepEqual(dropped.layers.map((l) => l.constructor.name), ["Dropout", "Dense", "Dropout", "Dense", "Dropout", "Dense", "Dropout", "Dense"]);
+  h = x;
+  for (let i = 0; i < 7; i++) h = dropped.layers[i].forward(h, false);
+  assertBitwise(h, features, "dropout classifier's hidden layers at inference vs DBN.transform");
 
   const ae = dbn.unroll();
   assert.equal(ae.layers.length, 6);

@@ -20,6 +20,8 @@ import { sigmoid, softmax, softplus } from "../ops/activations.js";
 import { sum } from "../ops/reduce.js";
 import { bernoulli } from "../ops/random.js";
 import { Dense } from "../nn/dense.js";
+import { Dropout } from "../nn/dropout.js";
+import type { Layer } from "../nn/layer.js";
 import type { ActivationName } from "../nn/activations.js";
 import { Sequential } from "../train/sequential.js";
 import { Rng } from "../tensor/random.js";
@@ -92,9 +94,14 @@ export interface ClassifierOptions {
   classes: number;
   /** Default "softmax". */
   outputActivation?: ActivationName;
-  /** Seed of the output layer's initial weights. Default the DBN's seed. */
+  /** Seed of the output layer's initial weights (and of the dropout masks). Default the DBN's seed. */
   seed?: number;
   name?: string;
+  /**
+   * Dropout rates for fine-tuning (Srivastava et al. 2014 fine-tune pretrained DBNs this way):
+   * `input` before the first layer, `hidden` after every pretrained layer. Default none.
+   */
+  dropout?: { input?: number; hidden?: number };
 }
 
 const positiveInt = (name: string, x: unknown, min = 1): number => {
@@ -352,10 +359,10 @@ export class DBN {
     return this.rbms.map((rbm, i) => new Dense(rbm.hidden, { activation: rbm.hiddenUnits === "bernoulli" ? "sigmoid" : "linear", name: `rbm_${i + 1}` }));
   }
 
-  /** Copies each RBM's W (label rows left out) and hidden biases into the model's first layers. */
+  /** Copies each RBM's W (label rows left out) and hidden biases into the model's encoder layers (found by name). */
   private copyEncoderWeights(model: Sequential): void {
     this.rbms.forEach((rbm, i) => {
-      const dense = model.layers[i] as Dense;
+      const dense = model.layers.find((l) => l.name === `rbm_${i + 1}`) as Dense;
       dense.kernel.value.assign(rbm.W.sliceRows(0, this.layers[i]));
       dense.bias?.value.assign(rbm.b);
     });
@@ -376,9 +383,13 @@ export class DBN {
   toClassifier(options: ClassifierOptions): Sequential {
     const classes = positiveInt("toClassifier classes", options.classes);
     const output = new Dense(classes, { activation: options.outputActivation ?? "softmax", name: "output" });
-    const model = new Sequential([...this.encoderLayers(), output], {
+    const seed = options.seed ?? this.seed;
+    const { input = 0, hidden = 0 } = options.dropout ?? {};
+    const withDropout = (rate: number, i: number): Layer[] => (rate > 0 ? [new Dropout(rate, { seed: seed + 1000 + i, name: `dropout_${i}` })] : []);
+    const stack = this.encoderLayers().flatMap((dense, i): Layer[] => [...withDropout(i === 0 ? input : 0, 0), dense, ...withDropout(hidden, i + 1)]);
+    const model = new Sequential([...stack, output], {
       inputShape: [this.layers[0]],
-      seed: options.seed ?? this.seed,
+      seed,
       name: options.name ?? "dbn_classifier",
     }).build();
     this.copyEncoderWeights(model);
