@@ -313,6 +313,8 @@ const CONV_GEOMETRIES: [string, ConvGeometry][] = [
   ["stride 2, odd padding", geometry(3, 11, 8, 5, 4, 3, [2, 3], [2, 1, 0, 2])],
   ["kernel wider than the image plus padding", geometry(1, 3, 2, 2, 3, 5, [1, 1], [2, 2, 3, 2])],
   ["1-D", geometry(4, 1, 30, 7, 1, 5, [1, 2], [0, 0, 2, 2])],
+  ["5-wide rows: 3x1 kernel on 5 channels", geometry(2, 6, 4, 5, 3, 1, [1, 1], [1, 0, 0, 0])],
+  ["5-wide rows: 5x5 on 1 channel, stride 2, padding", geometry(2, 13, 11, 1, 5, 5, [2, 2], [2, 2, 1, 1])],
   ["large batch (threads)", geometry(64, 28, 28, 1, 5, 5, [1, 1], [0, 0, 0, 0])],
   ["large batch, 20 channels (threads)", geometry(40, 12, 12, 20, 5, 5, [1, 1], [0, 0, 0, 0])],
 ];
