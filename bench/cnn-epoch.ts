@@ -9,10 +9,6 @@
  * on the first SAMPLE_BATCHES batches and scaled to the epoch (said in their note), so the
  * benchmark finishes in minutes rather than quarter hours.
  */
-import { unlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { loadMnist } from "../src/data/mnist.js";
 import { oneHot } from "../src/data/transforms.js";
 import { Conv2D } from "../src/nn/conv.js";
 import { Dense } from "../src/nn/dense.js";
@@ -21,6 +17,7 @@ import { Flatten } from "../src/nn/reshape.js";
 import { SGD } from "../src/optim/sgd.js";
 import { zeros } from "../src/tensor/tensor.js";
 import { Sequential } from "../src/train/sequential.js";
+import { type BenchDigits, benchDigits, withDigitFiles } from "./digits.js";
 import { type BenchContext, type Benchmark, type Measurement, measure, round3 } from "./harness.js";
 
 export interface CnnEpochWorkload {
@@ -56,20 +53,6 @@ function cnnWorkload(n: number, conv1: number, conv2: number, hidden: number, ba
 
 export const cnnEpochWorkloads = (quick: boolean): CnnEpochWorkload[] => (quick ? [cnnWorkload(40, 4, 6, 16, 10)] : [cnnWorkload(10_000, 20, 50, 500, 100)]);
 
-/** The first n bundled digits (training split, then test split): the same rows for every impl. */
-async function epochData(n: number): Promise<{ x: Float32Array; labels: Uint8Array }> {
-  const { train, test } = await loadMnist();
-  const cols = train.images.cols;
-  const x = new Float32Array(n * cols);
-  const labels = new Uint8Array(n);
-  const nTrain = Math.min(n, train.labels.length);
-  x.set(train.images.data.subarray(0, nTrain * cols));
-  labels.set(train.labels.subarray(0, nTrain));
-  x.set(test.images.data.subarray(0, (n - nTrain) * cols), nTrain * cols);
-  labels.set(test.labels.subarray(0, n - nTrain), nTrain);
-  return { x, labels };
-}
-
 function buildOurs(w: CnnEpochWorkload): Sequential {
   const model = new Sequential(
     [
@@ -98,7 +81,17 @@ async function timeEpoch(ctx: BenchContext, m: Measurement, w: CnnEpochWorkload,
   const scale = total / SAMPLE_BATCHES;
   const median = t.median_s * scale;
   const note = `timed on the first ${SAMPLE_BATCHES} of ${total} batches, scaled to the epoch${m.note ? `; ${m.note}` : ""}`;
-  ctx.emit({ bench: ctx.bench, workload: m.workload, impl: m.impl, threads: m.threads, n: t.n, median_s: round3(median), min_s: round3(t.min_s * scale), gflops: round3(w.flops / median / 1e9), note });
+  ctx.emit({
+    bench: ctx.bench,
+    workload: m.workload,
+    impl: m.impl,
+    threads: m.threads,
+    n: t.n,
+    median_s: round3(median),
+    min_s: round3(t.min_s * scale),
+    gflops: round3(w.flops / median / 1e9),
+    note,
+  });
 }
 
 export const cnnEpoch: Benchmark = {
@@ -107,7 +100,7 @@ export const cnnEpoch: Benchmark = {
   async run(ctx) {
     const workloads = cnnEpochWorkloads(ctx.quick);
     const data = new Map<CnnEpochWorkload, { x: Float32Array; labels: Uint8Array }>();
-    for (const w of workloads) data.set(w, await epochData(w.n));
+    for (const w of workloads) data.set(w, await benchDigits(w.n));
 
     await ctx.forEachLayerwise(async ({ impl, threads, backend }) => {
       for (const w of workloads) {
@@ -171,10 +164,14 @@ export const cnnEpoch: Benchmark = {
             const dp1 = tf.conv2dTranspose(dz2, k2 as unknown as T4, p1.shape, 1, "valid");
             const dz1 = maxPoolGrad(dp1, z1, p1);
             const grads = [
-              filterGrad(xb, dz1, k1.shape), tf.sum(dz1, [0, 1, 2]),
-              filterGrad(p1, dz2, k2.shape), tf.sum(dz2, [0, 1, 2]),
-              tf.matMul(f, da3, true, false), tf.sum(da3, 0),
-              tf.matMul(a3, d4, true, false), tf.sum(d4, 0),
+              filterGrad(xb, dz1, k1.shape),
+              tf.sum(dz1, [0, 1, 2]),
+              filterGrad(p1, dz2, k2.shape),
+              tf.sum(dz2, [0, 1, 2]),
+              tf.matMul(f, da3, true, false),
+              tf.sum(da3, 0),
+              tf.matMul(a3, d4, true, false),
+              tf.sum(d4, 0),
             ];
             vars.forEach((v, i) => {
               v.assign(tf.sub(v, tf.mul(grads[i], w.learningRate)));
@@ -191,23 +188,23 @@ export const cnnEpoch: Benchmark = {
           tf.dispose([x, y, ...vars]);
           continue;
         }
-        await timeEpoch(ctx, { workload: w.workload, impl, threads, flops: w.flops, note: `${note}; backprop with tf ops and the backend's MaxPoolGrad/Conv2DBackpropFilter kernels` }, w, batches, impl === "tfjs-cpu");
+        await timeEpoch(
+          ctx,
+          {
+            workload: w.workload,
+            impl,
+            threads,
+            flops: w.flops,
+            note: `${note}; backprop with tf ops and the backend's MaxPoolGrad/Conv2DBackpropFilter kernels`,
+          },
+          w,
+          batches,
+          impl === "tfjs-cpu",
+        );
         tf.dispose([x, y, ...vars]);
       }
     });
 
-    const files: string[] = [];
-    try {
-      const peerWorkloads = workloads.map((w, i) => {
-        const d = data.get(w)!;
-        const file = join(tmpdir(), `layerwise-cnn-epoch-${process.pid}-${i}.bin`);
-        writeFileSync(file, Buffer.concat([Buffer.from(d.x.buffer, d.x.byteOffset, d.x.byteLength), Buffer.from(d.labels)]));
-        files.push(file);
-        return { ...w, dataFile: file };
-      });
-      await ctx.python("peers/cnn_epoch.py", "pytorch", "torch", { workloads: peerWorkloads });
-    } finally {
-      for (const f of files) unlinkSync(f);
-    }
+    await withDigitFiles("cnn-epoch", workloads, data, (peerWorkloads) => ctx.python("peers/cnn_epoch.py", "pytorch", "torch", { workloads: peerWorkloads }));
   },
 };

@@ -6,16 +6,13 @@
  * (tfjs-layers, hence tf.sequential, is not a dependency, and tfjs-core's Node build has no
  * gradients registered); PyTorch is nn.Sequential + autograd + torch.optim.SGD.
  */
-import { unlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { loadMnist } from "../src/data/mnist.js";
 import { oneHot } from "../src/data/transforms.js";
 import { Dense } from "../src/nn/dense.js";
 import { SGD } from "../src/optim/sgd.js";
 import { Rng } from "../src/tensor/random.js";
 import { randUniform, type Tensor, zeros } from "../src/tensor/tensor.js";
 import { Sequential } from "../src/train/sequential.js";
+import { type BenchDigits, benchDigits, withDigitFiles } from "./digits.js";
 import type { Benchmark } from "./harness.js";
 import type { Tf } from "./peers/tfjs.js";
 
@@ -48,26 +45,6 @@ function mlpWorkload(n: number, layers: number[], batch: number): MlpEpochWorklo
 export const mlpEpochWorkloads = (quick: boolean): MlpEpochWorkload[] =>
   quick ? [mlpWorkload(40, [784, 16, 12, 10], 10)] : [mlpWorkload(10_000, [784, 500, 500, 10], 100)];
 
-interface EpochData {
-  /** [n, 784] pixels in [0, 1]. */
-  x: Float32Array;
-  labels: Uint8Array;
-}
-
-/** The first n bundled digits (training split, then test split): the same rows for every impl. */
-async function epochData(n: number): Promise<EpochData> {
-  const { train, test } = await loadMnist();
-  const cols = train.images.cols;
-  const x = new Float32Array(n * cols);
-  const labels = new Uint8Array(n);
-  const nTrain = Math.min(n, train.labels.length);
-  x.set(train.images.data.subarray(0, nTrain * cols));
-  labels.set(train.labels.subarray(0, nTrain));
-  x.set(test.images.data.subarray(0, (n - nTrain) * cols), nTrain * cols);
-  labels.set(test.labels.subarray(0, n - nTrain), nTrain);
-  return { x, labels };
-}
-
 function buildOurs(w: MlpEpochWorkload): Sequential {
   const [inputs, ...units] = w.layers;
   const layers = units.map((u, i) => new Dense(u, { activation: i === units.length - 1 ? "softmax" : "relu", ...(i === 0 ? { inputShape: [inputs] } : {}) }));
@@ -87,12 +64,12 @@ export const mlpEpoch: Benchmark = {
   description: "one SGD epoch of a 784-500-500-10 ReLU MLP, softmax cross-entropy, batch 100, on 10,000 bundled digits",
   async run(ctx) {
     const workloads = mlpEpochWorkloads(ctx.quick);
-    const data = new Map<MlpEpochWorkload, EpochData>();
-    for (const w of workloads) data.set(w, await epochData(w.n));
+    const data = new Map<MlpEpochWorkload, BenchDigits>();
+    for (const w of workloads) data.set(w, await benchDigits(w.n));
 
     await ctx.forEachLayerwise(async ({ impl, threads }) => {
       for (const w of workloads) {
-        const d = data.get(w) as EpochData;
+        const d = data.get(w) as BenchDigits;
         const x = zeros([w.n, w.layers[0]]).assign(d.x);
         const y = oneHot(d.labels, w.layers[w.layers.length - 1]);
         const model = buildOurs(w);
@@ -102,7 +79,7 @@ export const mlpEpoch: Benchmark = {
 
     await ctx.forEachTfjs(async ({ tf, impl, threads, note, tensor }) => {
       for (const w of workloads) {
-        const d = data.get(w) as EpochData;
+        const d = data.get(w) as BenchDigits;
         const classes = w.layers[w.layers.length - 1];
         const x = tensor(d.x, [w.n, w.layers[0]]);
         const y = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(d.labels, "int32"), classes), "float32"));
@@ -144,18 +121,6 @@ export const mlpEpoch: Benchmark = {
     });
 
     // PyTorch reads the same digits from a temporary file (float32 pixels, then uint8 labels).
-    const files: string[] = [];
-    try {
-      const peerWorkloads = workloads.map((w, i) => {
-        const d = data.get(w) as EpochData;
-        const file = join(tmpdir(), `layerwise-mlp-epoch-${process.pid}-${i}.bin`);
-        writeFileSync(file, Buffer.concat([Buffer.from(d.x.buffer, d.x.byteOffset, d.x.byteLength), Buffer.from(d.labels)]));
-        files.push(file);
-        return { ...w, dataFile: file };
-      });
-      await ctx.python("peers/mlp_epoch.py", "pytorch", "torch", { workloads: peerWorkloads });
-    } finally {
-      for (const f of files) unlinkSync(f);
-    }
+    await withDigitFiles("mlp-epoch", workloads, data, (peerWorkloads) => ctx.python("peers/mlp_epoch.py", "pytorch", "torch", { workloads: peerWorkloads }));
   },
 };

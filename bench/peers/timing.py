@@ -74,3 +74,28 @@ def run(s, make_step, threads, note_extra=""):
 def torch_threads(torch, s):
     torch.set_num_threads(s["threads"])
     return torch.get_num_threads()
+
+
+def read_digits(torch, np, w, shape):
+    """The digits bench/digits.ts wrote: float32 pixels reshaped to (n, *shape), then uint8 labels."""
+    n = w["n"]
+    pixels = n * int(np.prod(shape))
+    raw = np.fromfile(w["dataFile"], dtype=np.uint8)
+    x = torch.from_numpy(raw[: pixels * 4].view(np.float32).reshape(n, *shape).copy())
+    y = torch.from_numpy(raw[pixels * 4 :].astype(np.int64))
+    return x, y
+
+
+def sgd_epoch(torch, model, x, y, batch, learning_rate):
+    """One epoch of plain mini-batch SGD on softmax cross-entropy, batches in order (as ours)."""
+    loss_fn = torch.nn.CrossEntropyLoss()
+    opt = torch.optim.SGD(model.parameters(), lr=learning_rate)
+
+    def epoch():
+        for start in range(0, x.shape[0], batch):
+            opt.zero_grad(set_to_none=False)
+            loss = loss_fn(model(x[start : start + batch]), y[start : start + batch])
+            loss.backward()
+            opt.step()
+
+    return epoch
