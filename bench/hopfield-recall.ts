@@ -9,9 +9,10 @@
  * Ours keeps the fields u = W x − θ current incrementally (O(N) per flip). NumPy peers:
  * "numpy" does the same incremental update, "numpy-dot" recomputes u_i = W[i]·x per unit.
  */
+
+import { randomPatterns } from "../src/energy/hopfield.js";
 import { FieldState, shuffleOrder, unitIndices } from "../src/energy/hopfield-core.js";
 import { hebbianWeights } from "../src/energy/hopfield-rules.js";
-import { randomPatterns } from "../src/energy/hopfield.js";
 import { Rng } from "../src/tensor/random.js";
 import { zeros } from "../src/tensor/tensor.js";
 import type { Benchmark } from "./harness.js";

@@ -30,7 +30,17 @@ interface EpochWorkload {
 }
 
 function workload(n: number, visible: number, hidden: number, batch: number): EpochWorkload {
-  return { workload: `${n}x${visible}->${hidden} batch ${batch}`, n, visible, hidden, batch, learningRate: 0.1, momentum: 0.5, weightDecay: 2e-4, flops: 5 * 2 * n * visible * hidden };
+  return {
+    workload: `${n}x${visible}->${hidden} batch ${batch}`,
+    n,
+    visible,
+    hidden,
+    batch,
+    learningRate: 0.1,
+    momentum: 0.5,
+    weightDecay: 2e-4,
+    flops: 5 * 2 * n * visible * hidden,
+  };
 }
 
 /** The first n bundled digits (train split, then test split), grey levels in [0, 1]. */
@@ -53,7 +63,14 @@ export const rbmEpoch: Benchmark = {
     const data = await digits(w.n, w.visible);
     await ctx.forEachLayerwise(async ({ impl, threads }) => {
       const x = fromArray(data, [w.n, w.visible]);
-      const rbm = new RBM({ visible: w.visible, hidden: w.hidden, learningRate: w.learningRate, initialMomentum: w.momentum, weightDecay: w.weightDecay, seed: 1 });
+      const rbm = new RBM({
+        visible: w.visible,
+        hidden: w.hidden,
+        learningRate: w.learningRate,
+        initialMomentum: w.momentum,
+        weightDecay: w.weightDecay,
+        seed: 1,
+      });
       await ctx.time({ ...w, impl, threads }, () => rbm.fit(x, { epochs: 1, batchSize: w.batch }));
     });
     await ctx.forEachTfjs(async ({ tf, impl, threads, note, tensor }) => {

@@ -3,9 +3,9 @@
 import { cnnEpoch } from "./cnn-epoch.js";
 import { gemm } from "./gemm.js";
 import type { Benchmark } from "./harness.js";
+import { hopfieldRecall } from "./hopfield-recall.js";
 import { mlpEpoch } from "./mlp-epoch.js";
 import { rbmCd1 } from "./rbm-cd1.js";
 import { rbmEpoch } from "./rbm-epoch.js";
-import { hopfieldRecall } from "./hopfield-recall.js";
 
 export const benchmarks: readonly Benchmark[] = [gemm, rbmCd1, rbmEpoch, mlpEpoch, hopfieldRecall, cnnEpoch];

@@ -7,8 +7,9 @@
  *
  *   node --import tsx examples/boltzmann-parity.ts
  */
-import { empiricalDistribution, totalVariation } from "../src/energy/boltzmann-exact.js";
+
 import { BoltzmannMachine } from "../src/energy/boltzmann.js";
+import { empiricalDistribution, totalVariation } from "../src/energy/boltzmann-exact.js";
 import { tensor } from "../src/tensor/tensor.js";
 
 const parity = tensor([
@@ -24,7 +25,9 @@ const runs = [
 ];
 console.log("KL(data ‖ model) in nats (log 2 = 0.693 is the best a visible-only model can do)");
 console.log(`epoch ${runs.map((r) => r.label.padStart(34)).join("")}`);
-const curves = runs.map((r) => r.bm.fit(parity, { epochs: 600, learningRate: 1, method: r.method, gibbs: { chains: 20, samples: 50, burnIn: 20, seed: 1 } }).kl);
+const curves = runs.map(
+  (r) => r.bm.fit(parity, { epochs: 600, learningRate: 1, method: r.method, gibbs: { chains: 20, samples: 50, burnIn: 20, seed: 1 } }).kl,
+);
 for (const e of [0, 50, 100, 200, 400, 600]) console.log(`${String(e).padStart(5)} ${curves.map((c) => c[e].toFixed(4).padStart(34)).join("")}`);
 
 const bm = runs[1].bm;

@@ -6,8 +6,9 @@
  *
  *   node --import tsx examples/dbm-mnist.ts --pretrain-epochs 100 --dbm-epochs 300 --finetune-epochs 100
  */
-import { DBM } from "../src/energy/dbm.js";
+
 import { sampleBinary } from "../src/data/transforms.js";
+import { DBM } from "../src/energy/dbm.js";
 import { Rng } from "../src/tensor/random.js";
 import { finetune, report, scriptData, scriptOptions, seconds } from "./dbn-common.js";
 
@@ -40,17 +41,30 @@ t = performance.now();
 await dbm.fit(x, {
   epochs: o["dbm-epochs"] ?? 300,
   batchSize: batch,
-  callbacks: { onEpochEnd: (l) => console.log(`  DBM epoch ${l.epoch}: reconstruction error ${l.reconstructionError.toFixed(3)}, mean-field iterations ${l.meanFieldIterations.toFixed(1)}, ${l.seconds.toFixed(0)} s`) },
+  callbacks: {
+    onEpochEnd: (l) =>
+      console.log(
+        `  DBM epoch ${l.epoch}: reconstruction error ${l.reconstructionError.toFixed(3)}, mean-field iterations ${l.meanFieldIterations.toFixed(1)}, ${l.seconds.toFixed(0)} s`,
+      ),
+  },
 });
 console.log(`joint training ${seconds(t)}`);
 if ((o["ais-runs"] ?? 0) > 0) {
   const b = dbm.logLikelihoodBound(xt.sliceRows(0, Math.min(1000, xt.rows)), { method: "ais", runs: o["ais-runs"], baseData: x, seed });
-  console.log(`variational lower bound on test log p(v): ${b.bound.toFixed(2)} nats (AIS log Z ${b.logZ.toFixed(2)}); published −84.62 (AIS estimate, not the bound)`);
+  console.log(
+    `variational lower bound on test log p(v): ${b.bound.toFixed(2)} nats (AIS log Z ${b.logZ.toFixed(2)}); published −84.62 (AIS estimate, not the bound)`,
+  );
 }
 t = performance.now();
 const inputs = dbm.classifierInputs(train.images);
 const testInputs = dbm.classifierInputs(test.images);
 const clf = dbm.toClassifier({ classes: 10, seed });
-const err = await finetune(clf, inputs, train.oneHot, testInputs, test.oneHot, { epochs: o["finetune-epochs"] ?? 100, learningRate: o["finetune-lr"] ?? 0.05, batchSize: batch, seed, label: "DBM classifier" });
+const err = await finetune(clf, inputs, train.oneHot, testInputs, test.oneHot, {
+  epochs: o["finetune-epochs"] ?? 100,
+  learningRate: o["finetune-lr"] ?? 0.05,
+  batchSize: batch,
+  seed,
+  label: "DBM classifier",
+});
 console.log(`fine-tuning ${seconds(t)}`);
 report(`DBM ${layers.join("-")}, fine-tuned on [v, q(h2)]`, err, 0.95, "Salakhutdinov & Hinton 2009");

@@ -4,8 +4,8 @@
  * digits with a warning), fine-tuning a Sequential with SGD + momentum, and printing a figure
  * next to the published one from ../shared/REFERENCES.md.
  */
-import { UsageError, formatHelp, type OptionSpecs, parseOptions, type ParsedOptions } from "../src/cli/args.js";
-import { type MnistData, defaultMnistDir, loadMnist } from "../src/data/mnist.js";
+import { formatHelp, type OptionSpecs, type ParsedOptions, parseOptions, UsageError } from "../src/cli/args.js";
+import { defaultMnistDir, loadMnist, type MnistData } from "../src/data/mnist.js";
 import { SGD } from "../src/optim/sgd.js";
 import type { Tensor } from "../src/tensor/tensor.js";
 import type { Sequential } from "../src/train/sequential.js";
@@ -41,7 +41,9 @@ export async function scriptData(o: { data?: string; "limit-train"?: number; "li
   const dir = o.data ?? defaultMnistDir() ?? undefined;
   const data = await loadMnist({ source: dir === undefined ? "bundled" : "full", dir, limitTrain: o["limit-train"], limitTest: o["limit-test"] });
   if (data.source === "bundled") console.log("WARNING: the full MNIST was not found; using the bundled digits (figures are not comparable with the papers)");
-  console.log(`data: ${data.source === "full" ? `MNIST from ${dir}` : "bundled digits"}, ${data.train.images.rows} training / ${data.test.images.rows} test images`);
+  console.log(
+    `data: ${data.source === "full" ? `MNIST from ${dir}` : "bundled digits"}, ${data.train.images.rows} training / ${data.test.images.rows} test images`,
+  );
   return data;
 }
 
@@ -58,7 +60,11 @@ export interface FinetuneOptions {
 
 /** SGD with momentum 0.9 (optionally cosine-decayed) on cross-entropy; prints each epoch; returns the test error in %. */
 export async function finetune(model: Sequential, x: Tensor, y: Tensor, xt: Tensor, yt: Tensor, o: FinetuneOptions): Promise<number> {
-  model.compile({ loss: "categoricalCrossentropy", optimizer: new SGD({ learningRate: o.learningRate, momentum: 0.9, schedule: o.cosine ? { type: "cosine", epochs: o.epochs } : undefined }), metrics: ["accuracy"] });
+  model.compile({
+    loss: "categoricalCrossentropy",
+    optimizer: new SGD({ learningRate: o.learningRate, momentum: 0.9, schedule: o.cosine ? { type: "cosine", epochs: o.epochs } : undefined }),
+    metrics: ["accuracy"],
+  });
   const t = performance.now();
   await model.fit(x, y, {
     epochs: o.epochs,
@@ -71,7 +77,9 @@ export async function finetune(model: Sequential, x: Tensor, y: Tensor, xt: Tens
           const e = epoch + 1;
           if (e === o.epochs || e % 5 === 0 || e <= 2) {
             const test = (1 - (model.evaluate(xt, yt).accuracy ?? 0)) * 100;
-            console.log(`  ${o.label} epoch ${e}: loss ${logs.loss?.toFixed(4)}, test error ${test.toFixed(2)} % (${((performance.now() - t) / 1e3).toFixed(0)} s)`);
+            console.log(
+              `  ${o.label} epoch ${e}: loss ${logs.loss?.toFixed(4)}, test error ${test.toFixed(2)} % (${((performance.now() - t) / 1e3).toFixed(0)} s)`,
+            );
           }
         },
       },

@@ -34,11 +34,16 @@ const t0 = performance.now();
 // With --out, a stack saved by an earlier run is loaded and its pretraining resumed (finished layers are skipped).
 const saved = o.out === undefined ? null : `${o.out}/stack`;
 const dbn = saved !== null && existsSync(`${saved}/dbn.json`) ? await loadDbn(saved) : new DBN({ layers, seed, rbm: { learningRate: o["rbm-lr"] ?? 0.05 } });
-console.log(`pretraining DBN ${layers.join("-")}: CD-1, ε ${o["rbm-lr"] ?? 0.05}, momentum 0.5 → 0.9, weight decay 2e-4, batch ${batch}, ${o["pretrain-epochs"]} epochs per layer`);
+console.log(
+  `pretraining DBN ${layers.join("-")}: CD-1, ε ${o["rbm-lr"] ?? 0.05}, momentum 0.5 → 0.9, weight decay 2e-4, batch ${batch}, ${o["pretrain-epochs"]} epochs per layer`,
+);
 await dbn.pretrain(train.images, {
   epochs: o["pretrain-epochs"] ?? 50,
   batchSize: batch,
-  callbacks: { onEpochEnd: (l, logs) => console.log(`  RBM ${l + 1} epoch ${logs.epoch}: reconstruction error ${logs.reconstructionError.toFixed(3)} (${logs.seconds.toFixed(1)} s)`) },
+  callbacks: {
+    onEpochEnd: (l, logs) =>
+      console.log(`  RBM ${l + 1} epoch ${logs.epoch}: reconstruction error ${logs.reconstructionError.toFixed(3)} (${logs.seconds.toFixed(1)} s)`),
+  },
   checkpoint: saved ?? undefined,
 });
 const pretrainTime = seconds(t0);
@@ -54,7 +59,10 @@ console.log(`pretraining ${pretrainTime}, fine-tuning ${finetuneTime}`);
 report(`DBN ${layers.join("-")}-10, pretrained + backprop`, err, 1.2, "Hinton & Salakhutdinov 2006");
 if (o.baseline) {
   t = performance.now();
-  const net = new Sequential([...layers.slice(1).map((u) => new Dense(u, { activation: "sigmoid" })), new Dense(10, { activation: "softmax" })], { inputShape: [layers[0]], seed });
+  const net = new Sequential([...layers.slice(1).map((u) => new Dense(u, { activation: "sigmoid" })), new Dense(10, { activation: "softmax" })], {
+    inputShape: [layers[0]],
+    seed,
+  });
   const base = await finetune(net, train.images, train.oneHot, test.images, test.oneHot, { ...ft, label: "random init" });
   console.log(`random-init net ${seconds(t)}`);
   report("same net, no pretraining", base, 1.6, "Hinton & Salakhutdinov 2006");

@@ -9,8 +9,8 @@
  *   node --import tsx examples/hopfield-crosstalk.ts [--noise 0.1] [--seed 1]
  */
 import { parseOptions } from "../src/cli/args.js";
+import { flipUnits, Hopfield, hammingDistance } from "../src/energy/hopfield.js";
 import { parsePatternText } from "../src/energy/hopfield-patterns.js";
-import { Hopfield, flipUnits, hammingDistance } from "../src/energy/hopfield.js";
 import { Rng } from "../src/tensor/random.js";
 
 // the 7x5 digits 0-9: ten patterns in 35 units, many of them similar ("1" and "4", "3" and "5", "8" and "9")
@@ -131,10 +131,14 @@ for (const rule of ["hebbian", "pseudo-inverse"] as const) {
     const best = d.indexOf(Math.min(...d));
     return d[best] === 0 ? NAMES[best] : `~${NAMES[best]}(${d[best]} off)`;
   });
-  console.log(`\n${rule}: stored digits that are fixed points: ${fixed.length ? fixed.join(", ") : "none"}; recalled exactly from ${Math.round((o.noise ?? 0.1) * 100)} % noise: ${exact} / ${p}`);
+  console.log(
+    `\n${rule}: stored digits that are fixed points: ${fixed.length ? fixed.join(", ") : "none"}; recalled exactly from ${Math.round((o.noise ?? 0.1) * 100)} % noise: ${exact} / ${p}`,
+  );
   console.log(`  probe of digit → recalled: ${NAMES.map((d, k) => `${d}→${nearest[k]}`).join("  ")}`);
   console.log(`  ${SHOWN.map((k) => `stored ${NAMES[k]}  probe    recalled`.padEnd(28)).join("")}`);
   for (let r = 0; r < height; r++) {
-    console.log(`  ${SHOWN.map((k) => `${show(patterns.row(k).data, r)}    ${show(probes.row(k).data, r)}    ${show(results[k].state.data, r)}`.padEnd(28)).join("")}`);
+    console.log(
+      `  ${SHOWN.map((k) => `${show(patterns.row(k).data, r)}    ${show(probes.row(k).data, r)}    ${show(results[k].state.data, r)}`.padEnd(28)).join("")}`,
+    );
   }
 }

@@ -48,4 +48,6 @@ report(`stacked RBMs 784-${H}x3-10`, rbmErr, 1.2, "Larochelle et al. 2009");
 report("deep, no pretraining", deepErr, 2.4, "Larochelle et al. 2009");
 report(`shallow 784-${H}-10, no pretraining`, shallowErr, 1.93, "Larochelle et al. 2009");
 const direction = rbmErr < shallowErr && rbmErr < deepErr;
-console.log(`direction (stacked RBMs best): ${direction ? "reproduced" : "NOT reproduced"}; deep without pretraining worse than shallow: ${deepErr > shallowErr ? "yes, as published" : "no"}`);
+console.log(
+  `direction (stacked RBMs best): ${direction ? "reproduced" : "NOT reproduced"}; deep without pretraining worse than shallow: ${deepErr > shallowErr ? "yes, as published" : "no"}`,
+);

@@ -10,14 +10,15 @@
  * sampling once with their intensity as the probability (seeded). The AIS base rate comes from
  * the training pixels.
  */
-import { loadMnist, defaultMnistDir } from "../src/data/mnist.js";
+
+import { backend } from "../src/backend/index.js";
+import { parseOptions } from "../src/cli/args.js";
+import { defaultMnistDir, loadMnist } from "../src/data/mnist.js";
 import { sampleBinary } from "../src/data/transforms.js";
-import { DEFAULT_BETAS, PAPER_BETAS, type BetaSegment, baseRateBiases } from "../src/energy/ais.js";
+import { type BetaSegment, baseRateBiases, DEFAULT_BETAS, PAPER_BETAS } from "../src/energy/ais.js";
 import { RBM, type RBMOptions } from "../src/energy/rbm.js";
 import { saveRbm } from "../src/energy/rbm-io.js";
 import { writeRbmPictures } from "../src/energy/rbm-pictures.js";
-import { parseOptions } from "../src/cli/args.js";
-import { backend } from "../src/backend/index.js";
 import { Rng } from "../src/tensor/random.js";
 
 const { options: o } = parseOptions(process.argv.slice(2), {
@@ -46,7 +47,15 @@ const baseBiases = baseRateBiases(train);
 const info = backend().info();
 console.log(`MNIST binarised by sampling: ${train.rows} training, ${test.rows} test digits; backend ${info.name}, ${info.threads} threads`);
 
-const schedule: readonly BetaSegment[] = o.schedule === "paper" ? PAPER_BETAS : o.schedule === "quick" ? [[0, 0.5, 1e-3], [0.5, 1, 1e-3]] : DEFAULT_BETAS;
+const schedule: readonly BetaSegment[] =
+  o.schedule === "paper"
+    ? PAPER_BETAS
+    : o.schedule === "quick"
+      ? [
+          [0, 0.5, 1e-3],
+          [0.5, 1, 1e-3],
+        ]
+      : DEFAULT_BETAS;
 const published: Record<string, string> = { cd1: "−125.5 (CD-1)", cd25: "−86.3 (CD-25)", pcd: "−86.3 (CD-25; PCD aims at the same)" };
 
 const configs: Record<string, { options: Partial<RBMOptions>; epochs: number; label: string }> = {
@@ -64,7 +73,9 @@ for (const name of (o.models ?? "cd1,pcd").split(",")) {
   await rbm.fit(train, {
     epochs: c.epochs,
     batchSize: 100,
-    callbacks: { onEpochEnd: (l) => console.log(`  ${c.label} epoch ${l.epoch}: reconstruction error ${l.reconstructionError.toFixed(2)}, ${l.seconds.toFixed(1)} s`) },
+    callbacks: {
+      onEpochEnd: (l) => console.log(`  ${c.label} epoch ${l.epoch}: reconstruction error ${l.reconstructionError.toFixed(2)}, ${l.seconds.toFixed(1)} s`),
+    },
   });
   const trainSeconds = (performance.now() - tTrain) / 1e3;
   const r = rbm.logLikelihood(test, { method: "ais", runs: o["ais-runs"], betas: schedule, baseBiases, seed: o.seed });

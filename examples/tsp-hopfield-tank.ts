@@ -26,7 +26,11 @@ for (let seed = 1; seed <= (o.instances ?? 5); seed++) {
   total += r.runs.length;
   all.push(...r.ratios);
   const med = r.ratios[r.ratios.length >> 1];
-  console.log(`${String(seed).padStart(4)}  ${r.optimum.length.toFixed(3).padStart(7)}  ${`${r.valid}/${r.runs.length}`.padStart(5)}  ${r.ratios[0]?.toFixed(3) ?? "  -  "}  ${med?.toFixed(3) ?? "  -  "}   ${r.ratios.filter((x) => x <= 1.1).length}`);
+  console.log(
+    `${String(seed).padStart(4)}  ${r.optimum.length.toFixed(3).padStart(7)}  ${`${r.valid}/${r.runs.length}`.padStart(5)}  ${r.ratios[0]?.toFixed(3) ?? "  -  "}  ${med?.toFixed(3) ?? "  -  "}   ${r.ratios.filter((x) => x <= 1.1).length}`,
+  );
 }
 all.sort((a, b) => a - b);
-console.log(`all: ${valid}/${total} valid tours; length / optimum median ${all[all.length >> 1]?.toFixed(3)}, optimal ${all.filter((x) => x <= 1 + 1e-9).length}, within 10 % ${all.filter((x) => x <= 1.1).length} (${((performance.now() - t0) / 1e3).toFixed(1)} s)`);
+console.log(
+  `all: ${valid}/${total} valid tours; length / optimum median ${all[all.length >> 1]?.toFixed(3)}, optimal ${all.filter((x) => x <= 1 + 1e-9).length}, within 10 % ${all.filter((x) => x <= 1.1).length} (${((performance.now() - t0) / 1e3).toFixed(1)} s)`,
+);

@@ -1,7 +1,7 @@
 /** Annealed importance sampling against exact enumeration of log Z. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { aisLogZ, baseRateBiases, betaSchedule, logMeanExpWithError, DEFAULT_BETAS, PAPER_BETAS } from "../src/energy/ais.js";
+import { aisLogZ, baseRateBiases, betaSchedule, DEFAULT_BETAS, logMeanExpWithError, PAPER_BETAS } from "../src/energy/ais.js";
 import { exactLogZ } from "../src/energy/partition.js";
 import { RBM } from "../src/energy/rbm.js";
 import { Rng } from "../src/tensor/random.js";
@@ -51,11 +51,27 @@ test("AIS agrees with exact log Z on a 24 x 12 RBM with strong weights, from a b
   // 'data': samples of the model itself, so the base rate is near its marginals
   const data = rbm.sample({ n: 300, steps: 200, seed: 4, output: "sample" });
   const exact = exactLogZ(rbm);
-  const ais = aisLogZ(rbm, { runs: 200, betas: [[0, 0.5, 5e-3], [0.5, 1, 1e-3]], baseData: data, seed: 5 });
+  const ais = aisLogZ(rbm, {
+    runs: 200,
+    betas: [
+      [0, 0.5, 5e-3],
+      [0.5, 1, 1e-3],
+    ],
+    baseData: data,
+    seed: 5,
+  });
   assert.ok(ais.logZLow <= exact && exact <= ais.logZHigh, `exact ${exact} outside AIS [${ais.logZLow}, ${ais.logZHigh}] (estimate ${ais.logZ})`);
   assert.ok(Math.abs(ais.logZ - exact) < 0.2, `AIS ${ais.logZ} vs exact ${exact}`);
   // a wrong base rate must still give an unbiased estimate, only a noisier one
-  const flat = aisLogZ(rbm, { runs: 200, betas: [[0, 0.5, 5e-3], [0.5, 1, 1e-3]], baseBiases: zeros([24]), seed: 6 });
+  const flat = aisLogZ(rbm, {
+    runs: 200,
+    betas: [
+      [0, 0.5, 5e-3],
+      [0.5, 1, 1e-3],
+    ],
+    baseBiases: zeros([24]),
+    seed: 6,
+  });
   assert.ok(flat.logZLow <= exact && exact <= flat.logZHigh, `flat base: exact ${exact} outside [${flat.logZLow}, ${flat.logZHigh}]`);
 });
 
@@ -77,7 +93,10 @@ test("logLikelihood: exact and AIS methods agree, and AIS reports a band around 
   assert.ok(ais.lower !== undefined && ais.upper !== undefined && ais.lower <= ais.logLikelihood && ais.logLikelihood <= ais.upper);
   assert.ok(Math.abs(ais.logLikelihood - exact.logLikelihood) < 0.05, `AIS ${ais.logLikelihood} vs exact ${exact.logLikelihood}`);
   assert.ok(exact.logLikelihood < 0);
-  assert.throws(() => new RBM({ visible: 4, hidden: 3, visibleUnits: "gaussian", hiddenUnits: "gaussian" }).logLikelihood(zeros([2, 4]), { method: "exact" }), /both layers are Gaussian/);
+  assert.throws(
+    () => new RBM({ visible: 4, hidden: 3, visibleUnits: "gaussian", hiddenUnits: "gaussian" }).logLikelihood(zeros([2, 4]), { method: "exact" }),
+    /both layers are Gaussian/,
+  );
 });
 
 test("base-rate biases follow the smoothed pixel means", () => {

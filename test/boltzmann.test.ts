@@ -1,8 +1,15 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { anneal, constantSchedule, geometricSchedule, linearSchedule } from "../src/energy/anneal.js";
-import { boltzmannDistribution, empiricalDistribution, enumerateEnergies, klDivergence, marginalizeHidden, totalVariation } from "../src/energy/boltzmann-exact.js";
 import { BoltzmannMachine } from "../src/energy/boltzmann.js";
+import {
+  boltzmannDistribution,
+  empiricalDistribution,
+  enumerateEnergies,
+  klDivergence,
+  marginalizeHidden,
+  totalVariation,
+} from "../src/energy/boltzmann-exact.js";
 import { FieldState, quadraticEnergy } from "../src/energy/hopfield-core.js";
 import { Rng } from "../src/tensor/random.js";
 import { tensor } from "../src/tensor/tensor.js";
@@ -146,7 +153,10 @@ describe("annealing", () => {
     assert.equal(temps[4], 0.1);
     for (let k = 1; k < 5; k++) assert.ok(Math.abs(temps[k] / temps[k - 1] - 10 ** -0.5) < 1e-12);
     const l = linearSchedule({ start: 4, end: 1, steps: 4 });
-    assert.deepEqual([0, 1, 2, 3].map((k) => l.temperature(k)), [4, 3, 2, 1]);
+    assert.deepEqual(
+      [0, 1, 2, 3].map((k) => l.temperature(k)),
+      [4, 3, 2, 1],
+    );
     assert.equal(constantSchedule(2, 3).temperature(2), 2);
     assert.throws(() => geometricSchedule({ start: 0, end: 1, steps: 3 }), /start/);
     assert.throws(() => linearSchedule({ start: 1, end: 1, steps: 0 }), /steps/);
@@ -159,13 +169,16 @@ describe("annealing", () => {
     const trials = 12;
     for (let t = 0; t < trials; t++) {
       const bm = roughMachine(14, 0, 50 + t);
-      const energies = enumerateEnergies(new FieldState(bm.weights, bm.thresholds, "binary").load(new Float32Array(14)), Uint32Array.from({ length: 14 }, (_, i) => i));
+      const energies = enumerateEnergies(
+        new FieldState(bm.weights, bm.thresholds, "binary").load(new Float32Array(14)),
+        Uint32Array.from({ length: 14 }, (_, i) => i),
+      );
       const ground = Math.min(...energies);
       const schedule = geometricSchedule({ start: 5, end: 0.05, steps: 1000 });
       const a = bm.anneal({ schedule, seed: t });
       assert.ok(Math.abs(a.energy - bm.energy(a.state.data)) < 1e-6);
       if (a.energy <= ground + 1e-6) annealed++;
-      const q = new FieldState(bm.weights, bm.thresholds, "binary").load(Float32Array.from({ length: 14 }, (_, i) => (i * 7 + t) % 3 === 0 ? 1 : 0));
+      const q = new FieldState(bm.weights, bm.thresholds, "binary").load(Float32Array.from({ length: 14 }, (_, i) => ((i * 7 + t) % 3 === 0 ? 1 : 0)));
       const r = anneal(q, { schedule: constantSchedule(1e-9, 1), rng: new Rng(t) });
       assert.ok(r.stable);
       if (q.energy <= ground + 1e-6) quenched++;

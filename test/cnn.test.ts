@@ -23,7 +23,10 @@ describe("LeNet", () => {
       shapes.push(`${layer.name} ${h.shape.slice(1).join("x")}`);
     }
     assert.deepEqual(shapes, ["c1 28x28x6", "s2 14x14x6", "c3 10x10x16", "s4 5x5x16", "c5 1x1x120", "flatten 120", "f6 84", "output 10"]);
-    assert.equal(model.params().reduce((s, p) => s + p.value.size, 0), 61706);
+    assert.equal(
+      model.params().reduce((s, p) => s + p.value.size, 0),
+      61706,
+    );
   });
 
   it("the ReLU variant reaches ≥ 95 % test accuracy on the bundled digits, and saves and loads", async () => {
@@ -91,7 +94,10 @@ describe("sentence CNN", () => {
 
   it("pads and truncates a tokenised corpus", () => {
     const x = padSequences([[5, 6, 7, 8], [9]], 3);
-    assert.deepEqual(x.toArray(), [[5, 6, 7], [9, 0, 0]]);
+    assert.deepEqual(x.toArray(), [
+      [5, 6, 7],
+      [9, 0, 0],
+    ]);
     assert.throws(() => padSequences([[1, -2]], 3), /sentence 0, token 1 is -2/);
     assert.throws(() => sentenceCnn({ vocabSize: 10, maxLength: 4, windowSizes: [5] }), /window size 5 must be an integer in \[1, maxLength = 4\]/);
   });
@@ -108,13 +114,33 @@ describe("layerwise train cnn", () => {
     console.log = (s: string) => lines.push(String(s));
     console.error = (s: string) => lines.push(String(s));
     try {
-      const args = ["train", "cnn", "--arch", "lenet-relu", "--augment", "rotate=15,shift=2", "--epochs", "1", "--limit-train", "300", "--limit-test", "100", "--out", dir, "--quiet"];
+      const args = [
+        "train",
+        "cnn",
+        "--arch",
+        "lenet-relu",
+        "--augment",
+        "rotate=15,shift=2",
+        "--epochs",
+        "1",
+        "--limit-train",
+        "300",
+        "--limit-test",
+        "100",
+        "--out",
+        dir,
+        "--quiet",
+      ];
       assert.equal(await main(args), 0);
       const files = await readdir(dir);
-      for (const f of ["model.json", "model.safetensors", "filters-c1.png", "feature-maps-c1.png", "feature-maps-c3.png"]) assert.ok(files.includes(f), `${f} missing from ${files.join(", ")}`);
+      for (const f of ["model.json", "model.safetensors", "filters-c1.png", "feature-maps-c1.png", "feature-maps-c3.png"])
+        assert.ok(files.includes(f), `${f} missing from ${files.join(", ")}`);
       assert.ok((await loadModel(dir)).layers.some((l) => l.config().className === "Conv2D"));
       assert.equal(await main(["train", "cnn", "--augment", "spin=3", "--out", dir]), 2);
-      assert.ok(lines.some((l) => /unknown key "spin"/.test(l)), lines.join("\n"));
+      assert.ok(
+        lines.some((l) => /unknown key "spin"/.test(l)),
+        lines.join("\n"),
+      );
     } finally {
       console.log = log;
       console.error = error;

@@ -27,7 +27,17 @@ const FILTER = [
 ];
 
 /** Direct convolution by the definition: y[n,oh,ow,f] = Σ x[n, oh·S + kh − P, ow·S + kw − P, c] K[kh,kw,c,f] + b[f]. */
-function naiveConv(x: Float32Array, [n, H, W, C]: number[], k: Float32Array, [kH, kW, F]: number[], b: Float32Array | null, S: number, P: number, outH: number, outW: number): Float32Array {
+function naiveConv(
+  x: Float32Array,
+  [n, H, W, C]: number[],
+  k: Float32Array,
+  [kH, kW, F]: number[],
+  b: Float32Array | null,
+  S: number,
+  P: number,
+  outH: number,
+  outW: number,
+): Float32Array {
   const y = new Float32Array(n * outH * outW * F);
   for (let i = 0; i < n; i++)
     for (let oh = 0; oh < outH; oh++)
@@ -57,7 +67,12 @@ describe("Conv2D", () => {
   });
 
   it("matches the definition of convolution with stride, padding and several channels", () => {
-    for (const [S, P, H, F] of [[1, 0, 6, 3], [2, 1, 7, 3], [2, 2, 8, 4], [3, 0, 7, 1]]) {
+    for (const [S, P, H, F] of [
+      [1, 0, 6, 3],
+      [2, 1, 7, 3],
+      [2, 2, 8, 4],
+      [3, 0, 7, 1],
+    ]) {
       const conv = new Conv2D({ filters: 4, kernelSize: F, strides: S, padding: P });
       const out = conv.build([H, H, 3], rng(S * 10 + P));
       const expected = (H - F + 2 * P) / S + 1;
@@ -73,7 +88,12 @@ describe("Conv2D", () => {
   it("gives output sizes (W − F + 2P)/S + 1 and names the numbers of impossible combinations", () => {
     const cases: [number, number, number, number, number][] = [
       // W, F, P, S, expected
-      [32, 5, 0, 1, 28], [28, 5, 2, 1, 28], [227, 11, 0, 4, 55], [7, 3, 1, 2, 4], [10, 3, 1, 1, 10], [5, 5, 0, 1, 1],
+      [32, 5, 0, 1, 28],
+      [28, 5, 2, 1, 28],
+      [227, 11, 0, 4, 55],
+      [7, 3, 1, 2, 4],
+      [10, 3, 1, 1, 10],
+      [5, 5, 0, 1, 1],
     ];
     for (const [W, F, P, S, expected] of cases) {
       assert.equal(ops.axisGeometry("t", W, F, S, P).out, expected, `W=${W} F=${F} P=${P} S=${S}`);
@@ -81,11 +101,14 @@ describe("Conv2D", () => {
       assert.deepEqual(conv.build([W, W, 1], rng()), [expected, expected, 2]);
     }
     // 10 − 3 + 0 = 7 is not divisible by 2: the lecture's example of an invalid stride
-    assert.throws(() => new Conv2D({ filters: 1, kernelSize: 3, strides: 2 }).build([10, 10, 1], rng()), (e: Error) => {
-      assert.ok(e instanceof ShapeError);
-      assert.match(e.message, /\(10 − 3 \+ 2·0\)\/2 \+ 1 = 4\.5 is not a whole number/);
-      return true;
-    });
+    assert.throws(
+      () => new Conv2D({ filters: 1, kernelSize: 3, strides: 2 }).build([10, 10, 1], rng()),
+      (e: Error) => {
+        assert.ok(e instanceof ShapeError);
+        assert.match(e.message, /\(10 − 3 \+ 2·0\)\/2 \+ 1 = 4\.5 is not a whole number/);
+        return true;
+      },
+    );
     assert.throws(() => new Conv2D({ filters: 1, kernelSize: 7 }).build([5, 5, 1], rng()), /7-wide window does not fit the input of width 5/);
     assert.throws(() => new Conv2D({ filters: 1, kernelSize: 3, padding: -1 }), /padding must be an integer >= 0/);
     assert.throws(() => new Conv2D({ filters: 0, kernelSize: 3 }), /filters must be an integer >= 1/);
@@ -126,7 +149,10 @@ describe("Conv1D", () => {
   });
 
   it("passes finite-difference gradient checks", () => {
-    for (const [i, options] of [{ kernelSize: 3, strides: 1, padding: "same" as const }, { kernelSize: 2, strides: 2, padding: 0 }].entries()) {
+    for (const [i, options] of [
+      { kernelSize: 3, strides: 1, padding: "same" as const },
+      { kernelSize: 2, strides: 2, padding: 0 },
+    ].entries()) {
       const conv = new Conv1D({ filters: 3, activation: "relu", name: `c1d${i}`, ...options });
       conv.build([8, 4], rng(i));
       checkLayerGradients(conv, randNormal([3, 8, 4], rng(60 + i)), { maxChecks: 60 });
@@ -171,7 +197,13 @@ describe("pooling", () => {
   });
 
   it("global pooling takes one value per channel", () => {
-    const x = tensor([[[1, -1], [5, 0], [2, 3]]]); // [1, 3 steps, 2 channels]
+    const x = tensor([
+      [
+        [1, -1],
+        [5, 0],
+        [2, 3],
+      ],
+    ]); // [1, 3 steps, 2 channels]
     const gmax = new GlobalMaxPool();
     gmax.build([3, 2], rng());
     assert.deepEqual(Array.from(gmax.forward(x, false).data), [5, 3]);
@@ -188,7 +220,14 @@ describe("Embedding", () => {
     const ids = tensor([[0, 2, 2, 4]]);
     const y = emb.forward(ids, false);
     assert.deepEqual(Array.from(y.data.subarray(3, 6)), Array.from(emb.embeddings.value.data.subarray(6, 9)));
-    checkLayerGradients(emb, tensor([[0, 2, 2, 4], [1, 1, 3, 0]]), { maxChecks: 15 });
+    checkLayerGradients(
+      emb,
+      tensor([
+        [0, 2, 2, 4],
+        [1, 1, 3, 0],
+      ]),
+      { maxChecks: 15 },
+    );
     assert.throws(() => emb.forward(tensor([[0, 5, 1, 1]]), false), /token id 5 at position 1 is outside 0\.\.4/);
   });
 });
@@ -204,7 +243,10 @@ describe("Parallel", () => {
       { name: "par" },
     );
     assert.deepEqual(par.build([6, 4], rng(3)), [5]);
-    assert.deepEqual(par.params().map((p) => p.name), ["b0_conv1d0.kernel", "b0_conv1d0.bias", "b1_conv1d0.kernel", "b1_conv1d0.bias"]);
+    assert.deepEqual(
+      par.params().map((p) => p.name),
+      ["b0_conv1d0.kernel", "b0_conv1d0.bias", "b1_conv1d0.kernel", "b1_conv1d0.bias"],
+    );
     const x = randNormal([2, 6, 4], rng(80));
     const y = par.forward(x, false);
     assert.deepEqual(y.shape, [2, 5]);

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { loadMnist } from "../src/data/mnist.js";
 import { binarize } from "../src/data/transforms.js";
-import { DBM, chainAsRbm } from "../src/energy/dbm.js";
+import { chainAsRbm, DBM } from "../src/energy/dbm.js";
 import { exactLogZ } from "../src/energy/partition.js";
 import { Rng } from "../src/tensor/random.js";
 import { type Tensor, zeros } from "../src/tensor/tensor.js";
@@ -72,7 +72,10 @@ function randomBinary(n: number, cols: number, seed: number): Tensor {
 }
 
 test("tiny DBM: exact log Z and log p(v) match brute force; mean-field converges; the bound is below log p(v)", () => {
-  for (const [layers, seed] of [[[6, 4, 3], 1], [[5, 3, 4, 2], 2]] as const) {
+  for (const [layers, seed] of [
+    [[6, 4, 3], 1],
+    [[5, 3, 4, 2], 2],
+  ] as const) {
     const dbm = randomDbm([...layers], 1, seed);
     const data = randomBinary(12, layers[0], seed);
     const brute = bruteForce(dbm, data);

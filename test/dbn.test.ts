@@ -37,7 +37,10 @@ test("the DBN's first layer is the RBM trained alone with the same seed, bit for
   assertBitwise(dbn.rbms[0].W, alone.W, "W");
   assertBitwise(dbn.rbms[0].a, alone.a, "a");
   assertBitwise(dbn.rbms[0].b, alone.b, "b");
-  assert.deepEqual(history[0].map((l) => l.reconstructionError), logs.map((l) => l.reconstructionError));
+  assert.deepEqual(
+    history[0].map((l) => l.reconstructionError),
+    logs.map((l) => l.reconstructionError),
+  );
   // the second layer learned from p(h | v) of the first: its visible biases came from those features
   assert.equal(history[1].length, 2);
   assert.equal(dbn.rbms[1].visible, 24);
@@ -58,7 +61,10 @@ test("toClassifier and toSequential reproduce the stack's p(h | v) exactly befor
   assert.deepEqual(clf.outputShape, [10]);
   // with dropout for fine-tuning: Dropout layers interleaved, inference unchanged
   const dropped = dbn.toClassifier({ classes: 10, dropout: { input: 0.2, hidden: 0.5 } });
-  assert.deepEqual(dropped.layers.map((l) => l.constructor.name), ["Dropout", "Dense", "Dropout", "Dense", "Dropout", "Dense", "Dropout", "Dense"]);
+  assert.deepEqual(
+    dropped.layers.map((l) => l.constructor.name),
+    ["Dropout", "Dense", "Dropout", "Dense", "Dropout", "Dense", "Dropout", "Dense"],
+  );
   h = x;
   for (let i = 0; i < 7; i++) h = dropped.layers[i].forward(h, false);
   assertBitwise(h, features, "dropout classifier's hidden layers at inference vs DBN.transform");
@@ -83,7 +89,11 @@ test("sampling gives binary images of the right shape, clamped to a label or fre
   const dbn = new DBN({ layers: [784, 64, 96], labels: 10, seed: 3, rbm: { learningRate: 0.05 } });
   await dbn.pretrain(x, { epochs: 4, batchSize: 20, labels: digits.train.oneHot });
   assert.equal(dbn.top.visible, 64 + 10);
-  for (const s of [dbn.sample({ n: 12, gibbsSteps: 30, label: 7, seed: 1 }), dbn.sample({ n: 5, gibbsSteps: 30, seed: 2 }), dbn.sample({ gibbsSteps: 10, label: [0, 1, 2], seed: 3 })]) {
+  for (const s of [
+    dbn.sample({ n: 12, gibbsSteps: 30, label: 7, seed: 1 }),
+    dbn.sample({ n: 5, gibbsSteps: 30, seed: 2 }),
+    dbn.sample({ gibbsSteps: 10, label: [0, 1, 2], seed: 3 }),
+  ]) {
     assert.equal(s.cols, 784);
     for (const v of s.data) assert.ok(v === 0 || v === 1, `sample value ${v} is not binary`);
   }
@@ -109,8 +119,15 @@ test("a saved stack loads with the same weights and resumes pretraining where it
     assert.deepEqual(loaded.layers, [784, 16, 8]);
     assertBitwise(loaded.transform(small), dbn.transform(small), "loaded transform");
     const history = await loaded.pretrain(small, { epochs: 2, batchSize: 100 });
-    assert.deepEqual(history.map((h) => h.length), [1, 2], "layer 1 trains one more epoch, layer 2 both");
-    assert.deepEqual(loaded.rbms.map((r) => r.epochsTrained), [2, 2]);
+    assert.deepEqual(
+      history.map((h) => h.length),
+      [1, 2],
+      "layer 1 trains one more epoch, layer 2 both",
+    );
+    assert.deepEqual(
+      loaded.rbms.map((r) => r.epochsTrained),
+      [2, 2],
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
@@ -132,7 +149,10 @@ test("on 1,000 bundled digits, pretraining + fine-tuning (c) beats random init (
     const dbn = new DBN({ layers: [784, H, H], seed, rbm: { learningRate: 0.05 } });
     await dbn.pretrain(train.images, { epochs: 8, batchSize: 20 });
     c.push(await fit(dbn.toClassifier({ classes: 10, seed }), seed));
-    const scratch = new Sequential([new Dense(H, { activation: "sigmoid" }), new Dense(H, { activation: "sigmoid" }), new Dense(10, { activation: "softmax" })], { inputShape: [784], seed });
+    const scratch = new Sequential(
+      [new Dense(H, { activation: "sigmoid" }), new Dense(H, { activation: "sigmoid" }), new Dense(10, { activation: "softmax" })],
+      { inputShape: [784], seed },
+    );
     a.push(await fit(scratch, seed));
   }
   const mean = (v: number[]): number => v.reduce((s, x) => s + x, 0) / v.length;
@@ -148,17 +168,49 @@ test("layerwise demo and train dbn write the stack, classifier, pictures and sum
   const lines: string[] = [];
   console.log = (...args: unknown[]) => lines.push(args.join(" "));
   try {
-    const code = await main(["demo", "--out", join(dir, "demo"), "--layers", "784-16-16", "--limit", "200", "--pretrain-epochs", "1", "--finetune-epochs", "1"]);
+    const code = await main([
+      "demo",
+      "--out",
+      join(dir, "demo"),
+      "--layers",
+      "784-16-16",
+      "--limit",
+      "200",
+      "--pretrain-epochs",
+      "1",
+      "--finetune-epochs",
+      "1",
+    ]);
     assert.equal(code, 0, lines.join("\n"));
-    for (const f of ["stack/dbn.json", "stack/rbm-2/model.safetensors", "classifier/model.json", "filters.png", "samples.png", "summary.json"]) assert.ok((await stat(join(dir, "demo", f))).size > 0, f);
+    for (const f of ["stack/dbn.json", "stack/rbm-2/model.safetensors", "classifier/model.json", "filters.png", "samples.png", "summary.json"])
+      assert.ok((await stat(join(dir, "demo", f))).size > 0, f);
     const summary = JSON.parse(await readFile(join(dir, "demo", "summary.json"), "utf8"));
     assert.ok(summary.testAccuracyPretrained > 0 && summary.testAccuracyRandomInit > 0);
     assert.ok(lines.some((l) => /test accuracy: pretrained DBN .* %, same net from random weights .* %/.test(l)));
-    const args = ["train", "dbn", "--out", join(dir, "t"), "--layers", "784-12-8", "--limit", "200", "--pretrain-epochs", "1", "--finetune-epochs", "1", "--sample-steps", "5", "--quiet"];
+    const args = [
+      "train",
+      "dbn",
+      "--out",
+      join(dir, "t"),
+      "--layers",
+      "784-12-8",
+      "--limit",
+      "200",
+      "--pretrain-epochs",
+      "1",
+      "--finetune-epochs",
+      "1",
+      "--sample-steps",
+      "5",
+      "--quiet",
+    ];
     assert.equal(await main(args), 0);
     lines.length = 0;
     assert.equal(await main([...args.slice(0, -5), "--pretrain-epochs", "2", "--finetune-epochs", "1", "--sample-steps", "5"]), 0);
-    assert.ok(lines.some((l) => l.includes("resuming the stack") && l.includes("1, 1")), lines.join("\n"));
+    assert.ok(
+      lines.some((l) => l.includes("resuming the stack") && l.includes("1, 1")),
+      lines.join("\n"),
+    );
     assert.equal(await main(["train", "dbn", "--out", join(dir, "t"), "--layers", "784-30", "--limit", "50"]), 2);
   } finally {
     console.log = log;

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
+import { flipUnits, Hopfield, hammingDistance, randomPatterns, toBinary } from "../src/energy/hopfield.js";
 import { FieldState, quadraticEnergy, unitIndices } from "../src/energy/hopfield-core.js";
 import { hebbianWeights, invertSymmetricPositiveDefinite, pseudoInverseWeights } from "../src/energy/hopfield-rules.js";
-import { Hopfield, flipUnits, hammingDistance, randomPatterns, toBinary } from "../src/energy/hopfield.js";
 import { Rng } from "../src/tensor/random.js";
 import { fromArray, tensor, zeros } from "../src/tensor/tensor.js";
 
@@ -97,10 +97,12 @@ describe("Hopfield dynamics", () => {
 
   test("synchronous updates can 2-cycle and the result says so", () => {
     // two units that inhibit each other: from (1, 1) both flip at once, forever
-    const net = new Hopfield({ size: 2 }).setWeights(tensor([
-      [0, -1],
-      [-1, 0],
-    ]));
+    const net = new Hopfield({ size: 2 }).setWeights(
+      tensor([
+        [0, -1],
+        [-1, 0],
+      ]),
+    );
     const sync = net.recall([1, 1], { update: "sync", maxSweeps: 50 });
     assert.equal(sync.status, "two-cycle");
     assert.equal(sync.converged, false);
@@ -111,10 +113,12 @@ describe("Hopfield dynamics", () => {
     assert.equal(async.status, "fixed-point");
     assert.equal(async.state.data[0] * async.state.data[1], -1);
     // and the batch form reports per probe
-    const batch = net.recallBatch(tensor([
-      [1, 1],
-      [1, -1],
-    ]));
+    const batch = net.recallBatch(
+      tensor([
+        [1, 1],
+        [1, -1],
+      ]),
+    );
     assert.deepEqual(batch.status, ["two-cycle", "fixed-point"]);
     assert.deepEqual(Array.from(batch.sweeps), [2, 1]);
     assert.deepEqual(batch.states.toArray(), [
@@ -142,8 +146,28 @@ describe("Hopfield dynamics", () => {
     assert.throws(() => new Hopfield({ size: 0 }), /size/);
     assert.throws(() => new Hopfield({ size: 3, states: "ternary" as "binary" }), /states/);
     assert.throws(() => net.store(tensor([[1, -1, 1]]), { rule: "oja" as "hebbian" }), /rule/);
-    assert.throws(() => net.setWeights(tensor([[1, 0, 0], [0, 0, 0], [0, 0, 0]])), /diagonal/);
-    assert.throws(() => net.setWeights(tensor([[0, 1, 0], [0, 0, 0], [0, 0, 0]])), /symmetric/);
+    assert.throws(
+      () =>
+        net.setWeights(
+          tensor([
+            [1, 0, 0],
+            [0, 0, 0],
+            [0, 0, 0],
+          ]),
+        ),
+      /diagonal/,
+    );
+    assert.throws(
+      () =>
+        net.setWeights(
+          tensor([
+            [0, 1, 0],
+            [0, 0, 0],
+            [0, 0, 0],
+          ]),
+        ),
+      /symmetric/,
+    );
   });
 });
 
@@ -229,7 +253,16 @@ describe("Hopfield storage and capacity", () => {
         assert.ok(s * pats.data[k * 40 + i] > 0.5, `pattern ${k} unit ${i}: field ${s}`);
       }
     }
-    assert.throws(() => pseudoInverseWeights(tensor([[1, -1, 1], [1, -1, 1]])), /linearly dependent/);
+    assert.throws(
+      () =>
+        pseudoInverseWeights(
+          tensor([
+            [1, -1, 1],
+            [1, -1, 1],
+          ]),
+        ),
+      /linearly dependent/,
+    );
   });
 
   test("the symmetric inverse is an inverse", () => {

@@ -10,10 +10,10 @@ import { Activation } from "../src/nn/activation.js";
 import { Dense } from "../src/nn/dense.js";
 import { Dropout } from "../src/nn/dropout.js";
 import { Adam } from "../src/optim/adam.js";
-import { loadModel } from "../src/train/load.js";
-import { Sequential } from "../src/train/sequential.js";
 import { Rng } from "../src/tensor/random.js";
 import { fromArray, randNormal } from "../src/tensor/tensor.js";
+import { loadModel } from "../src/train/load.js";
+import { Sequential } from "../src/train/sequential.js";
 
 const FILE = "w.safetensors";
 
@@ -32,7 +32,13 @@ describe("safetensors", () => {
   const b = fromArray([-1.5], [1]);
 
   it("round-trips tensors and metadata; the header is padded to 8 bytes", () => {
-    const bytes = encodeSafetensors([["a", a], ["b", b]], { format: "pt" });
+    const bytes = encodeSafetensors(
+      [
+        ["a", a],
+        ["b", b],
+      ],
+      { format: "pt" },
+    );
     const headerLength = new DataView(bytes.buffer).getUint32(0, true);
     assert.equal(headerLength % 8, 0);
     const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)));
@@ -64,11 +70,14 @@ describe("safetensors", () => {
   ];
   for (const [what, bytes, message] of corruptions) {
     it(`rejects ${what}, naming the file`, () => {
-      assert.throws(() => decodeSafetensors(bytes, FILE), (err: Error) => {
-        assert.match(err.message, new RegExp(`^${FILE}: `));
-        assert.match(err.message, message);
-        return true;
-      });
+      assert.throws(
+        () => decodeSafetensors(bytes, FILE),
+        (err: Error) => {
+          assert.match(err.message, new RegExp(`^${FILE}: `));
+          assert.match(err.message, message);
+          return true;
+        },
+      );
     });
   }
 });
@@ -83,13 +92,15 @@ describe("save and load", () => {
   });
 
   async function trainedModel(): Promise<Sequential> {
-    const m = new Sequential(
-      [new Dense(6, { activation: "leakyRelu", inputShape: [4] }), new Dropout(0.2), new Dense(3), new Activation("softmax")],
-      { seed: 4 },
-    );
+    const m = new Sequential([new Dense(6, { activation: "leakyRelu", inputShape: [4] }), new Dropout(0.2), new Dense(3), new Activation("softmax")], {
+      seed: 4,
+    });
     m.compile({ loss: "categoricalCrossentropy", optimizer: new Adam({ learningRate: 0.01, clipNorm: 5 }), metrics: ["accuracy"] });
     const x = randNormal([20, 4], new Rng(1));
-    const y = fromArray(Array.from({ length: 60 }, (_, i) => (i % 3 === Math.floor(i / 3) % 3 ? 1 : 0)), [20, 3]);
+    const y = fromArray(
+      Array.from({ length: 60 }, (_, i) => (i % 3 === Math.floor(i / 3) % 3 ? 1 : 0)),
+      [20, 3],
+    );
     await m.fit(x, y, { epochs: 2, batchSize: 5 });
     return m;
   }

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { ACTIVATION_NAMES, type ActivationName, activate } from "../src/nn/activations.js";
 import { Activation } from "../src/nn/activation.js";
+import { ACTIVATION_NAMES, type ActivationName, activate } from "../src/nn/activations.js";
 import { Dense } from "../src/nn/dense.js";
 import { Dropout } from "../src/nn/dropout.js";
 import { INITIALIZER_NAMES, initialize } from "../src/nn/initializers.js";
@@ -9,7 +9,7 @@ import { LOSS_NAMES, Loss } from "../src/nn/losses.js";
 import { layerFromConfig } from "../src/nn/registry.js";
 import { Flatten, Reshape } from "../src/nn/reshape.js";
 import { Rng } from "../src/tensor/random.js";
-import { type Tensor, randNormal, randUniform, tensor, zeros } from "../src/tensor/tensor.js";
+import { randNormal, randUniform, type Tensor, tensor, zeros } from "../src/tensor/tensor.js";
 import { assertGradientsClose, checkLayerGradients } from "./helpers/gradcheck.js";
 
 /** Inputs away from ReLU's kink at 0, so central differences do not straddle it. */
@@ -45,7 +45,10 @@ describe("Dense", () => {
   it("without bias has only a kernel, shaped [inputs, units]", () => {
     const layer = new Dense(3, { useBias: false });
     layer.build([7], new Rng(0));
-    assert.deepEqual(layer.params().map((p) => [p.name, [...p.value.shape]]), [["kernel", [7, 3]]]);
+    assert.deepEqual(
+      layer.params().map((p) => [p.name, [...p.value.shape]]),
+      [["kernel", [7, 3]]],
+    );
     checkLayerGradients(layer, randNormal([2, 7], new Rng(3)));
   });
 
@@ -54,7 +57,21 @@ describe("Dense", () => {
     layer.build([2], new Rng(0));
     layer.kernel.value.assign([1, 2, 3, 4]);
     layer.bias?.value.assign([10, 20]);
-    assert.deepEqual(layer.forward(tensor([[1, 1], [2, 0]]), false).toArray(), [[14, 26], [12, 24]]);
+    assert.deepEqual(
+      layer
+        .forward(
+          tensor([
+            [1, 1],
+            [2, 0],
+          ]),
+          false,
+        )
+        .toArray(),
+      [
+        [14, 26],
+        [12, 24],
+      ],
+    );
   });
 
   it("accumulates param grads across backward calls and skips frozen ones", () => {
@@ -186,14 +203,28 @@ describe("initializers", () => {
 });
 
 describe("losses", () => {
-  const t = tensor([[0, 1, 0], [1, 0, 0], [0, 0, 1], [0, 1, 0]]);
+  const t = tensor([
+    [0, 1, 0],
+    [1, 0, 0],
+    [0, 0, 1],
+    [0, 1, 0],
+  ]);
 
   it("meanSquaredError is ½‖t − y‖² averaged over the batch", () => {
-    const y = tensor([[0, 0, 0], [1, 0, 0], [0, 0, 1], [0, 1, 2]]);
+    const y = tensor([
+      [0, 0, 0],
+      [1, 0, 0],
+      [0, 0, 1],
+      [0, 1, 2],
+    ]);
     assert.equal(new Loss("meanSquaredError").value(y, t), (0.5 * 1 + 0.5 * 4) / 4);
   });
 
-  for (const [name, activation] of [["categoricalCrossentropy", "softmax"], ["binaryCrossentropy", "sigmoid"], ["meanSquaredError", "linear"]] as const) {
+  for (const [name, activation] of [
+    ["categoricalCrossentropy", "softmax"],
+    ["binaryCrossentropy", "sigmoid"],
+    ["meanSquaredError", "linear"],
+  ] as const) {
     it(`${name} fused with ${activation}: dL/dz = (y − t)/n matches finite differences`, () => {
       const loss = new Loss(name);
       assert.ok(loss.fusesWith(activation));
@@ -216,8 +247,14 @@ describe("losses", () => {
   }
 
   it("fused cross-entropy stays finite where the probabilities underflow", () => {
-    const z = tensor([[1000, -1000, 0], [-500, 500, 0]]);
-    const tt = tensor([[0, 1, 0], [1, 0, 0]]);
+    const z = tensor([
+      [1000, -1000, 0],
+      [-500, 500, 0],
+    ]);
+    const tt = tensor([
+      [0, 1, 0],
+      [1, 0, 0],
+    ]);
     const y = activate("softmax", z, zeros([2, 3]));
     const v = new Loss("categoricalCrossentropy").value(y, tt, z);
     // rows: lse 1000 − (−1000) = 2000 and lse 500 − (−500) = 1000; mean 1500

@@ -31,7 +31,17 @@ function run(opt: Optimizer, w0: number[], grads: number[][]): Float32Array {
 
 describe("optimisers follow their update rules", () => {
   it("SGD: w ← w − ηg", () => {
-    close(run(new SGD({ learningRate: 0.1 }), [1, 2], [[1, -1], [2, 0]]), [1 - 0.1 - 0.2, 2 + 0.1]);
+    close(
+      run(
+        new SGD({ learningRate: 0.1 }),
+        [1, 2],
+        [
+          [1, -1],
+          [2, 0],
+        ],
+      ),
+      [1 - 0.1 - 0.2, 2 + 0.1],
+    );
   });
 
   it("momentum: v ← μv − ηg, w ← w + v", () => {
@@ -64,7 +74,15 @@ describe("optimisers follow their update rules", () => {
       const lr = (0.01 * Math.sqrt(1 - 0.999 ** t)) / (1 - 0.9 ** t);
       w -= (lr * m) / (Math.sqrt(v) + 1e-7);
     });
-    close(run(new Adam({ learningRate: 0.01 }), [1], gs.map((g) => [g])), [w], 1e-6);
+    close(
+      run(
+        new Adam({ learningRate: 0.01 }),
+        [1],
+        gs.map((g) => [g]),
+      ),
+      [w],
+      1e-6,
+    );
   });
 
   it("Adam minimises a quadratic", () => {
@@ -128,7 +146,11 @@ describe("schedules and configs", () => {
   });
 
   it("round-trip through config", () => {
-    for (const opt of [new SGD({ learningRate: 0.2, momentum: 0.5, nesterov: true, weightDecay: 1e-4 }), new Adagrad({ l1: 0.01 }), new Adam({ beta1: 0.8, clipNorm: 2, schedule: { type: "step", every: 3, factor: 0.1 } })]) {
+    for (const opt of [
+      new SGD({ learningRate: 0.2, momentum: 0.5, nesterov: true, weightDecay: 1e-4 }),
+      new Adagrad({ l1: 0.01 }),
+      new Adam({ beta1: 0.8, clipNorm: 2, schedule: { type: "step", every: 3, factor: 0.1 } }),
+    ]) {
       assert.deepEqual(optimizerFromConfig(JSON.parse(JSON.stringify(opt.config()))).config(), opt.config());
     }
   });

@@ -23,9 +23,15 @@ test("on the bundled digits, CD-1 lowers reconstruction error and raises the exa
   const logs = await rbm.fit(x, { epochs: 6, batchSize: 50 });
   const after = rbm.logLikelihood(xt, { method: "exact" });
   const errAfter = rbm.reconstructionError(xt);
-  assert.ok(logs[logs.length - 1].reconstructionError < 0.8 * logs[0].reconstructionError, `training error ${logs.map((l) => l.reconstructionError.toFixed(1)).join(" → ")}`);
+  assert.ok(
+    logs[logs.length - 1].reconstructionError < 0.8 * logs[0].reconstructionError,
+    `training error ${logs.map((l) => l.reconstructionError.toFixed(1)).join(" → ")}`,
+  );
   assert.ok(errAfter < 0.8 * errBefore, `test reconstruction error ${errBefore.toFixed(1)} → ${errAfter.toFixed(1)}`);
-  assert.ok(after.logLikelihood > before.logLikelihood + 20, `exact test log-likelihood ${before.logLikelihood.toFixed(2)} → ${after.logLikelihood.toFixed(2)}`);
+  assert.ok(
+    after.logLikelihood > before.logLikelihood + 20,
+    `exact test log-likelihood ${before.logLikelihood.toFixed(2)} → ${after.logLikelihood.toFixed(2)}`,
+  );
   // the learned model beats the base-rate (independent pixels) model, which is the untrained RBM
   assert.ok(Number.isFinite(after.logZ));
 });
@@ -35,7 +41,7 @@ function factorData(n: number, V: number, rng: Rng): Tensor {
   const x = zeros([n, V]);
   for (let r = 0; r < n; r++) {
     const z = [rng.normal(), rng.normal()];
-    for (let i = 0; i < V; i++) x.data[r * V + i] = (0.9 * z[i < V / 2 ? 0 : 1] + Math.sqrt(1 - 0.81) * rng.normal());
+    for (let i = 0; i < V; i++) x.data[r * V + i] = 0.9 * z[i < V / 2 ? 0 : 1] + Math.sqrt(1 - 0.81) * rng.normal();
   }
   return x;
 }

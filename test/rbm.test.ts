@@ -5,13 +5,20 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { RBM } from "../src/energy/rbm.js";
-import { type RbmParams, accumulatePhase, hiddenMean, zeroStats } from "../src/energy/rbm-core.js";
 import { exactLogZ } from "../src/energy/partition.js";
+import { RBM } from "../src/energy/rbm.js";
+import { accumulatePhase, hiddenMean, type RbmParams, zeroStats } from "../src/energy/rbm-core.js";
 import { Rng } from "../src/tensor/random.js";
-import { type Tensor, fromArray, zeros } from "../src/tensor/tensor.js";
+import { fromArray, type Tensor, zeros } from "../src/tensor/tensor.js";
 
-function randomRbm(V: number, H: number, seed: number, std = 1, visibleUnits: "bernoulli" | "gaussian" = "bernoulli", hiddenUnits: "bernoulli" | "gaussian" = "bernoulli"): RBM {
+function randomRbm(
+  V: number,
+  H: number,
+  seed: number,
+  std = 1,
+  visibleUnits: "bernoulli" | "gaussian" = "bernoulli",
+  hiddenUnits: "bernoulli" | "gaussian" = "bernoulli",
+): RBM {
   const rbm = new RBM({ visible: V, hidden: H, seed, visibleUnits, hiddenUnits });
   const rng = new Rng(seed + 100);
   for (let i = 0; i < rbm.W.size; i++) rbm.W.data[i] = rng.normal(0, std);
@@ -117,7 +124,10 @@ test("the CD-∞ gradient (model expectations by enumeration) equals the exact l
   const rbm = randomRbm(V, H, 11, 0.7);
   const rng = new Rng(12);
   const n = 8;
-  const data = fromArray(Array.from({ length: n * V }, () => rng.bernoulli(0.4)), [n, V]);
+  const data = fromArray(
+    Array.from({ length: n * V }, () => rng.bernoulli(0.4)),
+    [n, V],
+  );
 
   // ours: positive phase from the data, negative phase with each visible state weighted by p(v)
   const grad = zeroStats(V, H);
@@ -178,9 +188,15 @@ test("options: literature defaults, and errors that name the option and the rang
 
 test("momentum schedule switches from 0.5 to 0.9 after momentumEpochs", async () => {
   const rbm = new RBM({ visible: 6, hidden: 3, momentumEpochs: 2, seed: 1 });
-  const data = fromArray(Array.from({ length: 60 }, (_, i) => (i % 3 === 0 ? 1 : 0)), [10, 6]);
+  const data = fromArray(
+    Array.from({ length: 60 }, (_, i) => (i % 3 === 0 ? 1 : 0)),
+    [10, 6],
+  );
   const logs = await rbm.fit(data, { epochs: 3, batchSize: 5 });
-  assert.deepEqual(logs.map((l) => l.momentum), [0.5, 0.5, 0.9]);
+  assert.deepEqual(
+    logs.map((l) => l.momentum),
+    [0.5, 0.5, 0.9],
+  );
   assert.equal(rbm.epochsTrained, 3);
   assert.equal(rbm.updates, 6);
 });
@@ -193,7 +209,7 @@ test("training is deterministic for a seed, and CD-k / PCD / mean-field / sparsi
   const data = zeros([n, V]);
   for (let r = 0; r < n; r++) {
     const proto = r % 2;
-    for (let i = 0; i < V; i++) data.data[r * V + i] = rng.bernoulli((i < V / 2) === (proto === 0) ? 0.9 : 0.1);
+    for (let i = 0; i < V; i++) data.data[r * V + i] = rng.bernoulli(i < V / 2 === (proto === 0) ? 0.9 : 0.1);
   }
   const train = async (extra: object, epochs = 15): Promise<{ rbm: RBM; ll: number; start: number }> => {
     const rbm = new RBM({ visible: V, hidden: 6, seed: 4, ...extra });
@@ -207,7 +223,14 @@ test("training is deterministic for a seed, and CD-k / PCD / mean-field / sparsi
   assert.deepEqual(Array.from(a.rbm.W.data), Array.from(b.rbm.W.data), "same seed, same weights");
   // PCD's fantasy chains get stuck in one of the two modes at high learning rates (the
   // oscillation Tieleman & Hinton 2009 describe), so it learns here with a smaller step
-  const variants: [object, number][] = [[{}, 15], [{ cdSteps: 5 }, 15], [{ persistent: 20, learningRate: 0.01 }, 30], [{ sampleHidden: false }, 15], [{ sampleVisible: true }, 15], [{ sparsityTarget: 0.1, sparsityCost: 1 }, 15]];
+  const variants: [object, number][] = [
+    [{}, 15],
+    [{ cdSteps: 5 }, 15],
+    [{ persistent: 20, learningRate: 0.01 }, 30],
+    [{ sampleHidden: false }, 15],
+    [{ sampleVisible: true }, 15],
+    [{ sparsityTarget: 0.1, sparsityCost: 1 }, 15],
+  ];
   for (const [extra, epochs] of variants) {
     const { ll, start } = await train(extra, epochs);
     assert.ok(Number.isFinite(ll) && ll > start + 1, `${JSON.stringify(extra)}: log-likelihood ${start.toFixed(3)} → ${ll.toFixed(3)}`);
@@ -231,7 +254,10 @@ test("a NaN stops fit with an error naming the epoch and batch", async () => {
 
 test("gibbs, sample, reconstruct and pseudoLikelihood have the right shapes and ranges", () => {
   const rbm = randomRbm(6, 4, 21, 0.5);
-  const v = fromArray(Array.from({ length: 18 }, (_, i) => i % 2), [3, 6]);
+  const v = fromArray(
+    Array.from({ length: 18 }, (_, i) => i % 2),
+    [3, 6],
+  );
   const g = rbm.gibbs(v, 5);
   assert.deepEqual(g.shape, [3, 6]);
   assert.ok(g.data.every((x) => x === 0 || x === 1));
@@ -250,7 +276,10 @@ test("long Gibbs chains sample the model distribution: visible marginals match e
   const rbm = randomRbm(5, 3, 31, 0.8);
   const { pv } = enumerate64(rbm);
   const marginal = new Array(5).fill(0);
-  for (let s = 0; s < 32; s++) bits(s, 5).forEach((b, i) => { marginal[i] += b * pv[s]; });
+  for (let s = 0; s < 32; s++)
+    bits(s, 5).forEach((b, i) => {
+      marginal[i] += b * pv[s];
+    });
   const samples = rbm.sample({ n: 4000, steps: 50, seed: 2, output: "sample" });
   for (let i = 0; i < 5; i++) {
     let m = 0;

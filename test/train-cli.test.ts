@@ -3,8 +3,8 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { main } from "../src/cli/main.js";
 import { parseLayerSizes } from "../src/cli/commands/train-mlp.js";
+import { main } from "../src/cli/main.js";
 
 /** Runs the CLI, capturing what it prints. */
 async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
@@ -26,7 +26,21 @@ describe("layerwise train mlp / evaluate", () => {
   it("trains, saves, and evaluates the saved model with the same accuracy", async () => {
     const dir = await mkdtemp(join(tmpdir(), "lw-cli-"));
     try {
-      const train = await cli(["train", "mlp", "--layers", "784-32-10", "--epochs", "2", "--limit-train", "1000", "--limit-test", "500", "--quiet", "--out", dir]);
+      const train = await cli([
+        "train",
+        "mlp",
+        "--layers",
+        "784-32-10",
+        "--epochs",
+        "2",
+        "--limit-train",
+        "1000",
+        "--limit-test",
+        "500",
+        "--quiet",
+        "--out",
+        dir,
+      ]);
       assert.equal(train.code, 0, train.err);
       const acc = /accuracy (\d+\.\d+) %/.exec(train.out)?.[1];
       assert.ok(acc !== undefined && Number(acc) > 50, train.out);
@@ -40,7 +54,10 @@ describe("layerwise train mlp / evaluate", () => {
 
   it("bad options name the option and the allowed values", async () => {
     const bad: [string[], RegExp][] = [
-      [["train", "mlp", "--layers", "784-10", "--optimizer", "rmsprop", "--out", "x"], /--optimizer must be one of sgd, momentum, nesterov, adagrad, adam; got "rmsprop"/],
+      [
+        ["train", "mlp", "--layers", "784-10", "--optimizer", "rmsprop", "--out", "x"],
+        /--optimizer must be one of sgd, momentum, nesterov, adagrad, adam; got "rmsprop"/,
+      ],
       [["train", "mlp", "--layers", "784-10", "--activation", "gelu", "--out", "x"], /--activation must be one of relu, sigmoid, tanh, leakyRelu/],
       [["train", "mlp", "--layers", "784-10", "--epochs", "0", "--out", "x"], /--epochs must be an integer >= 1/],
       [["train", "mlp", "--layers", "784-10", "--dropout", "1", "--out", "x"], /--dropout must be a number >= 0 <= 0.99/],

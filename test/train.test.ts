@@ -9,14 +9,19 @@ import { Dense } from "../src/nn/dense.js";
 import { Dropout } from "../src/nn/dropout.js";
 import { Adam } from "../src/optim/adam.js";
 import { SGD } from "../src/optim/sgd.js";
+import { Rng } from "../src/tensor/random.js";
+import { fromArray, randNormal, type Tensor, tensor } from "../src/tensor/tensor.js";
 import { type Callback, EarlyStopping, ModelCheckpoint, type TrainableModel } from "../src/train/callbacks.js";
 import { loadModel } from "../src/train/load.js";
 import { ProgressBar } from "../src/train/progress.js";
 import { Sequential } from "../src/train/sequential.js";
-import { Rng } from "../src/tensor/random.js";
-import { type Tensor, fromArray, randNormal, tensor } from "../src/tensor/tensor.js";
 
-const xorX = tensor([[0, 0], [0, 1], [1, 0], [1, 1]]);
+const xorX = tensor([
+  [0, 0],
+  [0, 1],
+  [1, 0],
+  [1, 1],
+]);
 const xorY = tensor([[0], [1], [1], [0]]);
 
 function xorModel(seed = 1): Sequential {
@@ -28,7 +33,11 @@ function xorModel(seed = 1): Sequential {
 /** A linearly separable 3-class problem: class = which of 3 centres a point is near. */
 function blobs(n: number, seed: number): { x: Tensor; y: Tensor } {
   const rng = new Rng(seed);
-  const centres = [[2, 0], [-2, 2], [-2, -2]];
+  const centres = [
+    [2, 0],
+    [-2, 2],
+    [-2, -2],
+  ];
   const x: number[] = [];
   const y: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -60,7 +69,10 @@ describe("Sequential", () => {
     const b = blobModel();
     await a.fit(x, y, { epochs: 3, batchSize: 16, seed: 5 });
     await b.fit(x, y, { epochs: 3, batchSize: 16, seed: 5 });
-    assert.deepEqual(a.getWeights().map((w) => [...w.data]), b.getWeights().map((w) => [...w.data]));
+    assert.deepEqual(
+      a.getWeights().map((w) => [...w.data]),
+      b.getWeights().map((w) => [...w.data]),
+    );
     assert.deepEqual([...a.predict(x, { batchSize: 7 }).data], [...a.predict(x, { batchSize: 90 }).data]);
   });
 
@@ -99,7 +111,10 @@ describe("Sequential", () => {
       const x = randNormal([40, 2], new Rng(1), 0, 100);
       const y = randNormal([40, 1], new Rng(2), 0, 100);
       const checkpoint = new ModelCheckpoint({ dir, monitor: "loss" });
-      await assert.rejects(m.fit(x, y, { epochs: 50, batchSize: 4, shuffle: false, callbacks: [checkpoint] }), /the loss became (Infinity|NaN) at epoch 1, batch \d+/);
+      await assert.rejects(
+        m.fit(x, y, { epochs: 50, batchSize: 4, shuffle: false, callbacks: [checkpoint] }),
+        /the loss became (Infinity|NaN) at epoch 1, batch \d+/,
+      );
       assert.deepEqual(checkpoint.savedEpochs, []);
       assert.deepEqual(await readdir(dir), []);
       if (!m.getWeights().every((w) => w.data.every(Number.isFinite))) {
@@ -115,7 +130,12 @@ describe("Sequential", () => {
     const { x, y } = blobs(40, 4);
     const m = blobModel();
     const seen: number[] = [];
-    const h = await m.fit(x, y, { epochs: 2, batchSize: 8, validationSplit: 0.25, callbacks: [{ onTrainBegin: (info) => void seen.push(info.samples, info.batchesPerEpoch) }] });
+    const h = await m.fit(x, y, {
+      epochs: 2,
+      batchSize: 8,
+      validationSplit: 0.25,
+      callbacks: [{ onTrainBegin: (info) => void seen.push(info.samples, info.batchesPerEpoch) }],
+    });
     assert.deepEqual(seen, [30, 4]);
     assert.deepEqual(Object.keys(h.history).sort(), ["accuracy", "loss", "val_accuracy", "val_loss"]);
     assert.deepEqual(h.epoch, [0, 1]);
@@ -137,7 +157,18 @@ describe("Sequential", () => {
 
   it("validates options and shapes with clear messages", async () => {
     const m = xorModel();
-    await assert.rejects(m.fit(xorX, tensor([[1, 0], [0, 1], [1, 0], [0, 1]])), /y has shape \[4,2\] but the model outputs \[rows, 1\]/);
+    await assert.rejects(
+      m.fit(
+        xorX,
+        tensor([
+          [1, 0],
+          [0, 1],
+          [1, 0],
+          [0, 1],
+        ]),
+      ),
+      /y has shape \[4,2\] but the model outputs \[rows, 1\]/,
+    );
     await assert.rejects(m.fit(tensor([[1, 2, 3]]), tensor([[1]])), /x has shape \[1,3\] but the model takes \[rows, 2\]/);
     await assert.rejects(m.fit(xorX, xorY, { batchSize: 0 }), /batchSize must be an integer >= 1/);
     await assert.rejects(m.fit(xorX, xorY, { validationSplit: 1 }), /validationSplit must be in \[0, 1\)/);
@@ -147,7 +178,9 @@ describe("Sequential", () => {
   });
 
   it("summary lists layers, output shapes and parameter counts", () => {
-    const m = new Sequential([new Dense(100, { activation: "relu" }), new Dropout(0.5), new Dense(10), new Activation("softmax")], { inputShape: [784] }).build();
+    const m = new Sequential([new Dense(100, { activation: "relu" }), new Dropout(0.5), new Dense(10), new Activation("softmax")], {
+      inputShape: [784],
+    }).build();
     const s = m.summary();
     assert.match(s, /dense_1 \(Dense\)\s+\[batch, 100\]\s+78,500/);
     assert.match(s, /dropout_1 \(Dropout\)\s+\[batch, 100\]\s+0/);
@@ -224,8 +257,15 @@ describe("MNIST (bundled digits)", () => {
   it("a 784-100-10 ReLU MLP reaches at least 93 % test accuracy", async () => {
     const { train, test } = await loadMnist({ source: "bundled" });
     const epochs = 5;
-    const m = new Sequential([new Dense(100, { activation: "relu", kernelInitializer: "heNormal" }), new Dense(10, { activation: "softmax" })], { seed: 1, inputShape: [784] });
-    m.compile({ loss: "categoricalCrossentropy", optimizer: new SGD({ learningRate: 0.05, momentum: 0.9, schedule: { type: "cosine", epochs } }), metrics: ["accuracy"] });
+    const m = new Sequential([new Dense(100, { activation: "relu", kernelInitializer: "heNormal" }), new Dense(10, { activation: "softmax" })], {
+      seed: 1,
+      inputShape: [784],
+    });
+    m.compile({
+      loss: "categoricalCrossentropy",
+      optimizer: new SGD({ learningRate: 0.05, momentum: 0.9, schedule: { type: "cosine", epochs } }),
+      metrics: ["accuracy"],
+    });
     await m.fit(train.images, train.oneHot, { epochs, batchSize: 32, seed: 1 });
     const { accuracy } = m.evaluate(test.images, test.oneHot);
     assert.ok(accuracy >= 0.93, `test accuracy ${accuracy}`);

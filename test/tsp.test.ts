@@ -2,7 +2,17 @@ import assert from "node:assert/strict";
 import { describe, test } from "node:test";
 import { geometricSchedule } from "../src/energy/anneal.js";
 import { quadraticEnergy } from "../src/energy/hopfield-core.js";
-import { decodeTour, distanceMatrix, heldKarp, hopfieldTankNetwork, isPermutation, randomCities, solveTspHopfield, tourLength, tspEnergyTerms } from "../src/energy/tsp.js";
+import {
+  decodeTour,
+  distanceMatrix,
+  heldKarp,
+  hopfieldTankNetwork,
+  isPermutation,
+  randomCities,
+  solveTspHopfield,
+  tourLength,
+  tspEnergyTerms,
+} from "../src/energy/tsp.js";
 import { Rng } from "../src/tensor/random.js";
 import { tensor } from "../src/tensor/tensor.js";
 
@@ -37,7 +47,14 @@ describe("TSP: Held–Karp", () => {
   });
 
   test("the square's optimum is its perimeter", () => {
-    const dist = distanceMatrix(tensor([[0, 0], [1, 1], [1, 0], [0, 1]]));
+    const dist = distanceMatrix(
+      tensor([
+        [0, 0],
+        [1, 1],
+        [1, 0],
+        [0, 1],
+      ]),
+    );
     assert.ok(Math.abs(heldKarp(dist).length - 4) < 1e-12);
   });
 });

@@ -3,12 +3,13 @@
  * supports it, otherwise the TypeScript backend, with a note saying why. LAYERWISE_BACKEND
  * (js | wasm) and LAYERWISE_THREADS override the choice; so does setBackend().
  */
+
+import { platform } from "../platform/index.js";
 import type { Backend } from "./backend.js";
 import { JsBackend } from "./js/index.js";
 import { createWasmBackend, wasmUnavailableReason } from "./wasm/index.js";
-import { platform } from "../platform/index.js";
 
-export type { Backend, BackendInfo, UnaryOp, BinaryOp, ScalarOp, ActivationGradOp, ConvGeometry } from "./backend.js";
+export type { ActivationGradOp, Backend, BackendInfo, BinaryOp, ConvGeometry, ScalarOp, UnaryOp } from "./backend.js";
 export { JsBackend } from "./js/index.js";
 
 export type BackendName = "js" | "wasm";

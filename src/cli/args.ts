@@ -35,7 +35,9 @@ export function parseOptions<S extends OptionSpecs>(argv: readonly string[], spe
     const name = arg.slice(2, eq >= 0 ? eq : undefined);
     const spec = specs[name];
     if (spec === undefined) {
-      const known = Object.keys(specs).map((k) => `--${k}`).join(", ");
+      const known = Object.keys(specs)
+        .map((k) => `--${k}`)
+        .join(", ");
       throw new UsageError(`unknown option --${name}; allowed: ${known || "none"}`);
     }
     if (spec.type === "boolean") {
@@ -60,7 +62,13 @@ function convert(name: string, spec: OptionSpec, raw: string): string | number {
   if (spec.type !== "number") throw new UsageError(`option --${name} takes no value`);
   const x = Number(raw);
   const range = `${spec.integer ? "an integer" : "a number"}${spec.min !== undefined ? ` >= ${spec.min}` : ""}${spec.max !== undefined ? ` <= ${spec.max}` : ""}`;
-  if (raw.trim() === "" || !Number.isFinite(x) || (spec.integer && !Number.isInteger(x)) || (spec.min !== undefined && x < spec.min) || (spec.max !== undefined && x > spec.max)) {
+  if (
+    raw.trim() === "" ||
+    !Number.isFinite(x) ||
+    (spec.integer && !Number.isInteger(x)) ||
+    (spec.min !== undefined && x < spec.min) ||
+    (spec.max !== undefined && x > spec.max)
+  ) {
     throw new UsageError(`option --${name} must be ${range}; got "${raw}"`);
   }
   return x;

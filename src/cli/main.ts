@@ -24,7 +24,12 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
   const found = find(argv);
   if (found === null) {
-    console.error(`layerwise: unknown command "${argv.filter((a) => !a.startsWith("-")).slice(0, 2).join(" ")}"\n\n${usage()}`);
+    console.error(
+      `layerwise: unknown command "${argv
+        .filter((a) => !a.startsWith("-"))
+        .slice(0, 2)
+        .join(" ")}"\n\n${usage()}`,
+    );
     return 2;
   }
   try {

@@ -1,5 +1,7 @@
 // Public surface of src/data: MNIST (bundled digits or the full IDX files), the IDX reader, transforms, batching.
 
+export type { AugmentOptions, ElasticOptions } from "./augment.js";
+export { Augmenter, parseAugmentSpec } from "./augment.js";
 export type { BatchOptions } from "./batch.js";
 export { batchCount, batchIndices, gatherLabels, gatherRows } from "./batch.js";
 export type { IdxArray } from "./idx.js";
@@ -18,5 +20,3 @@ export {
   mnist,
 } from "./mnist.js";
 export { binarize, classCounts, oneHot, sampleBinary } from "./transforms.js";
-export { Augmenter, parseAugmentSpec } from "./augment.js";
-export type { AugmentOptions, ElasticOptions } from "./augment.js";

@@ -11,22 +11,31 @@
  * invariant. Z_B / Z_0 is estimated by the mean importance weight; all runs advance together
  * as the rows of one matrix, so each step is two matrix products.
  */
-import { matmul } from "../ops/matmul.js";
-import { add, axpby, scale, sub } from "../ops/elementwise.js";
+
 import { sigmoid, softplus } from "../ops/activations.js";
-import { sum } from "../ops/reduce.js";
+import { add, axpby, scale, sub } from "../ops/elementwise.js";
+import { matmul } from "../ops/matmul.js";
 import { bernoulli } from "../ops/random.js";
+import { sum } from "../ops/reduce.js";
 import { Rng } from "../tensor/random.js";
 import { type Tensor, zeros } from "../tensor/tensor.js";
-import { type RbmParams, checkRows, hiddenCount, visibleCount } from "./rbm-core.js";
+import { checkRows, hiddenCount, type RbmParams, visibleCount } from "./rbm-core.js";
 
 /** A piece of a β schedule: from `from` to `to` in steps of `step`. */
 export type BetaSegment = readonly [from: number, to: number, step: number];
 
 /** Salakhutdinov & Murray's schedule: 0 → 0.5 by 1e-3, 0.5 → 0.9 by 1e-4, 0.9 → 1 by 1e-5 (14,500 steps). */
-export const PAPER_BETAS: readonly BetaSegment[] = [[0, 0.5, 1e-3], [0.5, 0.9, 1e-4], [0.9, 1, 1e-5]];
+export const PAPER_BETAS: readonly BetaSegment[] = [
+  [0, 0.5, 1e-3],
+  [0.5, 0.9, 1e-4],
+  [0.9, 1, 1e-5],
+];
 /** The default: the paper's schedule with 1e-4 steps at the end too (5,500 steps). */
-export const DEFAULT_BETAS: readonly BetaSegment[] = [[0, 0.5, 1e-3], [0.5, 0.9, 1e-4], [0.9, 1, 1e-4]];
+export const DEFAULT_BETAS: readonly BetaSegment[] = [
+  [0, 0.5, 1e-3],
+  [0.5, 0.9, 1e-4],
+  [0.9, 1, 1e-4],
+];
 
 /** β_0 = 0, ..., β_K = 1 from segments (counts rounded so that float steps do not drift). */
 export function betaSchedule(segments: readonly BetaSegment[]): Float64Array {
@@ -120,7 +129,9 @@ export function logMeanExpWithError(x: ArrayLike<number>): { mean: number; low: 
 /** AIS estimate of log Z for an RBM with Bernoulli visible and hidden units. */
 export function aisLogZ(p: RbmParams, options: AisOptions = {}): AisResult {
   if (p.visibleUnits !== "bernoulli" || p.hiddenUnits !== "bernoulli") {
-    throw new Error(`AIS: implemented for Bernoulli visible and hidden units; this RBM has ${p.visibleUnits} visible and ${p.hiddenUnits} hidden units (use the exact method for ≤ 25 binary units)`);
+    throw new Error(
+      `AIS: implemented for Bernoulli visible and hidden units; this RBM has ${p.visibleUnits} visible and ${p.hiddenUnits} hidden units (use the exact method for ≤ 25 binary units)`,
+    );
   }
   const start = performance.now();
   const runs = options.runs ?? 100;

@@ -6,7 +6,7 @@
  * ever deeper valleys. The Boltzmann machine and the Hopfield–Tank TSP solver both use this.
  */
 import type { Rng } from "../tensor/random.js";
-import { type FieldState, checkTemperature, shuffleOrder, unitIndices } from "./hopfield-core.js";
+import { checkTemperature, type FieldState, shuffleOrder, unitIndices } from "./hopfield-core.js";
 
 /** A temperature for each of `steps` sweeps. */
 export interface AnnealingSchedule {
@@ -115,7 +115,8 @@ export function anneal(state: FieldState, options: AnnealOptions): AnnealResult 
   const maxQuench = options.maxQuenchSweeps ?? 1000;
   if (!Number.isInteger(maxQuench) || maxQuench < 0) throw new RangeError(`anneal: maxQuenchSweeps must be an integer >= 0, got ${maxQuench}`);
   const dynamics = options.dynamics ?? "stochastic";
-  if (dynamics !== "stochastic" && dynamics !== "mean-field") throw new RangeError(`anneal: dynamics must be "stochastic" or "mean-field", got ${JSON.stringify(dynamics)}`);
+  if (dynamics !== "stochastic" && dynamics !== "mean-field")
+    throw new RangeError(`anneal: dynamics must be "stochastic" or "mean-field", got ${JSON.stringify(dynamics)}`);
   let minEnergy = state.energy;
   for (let step = 0; step < schedule.steps; step++) {
     const t = checkTemperature(schedule.temperature(step), "anneal");

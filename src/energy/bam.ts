@@ -5,8 +5,8 @@
  * keeps its value), and never increases E(x, y) = −xᵀ W y, so it stops at a stable pair.
  */
 import { matmul } from "../ops/matmul.js";
-import { ShapeError, formatShape } from "../tensor/shape.js";
-import { type Tensor, fromArray, zeros } from "../tensor/tensor.js";
+import { formatShape, ShapeError } from "../tensor/shape.js";
+import { fromArray, type Tensor, zeros } from "../tensor/tensor.js";
 import { checkStates } from "./hopfield-core.js";
 
 export interface BamOptions {
@@ -44,7 +44,9 @@ export class BAM {
   /** W = Σ_k x_k y_kᵀ = Xᵀ Y for bipolar pattern pairs (rows of xs [P, Nx] and ys [P, Ny]); replaces what was stored. */
   store(xs: Tensor, ys: Tensor): this {
     if (xs.rank !== 2 || ys.rank !== 2 || xs.shape[1] !== this.xSize || ys.shape[1] !== this.ySize || xs.shape[0] !== ys.shape[0]) {
-      throw new ShapeError(`BAM.store: xs must be [P, ${this.xSize}] and ys [P, ${this.ySize}] with the same P, got ${formatShape(xs.shape)} and ${formatShape(ys.shape)}`);
+      throw new ShapeError(
+        `BAM.store: xs must be [P, ${this.xSize}] and ys [P, ${this.ySize}] with the same P, got ${formatShape(xs.shape)} and ${formatShape(ys.shape)}`,
+      );
     }
     checkStates(xs.data, "bipolar", "BAM.store: xs");
     checkStates(ys.data, "bipolar", "BAM.store: ys");

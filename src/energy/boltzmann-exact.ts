@@ -8,9 +8,9 @@
  * Energies of all 2^n states come from a Gray-code walk (one unit changes between neighbours),
  * so a FieldState gives each one in O(n) instead of O(n²).
  */
-import { ShapeError, formatShape } from "../tensor/shape.js";
+import { formatShape, ShapeError } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { FieldState, checkTemperature } from "./hopfield-core.js";
+import { checkTemperature, FieldState } from "./hopfield-core.js";
 
 /** Enumeration stops here: 2^20 states is about a million energies. */
 export const MAX_ENUMERATED_UNITS = 20;
@@ -57,7 +57,10 @@ export function boltzmannDistribution(weights: Tensor, thresholds: Tensor, tempe
   const n = thresholds.size;
   checkEnumerable(n, "boltzmannDistribution");
   const state = new FieldState(weights, thresholds, "binary").load(new Float32Array(n));
-  const probabilities = enumerateEnergies(state, Uint32Array.from({ length: n }, (_, i) => i));
+  const probabilities = enumerateEnergies(
+    state,
+    Uint32Array.from({ length: n }, (_, i) => i),
+  );
   const logZ = normalizeEnergies(probabilities, temperature);
   return { probabilities, logZ };
 }

@@ -11,22 +11,22 @@
  * Gibbs sampling in both phases, or exactly by enumeration for small nets.
  */
 import { type Rng, rngFrom } from "../tensor/random.js";
-import { ShapeError, formatShape } from "../tensor/shape.js";
-import { type Tensor, fromArray, zeros } from "../tensor/tensor.js";
+import { formatShape, ShapeError } from "../tensor/shape.js";
+import { fromArray, type Tensor, zeros } from "../tensor/tensor.js";
 import { type AnnealingSchedule, anneal } from "./anneal.js";
 import {
-  MAX_ENUMERATED_UNITS,
   accumulatePairs,
   boltzmannDistribution,
   empiricalDistribution,
   enumerateEnergies,
   klDivergence,
+  MAX_ENUMERATED_UNITS,
   marginalizeHidden,
   normalizeEnergies,
   pairStatistics,
   stateIndex,
 } from "./boltzmann-exact.js";
-import { FieldState, checkStates, checkTemperature, quadraticEnergy, shuffleOrder } from "./hopfield-core.js";
+import { checkStates, checkTemperature, FieldState, quadraticEnergy, shuffleOrder } from "./hopfield-core.js";
 
 export interface BoltzmannMachineOptions {
   /** Visible units V (≥ 1). */
@@ -274,7 +274,8 @@ export class BoltzmannMachine {
     if (!Number.isFinite(learningRate) || learningRate <= 0) throw new RangeError(`${what}: learningRate must be a finite number > 0, got ${learningRate}`);
     const method = options.method ?? "gibbs";
     if (method !== "exact" && method !== "gibbs") throw new RangeError(`${what}: method must be "exact" or "gibbs", got ${JSON.stringify(method)}`);
-    if (method === "exact" && this.size > MAX_ENUMERATED_UNITS) throw new RangeError(`${what}: method "exact" needs at most ${MAX_ENUMERATED_UNITS} units, the net has ${this.size}`);
+    if (method === "exact" && this.size > MAX_ENUMERATED_UNITS)
+      throw new RangeError(`${what}: method "exact" needs at most ${MAX_ENUMERATED_UNITS} units, the net has ${this.size}`);
     const trackKl = options.trackKl ?? this.size <= 16;
     this.checkData(data, "fit");
     const kl: number[] = trackKl ? [this.klDivergence(data)] : [];

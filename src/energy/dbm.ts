@@ -19,22 +19,23 @@
  * given each other, so the DBM is an RBM between those two groups with a block-structured W:
  * `asRbm` builds it, and the RBM's exact log Z and AIS compute the DBM's partition function.
  */
-import { matmul } from "../ops/matmul.js";
-import { add, axpby, mul } from "../ops/elementwise.js";
-import { sigmoid } from "../ops/activations.js";
-import { sumAll } from "../ops/reduce.js";
-import { bernoulli } from "../ops/random.js";
+
 import { batchIndices, gatherRows } from "../data/batch.js";
-import { Dense } from "../nn/dense.js";
 import type { ActivationName } from "../nn/activations.js";
-import { Sequential } from "../train/sequential.js";
+import { Dense } from "../nn/dense.js";
+import { sigmoid } from "../ops/activations.js";
+import { add, axpby, mul } from "../ops/elementwise.js";
+import { matmul } from "../ops/matmul.js";
+import { bernoulli } from "../ops/random.js";
+import { sumAll } from "../ops/reduce.js";
 import { Rng } from "../tensor/random.js";
-import { type Tensor, fillNormal, zeros } from "../tensor/tensor.js";
+import { fillNormal, type Tensor, zeros } from "../tensor/tensor.js";
+import { Sequential } from "../train/sequential.js";
 import { type AisOptions, type AisResult, aisLogZ, baseRateBiases } from "./ais.js";
-import { DBN, type LayerRbmOptions, joinColumns, transpose } from "./dbn.js";
+import { DBN, joinColumns, type LayerRbmOptions, transpose } from "./dbn.js";
 import { exactLogZ } from "./partition.js";
-import { type RbmParams, type RbmStats, accumulatePhase, checkRows, zeroStats } from "./rbm-core.js";
 import type { RbmEpochLogs } from "./rbm.js";
+import { accumulatePhase, checkRows, type RbmParams, type RbmStats, zeroStats } from "./rbm-core.js";
 
 export interface DBMOptions {
   /** Units per layer, data first, at least two hidden layers: [784, 500, 1000]. */
@@ -116,7 +117,8 @@ const int = (name: string, x: unknown, min: number): number => check(name, x, (v
 const frac = (name: string, x: unknown): number => check(name, x, (v) => v >= 0 && v < 1, "a number in [0, 1)");
 
 export function resolveDbmOptions(o: DBMOptions): ResolvedDBMOptions {
-  if (!Array.isArray(o.layers) || o.layers.length < 3) throw new RangeError(`DBM: layers must list the data size and at least two hidden layers, e.g. [784, 500, 1000]; got ${JSON.stringify(o.layers)}`);
+  if (!Array.isArray(o.layers) || o.layers.length < 3)
+    throw new RangeError(`DBM: layers must list the data size and at least two hidden layers, e.g. [784, 500, 1000]; got ${JSON.stringify(o.layers)}`);
   return {
     layers: o.layers.map((u, i) => int(`layers[${i}]`, u, 1)),
     learningRate: check("learningRate", o.learningRate ?? 0.001, (v) => v > 0 && v <= 10, "a number in (0, 10]"),
@@ -341,9 +343,16 @@ export class DBM {
         batches++;
         this.updates++;
       }
-      if (!this.W.every((w) => w.data.every(Number.isFinite))) throw new Error(`DBM.fit: weights became non-finite in epoch ${this.epochsTrained + 1}; lower learningRate (now ${o.learningRate})`);
+      if (!this.W.every((w) => w.data.every(Number.isFinite)))
+        throw new Error(`DBM.fit: weights became non-finite in epoch ${this.epochsTrained + 1}; lower learningRate (now ${o.learningRate})`);
       this.epochsTrained++;
-      const logs: DbmEpochLogs = { epoch: this.epochsTrained, reconstructionError: err / data.rows, meanFieldIterations: iters / batches, momentum, seconds: (performance.now() - start) / 1e3 };
+      const logs: DbmEpochLogs = {
+        epoch: this.epochsTrained,
+        reconstructionError: err / data.rows,
+        meanFieldIterations: iters / batches,
+        momentum,
+        seconds: (performance.now() - start) / 1e3,
+      };
       history.push(logs);
       await options.callbacks?.onEpochEnd?.(logs);
     }

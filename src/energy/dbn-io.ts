@@ -44,7 +44,8 @@ export async function loadDbn(dir: string): Promise<DBN> {
   }
   if (j === null || typeof j !== "object" || j.format !== DBN_FORMAT) throw new Error(`${path}: "format" must be "${DBN_FORMAT}"`);
   if (j.version !== 1) throw new Error(`${path}: "version" ${JSON.stringify(j.version)} is not supported (this layerwise reads version 1)`);
-  if (!Array.isArray(j.rbms) || j.rbms.length === 0 || !j.rbms.every((r) => typeof r === "string")) throw new Error(`${path}: "rbms" must list the RBM folders`);
+  if (!Array.isArray(j.rbms) || j.rbms.length === 0 || !j.rbms.every((r) => typeof r === "string"))
+    throw new Error(`${path}: "rbms" must list the RBM folders`);
   const rbms = [];
   for (const name of j.rbms) rbms.push(await loadRbm(joinPath(dir, name)));
   const dbn = DBN.fromRbms(rbms, { labels: typeof j.labels === "number" ? j.labels : 0, seed: typeof j.seed === "number" ? j.seed : 0 });

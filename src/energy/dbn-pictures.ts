@@ -5,7 +5,7 @@
 import type { GrayImage } from "../io/png.js";
 import type { Tensor } from "../tensor/tensor.js";
 import type { DBN } from "./dbn.js";
-import { type ImageSize, filtersImage, imagesImage, squareSide } from "./rbm-pictures.js";
+import { filtersImage, type ImageSize, imagesImage, squareSide } from "./rbm-pictures.js";
 
 export interface DbnSampleGridOptions {
   /** Samples per class (one row each), or the number of samples without labels. Default 10. */

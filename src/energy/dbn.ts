@@ -13,21 +13,22 @@
  * sigmoid Dense layers holding each RBM's W and hidden biases (the recognition pass) plus a
  * new output layer, and `unroll` the deep autoencoder with decoder weights Wᵀ.
  */
-import { sampleUnits, checkRows } from "./rbm-core.js";
-import { matmul } from "../ops/matmul.js";
-import { add, addScalar } from "../ops/elementwise.js";
-import { sigmoid, softmax, softplus } from "../ops/activations.js";
-import { sum } from "../ops/reduce.js";
-import { bernoulli } from "../ops/random.js";
+
+import type { ActivationName } from "../nn/activations.js";
 import { Dense } from "../nn/dense.js";
 import { Dropout } from "../nn/dropout.js";
 import type { Layer } from "../nn/layer.js";
-import type { ActivationName } from "../nn/activations.js";
-import { Sequential } from "../train/sequential.js";
+import { sigmoid, softmax, softplus } from "../ops/activations.js";
+import { add, addScalar } from "../ops/elementwise.js";
+import { matmul } from "../ops/matmul.js";
+import { bernoulli } from "../ops/random.js";
+import { sum } from "../ops/reduce.js";
 import { Rng } from "../tensor/random.js";
-import { ShapeError, formatShape } from "../tensor/shape.js";
+import { formatShape, ShapeError } from "../tensor/shape.js";
 import { type Tensor, zeros } from "../tensor/tensor.js";
+import { Sequential } from "../train/sequential.js";
 import { RBM, type RBMOptions, type RbmEpochLogs } from "./rbm.js";
+import { checkRows, sampleUnits } from "./rbm-core.js";
 
 /** Options of one layer's RBM (its sizes come from the DBN's layer list). */
 export type LayerRbmOptions = Omit<RBMOptions, "visible" | "hidden">;
@@ -144,14 +145,16 @@ export class DBN {
   /** `rbms`: trained RBMs to wrap instead of new ones (see fromRbms). */
   constructor(options: DBNOptions, rbms?: readonly RBM[]) {
     const layers = options.layers;
-    if (!Array.isArray(layers) || layers.length < 2) throw new RangeError(`DBN: layers must list at least two layer sizes, e.g. [784, 500, 500, 2000]; got ${JSON.stringify(layers)}`);
+    if (!Array.isArray(layers) || layers.length < 2)
+      throw new RangeError(`DBN: layers must list at least two layer sizes, e.g. [784, 500, 500, 2000]; got ${JSON.stringify(layers)}`);
     for (const [i, u] of layers.entries()) positiveInt(`layers[${i}]`, u);
     const labels = positiveInt("labels", options.labels ?? 0, 0);
     const seed = options.seed ?? 0;
     if (!Number.isFinite(seed)) throw new RangeError(`DBN: seed must be a finite number, got ${seed}`);
     const count = layers.length - 1;
     const per = options.rbm;
-    if (Array.isArray(per) && per.length !== count) throw new RangeError(`DBN: rbm options must be one object or an array of ${count} (one per RBM); got ${per.length}`);
+    if (Array.isArray(per) && per.length !== count)
+      throw new RangeError(`DBN: rbm options must be one object or an array of ${count} (one per RBM); got ${per.length}`);
     this.rbms = rbms === undefined ? [] : [...rbms];
     for (let i = this.rbms.length; i < count; i++) {
       const o: LayerRbmOptions = (Array.isArray(per) ? per[i] : (per as LayerRbmOptions | undefined)) ?? {};
@@ -171,7 +174,10 @@ export class DBN {
     const layers = [rbms[0].visible, ...rbms.map((r) => r.hidden)];
     rbms.forEach((r, i) => {
       const expected = layers[i] + (i === rbms.length - 1 ? labels : 0);
-      if (r.visible !== expected) throw new ShapeError(`DBN.fromRbms: RBM ${i + 1} has ${r.visible} visible units; the layer below has ${layers[i]}${labels > 0 && i === rbms.length - 1 ? ` (+ ${labels} labels)` : ""}`);
+      if (r.visible !== expected)
+        throw new ShapeError(
+          `DBN.fromRbms: RBM ${i + 1} has ${r.visible} visible units; the layer below has ${layers[i]}${labels > 0 && i === rbms.length - 1 ? ` (+ ${labels} labels)` : ""}`,
+        );
     });
     return new DBN({ layers, labels, seed: options.seed ?? rbms[0].options.seed }, rbms);
   }
@@ -199,12 +205,15 @@ export class DBN {
     for (const [i, e] of epochs.entries()) positiveInt(`pretrain epochs[${i}]`, e, 0);
     const batchSize = positiveInt("pretrain batchSize", options.batchSize ?? 100);
     const propagate = options.propagate ?? "mean";
-    if (propagate !== "mean" && propagate !== "sample") throw new RangeError(`DBN.pretrain: propagate must be "mean" or "sample", got ${JSON.stringify(propagate)}`);
+    if (propagate !== "mean" && propagate !== "sample")
+      throw new RangeError(`DBN.pretrain: propagate must be "mean" or "sample", got ${JSON.stringify(propagate)}`);
     if (this.labels > 0) {
-      if (options.labels === undefined) throw new RangeError(`DBN.pretrain: this DBN has ${this.labels} label units; pass labels (one-hot [n, ${this.labels}])`);
+      if (options.labels === undefined)
+        throw new RangeError(`DBN.pretrain: this DBN has ${this.labels} label units; pass labels (one-hot [n, ${this.labels}])`);
       checkRows("DBN.pretrain", options.labels, this.labels, "labels");
       if (options.labels.rows !== data.rows) throw new ShapeError(`DBN.pretrain: ${data.rows} data rows but ${options.labels.rows} label rows`);
-    } else if (options.labels !== undefined) throw new RangeError("DBN.pretrain: labels given but the DBN has no label units (construct it with { labels: classes })");
+    } else if (options.labels !== undefined)
+      throw new RangeError("DBN.pretrain: labels given but the DBN has no label units (construct it with { labels: classes })");
     const callbacks = options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks];
     const history: RbmEpochLogs[][] = [];
     let means = data; // p(h | v) of the layer below (the data for layer 0)
@@ -266,7 +275,7 @@ export class DBN {
     const rng = options.seed === undefined ? this.rng : new Rng(options.seed);
     const steps = positiveInt("sample gibbsSteps", options.gibbsSteps ?? 1000, 0);
     const labels = this.chainLabels(options);
-    const n = labels?.length ?? (options.init?.rows ?? positiveInt("sample n", options.n ?? 100));
+    const n = labels?.length ?? options.init?.rows ?? positiveInt("sample n", options.n ?? 100);
     const P = this.penultimate;
     const C = this.labels;
     const top = this.top;
@@ -430,8 +439,10 @@ export class DBN {
     if (this.labels === 0) throw new RangeError("DBN.sample: label given but the DBN has no label units");
     const n = options.n;
     const list = typeof options.label === "number" ? new Int32Array(n ?? 100).fill(options.label) : Int32Array.from(options.label);
-    if (typeof options.label !== "number" && n !== undefined && n !== list.length) throw new RangeError(`DBN.sample: n is ${n} but ${list.length} labels were given`);
-    for (const c of list) if (!Number.isInteger(c) || c < 0 || c >= this.labels) throw new RangeError(`DBN.sample: label ${c} is outside 0..${this.labels - 1}`);
+    if (typeof options.label !== "number" && n !== undefined && n !== list.length)
+      throw new RangeError(`DBN.sample: n is ${n} but ${list.length} labels were given`);
+    for (const c of list)
+      if (!Number.isInteger(c) || c < 0 || c >= this.labels) throw new RangeError(`DBN.sample: label ${c} is outside 0..${this.labels - 1}`);
     return list;
   }
 }

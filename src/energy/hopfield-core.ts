@@ -15,7 +15,7 @@
  * it becomes the deterministic rule, so one sweep routine serves both.
  */
 import type { Rng } from "../tensor/random.js";
-import { ShapeError, formatShape } from "../tensor/shape.js";
+import { formatShape, ShapeError } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 
 /** "binary": x_i ∈ {0, 1}; "bipolar": x_i ∈ {−1, +1}. */
@@ -46,14 +46,17 @@ export function checkStates(x: ArrayLike<number>, states: UnitStates, what: stri
 
 /** Throws unless W is a square N×N symmetric matrix with a zero diagonal and θ has N entries. */
 export function checkEnergyParameters(weights: Tensor, thresholds: Tensor, what: string): void {
-  if (weights.rank !== 2 || weights.shape[0] !== weights.shape[1]) throw new ShapeError(`${what}: weights must be square N×N, got ${formatShape(weights.shape)}`);
+  if (weights.rank !== 2 || weights.shape[0] !== weights.shape[1])
+    throw new ShapeError(`${what}: weights must be square N×N, got ${formatShape(weights.shape)}`);
   const n = weights.shape[0];
-  if (thresholds.size !== n) throw new ShapeError(`${what}: thresholds have shape ${formatShape(thresholds.shape)} but weights are ${formatShape(weights.shape)}`);
+  if (thresholds.size !== n)
+    throw new ShapeError(`${what}: thresholds have shape ${formatShape(thresholds.shape)} but weights are ${formatShape(weights.shape)}`);
   const w = weights.data;
   for (let i = 0; i < n; i++) {
     if (w[i * n + i] !== 0) throw new RangeError(`${what}: weights must have a zero diagonal; w[${i}][${i}] = ${w[i * n + i]}`);
     for (let j = i + 1; j < n; j++) {
-      if (w[i * n + j] !== w[j * n + i]) throw new RangeError(`${what}: weights must be symmetric; w[${i}][${j}] = ${w[i * n + j]} but w[${j}][${i}] = ${w[j * n + i]}`);
+      if (w[i * n + j] !== w[j * n + i])
+        throw new RangeError(`${what}: weights must be symmetric; w[${i}][${j}] = ${w[i * n + j]} but w[${j}][${i}] = ${w[j * n + i]}`);
     }
   }
 }

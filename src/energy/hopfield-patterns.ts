@@ -20,7 +20,7 @@
  *   ##.
  */
 import { ShapeError } from "../tensor/shape.js";
-import { type Tensor, fromArray, zeros } from "../tensor/tensor.js";
+import { fromArray, type Tensor, zeros } from "../tensor/tensor.js";
 
 export interface PatternSet {
   /** Bipolar patterns, one a row: [P, height · width]. */

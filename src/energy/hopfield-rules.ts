@@ -11,8 +11,8 @@
  *   because then u = (1 − p_ii) x_k and p_ii < 1 while P < N.
  */
 import { matmul } from "../ops/matmul.js";
-import { ShapeError, formatShape } from "../tensor/shape.js";
-import { type Tensor, fromArray, zeros } from "../tensor/tensor.js";
+import { formatShape, ShapeError } from "../tensor/shape.js";
+import { fromArray, type Tensor, zeros } from "../tensor/tensor.js";
 import { checkStates } from "./hopfield-core.js";
 
 function checkPatterns(patterns: Tensor, what: string): void {
@@ -54,7 +54,9 @@ export function pseudoInverseWeights(patterns: Tensor, options: PseudoInverseOpt
     // M = C⁻¹ X in float64: C is small (P×P) and can be badly conditioned for correlated patterns
     m = solveSymmetricPositiveDefinite(c, p, Float64Array.from(patterns.data), n);
   } catch (e) {
-    throw new RangeError(`pseudoInverseWeights: the patterns are linearly dependent (X Xᵀ is singular); remove repeated or dependent patterns or pass a ridge > 0 (${(e as Error).message})`);
+    throw new RangeError(
+      `pseudoInverseWeights: the patterns are linearly dependent (X Xᵀ is singular); remove repeated or dependent patterns or pass a ridge > 0 (${(e as Error).message})`,
+    );
   }
   return clearDiagonal(matmul(patterns, fromArray(m, [p, n]), { transA: true }));
 }
@@ -109,7 +111,8 @@ export function choleskyInPlace(a: Float64Array, n: number): Float64Array {
  * A is overwritten by its Cholesky factor; B is overwritten by Z and returned.
  */
 export function solveSymmetricPositiveDefinite(a: Float64Array, n: number, b: Float64Array, m: number): Float64Array {
-  if (a.length !== n * n || b.length !== n * m) throw new ShapeError(`solveSymmetricPositiveDefinite: A has ${a.length} entries (need ${n * n}), B has ${b.length} (need ${n * m})`);
+  if (a.length !== n * n || b.length !== n * m)
+    throw new ShapeError(`solveSymmetricPositiveDefinite: A has ${a.length} entries (need ${n * n}), B has ${b.length} (need ${n * m})`);
   choleskyInPlace(a, n);
   // forward substitution L Y = B, then back substitution Lᵀ Z = Y, column block at once
   for (let i = 0; i < n; i++) {

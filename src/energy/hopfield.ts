@@ -11,17 +11,17 @@
 import { sub } from "../ops/elementwise.js";
 import { matmul } from "../ops/matmul.js";
 import { type Rng, rngFrom } from "../tensor/random.js";
-import { ShapeError, formatShape } from "../tensor/shape.js";
-import { type Tensor, fromArray, zeros } from "../tensor/tensor.js";
+import { formatShape, ShapeError } from "../tensor/shape.js";
+import { fromArray, type Tensor, zeros } from "../tensor/tensor.js";
 import {
-  FieldState,
-  STATE_LEVELS,
-  type UnitStates,
   checkEnergyParameters,
   checkStates,
   checkUnitStates,
+  FieldState,
   quadraticEnergy,
+  STATE_LEVELS,
   shuffleOrder,
+  type UnitStates,
   unitIndices,
 } from "./hopfield-core.js";
 import { binaryForm, hebbianWeights, pseudoInverseWeights } from "./hopfield-rules.js";
@@ -121,7 +121,8 @@ export class Hopfield {
   store(patterns: Tensor | readonly (readonly number[])[], options: StoreOptions = {}): this {
     const x = this.asMatrix(patterns, "store");
     const rule = options.rule ?? "hebbian";
-    if (rule !== "hebbian" && rule !== "pseudo-inverse") throw new RangeError(`Hopfield.store: rule must be "hebbian" or "pseudo-inverse", got ${JSON.stringify(rule)}`);
+    if (rule !== "hebbian" && rule !== "pseudo-inverse")
+      throw new RangeError(`Hopfield.store: rule must be "hebbian" or "pseudo-inverse", got ${JSON.stringify(rule)}`);
     const bipolar = this.states === "bipolar" ? x : toBipolar(x);
     const w = rule === "hebbian" ? hebbianWeights(bipolar) : pseudoInverseWeights(bipolar, { ridge: options.ridge });
     if (this.states === "bipolar") {
@@ -164,7 +165,8 @@ export class Hopfield {
     const update = options.update ?? "async";
     const maxSweeps = checkPositiveInt(options.maxSweeps ?? 100, "maxSweeps", "Hopfield.recall");
     const record = options.record ?? "update";
-    if (record !== "update" && record !== "sweep" && record !== "none") throw new RangeError(`Hopfield.recall: record must be "update", "sweep" or "none", got ${JSON.stringify(record)}`);
+    if (record !== "update" && record !== "sweep" && record !== "none")
+      throw new RangeError(`Hopfield.recall: record must be "update", "sweep" or "none", got ${JSON.stringify(record)}`);
     if (update === "async") return this.recallAsync(x0, rngFrom(options.seed), maxSweeps, record);
     if (update === "sync") return this.recallSyncOne(x0, maxSweeps, record);
     throw new RangeError(`Hopfield.recall: update must be "async" or "sync", got ${JSON.stringify(update)}`);
@@ -300,7 +302,8 @@ export class Hopfield {
 
   private asMatrix(x: Tensor | readonly (readonly number[])[], what: string): Tensor {
     const t = isTensor(x) ? x : fromArray(x.flat(), [x.length, x[0]?.length ?? 0]);
-    if (t.rank !== 2 || t.shape[1] !== this.size) throw new ShapeError(`Hopfield.${what}: expected a P×${this.size} matrix of patterns, got ${formatShape(t.shape)}`);
+    if (t.rank !== 2 || t.shape[1] !== this.size)
+      throw new ShapeError(`Hopfield.${what}: expected a P×${this.size} matrix of patterns, got ${formatShape(t.shape)}`);
     checkStates(t.data, this.states, `Hopfield.${what}`);
     return t;
   }

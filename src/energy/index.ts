@@ -1,44 +1,81 @@
 // Public surface of src/energy (filled in by its issue).
-export {};
-// RBM (issue 5)
-export { RBM, resolveRbmOptions } from "./rbm.js";
-export type { RBMOptions, ResolvedRBMOptions, RbmEpochLogs, RbmCallbacks, RbmFitOptions, RbmSampleOptions } from "./rbm.js";
-export * as rbmMath from "./rbm-core.js";
-export type { RbmParams, UnitType, RbmStats, ChainBuffers, GibbsOptions } from "./rbm-core.js";
-export { exactLogZ, rbmLogLikelihood, enumerationLayer, MAX_EXACT_UNITS } from "./partition.js";
-export type { LogLikelihoodOptions, LogLikelihoodResult } from "./partition.js";
-export { aisLogZ, betaSchedule, baseRateBiases, logMeanExpWithError, PAPER_BETAS, DEFAULT_BETAS } from "./ais.js";
+
 export type { AisOptions, AisResult, BetaSegment } from "./ais.js";
-export { saveRbm, loadRbm, encodeRbm, decodeRbm, RBM_FORMAT } from "./rbm-io.js";
-export type { RbmJson } from "./rbm-io.js";
-export { filters as rbmFilters, filtersImage, reconstructionsImage, imagesImage, writeRbmPictures } from "./rbm-pictures.js";
-export type { RbmPictureOptions, ImageSize } from "./rbm-pictures.js";
-// Hopfield networks, BAM, Boltzmann machines, annealing, Hopfield–Tank TSP (issue 4)
-export { Hopfield, randomPatterns, flipUnits, hammingDistance, toBipolar, toBinary } from "./hopfield.js";
-export type { HopfieldOptions, StoreOptions, RecallOptions, RecallResult, BatchRecallResult, StorageRule, UpdateMode, EnergyRecord, RecallStatus } from "./hopfield.js";
-export { FieldState, STATE_LEVELS, quadraticEnergy, localFields, checkEnergyParameters } from "./hopfield-core.js";
-export type { UnitStates, StateLevels, EnergyRecorder } from "./hopfield-core.js";
-export { hebbianWeights, pseudoInverseWeights, binaryForm, solveSymmetricPositiveDefinite, invertSymmetricPositiveDefinite } from "./hopfield-rules.js";
-export type { PseudoInverseOptions } from "./hopfield-rules.js";
-export { BoltzmannMachine } from "./boltzmann.js";
-export type { BoltzmannMachineOptions, GibbsSamplingOptions, SampledGradientOptions, BoltzmannGradient, BoltzmannFitOptions, BoltzmannFitResult } from "./boltzmann.js";
-export { boltzmannDistribution, marginalizeHidden, pairStatistics, enumerateEnergies, empiricalDistribution, totalVariation, klDivergence, MAX_ENUMERATED_UNITS } from "./boltzmann-exact.js";
-export { anneal, geometricSchedule, linearSchedule, constantSchedule } from "./anneal.js";
-export type { AnnealingSchedule, ScheduleOptions, AnnealOptions, AnnealResult } from "./anneal.js";
-export { BAM } from "./bam.js";
+export { aisLogZ, baseRateBiases, betaSchedule, DEFAULT_BETAS, logMeanExpWithError, PAPER_BETAS } from "./ais.js";
+export type { AnnealingSchedule, AnnealOptions, AnnealResult, ScheduleOptions } from "./anneal.js";
+export { anneal, constantSchedule, geometricSchedule, linearSchedule } from "./anneal.js";
 export type { BamOptions, BamRecallResult } from "./bam.js";
-export { randomCities, distanceMatrix, tourLength, isPermutation, heldKarp, hopfieldTankNetwork, tspEnergyTerms, decodeTour, solveTspHopfield, DEFAULT_TSP_PENALTIES, MAX_HELD_KARP_CITIES } from "./tsp.js";
-export type { TspPenalties, TspEnergyTerms, TspSolveOptions, TspSolution } from "./tsp.js";
-export { runTspExperiment } from "./tsp.js";
-export type { TspExperimentOptions, TspExperimentResult } from "./tsp.js";
-export { parsePatternText, digitPatterns } from "./hopfield-patterns.js";
-export type { PatternSet } from "./hopfield-patterns.js";
+export { BAM } from "./bam.js";
+export type {
+  BoltzmannFitOptions,
+  BoltzmannFitResult,
+  BoltzmannGradient,
+  BoltzmannMachineOptions,
+  GibbsSamplingOptions,
+  SampledGradientOptions,
+} from "./boltzmann.js";
+export { BoltzmannMachine } from "./boltzmann.js";
+export {
+  boltzmannDistribution,
+  empiricalDistribution,
+  enumerateEnergies,
+  klDivergence,
+  MAX_ENUMERATED_UNITS,
+  marginalizeHidden,
+  pairStatistics,
+  totalVariation,
+} from "./boltzmann-exact.js";
+export type { BoundResult, DBMOptions, DbmEpochLogs, DbmFitOptions, DbmPretrainOptions, MeanFieldOptions, MeanFieldResult, ResolvedDBMOptions } from "./dbm.js";
+export { chainAsRbm, DBM, resolveDbmOptions } from "./dbm.js";
+export type { ClassifierOptions, DBNOptions, DbnCallbacks, DbnLayerInfo, DbnPretrainOptions, DbnSampleOptions, LayerRbmOptions } from "./dbn.js";
 // Deep belief nets and deep Boltzmann machines (issue 7)
 export { DBN, joinColumns } from "./dbn.js";
-export type { DBNOptions, LayerRbmOptions, DbnPretrainOptions, DbnCallbacks, DbnLayerInfo, DbnSampleOptions, ClassifierOptions } from "./dbn.js";
-export { saveDbn, loadDbn, DBN_FORMAT } from "./dbn-io.js";
 export type { DbnJson } from "./dbn-io.js";
-export { DBM, chainAsRbm, resolveDbmOptions } from "./dbm.js";
-export type { DBMOptions, ResolvedDBMOptions, MeanFieldOptions, MeanFieldResult, DbmEpochLogs, DbmFitOptions, DbmPretrainOptions, BoundResult } from "./dbm.js";
-export { dbnSamples, dbnSamplesImage, writeDbnPictures } from "./dbn-pictures.js";
+export { DBN_FORMAT, loadDbn, saveDbn } from "./dbn-io.js";
 export type { DbnSampleGridOptions } from "./dbn-pictures.js";
+export { dbnSamples, dbnSamplesImage, writeDbnPictures } from "./dbn-pictures.js";
+export type {
+  BatchRecallResult,
+  EnergyRecord,
+  HopfieldOptions,
+  RecallOptions,
+  RecallResult,
+  RecallStatus,
+  StorageRule,
+  StoreOptions,
+  UpdateMode,
+} from "./hopfield.js";
+// Hopfield networks, BAM, Boltzmann machines, annealing, Hopfield–Tank TSP (issue 4)
+export { flipUnits, Hopfield, hammingDistance, randomPatterns, toBinary, toBipolar } from "./hopfield.js";
+export type { EnergyRecorder, StateLevels, UnitStates } from "./hopfield-core.js";
+export { checkEnergyParameters, FieldState, localFields, quadraticEnergy, STATE_LEVELS } from "./hopfield-core.js";
+export type { PatternSet } from "./hopfield-patterns.js";
+export { digitPatterns, parsePatternText } from "./hopfield-patterns.js";
+export type { PseudoInverseOptions } from "./hopfield-rules.js";
+export { binaryForm, hebbianWeights, invertSymmetricPositiveDefinite, pseudoInverseWeights, solveSymmetricPositiveDefinite } from "./hopfield-rules.js";
+export type { LogLikelihoodOptions, LogLikelihoodResult } from "./partition.js";
+export { enumerationLayer, exactLogZ, MAX_EXACT_UNITS, rbmLogLikelihood } from "./partition.js";
+export type { RBMOptions, RbmCallbacks, RbmEpochLogs, RbmFitOptions, RbmSampleOptions, ResolvedRBMOptions } from "./rbm.js";
+// RBM (issue 5)
+export { RBM, resolveRbmOptions } from "./rbm.js";
+export type { ChainBuffers, GibbsOptions, RbmParams, RbmStats, UnitType } from "./rbm-core.js";
+export * as rbmMath from "./rbm-core.js";
+export type { RbmJson } from "./rbm-io.js";
+export { decodeRbm, encodeRbm, loadRbm, RBM_FORMAT, saveRbm } from "./rbm-io.js";
+export type { ImageSize, RbmPictureOptions } from "./rbm-pictures.js";
+export { filters as rbmFilters, filtersImage, imagesImage, reconstructionsImage, writeRbmPictures } from "./rbm-pictures.js";
+export type { TspEnergyTerms, TspExperimentOptions, TspExperimentResult, TspPenalties, TspSolution, TspSolveOptions } from "./tsp.js";
+export {
+  DEFAULT_TSP_PENALTIES,
+  decodeTour,
+  distanceMatrix,
+  heldKarp,
+  hopfieldTankNetwork,
+  isPermutation,
+  MAX_HELD_KARP_CITIES,
+  randomCities,
+  runTspExperiment,
+  solveTspHopfield,
+  tourLength,
+  tspEnergyTerms,
+} from "./tsp.js";

@@ -5,12 +5,13 @@
  * one is enumerated: 2^K states for K ≤ 25 units, in blocks of states handled as one matrix
  * so the work is matrix products. Otherwise: annealed importance sampling (ais.ts).
  */
-import { matmul } from "../ops/matmul.js";
+
 import { add } from "../ops/elementwise.js";
+import { matmul } from "../ops/matmul.js";
 import { sum, sumAll } from "../ops/reduce.js";
 import { type Tensor, zeros } from "../tensor/tensor.js";
 import { type AisOptions, aisLogZ } from "./ais.js";
-import { type RbmParams, type UnitType, checkRows, freeEnergy, gaussianConstant, hiddenCount, logUnitSum, visibleCount } from "./rbm-core.js";
+import { checkRows, freeEnergy, gaussianConstant, hiddenCount, logUnitSum, type RbmParams, type UnitType, visibleCount } from "./rbm-core.js";
 
 /** The most binary units exact enumeration accepts (2^25 ≈ 3.4e7 states). */
 export const MAX_EXACT_UNITS = 25;
@@ -56,7 +57,8 @@ export function exactLogZ(p: RbmParams, blockSize = 4096): number {
   for (let start = 0; start < total; start += B) {
     const nb = Math.min(B, total - start);
     // the last block may be short: work on views of its first nb rows
-    const [Sb, Xb, sumB, biasB] = nb === B ? [S, X, rowSum, biasTerm] : [S.sliceRows(0, nb), X.sliceRows(0, nb), rowSum.sliceRows(0, nb), biasTerm.sliceRows(0, nb)];
+    const [Sb, Xb, sumB, biasB] =
+      nb === B ? [S, X, rowSum, biasTerm] : [S.sliceRows(0, nb), X.sliceRows(0, nb), rowSum.sliceRows(0, nb), biasTerm.sliceRows(0, nb)];
     for (let r = 0; r < nb; r++) {
       const s = start + r;
       for (let j = 0; j < K; j++) S.data[r * K + j] = (s >> j) & 1;

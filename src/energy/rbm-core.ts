@@ -9,13 +9,14 @@
  *   Gaussian visible: the −aᵀv term becomes ½ Σ_i (v_i − a_i)²  (unit variance, standardised data)
  *   Gaussian hidden:  the −bᵀh term becomes ½ Σ_j (h_j − b_j)²  (linear units with unit noise)
  */
-import { matmul } from "../ops/matmul.js";
-import { add, axpby, scale, square, sub } from "../ops/elementwise.js";
+
 import { sigmoid, softplus } from "../ops/activations.js";
-import { sum, sumAll } from "../ops/reduce.js";
+import { add, axpby, scale, square, sub } from "../ops/elementwise.js";
+import { matmul } from "../ops/matmul.js";
 import { bernoulli, gaussian } from "../ops/random.js";
+import { sum, sumAll } from "../ops/reduce.js";
 import type { Rng } from "../tensor/random.js";
-import { ShapeError, formatShape } from "../tensor/shape.js";
+import { formatShape, ShapeError } from "../tensor/shape.js";
 import { type Tensor, zeros } from "../tensor/tensor.js";
 
 export type UnitType = "bernoulli" | "gaussian";

@@ -25,7 +25,14 @@ export interface RbmJson {
 export function encodeRbm(rbm: RBM, training?: Record<string, unknown>): { json: RbmJson; weights: Uint8Array } {
   const json: RbmJson = { format: RBM_FORMAT, version: 1, options: rbm.options, epochsTrained: rbm.epochsTrained, updates: rbm.updates };
   if (training !== undefined) json.training = training;
-  const weights = encodeSafetensors([["W", rbm.W], ["a", rbm.a], ["b", rbm.b]], { format: "pt", producer: "layerwise", architecture: RBM_FORMAT });
+  const weights = encodeSafetensors(
+    [
+      ["W", rbm.W],
+      ["a", rbm.a],
+      ["b", rbm.b],
+    ],
+    { format: "pt", producer: "layerwise", architecture: RBM_FORMAT },
+  );
   return { json, weights };
 }
 
@@ -40,7 +47,11 @@ export function decodeRbm(jsonValue: unknown, weightBytes: Uint8Array, names = {
   if (j.options === undefined || typeof j.options !== "object") fail(`"options" must be the RBM's options`);
   const rbm = new RBM(j.options as ResolvedRBMOptions); // validates every option again
   const { tensors } = decodeSafetensors(weightBytes, names.weights);
-  for (const [name, target] of [["W", rbm.W], ["a", rbm.a], ["b", rbm.b]] as const) {
+  for (const [name, target] of [
+    ["W", rbm.W],
+    ["a", rbm.a],
+    ["b", rbm.b],
+  ] as const) {
     const t = tensors.get(name);
     if (t === undefined) throw new Error(`${names.weights}: tensor "${name}" is missing`);
     if (t.shape.join(",") !== target.shape.join(",")) {

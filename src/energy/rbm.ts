@@ -12,29 +12,30 @@
  * epochs then 0.9, weight decay 2e-4, probabilities (not samples) for the statistics and the
  * reconstructions, sampled hidden states to drive the chain.
  */
+
+import { batchIndices, gatherRows } from "../data/batch.js";
 import { axpby } from "../ops/elementwise.js";
 import { sumAll } from "../ops/reduce.js";
-import { batchIndices, gatherRows } from "../data/batch.js";
 import { Rng } from "../tensor/random.js";
-import { type Tensor, fillNormal, zeros } from "../tensor/tensor.js";
+import { fillNormal, type Tensor, zeros } from "../tensor/tensor.js";
+import { type LogLikelihoodOptions, type LogLikelihoodResult, rbmLogLikelihood } from "./partition.js";
 import {
-  type ChainBuffers,
-  type GibbsOptions,
-  type RbmParams,
-  type RbmStats,
-  type UnitType,
   accumulatePhase,
+  type ChainBuffers,
   chainBuffers,
   checkRows,
   freeEnergy,
+  type GibbsOptions,
   gibbsFromHidden,
   hiddenMean,
+  type RbmParams,
+  type RbmStats,
   sampleUnits,
   squaredError,
+  type UnitType,
   visibleMean,
   zeroStats,
 } from "./rbm-core.js";
-import { type LogLikelihoodOptions, type LogLikelihoodResult, rbmLogLikelihood } from "./partition.js";
 
 export interface RBMOptions {
   /** Number of visible units (784 for MNIST). */
@@ -270,7 +271,9 @@ export class RBM implements RbmParams {
         const v0 = gatherRows(data, idx, batch);
         const batchErr = this.partialFit(v0);
         if (!Number.isFinite(batchErr)) {
-          throw new Error(`RBM.fit: reconstruction error became ${batchErr} at epoch ${epoch}, batch ${b + 1} of ${batches}; lower learningRate (now ${this.options.learningRate}) or check the data`);
+          throw new Error(
+            `RBM.fit: reconstruction error became ${batchErr} at epoch ${epoch}, batch ${b + 1} of ${batches}; lower learningRate (now ${this.options.learningRate}) or check the data`,
+          );
         }
         err += batchErr * v0.rows;
         b++;

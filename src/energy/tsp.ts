@@ -21,7 +21,7 @@
  */
 import type { Rng } from "../tensor/random.js";
 import { rngFrom } from "../tensor/random.js";
-import { ShapeError, formatShape } from "../tensor/shape.js";
+import { formatShape, ShapeError } from "../tensor/shape.js";
 import { type Tensor, zeros } from "../tensor/tensor.js";
 import { type AnnealingSchedule, anneal, geometricSchedule } from "./anneal.js";
 import { FieldState } from "./hopfield-core.js";
@@ -55,7 +55,8 @@ export function randomCities(n: number, rng: Rng): Tensor {
 
 /** Euclidean distances between the rows of a [n, 2] city tensor: n×n, float64. */
 export function distanceMatrix(cities: Tensor): Float64Array {
-  if (cities.rank !== 2 || cities.shape[1] !== 2 || cities.shape[0] < 3) throw new ShapeError(`distanceMatrix: cities must be [n ≥ 3, 2], got ${formatShape(cities.shape)}`);
+  if (cities.rank !== 2 || cities.shape[1] !== 2 || cities.shape[0] < 3)
+    throw new ShapeError(`distanceMatrix: cities must be [n ≥ 3, 2], got ${formatShape(cities.shape)}`);
   const n = cities.shape[0];
   const d = new Float64Array(n * n);
   const c = cities.data;
@@ -153,7 +154,10 @@ function checkPenalties(p: TspPenalties, what: string): void {
 }
 
 /** W, θ and the constant of the Hopfield–Tank energy for the given distances. */
-export function hopfieldTankNetwork(dist: Float64Array, penalties: TspPenalties = DEFAULT_TSP_PENALTIES): { weights: Tensor; thresholds: Tensor; constant: number } {
+export function hopfieldTankNetwork(
+  dist: Float64Array,
+  penalties: TspPenalties = DEFAULT_TSP_PENALTIES,
+): { weights: Tensor; thresholds: Tensor; constant: number } {
   const n = citiesOf(dist, "hopfieldTankNetwork");
   checkPenalties(penalties, "hopfieldTankNetwork");
   const { A, B, C, D } = penalties;
@@ -313,7 +317,8 @@ export interface TspExperimentResult {
 /** Random cities, Held–Karp's optimum, and `runs` Hopfield–Tank descents compared against it. */
 export function runTspExperiment(options: TspExperimentOptions): TspExperimentResult {
   const { cities: n, seed } = options;
-  if (!Number.isInteger(n) || n < 3 || n > MAX_HELD_KARP_CITIES) throw new RangeError(`runTspExperiment: cities must be an integer in [3, ${MAX_HELD_KARP_CITIES}], got ${n}`);
+  if (!Number.isInteger(n) || n < 3 || n > MAX_HELD_KARP_CITIES)
+    throw new RangeError(`runTspExperiment: cities must be an integer in [3, ${MAX_HELD_KARP_CITIES}], got ${n}`);
   if (!Number.isInteger(seed)) throw new RangeError(`runTspExperiment: seed must be an integer, got ${seed}`);
   const runs = options.runs ?? 20;
   if (!Number.isInteger(runs) || runs < 1) throw new RangeError(`runTspExperiment: runs must be an integer >= 1, got ${runs}`);
@@ -322,6 +327,9 @@ export function runTspExperiment(options: TspExperimentOptions): TspExperimentRe
   const optimum = heldKarp(dist);
   const results: TspSolution[] = [];
   for (let k = 0; k < runs; k++) results.push(solveTspHopfield(dist, { ...options, seed: seed * 1000 + k }));
-  const ratios = results.filter((r) => r.valid).map((r) => r.length / optimum.length).sort((a, b) => a - b);
+  const ratios = results
+    .filter((r) => r.valid)
+    .map((r) => r.length / optimum.length)
+    .sort((a, b) => a - b);
   return { cities, optimum, runs: results, valid: ratios.length, ratios };
 }

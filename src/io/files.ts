@@ -3,8 +3,8 @@
  * which is then renamed over the target, so a failed or interrupted save never leaves a
  * half-written file where the previous good one was.
  */
-import { mkdir, readFile as fsReadFile, rename, rm, writeFile } from "node:fs/promises";
-import { dirname, join, basename } from "node:path";
+import { readFile as fsReadFile, mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
 
 let counter = 0;
 

@@ -1,10 +1,10 @@
 // Public surface of src/io.
-export { writeFileAtomic, readFileBytes, readFileText, ensureDir } from "./files.js";
-export { encodeSafetensors, decodeSafetensors, SafetensorsError } from "./safetensors.js";
-export type { SafetensorsEntry, DecodedSafetensors } from "./safetensors.js";
-export { saveModelFiles, readModelFiles, MODEL_JSON, MODEL_WEIGHTS } from "./model.js";
-export type { ModelJson, ModelFiles } from "./model.js";
-export { encodePng, tileImages, writePng, crc32, adler32, deflateRaw, zlibCompress } from "./png.js";
-export type { GrayImage, TileOptions, TileNormalize } from "./png.js";
-export { linePlotSvg, niceTicks, escapeXml } from "./svg.js";
-export type { LineSeries, LinePlotOptions } from "./svg.js";
+export { ensureDir, readFileBytes, readFileText, writeFileAtomic } from "./files.js";
+export type { ModelFiles, ModelJson } from "./model.js";
+export { MODEL_JSON, MODEL_WEIGHTS, readModelFiles, saveModelFiles } from "./model.js";
+export type { GrayImage, TileNormalize, TileOptions } from "./png.js";
+export { adler32, crc32, deflateRaw, encodePng, tileImages, writePng, zlibCompress } from "./png.js";
+export type { DecodedSafetensors, SafetensorsEntry } from "./safetensors.js";
+export { decodeSafetensors, encodeSafetensors, SafetensorsError } from "./safetensors.js";
+export type { LinePlotOptions, LineSeries } from "./svg.js";
+export { escapeXml, linePlotSvg, niceTicks } from "./svg.js";

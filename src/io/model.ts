@@ -23,7 +23,11 @@ export interface ModelJson {
   training: { epochs: number };
 }
 
-export async function saveModelFiles(dir: string, json: ModelJson, weights: readonly (readonly [string, { shape: readonly number[]; data: Float32Array }])[]): Promise<void> {
+export async function saveModelFiles(
+  dir: string,
+  json: ModelJson,
+  weights: readonly (readonly [string, { shape: readonly number[]; data: Float32Array }])[],
+): Promise<void> {
   const bytes = encodeSafetensors(weights, { format: "pt", producer: "layerwise", architecture: MODEL_JSON });
   // Weights first: a model.json is only ever written next to weights that match it.
   await writeFileAtomic(join(dir, MODEL_WEIGHTS), bytes);
@@ -61,10 +65,12 @@ function checkModelJson(v: unknown, path: string): ModelJson {
   const j = v as Record<string, unknown>;
   if (j.format !== "layerwise.sequential") fail(`"format" must be "layerwise.sequential"; got ${JSON.stringify(j.format)}`);
   if (j.version !== 1) fail(`"version" ${JSON.stringify(j.version)} is not supported (this layerwise reads version 1)`);
-  if (!Array.isArray(j.inputShape) || !j.inputShape.every((d) => Number.isInteger(d) && d > 0)) fail(`"inputShape" must be an array of integers > 0; got ${JSON.stringify(j.inputShape)}`);
+  if (!Array.isArray(j.inputShape) || !j.inputShape.every((d) => Number.isInteger(d) && d > 0))
+    fail(`"inputShape" must be an array of integers > 0; got ${JSON.stringify(j.inputShape)}`);
   if (!Array.isArray(j.layers) || j.layers.length === 0) fail(`"layers" must be a non-empty array of layer configs`);
   (j.layers as unknown[]).forEach((l, i) => {
-    if (l === null || typeof l !== "object" || typeof (l as { className?: unknown }).className !== "string") fail(`layers[${i}] must be an object with a string "className"`);
+    if (l === null || typeof l !== "object" || typeof (l as { className?: unknown }).className !== "string")
+      fail(`layers[${i}] must be an object with a string "className"`);
   });
   if (j.compile !== null && j.compile !== undefined) {
     const c = j.compile as Record<string, unknown>;

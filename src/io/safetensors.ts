@@ -19,7 +19,19 @@ export interface DecodedSafetensors {
 }
 
 const DTYPE_BYTES: Record<string, number> = {
-  F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U8: 1, U16: 2, U32: 4, U64: 8, BOOL: 1,
+  F64: 8,
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+  I64: 8,
+  I32: 4,
+  I16: 2,
+  I8: 1,
+  U8: 1,
+  U16: 2,
+  U32: 4,
+  U64: 8,
+  BOOL: 1,
 };
 
 /** Header length limit: generous for any model here, but refuses to parse absurd lengths. */
@@ -30,7 +42,10 @@ export class SafetensorsError extends Error {
 }
 
 /** Encodes named float32 tensors (in the given order) with optional string metadata. */
-export function encodeSafetensors(tensors: readonly (readonly [string, { shape: readonly number[]; data: Float32Array }])[], metadata: Record<string, string> = {}): Uint8Array {
+export function encodeSafetensors(
+  tensors: readonly (readonly [string, { shape: readonly number[]; data: Float32Array }])[],
+  metadata: Record<string, string> = {},
+): Uint8Array {
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
   let offset = 0;
@@ -100,14 +115,16 @@ export function decodeSafetensors(bytes: Uint8Array, file = "safetensors data"):
     const { dtype, shape, data_offsets: offsets } = entry as { dtype?: unknown; shape?: unknown; data_offsets?: unknown };
     if (typeof dtype !== "string" || !(dtype in DTYPE_BYTES)) fail(`tensor "${name}": unknown dtype ${JSON.stringify(dtype)}`);
     if (dtype !== "F32") fail(`tensor "${name}": dtype ${dtype} is not supported (layerwise reads F32 only)`);
-    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0)) fail(`tensor "${name}": shape must be an array of integers >= 0; got ${JSON.stringify(shape)}`);
+    if (!Array.isArray(shape) || !shape.every((d) => Number.isSafeInteger(d) && d >= 0))
+      fail(`tensor "${name}": shape must be an array of integers >= 0; got ${JSON.stringify(shape)}`);
     if (!Array.isArray(offsets) || offsets.length !== 2 || !offsets.every((o) => Number.isSafeInteger(o) && o >= 0) || offsets[0] > offsets[1]) {
       fail(`tensor "${name}": data_offsets must be [begin, end] with 0 <= begin <= end; got ${JSON.stringify(offsets)}`);
     }
     const [begin, end] = offsets as [number, number];
     const dims = shape as number[];
     const expected = dims.reduce((a, d) => a * d, 1) * 4;
-    if (end - begin !== expected) fail(`tensor "${name}": shape [${dims.join(",")}] needs ${expected} bytes of F32 but data_offsets [${begin}, ${end}] span ${end - begin}`);
+    if (end - begin !== expected)
+      fail(`tensor "${name}": shape [${dims.join(",")}] needs ${expected} bytes of F32 but data_offsets [${begin}, ${end}] span ${end - begin}`);
     if (end > dataLength) fail(`tensor "${name}": data_offsets [${begin}, ${end}] run past the end of the data section (${dataLength} bytes)`);
     ranges.push({ name, begin, end, shape: dims });
   }

@@ -1,5 +1,6 @@
 // Ready-made models: LeNet-5 and its ReLU variant, Kim's sentence CNN.
-export { lenet5, lenetRelu, lenet, LENET_ARCHS } from "./lenet.js";
-export type { LeNetOptions, LeNetReluOptions, LeNetArch } from "./lenet.js";
-export { sentenceCnn, padSequences } from "./sentence-cnn.js";
+
+export type { LeNetArch, LeNetOptions, LeNetReluOptions } from "./lenet.js";
+export { LENET_ARCHS, lenet, lenet5, lenetRelu } from "./lenet.js";
 export type { SentenceCnnOptions } from "./sentence-cnn.js";
+export { padSequences, sentenceCnn } from "./sentence-cnn.js";

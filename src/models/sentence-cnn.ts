@@ -13,9 +13,9 @@ import { Conv1D } from "../nn/conv.js";
 import { Dense } from "../nn/dense.js";
 import { Dropout } from "../nn/dropout.js";
 import { Embedding } from "../nn/embedding.js";
+import type { Layer } from "../nn/layer.js";
 import { Parallel } from "../nn/parallel.js";
 import { GlobalMaxPool } from "../nn/pool.js";
-import type { Layer } from "../nn/layer.js";
 import { type Tensor, zeros } from "../tensor/tensor.js";
 import { Sequential } from "../train/sequential.js";
 
@@ -52,11 +52,15 @@ export function sentenceCnn(options: SentenceCnnOptions): Sequential {
   const windowSizes = options.windowSizes ?? [3, 4, 5];
   if (windowSizes.length === 0) throw new RangeError("sentenceCnn: windowSizes must list at least one window size");
   for (const k of windowSizes) {
-    if (!Number.isInteger(k) || k < 1 || k > maxLength) throw new RangeError(`sentenceCnn: window size ${k} must be an integer in [1, maxLength = ${maxLength}]`);
+    if (!Number.isInteger(k) || k < 1 || k > maxLength)
+      throw new RangeError(`sentenceCnn: window size ${k} must be an integer in [1, maxLength = ${maxLength}]`);
   }
   const dropout = options.dropout ?? 0.5;
   if (!(dropout >= 0 && dropout < 1)) throw new RangeError(`sentenceCnn: dropout must be in [0, 1); got ${dropout}`);
-  const branches = windowSizes.map((k) => [new Conv1D({ filters, kernelSize: k, activation: "relu", name: `conv${k}` }), new GlobalMaxPool({ name: `maxpool${k}` })]);
+  const branches = windowSizes.map((k) => [
+    new Conv1D({ filters, kernelSize: k, activation: "relu", name: `conv${k}` }),
+    new GlobalMaxPool({ name: `maxpool${k}` }),
+  ]);
   const layers: Layer[] = [new Embedding(vocabSize, embeddingDim, { inputShape: [maxLength], name: "embedding" }), new Parallel(branches, { name: "windows" })];
   if (dropout > 0) layers.push(new Dropout(dropout, { name: "dropout" }));
   layers.push(new Dense(classes, { activation: "softmax", name: "output" }));

@@ -2,7 +2,7 @@
 import type { Rng } from "../tensor/random.js";
 import type { Shape } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { type ActivationName, DEFAULT_LEAKY_ALPHA, activate, activationBackward, assertActivation, assertLeakyAlpha } from "./activations.js";
+import { type ActivationName, activate, activationBackward, assertActivation, assertLeakyAlpha, DEFAULT_LEAKY_ALPHA } from "./activations.js";
 import { BatchBuffers } from "./buffers.js";
 import type { Layer, LayerConfig, OutputActivation, Param } from "./layer.js";
 import { configValue, isNumber, isShape, isString, registerLayer } from "./registry.js";

@@ -13,14 +13,15 @@
  * Backward, for δ = dL/dZ:  dL/dK = colsᵀ δ,  dL/db = Σ_rows δ,  dL/dx = col2im(δ Kᵀ).
  * Output size per axis: (W − F + 2P)/S + 1 (see ops.axisGeometry).
  */
-import * as ops from "../ops/index.js";
+
 import type { ConvGeometry, Padding, Size2 } from "../ops/index.js";
+import * as ops from "../ops/index.js";
 import type { Rng } from "../tensor/random.js";
-import { type Shape, ShapeError, formatShape, shapeSize } from "../tensor/shape.js";
+import { formatShape, type Shape, ShapeError, shapeSize } from "../tensor/shape.js";
 import { type Tensor, zeros } from "../tensor/tensor.js";
-import { type ActivationName, DEFAULT_LEAKY_ALPHA, activate, activationBackward, assertActivation, assertLeakyAlpha } from "./activations.js";
+import { type ActivationName, activate, activationBackward, assertActivation, assertLeakyAlpha, DEFAULT_LEAKY_ALPHA } from "./activations.js";
 import { BatchBuffers } from "./buffers.js";
-import { type InitializerName, assertInitializer, initialize } from "./initializers.js";
+import { assertInitializer, type InitializerName, initialize } from "./initializers.js";
 import type { Layer, LayerConfig, Param } from "./layer.js";
 import { makeParam } from "./param.js";
 import { configValue, isBoolean, isNumber, isShape, isString, registerLayer } from "./registry.js";
@@ -141,7 +142,10 @@ abstract class ConvBase implements Layer {
     const cols = ops.im2col(x, g, this.buffers.get("cols", [n, g.outH * g.outW * fieldSize]).reshape(rows, fieldSize));
     const z = ops.matmul(cols, this.kernelMatrix, { out: this.buffers.get("z", [n, g.outH * g.outW * this.filters]).reshape(rows, this.filters) });
     if (this.bias !== null) ops.add(z, this.bias.value, z);
-    const y = this.activation === "linear" ? z : activate(this.activation, z, this.buffers.get("y", [n, g.outH * g.outW * this.filters]).reshape(rows, this.filters), this.alpha);
+    const y =
+      this.activation === "linear"
+        ? z
+        : activate(this.activation, z, this.buffers.get("y", [n, g.outH * g.outW * this.filters]).reshape(rows, this.filters), this.alpha);
     this.cols = cols;
     this.y = y;
     return y.reshape([n, ...this.outputShape(g)]);
@@ -151,7 +155,10 @@ abstract class ConvBase implements Layer {
     const { cols, y } = this.cached();
     const g = this.geometry;
     const n = g.batch;
-    if (dy.size !== y.size) throw new ShapeError(`${this.className} ${this.name}: dy ${formatShape(dy.shape)} does not match the last output [${n}, ${this.outputShape(g).join(", ")}]`);
+    if (dy.size !== y.size)
+      throw new ShapeError(
+        `${this.className} ${this.name}: dy ${formatShape(dy.shape)} does not match the last output [${n}, ${this.outputShape(g).join(", ")}]`,
+      );
     const dy2 = dy.reshape(y.shape);
     const delta = activationBackward(this.activation, y, dy2, this.buffers.get("dz", [n, y.size / n]).reshape(y.shape), this.alpha);
     if (this.kernel.trainable) ops.matmul(cols, delta, { transA: true, beta: 1, out: this.kernelGradMatrix });

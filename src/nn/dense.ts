@@ -5,11 +5,11 @@
  */
 import * as ops from "../ops/index.js";
 import type { Rng } from "../tensor/random.js";
-import { type Shape, ShapeError, formatShape } from "../tensor/shape.js";
+import { formatShape, type Shape, ShapeError } from "../tensor/shape.js";
 import { type Tensor, zeros } from "../tensor/tensor.js";
-import { type ActivationName, DEFAULT_LEAKY_ALPHA, activate, activationBackward, assertActivation, assertLeakyAlpha } from "./activations.js";
+import { type ActivationName, activate, activationBackward, assertActivation, assertLeakyAlpha, DEFAULT_LEAKY_ALPHA } from "./activations.js";
 import { BatchBuffers } from "./buffers.js";
-import { type InitializerName, assertInitializer, initialize } from "./initializers.js";
+import { assertInitializer, type InitializerName, initialize } from "./initializers.js";
 import type { Layer, LayerConfig, OutputActivation, Param } from "./layer.js";
 import { makeParam } from "./param.js";
 import { configValue, isBoolean, isNumber, isShape, isString, registerLayer } from "./registry.js";

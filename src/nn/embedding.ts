@@ -5,10 +5,10 @@
  * tokens that did not occur get no gradient). Ids arrive as numbers in a float tensor.
  */
 import type { Rng } from "../tensor/random.js";
-import { type Shape, ShapeError, formatShape } from "../tensor/shape.js";
+import { formatShape, type Shape, ShapeError } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { BatchBuffers } from "./buffers.js";
-import { type InitializerName, assertInitializer, initialize } from "./initializers.js";
+import { assertInitializer, type InitializerName, initialize } from "./initializers.js";
 import type { Layer, LayerConfig, Param } from "./layer.js";
 import { makeParam } from "./param.js";
 import { configValue, isNumber, isShape, isString, registerLayer } from "./registry.js";
@@ -54,7 +54,8 @@ export class Embedding implements Layer {
 
   forward(x: Tensor, _training: boolean): Tensor {
     if (this.embeddings === undefined) throw new Error(`Embedding ${this.name}: forward called before build`);
-    if (x.rank !== 2 || x.shape[1] !== this.steps) throw new ShapeError(`Embedding ${this.name}: expected ids [batch, ${this.steps}]; got ${formatShape(x.shape)}`);
+    if (x.rank !== 2 || x.shape[1] !== this.steps)
+      throw new ShapeError(`Embedding ${this.name}: expected ids [batch, ${this.steps}]; got ${formatShape(x.shape)}`);
     const n = x.shape[0];
     const count = n * this.steps;
     if (this.ids.length < count) this.ids = new Int32Array(count);
@@ -76,7 +77,8 @@ export class Embedding implements Layer {
 
   backward(dy: Tensor, needInputGrad = true): Tensor {
     const n = this.batch;
-    if (dy.size !== n * this.steps * this.dim) throw new ShapeError(`Embedding ${this.name}: dy ${formatShape(dy.shape)} does not match the last output [${n}, ${this.steps}, ${this.dim}]`);
+    if (dy.size !== n * this.steps * this.dim)
+      throw new ShapeError(`Embedding ${this.name}: dy ${formatShape(dy.shape)} does not match the last output [${n}, ${this.steps}, ${this.dim}]`);
     if (this.embeddings.trainable) {
       const g = this.embeddings.grad.data;
       const d = this.dim;
@@ -96,7 +98,13 @@ export class Embedding implements Layer {
   }
 
   config(): LayerConfig {
-    const c: LayerConfig = { className: "Embedding", name: this.name, vocabSize: this.vocabSize, dim: this.dim, embeddingsInitializer: this.embeddingsInitializer };
+    const c: LayerConfig = {
+      className: "Embedding",
+      name: this.name,
+      vocabSize: this.vocabSize,
+      dim: this.dim,
+      embeddingsInitializer: this.embeddingsInitializer,
+    };
     if (this.inputShape !== undefined) c.inputShape = [...this.inputShape];
     return c;
   }

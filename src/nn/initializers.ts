@@ -6,7 +6,7 @@
  */
 import type { Rng } from "../tensor/random.js";
 import type { Shape } from "../tensor/shape.js";
-import { type Tensor, fillNormal, zeros } from "../tensor/tensor.js";
+import { fillNormal, type Tensor, zeros } from "../tensor/tensor.js";
 
 export const INITIALIZER_NAMES = ["glorotUniform", "glorotNormal", "heNormal", "heUniform", "uniform", "normal", "zeros"] as const;
 export type InitializerName = (typeof INITIALIZER_NAMES)[number];

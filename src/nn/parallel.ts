@@ -12,10 +12,11 @@
  * fans out to every branch, so its gradient is the sum over branches). Branch outputs must
  * agree on every axis but the last. Params are named "<sub-layer>.<param>".
  */
-import type { Rng } from "../tensor/random.js";
-import { type Shape, ShapeError, formatShape, shapeSize, shapesEqual } from "../tensor/shape.js";
-import type { Tensor } from "../tensor/tensor.js";
+
 import * as ops from "../ops/index.js";
+import type { Rng } from "../tensor/random.js";
+import { formatShape, type Shape, ShapeError, shapeSize, shapesEqual } from "../tensor/shape.js";
+import type { Tensor } from "../tensor/tensor.js";
 import { BatchBuffers } from "./buffers.js";
 import type { Layer, LayerConfig, Param } from "./layer.js";
 import { configValue, isShape, isString, layerFromConfig, registerLayer } from "./registry.js";
@@ -64,7 +65,9 @@ export class Parallel implements Layer {
     const lead = shapes[0].slice(0, -1);
     for (const [i, s] of shapes.entries()) {
       if (s.length === 0 || !shapesEqual(s.slice(0, -1), lead)) {
-        throw new ShapeError(`Parallel ${this.name}: branch ${i} outputs ${formatShape(s)} but branch 0 outputs ${formatShape(shapes[0])}; they must agree on all but the last axis`);
+        throw new ShapeError(
+          `Parallel ${this.name}: branch ${i} outputs ${formatShape(s)} but branch 0 outputs ${formatShape(shapes[0])}; they must agree on all but the last axis`,
+        );
       }
     }
     this.widths = shapes.map((s) => s[s.length - 1]);
@@ -95,13 +98,14 @@ export class Parallel implements Layer {
 
   backward(dy: Tensor, needInputGrad = true): Tensor {
     const n = this.batch;
-    if (dy.size !== n * shapeSize(this.outShape)) throw new ShapeError(`Parallel ${this.name}: dy ${formatShape(dy.shape)} does not match the last output [${n}, ${this.outShape.join(", ")}]`);
+    if (dy.size !== n * shapeSize(this.outShape))
+      throw new ShapeError(`Parallel ${this.name}: dy ${formatShape(dy.shape)} does not match the last output [${n}, ${this.outShape.join(", ")}]`);
     const rows = dy.size / this.outWidth;
     const dx = this.buffers.get("dx", [n, shapeSize(this.builtShape)]);
     let offset = 0;
     for (const [i, branch] of this.branches.entries()) {
       const w = this.widths[i];
-      const dyBranch = this.buffers.get(`dy${i}`, [n, rows / n * w]);
+      const dyBranch = this.buffers.get(`dy${i}`, [n, (rows / n) * w]);
       copyColumns(dy.data, rows, this.outWidth, dyBranch.data, w, offset, true);
       offset += w;
       let g = dyBranch.reshape([n, ...this.outShape.slice(0, -1), w]);
@@ -153,13 +157,17 @@ function prefixed(layerName: string, p: Param): Param {
 }
 
 const isBranches = (v: unknown): v is LayerConfig[][] =>
-  Array.isArray(v) && v.every((b) => Array.isArray(b) && b.every((l) => l !== null && typeof l === "object" && typeof (l as LayerConfig).className === "string"));
+  Array.isArray(v) &&
+  v.every((b) => Array.isArray(b) && b.every((l) => l !== null && typeof l === "object" && typeof (l as LayerConfig).className === "string"));
 
 registerLayer("Parallel", (c) => {
   const branches = configValue(c, "branches", isBranches, "an array of arrays of layer configs");
   if (branches === undefined) throw new TypeError(`Parallel config: "branches" is required`);
-  return new Parallel(branches.map((b) => b.map((l) => layerFromConfig(l))), {
-    name: configValue(c, "name", isString, "a string"),
-    inputShape: configValue(c, "inputShape", isShape, "a shape"),
-  });
+  return new Parallel(
+    branches.map((b) => b.map((l) => layerFromConfig(l))),
+    {
+      name: configValue(c, "name", isString, "a string"),
+      inputShape: configValue(c, "inputShape", isShape, "a shape"),
+    },
+  );
 });

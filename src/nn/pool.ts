@@ -6,10 +6,11 @@
  * Backward: max pooling routes dL/dy to the winner of each window; average pooling shares it
  * equally among the window's inputs.
  */
-import * as ops from "../ops/index.js";
+
 import type { ConvGeometry, Size2 } from "../ops/index.js";
+import * as ops from "../ops/index.js";
 import type { Rng } from "../tensor/random.js";
-import { type Shape, ShapeError, formatShape, shapeSize } from "../tensor/shape.js";
+import { formatShape, type Shape, ShapeError, shapeSize } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { BatchBuffers } from "./buffers.js";
 import type { Layer, LayerConfig, Param } from "./layer.js";
@@ -89,7 +90,10 @@ abstract class PoolBase implements Layer {
     if (this.last === null) throw new Error(`${this.className} ${this.name}: backward called before forward`);
     const g = this.geometry;
     const n = g.batch;
-    if (dy.size !== this.last.size) throw new ShapeError(`${this.className} ${this.name}: dy ${formatShape(dy.shape)} does not match the last output [${n}, ${this.outputShape(g).join(", ")}]`);
+    if (dy.size !== this.last.size)
+      throw new ShapeError(
+        `${this.className} ${this.name}: dy ${formatShape(dy.shape)} does not match the last output [${n}, ${this.outputShape(g).join(", ")}]`,
+      );
     if (!needInputGrad) return dy;
     const dx = this.buffers.get("dx", [n, shapeSize(this.builtShape)]);
     if (this.mode === "max") ops.maxPoolGrad(dy, this.argmax, dx);

@@ -1,6 +1,6 @@
 /** Flatten and Reshape: views of the same storage with another shape (no copy either way). */
 import type { Rng } from "../tensor/random.js";
-import { type Shape, ShapeError, formatShape, resolveReshape, shapeSize } from "../tensor/shape.js";
+import { formatShape, resolveReshape, type Shape, ShapeError, shapeSize } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 import type { Layer, LayerConfig, Param } from "./layer.js";
 import { configValue, isShape, isString, registerLayer } from "./registry.js";
@@ -81,8 +81,9 @@ export class Reshape extends ViewLayer {
   }
 }
 
-registerLayer("Flatten", (c) =>
-  new Flatten({ name: configValue(c, "name", isString, "a string"), inputShape: configValue(c, "inputShape", isShape, "a shape") }),
+registerLayer(
+  "Flatten",
+  (c) => new Flatten({ name: configValue(c, "name", isString, "a string"), inputShape: configValue(c, "inputShape", isShape, "a shape") }),
 );
 
 const isTarget = (v: unknown): v is number[] => Array.isArray(v) && v.every((d) => Number.isInteger(d) && d >= -1);

@@ -1,5 +1,5 @@
-import { backend } from "../backend/index.js";
 import type { ActivationGradOp } from "../backend/index.js";
+import { backend } from "../backend/index.js";
 import { assertSameShape } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { unary } from "./elementwise.js";

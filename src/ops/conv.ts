@@ -6,9 +6,10 @@
  * row of a matrix (im2col) makes "the same filter on every window" a single matrix product
  * cols @ kernel, which is where the speed comes from; col2im sends gradients back to pixels.
  */
-import { backend } from "../backend/index.js";
+
 import type { ConvGeometry } from "../backend/index.js";
-import { ShapeError, formatShape } from "../tensor/shape.js";
+import { backend } from "../backend/index.js";
+import { formatShape, ShapeError } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { outputFor } from "./util.js";
 
@@ -47,7 +48,9 @@ export function axisGeometry(what: string, W: number, F: number, S: number, padd
     throw new ShapeError(`${what}: the ${F}-wide window does not fit the input of width ${W} with padding ${P}: ${formula} = ${span / S + 1} < 1`);
   }
   if (span % S !== 0) {
-    throw new ShapeError(`${what}: stride ${S} does not tile the input: ${formula} = ${span / S + 1} is not a whole number; change S or P, or use padding "same"`);
+    throw new ShapeError(
+      `${what}: stride ${S} does not tile the input: ${formula} = ${span / S + 1} is not a whole number; change S or P, or use padding "same"`,
+    );
   }
   return { out: span / S + 1, padBefore: P, padAfter: P };
 }
@@ -63,16 +66,29 @@ export function pair(what: string, v: Size2): [number, number] {
 
 /** Geometry of a kH×kW window with the given strides and padding over [inH, inW, channels] inputs. */
 export function windowGeometry(
-  what: string, input: readonly [number, number, number], kernel: readonly [number, number],
-  strides: readonly [number, number], padding: Padding | readonly [Padding, Padding],
+  what: string,
+  input: readonly [number, number, number],
+  kernel: readonly [number, number],
+  strides: readonly [number, number],
+  padding: Padding | readonly [Padding, Padding],
 ): ConvGeometry {
   const [inH, inW, channels] = input;
   const [padH, padW] = Array.isArray(padding) ? (padding as readonly [Padding, Padding]) : [padding as Padding, padding as Padding];
   const h = axisGeometry(`${what} (height)`, inH, kernel[0], strides[0], padH);
   const w = axisGeometry(`${what} (width)`, inW, kernel[1], strides[1], padW);
   return {
-    batch: 1, inH, inW, channels, kH: kernel[0], kW: kernel[1], strideH: strides[0], strideW: strides[1],
-    padTop: h.padBefore, padLeft: w.padBefore, outH: h.out, outW: w.out,
+    batch: 1,
+    inH,
+    inW,
+    channels,
+    kH: kernel[0],
+    kW: kernel[1],
+    strideH: strides[0],
+    strideW: strides[1],
+    padTop: h.padBefore,
+    padLeft: w.padBefore,
+    outH: h.out,
+    outW: w.out,
   };
 }
 

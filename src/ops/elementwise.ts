@@ -1,6 +1,6 @@
-import { backend } from "../backend/index.js";
 import type { BinaryOp, ScalarOp, UnaryOp } from "../backend/index.js";
-import { ShapeError, formatShape, shapesEqual } from "../tensor/shape.js";
+import { backend } from "../backend/index.js";
+import { formatShape, ShapeError, shapesEqual } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { outputFor } from "./util.js";
 

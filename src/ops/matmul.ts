@@ -1,5 +1,5 @@
 import { backend } from "../backend/index.js";
-import { ShapeError, formatShape } from "../tensor/shape.js";
+import { formatShape, ShapeError } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { outputFor } from "./util.js";
 

@@ -6,7 +6,7 @@
  * The loops are backend kernels (src/backend/js/pool.ts is the reference).
  */
 import { backend } from "../backend/index.js";
-import { ShapeError, formatShape } from "../tensor/shape.js";
+import { formatShape, ShapeError } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 import type { ConvGeometry } from "./conv.js";
 import { outputFor } from "./util.js";

@@ -1,6 +1,6 @@
 import { backend } from "../backend/index.js";
 import type { Rng } from "../tensor/random.js";
-import { Tensor, fillNormal } from "../tensor/tensor.js";
+import { fillNormal, Tensor } from "../tensor/tensor.js";
 import { outputFor } from "./util.js";
 
 /** Samples x_i ~ Bernoulli(p_i): the stochastic binary unit of every energy model. */

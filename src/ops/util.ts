@@ -1,5 +1,5 @@
-import { Tensor, zeros } from "../tensor/tensor.js";
-import { type Shape, ShapeError, formatShape, shapesEqual } from "../tensor/shape.js";
+import { formatShape, type Shape, ShapeError, shapesEqual } from "../tensor/shape.js";
+import { type Tensor, zeros } from "../tensor/tensor.js";
 
 /** The output tensor: `out` when given (checked against the expected shape), else a new one. */
 export function outputFor(op: string, shape: Shape, out?: Tensor): Tensor {

@@ -1,6 +1,6 @@
 import * as ops from "../ops/index.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { BaseOptimizer, type OptimizerOptions, assertPositive } from "./optimizer.js";
+import { assertPositive, BaseOptimizer, type OptimizerOptions } from "./optimizer.js";
 
 export interface AdagradOptions extends OptimizerOptions {
   epsilon?: number;

@@ -1,6 +1,6 @@
 import * as ops from "../ops/index.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { BaseOptimizer, type OptimizerOptions, assertFraction, assertPositive } from "./optimizer.js";
+import { assertFraction, assertPositive, BaseOptimizer, type OptimizerOptions } from "./optimizer.js";
 
 export interface AdamOptions extends OptimizerOptions {
   beta1?: number;

@@ -1,12 +1,13 @@
 // Public surface of src/optim.
-export { BaseOptimizer } from "./optimizer.js";
-export type { Optimizer, OptimizerOptions, OptimizerConfig } from "./optimizer.js";
-export { SGD } from "./sgd.js";
-export type { SGDOptions } from "./sgd.js";
-export { Adagrad } from "./adagrad.js";
+
 export type { AdagradOptions } from "./adagrad.js";
-export { Adam } from "./adam.js";
+export { Adagrad } from "./adagrad.js";
 export type { AdamOptions } from "./adam.js";
-export { scheduledRate } from "./schedules.js";
-export type { Schedule, ScheduleSpec, ScheduleFn } from "./schedules.js";
+export { Adam } from "./adam.js";
 export { optimizerFromConfig } from "./config.js";
+export type { Optimizer, OptimizerConfig, OptimizerOptions } from "./optimizer.js";
+export { BaseOptimizer } from "./optimizer.js";
+export type { Schedule, ScheduleFn, ScheduleSpec } from "./schedules.js";
+export { scheduledRate } from "./schedules.js";
+export type { SGDOptions } from "./sgd.js";
+export { SGD } from "./sgd.js";

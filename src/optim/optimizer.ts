@@ -7,7 +7,7 @@
 import type { Param } from "../nn/layer.js";
 import * as ops from "../ops/index.js";
 import { type Tensor, zeros, zerosLike } from "../tensor/tensor.js";
-import { type Schedule, type ScheduleSpec, assertSchedule, scheduledRate } from "./schedules.js";
+import { assertSchedule, type Schedule, type ScheduleSpec, scheduledRate } from "./schedules.js";
 
 export interface OptimizerOptions {
   learningRate?: number;

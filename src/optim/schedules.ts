@@ -31,7 +31,9 @@ export function assertSchedule(s: Schedule, where: string): Schedule {
       if (s.minLearningRate !== undefined && !(s.minLearningRate >= 0)) bad("minLearningRate", "a number >= 0", s.minLearningRate);
       return s;
     default:
-      throw new RangeError(`${where}: schedule.type must be one of step, exponential, cosine (or pass a function); got ${JSON.stringify((s as { type?: unknown })?.type)}`);
+      throw new RangeError(
+        `${where}: schedule.type must be one of step, exponential, cosine (or pass a function); got ${JSON.stringify((s as { type?: unknown })?.type)}`,
+      );
   }
 }
 

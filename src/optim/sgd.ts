@@ -1,6 +1,6 @@
 import * as ops from "../ops/index.js";
 import type { Tensor } from "../tensor/tensor.js";
-import { BaseOptimizer, type OptimizerOptions, assertFraction } from "./optimizer.js";
+import { assertFraction, BaseOptimizer, type OptimizerOptions } from "./optimizer.js";
 
 export interface SGDOptions extends OptimizerOptions {
   /** μ in v ← μv − ηg, w ← w + v (0: plain SGD). */

@@ -1,5 +1,5 @@
-import { Worker } from "node:worker_threads";
 import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
 import type { Platform, WorkerHandle } from "./types.js";
 
 // Inside an eval'd worker (CommonJS), give the worker source the same tiny port it gets in a browser.

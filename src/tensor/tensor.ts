@@ -5,7 +5,7 @@
  */
 import { backend } from "../backend/index.js";
 import type { Rng } from "./random.js";
-import { type Shape, ShapeError, assertValidShape, formatShape, resolveReshape, shapeSize } from "./shape.js";
+import { assertValidShape, formatShape, resolveReshape, type Shape, ShapeError, shapeSize } from "./shape.js";
 
 export type NestedArray = number | NestedArray[];
 

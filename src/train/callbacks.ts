@@ -55,7 +55,9 @@ function assertMode(mode: string, where: string): MonitorMode {
 function monitored(logs: Logs, monitor: string, where: string): number {
   const v = logs[monitor];
   if (v === undefined) {
-    throw new Error(`${where}: monitor "${monitor}" is not in the epoch logs (have: ${Object.keys(logs).join(", ")}); pass validationData or validationSplit to fit, or monitor "loss"`);
+    throw new Error(
+      `${where}: monitor "${monitor}" is not in the epoch logs (have: ${Object.keys(logs).join(", ")}); pass validationData or validationSplit to fit, or monitor "loss"`,
+    );
   }
   return v;
 }

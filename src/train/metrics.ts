@@ -9,7 +9,8 @@ export type MetricName = (typeof METRIC_NAMES)[number];
 
 export function assertMetrics(metrics: readonly unknown[], where: string): MetricName[] {
   for (const m of metrics) {
-    if (!(METRIC_NAMES as readonly unknown[]).includes(m)) throw new RangeError(`${where}: metrics must be drawn from ${METRIC_NAMES.join(", ")}; got ${JSON.stringify(m)}`);
+    if (!(METRIC_NAMES as readonly unknown[]).includes(m))
+      throw new RangeError(`${where}: metrics must be drawn from ${METRIC_NAMES.join(", ")}; got ${JSON.stringify(m)}`);
   }
   return [...new Set(metrics as MetricName[])];
 }

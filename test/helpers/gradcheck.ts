@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import type { Layer } from "../../src/nn/layer.js";
 import { Rng } from "../../src/tensor/random.js";
-import { Tensor, randNormal } from "../../src/tensor/tensor.js";
+import { randNormal, type Tensor } from "../../src/tensor/tensor.js";
 
 export interface GradCheckOptions {
   epsilon?: number;

@@ -15,9 +15,19 @@ let aPanel = new Float32Array(MC * KC);
 let bPanel = new Float32Array(KC * NC);
 
 export function gemmJs(
-  transA: boolean, transB: boolean, m: number, n: number, k: number,
-  alpha: number, a: Float32Array, lda: number, b: Float32Array, ldb: number,
-  beta: number, c: Float32Array, ldc: number,
+  transA: boolean,
+  transB: boolean,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  a: Float32Array,
+  lda: number,
+  b: Float32Array,
+  ldb: number,
+  beta: number,
+  c: Float32Array,
+  ldc: number,
 ): void {
   scaleC(m, n, beta, c, ldc);
   if (alpha === 0 || k === 0) return;
@@ -73,10 +83,19 @@ function packB(trans: boolean, b: Float32Array, ldb: number, pc: number, jc: num
 function macroKernel(mc: number, nc: number, kc: number, ap: Float32Array, bp: Float32Array, c: Float32Array, c0: number, ldc: number): void {
   let i = 0;
   for (; i + 4 <= mc; i += 4) {
-    const r0 = c0 + i * ldc, r1 = r0 + ldc, r2 = r1 + ldc, r3 = r2 + ldc;
-    const a0 = i * kc, a1 = a0 + kc, a2 = a1 + kc, a3 = a2 + kc;
+    const r0 = c0 + i * ldc,
+      r1 = r0 + ldc,
+      r2 = r1 + ldc,
+      r3 = r2 + ldc;
+    const a0 = i * kc,
+      a1 = a0 + kc,
+      a2 = a1 + kc,
+      a3 = a2 + kc;
     for (let p = 0; p < kc; p++) {
-      const x0 = ap[a0 + p], x1 = ap[a1 + p], x2 = ap[a2 + p], x3 = ap[a3 + p];
+      const x0 = ap[a0 + p],
+        x1 = ap[a1 + p],
+        x2 = ap[a2 + p],
+        x3 = ap[a3 + p];
       const bo = p * nc;
       for (let j = 0; j < nc; j++) {
         const y = bp[bo + j];

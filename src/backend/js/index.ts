@@ -1,6 +1,7 @@
 /** The portable TypeScript backend: the reference every other backend is tested against. */
-import type { ActivationGradOp, Backend, BackendInfo, BinaryOp, ConvGeometry, ScalarOp, UnaryOp } from "../backend.js";
+
 import type { Rng } from "../../tensor/random.js";
+import type { ActivationGradOp, Backend, BackendInfo, BinaryOp, ConvGeometry, ScalarOp, UnaryOp } from "../backend.js";
 import { gemmJs } from "./gemm.js";
 import { col2imJs, im2colJs } from "./im2col.js";
 import { avgPoolGradJs, avgPoolJs, maxPoolGradJs, maxPoolJs } from "./pool.js";
@@ -56,9 +57,19 @@ export class JsBackend implements Backend {
   }
 
   gemm(
-    transA: boolean, transB: boolean, m: number, n: number, k: number,
-    alpha: number, a: Float32Array, lda: number, b: Float32Array, ldb: number,
-    beta: number, c: Float32Array, ldc: number,
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: Float32Array,
+    lda: number,
+    b: Float32Array,
+    ldb: number,
+    beta: number,
+    c: Float32Array,
+    ldc: number,
   ): void {
     gemmJs(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
   }
