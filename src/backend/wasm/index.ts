@@ -372,9 +372,8 @@ export class WasmBackend extends JsBackend {
       const px = this.stage(x, true, false);
       const po = this.stage(out, false, true);
       const n = x.length;
-      const fn = this.E[kernel];
       const sync = this.sync;
-      this.dispatch(kernel, [px, po, n, sync], n >= (transcendental ? TRANSCENDENTAL_PARALLEL : STREAMING_PARALLEL), () => fn(px, po, n, sync));
+      this.dispatch(kernel, [px, po, n, sync], n >= (transcendental ? TRANSCENDENTAL_PARALLEL : STREAMING_PARALLEL));
     } finally {
       this.unstage();
     }
@@ -393,9 +392,8 @@ export class WasmBackend extends JsBackend {
       const pb = this.stage(b, true, false);
       const po = this.stage(out, false, true);
       const cols = b.length;
-      const fn = this.E[kernel];
       const sync = this.sync;
-      this.dispatch(kernel, [pa, pb, po, n, cols, sync], n >= STREAMING_PARALLEL, () => fn(pa, pb, po, n, cols, sync));
+      this.dispatch(kernel, [pa, pb, po, n, cols, sync], n >= STREAMING_PARALLEL);
     } finally {
       this.unstage();
     }
@@ -413,7 +411,7 @@ export class WasmBackend extends JsBackend {
       const px = this.stage(x, true, false);
       const po = this.stage(out, false, true);
       const sync = this.sync;
-      this.dispatch("scalar_op", [code, px, s, po, n, sync], n >= STREAMING_PARALLEL, () => this.E.scalar_op(code, px, s, po, n, sync));
+      this.dispatch("scalar_op", [code, px, s, po, n, sync], n >= STREAMING_PARALLEL);
     } finally {
       this.unstage();
     }
@@ -430,7 +428,7 @@ export class WasmBackend extends JsBackend {
       const pd = this.stage(dy, true, false);
       const po = this.stage(out, false, true);
       const sync = this.sync;
-      this.dispatch("activation_grad", [code, py, pd, po, n, sync], n >= STREAMING_PARALLEL, () => this.E.activation_grad(code, py, pd, po, n, sync));
+      this.dispatch("activation_grad", [code, py, pd, po, n, sync], n >= STREAMING_PARALLEL);
     } finally {
       this.unstage();
     }
@@ -459,7 +457,7 @@ export class WasmBackend extends JsBackend {
       const pc = this.stage(cols, false, true);
       const pg = this.writeGeometry(g);
       const sync = this.sync;
-      this.dispatch("im2col", [px, pg, pc, sync], n >= STREAMING_PARALLEL, () => this.E.im2col(px, pg, pc, sync));
+      this.dispatch("im2col", [px, pg, pc, sync], n >= STREAMING_PARALLEL);
     } finally {
       this.unstage();
     }
@@ -475,7 +473,7 @@ export class WasmBackend extends JsBackend {
       const pd = this.stage(dx, false, true);
       const pg = this.writeGeometry(g);
       const sync = this.sync;
-      this.dispatch("col2im", [pc, pg, pd, sync], cols.length >= STREAMING_PARALLEL && g.batch > 1, () => this.E.col2im(pc, pg, pd, sync));
+      this.dispatch("col2im", [pc, pg, pd, sync], cols.length >= STREAMING_PARALLEL && g.batch > 1);
     } finally {
       this.unstage();
     }
@@ -493,7 +491,7 @@ export class WasmBackend extends JsBackend {
       const pa = this.stage(asFloats(argmax), false, true);
       const pg = this.writeGeometry(g);
       const sync = this.sync;
-      this.dispatch("max_pool", [px, pg, po, pa, sync], x.length >= STREAMING_PARALLEL, () => this.E.max_pool(px, pg, po, pa, sync));
+      this.dispatch("max_pool", [px, pg, po, pa, sync], x.length >= STREAMING_PARALLEL);
     } finally {
       this.unstage();
     }
@@ -523,7 +521,7 @@ export class WasmBackend extends JsBackend {
       const po = this.stage(out, false, true);
       const pg = this.writeGeometry(g);
       const sync = this.sync;
-      this.dispatch("avg_pool", [px, pg, po, sync], x.length >= STREAMING_PARALLEL, () => this.E.avg_pool(px, pg, po, sync));
+      this.dispatch("avg_pool", [px, pg, po, sync], x.length >= STREAMING_PARALLEL);
     } finally {
       this.unstage();
     }
@@ -539,7 +537,7 @@ export class WasmBackend extends JsBackend {
       const px = this.stage(dx, false, true);
       const pg = this.writeGeometry(g);
       const sync = this.sync;
-      this.dispatch("avg_pool_grad", [pd, pg, px, sync], n >= STREAMING_PARALLEL && g.batch > 1, () => this.E.avg_pool_grad(pd, pg, px, sync));
+      this.dispatch("avg_pool_grad", [pd, pg, px, sync], n >= STREAMING_PARALLEL && g.batch > 1);
     } finally {
       this.unstage();
     }
@@ -553,7 +551,7 @@ export class WasmBackend extends JsBackend {
       const px = this.stage(x, true, false);
       const py = this.stage(y, true, true);
       const sync = this.sync;
-      this.dispatch("axpby", [alpha, px, beta, py, n, sync], n >= STREAMING_PARALLEL, () => this.E.axpby(alpha, px, beta, py, n, sync));
+      this.dispatch("axpby", [alpha, px, beta, py, n, sync], n >= STREAMING_PARALLEL);
     } finally {
       this.unstage();
     }
@@ -588,7 +586,11 @@ export class WasmBackend extends JsBackend {
   // ---- internals --------------------------------------------------------------------
 
   /** Zeroes the work counters and runs the kernel here, with the workers joining when `parallel`. */
-  private dispatch(kernel: PoolKernel, args: number[], parallel: boolean, runSelf: () => void): void {
+  /**
+   * Runs `kernel(...args)` on the calling thread, and on the pool's workers too when `parallel`.
+   * `runSelf` is the calling thread's own call when it differs from that (gemm adds its scratch).
+   */
+  private dispatch(kernel: PoolKernel, args: number[], parallel: boolean, runSelf = (): void => (this.E[kernel] as (...a: number[]) => void)(...args)): void {
     this.heap.u32().fill(0, this.sync >> 2, (this.sync >> 2) + 4);
     if (this.pool === null || !parallel) runSelf();
     else this.pool.run(kernel, args, this.threads - 1, runSelf);
@@ -614,8 +616,7 @@ export class WasmBackend extends JsBackend {
       const px = this.stage(x, true, false);
       const po = this.stage(out, false, true);
       const sync = this.sync;
-      const fn = this.E[kernel];
-      this.dispatch(kernel, [px, rows, cols, po, sync], rows * cols >= parallelFrom, () => fn(px, rows, cols, po, sync));
+      this.dispatch(kernel, [px, rows, cols, po, sync], rows * cols >= parallelFrom);
     } finally {
       this.unstage();
     }
