@@ -466,8 +466,9 @@ UNARY_KERNEL(tanh_, tanh_f32x4)
 UNARY_KERNEL(exp_, exp_f32x4)
 
 /*
- * out = a + b or a * b; b has n elements or is a row vector of `cols` elements repeated over
- * the rows of a. Chunks are whole rows when broadcasting.
+ * out = a ∘ b elementwise (vop on four lanes, sop on the scalar tail); b has n elements or is
+ * a row vector of `cols` elements repeated over the rows of a. Chunks are whole rows when
+ * broadcasting.
  */
 #define BINARY_KERNEL(name, vop, sop)                                                  \
   EXPORT(name) void name(const float* a, const float* b, float* out, int n, int cols, int* counter) { \
@@ -475,7 +476,7 @@ UNARY_KERNEL(exp_, exp_f32x4)
       for (int i, hi; next_range(counter, n, &i, &hi);) {                              \
         for (; i + 4 <= hi; i += 4)                                                    \
           wasm_v128_store(out + i, vop(wasm_v128_load(a + i), wasm_v128_load(b + i))); \
-        for (; i < hi; i++) out[i] = a[i] sop b[i];                                    \
+        for (; i < hi; i++) out[i] = sop(a[i], b[i]);                                  \
       }                                                                                \
       return;                                                                          \
     }                                                                                  \
@@ -488,12 +489,15 @@ UNARY_KERNEL(exp_, exp_f32x4)
       int j = 0;                                                                       \
       for (; j + 4 <= cols; j += 4)                                                    \
         wasm_v128_store(o + j, vop(wasm_v128_load(ar + j), wasm_v128_load(b + j)));    \
-      for (; j < cols; j++) o[j] = ar[j] sop b[j];                                     \
+      for (; j < cols; j++) o[j] = sop(ar[j], b[j]);                                   \
     }                                                                                  \
   }
 
-BINARY_KERNEL(add, wasm_f32x4_add, +)
-BINARY_KERNEL(mul, wasm_f32x4_mul, *)
+static inline float plus_f32(float a, float b) { return a + b; }
+static inline float times_f32(float a, float b) { return a * b; }
+
+BINARY_KERNEL(add, wasm_f32x4_add, plus_f32)
+BINARY_KERNEL(mul, wasm_f32x4_mul, times_f32)
 
 /*
  * y = alpha x + beta y, computed in double precision and rounded once, exactly as the
@@ -663,34 +667,10 @@ static inline float div_f32(float a, float b) { return a / b; }
 static inline float max_f32(float a, float b) { return a > b ? a : b; }
 static inline float min_f32(float a, float b) { return a < b ? a : b; }
 
-/* Like BINARY_KERNEL, with a function for the scalar tail. */
-#define BINARY_KERNEL_FN(name, vop, sop)                                               \
-  EXPORT(name) void name(const float* a, const float* b, float* out, int n, int cols, int* counter) { \
-    if (cols >= n) {                                                                   \
-      for (int i, hi; next_range(counter, n, &i, &hi);) {                              \
-        for (; i + 4 <= hi; i += 4)                                                    \
-          wasm_v128_store(out + i, vop(wasm_v128_load(a + i), wasm_v128_load(b + i))); \
-        for (; i < hi; i++) out[i] = sop(a[i], b[i]);                                  \
-      }                                                                                \
-      return;                                                                          \
-    }                                                                                  \
-    int rows = n / cols, per = cols >= CHUNK ? 1 : CHUNK / cols;                       \
-    int blocks = (rows + per - 1) / per;                                               \
-    for (int q; (q = claim(counter)) < blocks;)                                        \
-    for (int r = q * per; r < min_i(rows, (q + 1) * per); r++) {                       \
-      const float* ar = a + (long)r * cols;                                            \
-      float* o = out + (long)r * cols;                                                 \
-      int j = 0;                                                                       \
-      for (; j + 4 <= cols; j += 4)                                                    \
-        wasm_v128_store(o + j, vop(wasm_v128_load(ar + j), wasm_v128_load(b + j)));    \
-      for (; j < cols; j++) o[j] = sop(ar[j], b[j]);                                   \
-    }                                                                                  \
-  }
-
-BINARY_KERNEL_FN(sub, sub_f32x4, sub_f32)
-BINARY_KERNEL_FN(div_, div_f32x4, div_f32)
-BINARY_KERNEL_FN(max_, max_f32x4, max_f32)
-BINARY_KERNEL_FN(min_, min_f32x4, min_f32)
+BINARY_KERNEL(sub, sub_f32x4, sub_f32)
+BINARY_KERNEL(div_, div_f32x4, div_f32)
+BINARY_KERNEL(max_, max_f32x4, max_f32)
+BINARY_KERNEL(min_, min_f32x4, min_f32)
 
 /*
  * out = x op s with s a double (a learning rate like 0.01 is not a float): in f64 and rounded
