@@ -301,7 +301,7 @@ export class WasmBackend extends JsBackend {
     checkExtent("A", a, transA ? k : m, transA ? m : k, lda);
     checkExtent("B", b, transB ? n : k, transB ? k : n, ldb);
     checkExtent("C", c, m, n, ldc);
-    try {
+    this.withStaging(() => {
       const pa = this.stage(a, true, false);
       const pb = this.stage(b, true, false);
       const pc = this.stage(c, true, true);
@@ -318,9 +318,7 @@ export class WasmBackend extends JsBackend {
           const cOff = pc + 4 * (i0 * ldc + j0);
           this.gemmSlab(transA, transB, ms, ns, k, alpha, aOff, lda, bOff, ldb, beta, cOff, ldc);
         }
-    } finally {
-      this.unstage();
-    }
+    });
   }
 
   private gemmSlab(
@@ -345,10 +343,9 @@ export class WasmBackend extends JsBackend {
     const bpack = packs + apackBytes;
     const tA = transA ? 1 : 0;
     const tB = transB ? 1 : 0;
-    const sync = this.sync;
-    const args = [tA, tB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, packs, bpack, sync];
+    const args = [tA, tB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, packs, bpack];
     const parallel = m * n * k >= GEMM_PARALLEL_MACS;
-    this.dispatch("gemm", args, parallel, () => this.E.gemm(tA, tB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, packs, bpack, sync, this.scratch));
+    this.dispatch("gemm", args, parallel, () => this.E.gemm(tA, tB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, packs, bpack, this.sync, this.scratch));
   }
 
   /** Byte offset of a region of at least `bytes` for the packed panels, kept between calls. */
@@ -368,15 +365,12 @@ export class WasmBackend extends JsBackend {
     }
     checkLength("unary", "out", out, x.length);
     const [kernel, transcendental] = entry;
-    try {
+    this.withStaging(() => {
       const px = this.stage(x, true, false);
       const po = this.stage(out, false, true);
       const n = x.length;
-      const sync = this.sync;
-      this.dispatch(kernel, [px, po, n, sync], n >= (transcendental ? TRANSCENDENTAL_PARALLEL : STREAMING_PARALLEL));
-    } finally {
-      this.unstage();
-    }
+      this.dispatch(kernel, [px, po, n], n >= (transcendental ? TRANSCENDENTAL_PARALLEL : STREAMING_PARALLEL));
+    });
   }
 
   override binary(op: BinaryOp, a: Float32Array, b: Float32Array, out: Float32Array): void {
@@ -387,16 +381,13 @@ export class WasmBackend extends JsBackend {
     }
     checkLength("binary", "out", out, n);
     const kernel = BINARY_KERNELS[op];
-    try {
+    this.withStaging(() => {
       const pa = this.stage(a, true, false);
       const pb = this.stage(b, true, false);
       const po = this.stage(out, false, true);
       const cols = b.length;
-      const sync = this.sync;
-      this.dispatch(kernel, [pa, pb, po, n, cols, sync], n >= STREAMING_PARALLEL);
-    } finally {
-      this.unstage();
-    }
+      this.dispatch(kernel, [pa, pb, po, n, cols], n >= STREAMING_PARALLEL);
+    });
   }
 
   override scalar(op: ScalarOp, x: Float32Array, s: number, out: Float32Array): void {
@@ -407,14 +398,11 @@ export class WasmBackend extends JsBackend {
       return;
     }
     checkLength("scalar", "out", out, n);
-    try {
+    this.withStaging(() => {
       const px = this.stage(x, true, false);
       const po = this.stage(out, false, true);
-      const sync = this.sync;
-      this.dispatch("scalar_op", [code, px, s, po, n, sync], n >= STREAMING_PARALLEL);
-    } finally {
-      this.unstage();
-    }
+      this.dispatch("scalar_op", [code, px, s, po, n], n >= STREAMING_PARALLEL);
+    });
   }
 
   override activationGrad(op: ActivationGradOp, y: Float32Array, dy: Float32Array, out: Float32Array): void {
@@ -423,15 +411,12 @@ export class WasmBackend extends JsBackend {
     checkLength("activationGrad", "dy", dy, n);
     checkLength("activationGrad", "out", out, n);
     const code = ACTIVATION_GRAD_CODES[op];
-    try {
+    this.withStaging(() => {
       const py = this.stage(y, true, false);
       const pd = this.stage(dy, true, false);
       const po = this.stage(out, false, true);
-      const sync = this.sync;
-      this.dispatch("activation_grad", [code, py, pd, po, n, sync], n >= STREAMING_PARALLEL);
-    } finally {
-      this.unstage();
-    }
+      this.dispatch("activation_grad", [code, py, pd, po, n], n >= STREAMING_PARALLEL);
+    });
   }
 
   override sumRows(x: Float32Array, rows: number, cols: number, out: Float32Array): void {
@@ -452,15 +437,12 @@ export class WasmBackend extends JsBackend {
     if (n === 0) return;
     checkLength("im2col", "x", x, g.batch * g.inH * g.inW * g.channels);
     checkLength("im2col", "cols", cols, n);
-    try {
+    this.withStaging(() => {
       const px = this.stage(x, true, false);
       const pc = this.stage(cols, false, true);
       const pg = this.writeGeometry(g);
-      const sync = this.sync;
-      this.dispatch("im2col", [px, pg, pc, sync], n >= STREAMING_PARALLEL);
-    } finally {
-      this.unstage();
-    }
+      this.dispatch("im2col", [px, pg, pc], n >= STREAMING_PARALLEL);
+    });
   }
 
   override col2im(cols: Float32Array, g: ConvGeometry, dx: Float32Array): void {
@@ -468,15 +450,12 @@ export class WasmBackend extends JsBackend {
     if (n === 0) return;
     checkLength("col2im", "cols", cols, g.batch * g.outH * g.outW * g.kH * g.kW * g.channels);
     checkLength("col2im", "dx", dx, n);
-    try {
+    this.withStaging(() => {
       const pc = this.stage(cols, true, false);
       const pd = this.stage(dx, false, true);
       const pg = this.writeGeometry(g);
-      const sync = this.sync;
-      this.dispatch("col2im", [pc, pg, pd, sync], cols.length >= STREAMING_PARALLEL && g.batch > 1);
-    } finally {
-      this.unstage();
-    }
+      this.dispatch("col2im", [pc, pg, pd], cols.length >= STREAMING_PARALLEL && g.batch > 1);
+    });
   }
 
   override maxPool(x: Float32Array, g: ConvGeometry, out: Float32Array, argmax: Int32Array): void {
@@ -485,30 +464,25 @@ export class WasmBackend extends JsBackend {
     checkLength("maxPool", "x", x, g.batch * g.inH * g.inW * g.channels);
     checkLength("maxPool", "out", out, n);
     checkLength("maxPool", "argmax", argmax, n);
-    try {
+    this.withStaging(() => {
       const px = this.stage(x, true, false);
       const po = this.stage(out, false, true);
       const pa = this.stage(asFloats(argmax), false, true);
       const pg = this.writeGeometry(g);
-      const sync = this.sync;
-      this.dispatch("max_pool", [px, pg, po, pa, sync], x.length >= STREAMING_PARALLEL);
-    } finally {
-      this.unstage();
-    }
+      this.dispatch("max_pool", [px, pg, po, pa], x.length >= STREAMING_PARALLEL);
+    });
   }
 
   override maxPoolGrad(dy: Float32Array, argmax: Int32Array, dx: Float32Array): void {
     const n = dy.length;
     checkLength("maxPoolGrad", "argmax", argmax, n);
     if (dx.length === 0) return;
-    try {
+    this.withStaging(() => {
       const pd = this.stage(dy, true, false);
       const pa = this.stage(asFloats(argmax), true, false);
       const px = this.stage(dx, false, true);
       this.E.max_pool_grad(pd, pa, n, px, dx.length);
-    } finally {
-      this.unstage();
-    }
+    });
   }
 
   override avgPool(x: Float32Array, g: ConvGeometry, out: Float32Array): void {
@@ -516,15 +490,12 @@ export class WasmBackend extends JsBackend {
     if (n === 0) return;
     checkLength("avgPool", "x", x, g.batch * g.inH * g.inW * g.channels);
     checkLength("avgPool", "out", out, n);
-    try {
+    this.withStaging(() => {
       const px = this.stage(x, true, false);
       const po = this.stage(out, false, true);
       const pg = this.writeGeometry(g);
-      const sync = this.sync;
-      this.dispatch("avg_pool", [px, pg, po, sync], x.length >= STREAMING_PARALLEL);
-    } finally {
-      this.unstage();
-    }
+      this.dispatch("avg_pool", [px, pg, po], x.length >= STREAMING_PARALLEL);
+    });
   }
 
   override avgPoolGrad(dy: Float32Array, g: ConvGeometry, dx: Float32Array): void {
@@ -532,51 +503,41 @@ export class WasmBackend extends JsBackend {
     if (n === 0) return;
     checkLength("avgPoolGrad", "dy", dy, g.batch * g.outH * g.outW * g.channels);
     checkLength("avgPoolGrad", "dx", dx, n);
-    try {
+    this.withStaging(() => {
       const pd = this.stage(dy, true, false);
       const px = this.stage(dx, false, true);
       const pg = this.writeGeometry(g);
-      const sync = this.sync;
-      this.dispatch("avg_pool_grad", [pd, pg, px, sync], n >= STREAMING_PARALLEL && g.batch > 1);
-    } finally {
-      this.unstage();
-    }
+      this.dispatch("avg_pool_grad", [pd, pg, px], n >= STREAMING_PARALLEL && g.batch > 1);
+    });
   }
 
   override axpby(alpha: number, x: Float32Array, beta: number, y: Float32Array): void {
     const n = x.length;
     if (n === 0) return;
     checkLength("axpby", "y", y, n);
-    try {
+    this.withStaging(() => {
       const px = this.stage(x, true, false);
       const py = this.stage(y, true, true);
-      const sync = this.sync;
-      this.dispatch("axpby", [alpha, px, beta, py, n, sync], n >= STREAMING_PARALLEL);
-    } finally {
-      this.unstage();
-    }
+      this.dispatch("axpby", [alpha, px, beta, py, n], n >= STREAMING_PARALLEL);
+    });
   }
 
   override bernoulli(p: Float32Array, out: Float32Array, rng: Rng): void {
     if (p.length === 0) return;
     checkLength("bernoulli", "out", out, p.length);
-    try {
+    this.withStaging(() => {
       const pp = this.stage(p, true, false);
       const po = this.stage(out, false, true);
       this.withRngState(rng, (state) => this.E.bernoulli(pp, po, p.length, state));
-    } finally {
-      this.unstage();
-    }
+    });
   }
 
   override uniform(out: Float32Array, rng: Rng): void {
     if (out.length === 0) return;
-    try {
+    this.withStaging(() => {
       const po = this.stage(out, false, true);
       this.withRngState(rng, (state) => this.E.uniform(po, out.length, state));
-    } finally {
-      this.unstage();
-    }
+    });
   }
 
   override dispose(): void {
@@ -587,13 +548,16 @@ export class WasmBackend extends JsBackend {
 
   /** Zeroes the work counters and runs the kernel here, with the workers joining when `parallel`. */
   /**
-   * Runs `kernel(...args)` on the calling thread, and on the pool's workers too when `parallel`.
+   * Runs `kernel(...args, sync)` on the calling thread, and on the pool's workers too when
+   * `parallel`; `sync` is the work counter the threads claim pieces from, zeroed here.
    * `runSelf` is the calling thread's own call when it differs from that (gemm adds its scratch).
    */
-  private dispatch(kernel: PoolKernel, args: number[], parallel: boolean, runSelf = (): void => (this.E[kernel] as (...a: number[]) => void)(...args)): void {
+  private dispatch(kernel: PoolKernel, args: number[], parallel: boolean, runSelf?: () => void): void {
     this.heap.u32().fill(0, this.sync >> 2, (this.sync >> 2) + 4);
-    if (this.pool === null || !parallel) runSelf();
-    else this.pool.run(kernel, args, this.threads - 1, runSelf);
+    args.push(this.sync);
+    const self = runSelf ?? ((): void => (this.E[kernel] as (...a: number[]) => void)(...args));
+    if (this.pool === null || !parallel) self();
+    else this.pool.run(kernel, args, this.threads - 1, self);
   }
 
   /** A rows×cols reduction or row-wise kernel writing `outLength` values. */
@@ -612,14 +576,11 @@ export class WasmBackend extends JsBackend {
     }
     checkLength(kernel, "x", x, rows * cols);
     checkLength(kernel, "out", out, outLength);
-    try {
+    this.withStaging(() => {
       const px = this.stage(x, true, false);
       const po = this.stage(out, false, true);
-      const sync = this.sync;
-      this.dispatch(kernel, [px, rows, cols, po, sync], rows * cols >= parallelFrom);
-    } finally {
-      this.unstage();
-    }
+      this.dispatch(kernel, [px, rows, cols, po], rows * cols >= parallelFrom);
+    });
   }
 
   /** Writes g where the conv and pooling kernels read it; returns its byte offset. */
@@ -642,6 +603,15 @@ export class WasmBackend extends JsBackend {
     run(this.rngState);
     const words = this.heap.u32();
     for (let i = 0; i < 4; i++) rng.state[i] = words[w + i];
+  }
+
+  /** Runs a kernel call whose arrays `stage` places in wasm memory; afterwards copies outputs back and frees the staging. */
+  private withStaging(body: () => void): void {
+    try {
+      body();
+    } finally {
+      this.unstage();
+    }
   }
 
   /**
