@@ -212,6 +212,11 @@ export class DBM {
     this.velocity = layers.slice(0, -1).map((n, l) => zeroStats(n, layers[l + 1]));
   }
 
+  /** The generator's four state words (saved with the DBM, so a resumed fit draws the same numbers). */
+  get rngState(): Uint32Array {
+    return this.rng.state;
+  }
+
   /** Number of hidden layers L. */
   get depth(): number {
     return this.layers.length - 1;
@@ -500,5 +505,57 @@ export class DBM {
   /** Parameters for saving. */
   config(): ResolvedDBMOptions & { epochsTrained: number; updates: number } {
     return { ...this.options, epochsTrained: this.epochsTrained, updates: this.updates };
+  }
+
+  /**
+   * Everything a resumed `fit` needs, by name: the weights W1.. and biases b0.., and once
+   * training has started the momentum buffers and the persistent chains (without them a
+   * resumed run would restart its fantasy particles from data and lose its velocity).
+   */
+  namedTensors(): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    this.W.forEach((w, l) => out.push([`W${l + 1}`, w]));
+    this.biases.forEach((b, l) => out.push([`b${l}`, b]));
+    if (this.updates > 0) {
+      this.velocity.forEach((v, l) => {
+        out.push([`velocity.W${l + 1}`, v.dW], [`velocity.a${l + 1}`, v.da], [`velocity.b${l + 1}`, v.db]);
+      });
+    }
+    this.chains?.forEach((c, l) => out.push([`chains.h${l}`, c]));
+    return out;
+  }
+
+  /**
+   * Sets the tensors `namedTensors` lists from `get(name, shape)`, which returns the saved
+   * values (checked against shape by the caller) or undefined when absent; weights and
+   * biases are required, momentum and chains optional.
+   */
+  restoreTensors(get: (name: string, shape: readonly number[]) => Float32Array | undefined, where: string): void {
+    const need = (name: string, t: Tensor): void => {
+      const data = get(name, t.shape);
+      if (data === undefined) throw new Error(`${where}: tensor "${name}" is missing`);
+      t.data.set(data);
+    };
+    this.W.forEach((w, l) => need(`W${l + 1}`, w));
+    this.biases.forEach((b, l) => need(`b${l}`, b));
+    this.velocity.forEach((v, l) => {
+      for (const [name, t] of [
+        [`velocity.W${l + 1}`, v.dW],
+        [`velocity.a${l + 1}`, v.da],
+        [`velocity.b${l + 1}`, v.db],
+      ] as const) {
+        const data = get(name, t.shape);
+        if (data !== undefined) t.data.set(data);
+      }
+    });
+    const M = this.options.chains;
+    const chains = this.layers.map((n, l) => get(`chains.h${l}`, [M, n]));
+    if (chains.every((c) => c !== undefined)) {
+      this.chains = chains.map((c, l) => {
+        const t = zeros([M, this.layers[l]]);
+        t.data.set(c as Float32Array);
+        return t;
+      });
+    }
   }
 }

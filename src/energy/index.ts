@@ -27,6 +27,8 @@ export {
 } from "./boltzmann-exact.js";
 export type { BoundResult, DBMOptions, DbmEpochLogs, DbmFitOptions, DbmPretrainOptions, MeanFieldOptions, MeanFieldResult, ResolvedDBMOptions } from "./dbm.js";
 export { chainAsRbm, DBM, resolveDbmOptions } from "./dbm.js";
+export type { DbmJson } from "./dbm-io.js";
+export { DBM_FORMAT, decodeDbm, encodeDbm, loadDbm, saveDbm } from "./dbm-io.js";
 export type { ClassifierOptions, DBNOptions, DbnCallbacks, DbnLayerInfo, DbnPretrainOptions, DbnSampleOptions, LayerRbmOptions } from "./dbn.js";
 // Deep belief nets and deep Boltzmann machines (issue 7)
 export { DBN, joinColumns } from "./dbn.js";
