@@ -4,22 +4,36 @@
  * persistent Gibbs chains), then the discriminative net on [v, q(h2 | v)] fine-tuned by
  * backpropagation. Published: 0.95 % test error (and −84.62 nats test log-probability by AIS).
  *
- *   node --import tsx examples/dbm-mnist.ts --pretrain-epochs 100 --dbm-epochs 300 --finetune-epochs 100
+ *   node --import tsx examples/dbm-mnist.ts --pretrain-epochs 100 --dbm-epochs 300 --finetune-epochs 100 --out runs/dbm
+ *
+ * With --out every stage is saved as it goes (out/stack after each pretraining epoch, out/dbm
+ * after each joint epoch, out/classifier at the end), and running the same command again
+ * resumes: counts are totals, so --dbm-epochs 300 after a run of 40 trains 260 more.
+ * --finetune-epochs 0 stops after joint training.
  */
 
+import { existsSync } from "node:fs";
 import { sampleBinary } from "../src/data/transforms.js";
 import { DBM } from "../src/energy/dbm.js";
+import { loadDbm, saveDbm } from "../src/energy/dbm-io.js";
 import { Rng } from "../src/tensor/random.js";
 import { finetune, report, scriptData, scriptOptions, seconds } from "./dbn-common.js";
 
 const o = scriptOptions("dbm-mnist", "DBM 784-500-1000: pretraining, mean-field/PCD joint training, fine-tuning on [v, q(h2)] (published 0.95 %)", {
   layers: { type: "string", description: "layer sizes", default: "784-500-1000" },
   "pretrain-epochs": { type: "number", description: "epochs per pretraining RBM", default: 100, integer: true, min: 0 },
-  "dbm-epochs": { type: "number", description: "joint-training epochs", default: 300, integer: true, min: 0 },
-  "finetune-epochs": { type: "number", description: "backprop epochs", default: 100, integer: true, min: 1 },
+  "rbm-lr": { type: "number", description: "pretraining RBM learning rate", default: 0.05, min: 0 },
+  "dbm-epochs": { type: "number", description: "joint-training epochs (in total, counting a resumed DBM's)", default: 300, integer: true, min: 0 },
   "dbm-lr": { type: "number", description: "joint-training learning rate", default: 0.001, min: 0 },
+  "gibbs-steps": { type: "number", description: "Gibbs sweeps of the persistent chains per update", default: 5, integer: true, min: 1 },
+  "mean-field-steps": { type: "number", description: "most mean-field iterations per batch", default: 10, integer: true, min: 1 },
+  "finetune-epochs": { type: "number", description: "backprop epochs (0: stop after joint training)", default: 100, integer: true, min: 0 },
   "finetune-lr": { type: "number", description: "SGD learning rate", default: 0.05, min: 0 },
+  "warmup-epochs": { type: "number", description: "first train only the output layer for this many epochs", default: 0, integer: true, min: 0 },
+  "weight-decay": { type: "number", description: "L2 weight decay while fine-tuning", default: 0, min: 0 },
+  cosine: { type: "boolean", description: "decay the fine-tuning learning rate to zero (cosine)" },
   "ais-runs": { type: "number", description: "AIS runs for the log-likelihood bound (0: skip)", default: 0, integer: true, min: 0 },
+  out: { type: "string", description: "save every stage here and resume from what is there" },
 });
 const layers = (o.layers ?? "784-500-1000").split("-").map(Number);
 const { train, test } = await scriptData(o);
@@ -28,33 +42,64 @@ const batch = o.batch ?? 100;
 // the DBM's units are binary: one stochastic binarisation of the grey levels (Salakhutdinov & Murray 2008)
 const x = sampleBinary(train.images, new Rng(seed));
 const xt = sampleBinary(test.images, new Rng(seed + 1));
+const savedDbm = o.out === undefined ? null : `${o.out}/dbm`;
+
 let t = performance.now();
-const dbm = new DBM({ layers, seed, learningRate: o["dbm-lr"] ?? 0.001, chains: 100, gibbsSteps: 5, meanFieldSteps: 10 });
-await dbm.pretrain(x, {
-  epochs: o["pretrain-epochs"] ?? 100,
-  batchSize: batch,
-  rbm: { learningRate: 0.05 },
-  callbacks: { onEpochEnd: (l, logs) => console.log(`  RBM ${l + 1} epoch ${logs.epoch}: reconstruction error ${logs.reconstructionError.toFixed(3)}`) },
-});
-console.log(`pretraining ${seconds(t)}`);
+let dbm: DBM;
+if (savedDbm !== null && existsSync(`${savedDbm}/dbm.json`)) {
+  dbm = await loadDbm(savedDbm);
+  const s = dbm.options;
+  console.log(
+    `loaded ${savedDbm}: ${dbm.epochsTrained} joint epochs done (its options: ε ${s.learningRate}, ${s.gibbsSteps} Gibbs sweeps, ${s.meanFieldSteps} mean-field steps)`,
+  );
+} else {
+  dbm = new DBM({
+    layers,
+    seed,
+    learningRate: o["dbm-lr"] ?? 0.001,
+    chains: 100,
+    gibbsSteps: o["gibbs-steps"] ?? 5,
+    meanFieldSteps: o["mean-field-steps"] ?? 10,
+  });
+  console.log(`pretraining ${layers.join("-")} with doubled RBMs: CD-1, ε ${o["rbm-lr"] ?? 0.05}, ${o["pretrain-epochs"] ?? 100} epochs each`);
+  await dbm.pretrain(x, {
+    epochs: o["pretrain-epochs"] ?? 100,
+    batchSize: batch,
+    rbm: { learningRate: o["rbm-lr"] ?? 0.05 },
+    checkpoint: o.out === undefined ? undefined : `${o.out}/stack`,
+    callbacks: {
+      onEpochEnd: (l, logs) =>
+        console.log(`  RBM ${l + 1} epoch ${logs.epoch}: reconstruction error ${logs.reconstructionError.toFixed(3)} (${logs.seconds.toFixed(1)} s)`),
+    },
+  });
+  console.log(`pretraining ${seconds(t)}`);
+  if (savedDbm !== null) await saveDbm(dbm, savedDbm, { stage: "pretrained" });
+}
+
 t = performance.now();
+const jointTodo = Math.max(0, (o["dbm-epochs"] ?? 300) - dbm.epochsTrained);
+if (jointTodo > 0) console.log(`joint training: ${jointTodo} epochs, ε ${dbm.options.learningRate}, ${dbm.options.chains} persistent chains`);
 await dbm.fit(x, {
-  epochs: o["dbm-epochs"] ?? 300,
+  epochs: jointTodo,
   batchSize: batch,
   callbacks: {
-    onEpochEnd: (l) =>
+    onEpochEnd: async (l) => {
       console.log(
         `  DBM epoch ${l.epoch}: reconstruction error ${l.reconstructionError.toFixed(3)}, mean-field iterations ${l.meanFieldIterations.toFixed(1)}, ${l.seconds.toFixed(0)} s`,
-      ),
+      );
+      if (savedDbm !== null) await saveDbm(dbm, savedDbm, { stage: "joint training" });
+    },
   },
 });
-console.log(`joint training ${seconds(t)}`);
+if (jointTodo > 0) console.log(`joint training ${seconds(t)}`);
 if ((o["ais-runs"] ?? 0) > 0) {
   const b = dbm.logLikelihoodBound(xt.sliceRows(0, Math.min(1000, xt.rows)), { method: "ais", runs: o["ais-runs"], baseData: x, seed });
   console.log(
     `variational lower bound on test log p(v): ${b.bound.toFixed(2)} nats (AIS log Z ${b.logZ.toFixed(2)}); published −84.62 (AIS estimate, not the bound)`,
   );
 }
+if ((o["finetune-epochs"] ?? 100) === 0) process.exit(0);
+
 t = performance.now();
 const inputs = dbm.classifierInputs(train.images);
 const testInputs = dbm.classifierInputs(test.images);
@@ -64,7 +109,11 @@ const err = await finetune(clf, inputs, train.oneHot, testInputs, test.oneHot, {
   learningRate: o["finetune-lr"] ?? 0.05,
   batchSize: batch,
   seed,
+  cosine: o.cosine,
+  weightDecay: o["weight-decay"],
+  warmupEpochs: o["warmup-epochs"],
   label: "DBM classifier",
 });
-console.log(`fine-tuning ${seconds(t)}`);
+console.log(`fine-tuning ${seconds(t)} (after ${dbm.epochsTrained} joint epochs)`);
+if (o.out !== undefined) await clf.save(`${o.out}/classifier`);
 report(`DBM ${layers.join("-")}, fine-tuned on [v, q(h2)]`, err, 0.95, "Salakhutdinov & Hinton 2009");

@@ -56,13 +56,33 @@ export interface FinetuneOptions {
   label: string;
   /** Cosine decay of the learning rate to zero over the epochs (default: constant). */
   cosine?: boolean;
+  /** L2 weight decay added to the gradient of every weight matrix (default 0). */
+  weightDecay?: number;
+  /** Epochs that first train only the output layer, the rest frozen (Hinton's backprop.m: 6). */
+  warmupEpochs?: number;
 }
 
-/** SGD with momentum 0.9 (optionally cosine-decayed) on cross-entropy; prints each epoch; returns the test error in %. */
+/** Indices of the layers with weights below the output layer (the pretrained ones). */
+const belowOutput = (model: Sequential): number[] =>
+  model.layers.flatMap((layer, i) => (i < model.layers.length - 1 && layer.params().length > 0 ? [i] : []));
+
+/**
+ * SGD with momentum 0.9 (optionally cosine-decayed) on cross-entropy; prints each epoch; returns
+ * the test error in %. With warmupEpochs, the new output layer is first fitted alone: it starts
+ * random, and its large early gradients would otherwise flow into the pretrained weights.
+ */
 export async function finetune(model: Sequential, x: Tensor, y: Tensor, xt: Tensor, yt: Tensor, o: FinetuneOptions): Promise<number> {
+  if ((o.warmupEpochs ?? 0) > 0) {
+    await finetune(model, x, y, xt, yt, { ...o, epochs: o.warmupEpochs ?? 0, warmupEpochs: 0, cosine: false, frozen: belowOutput(model), label: "output layer only" });
+  }
   model.compile({
     loss: "categoricalCrossentropy",
-    optimizer: new SGD({ learningRate: o.learningRate, momentum: 0.9, schedule: o.cosine ? { type: "cosine", epochs: o.epochs } : undefined }),
+    optimizer: new SGD({
+      learningRate: o.learningRate,
+      momentum: 0.9,
+      weightDecay: o.weightDecay,
+      schedule: o.cosine ? { type: "cosine", epochs: o.epochs } : undefined,
+    }),
     metrics: ["accuracy"],
   });
   const t = performance.now();

@@ -16,7 +16,15 @@ import { finetune, report, scriptData, scriptOptions, seconds } from "./dbn-comm
 const o = scriptOptions("dbn-mnist", "DBN 784-500-500-2000-10: greedy RBM pretraining + backprop fine-tuning (published 1.2 % test error)", {
   layers: { type: "string", description: "layer sizes", default: "784-500-500-2000" },
   "pretrain-epochs": { type: "number", description: "CD-1 epochs per RBM", default: 50, integer: true, min: 0 },
-  "finetune-epochs": { type: "number", description: "backprop epochs", default: 50, integer: true, min: 1 },
+  "finetune-epochs": { type: "number", description: "backprop epochs (0: pretrain only)", default: 50, integer: true, min: 0 },
+  "warmup-epochs": {
+    type: "number",
+    description: "first train only the new output layer for this many epochs (Hinton's backprop.m: 6)",
+    default: 0,
+    integer: true,
+    min: 0,
+  },
+  "weight-decay": { type: "number", description: "L2 weight decay while fine-tuning", default: 0, min: 0 },
   "rbm-lr": { type: "number", description: "RBM learning rate", default: 0.05, min: 0 },
   "finetune-lr": { type: "number", description: "SGD learning rate", default: 0.1, min: 0 },
   "dropout-input": { type: "number", description: "dropout rate on the input while fine-tuning (Srivastava et al. 2014: 0.2)", default: 0, min: 0, max: 0.9 },
@@ -47,7 +55,19 @@ await dbn.pretrain(train.images, {
   checkpoint: saved ?? undefined,
 });
 const pretrainTime = seconds(t0);
-const ft = { epochs: o["finetune-epochs"] ?? 50, learningRate: o["finetune-lr"] ?? 0.1, batchSize: batch, seed, cosine: o.cosine };
+if (o["finetune-epochs"] === 0) {
+  console.log(`pretraining ${pretrainTime}; no fine-tuning asked for`);
+  process.exit(0);
+}
+const ft = {
+  epochs: o["finetune-epochs"] ?? 50,
+  learningRate: o["finetune-lr"] ?? 0.1,
+  batchSize: batch,
+  seed,
+  cosine: o.cosine,
+  weightDecay: o["weight-decay"],
+  warmupEpochs: o["warmup-epochs"],
+};
 const dropout = { input: o["dropout-input"] ?? 0, hidden: o["dropout-hidden"] ?? 0 };
 if (dropout.input > 0 || dropout.hidden > 0) console.log(`fine-tuning with dropout: input ${dropout.input}, hidden ${dropout.hidden}`);
 let t = performance.now();
@@ -63,7 +83,7 @@ if (o.baseline) {
     inputShape: [layers[0]],
     seed,
   });
-  const base = await finetune(net, train.images, train.oneHot, test.images, test.oneHot, { ...ft, label: "random init" });
+  const base = await finetune(net, train.images, train.oneHot, test.images, test.oneHot, { ...ft, warmupEpochs: 0, label: "random init" });
   console.log(`random-init net ${seconds(t)}`);
   report("same net, no pretraining", base, 1.6, "Hinton & Salakhutdinov 2006");
 }

@@ -98,6 +98,8 @@ export interface DbmPretrainOptions {
   /** Options of every pretraining RBM (the doubling factors are set by the DBM). */
   rbm?: LayerRbmOptions;
   callbacks?: { onEpochEnd?(layer: number, logs: RbmEpochLogs): void | Promise<void> };
+  /** A folder for the pretraining DBN, saved after every epoch; a stack already there is loaded and resumed. */
+  checkpoint?: string;
 }
 
 export interface BoundResult {
@@ -180,6 +182,8 @@ export function chainAsRbm(weights: readonly Tensor[], biases: readonly Tensor[]
 
 interface FieldBuffers {
   mu: Tensor[];
+  /** vW_0, h1's input from the clamped data. */
+  vW0: Tensor;
   /** Flat scratch for one layer's new means. */
   next: Tensor;
 }
@@ -232,9 +236,14 @@ export class DBM {
     const L = this.depth;
     const rbm: LayerRbmOptions[] = [];
     for (let l = 0; l < L; l++) rbm.push({ ...options.rbm, upScale: l < L - 1 ? 2 : 1, downScale: l > 0 ? 2 : 1 });
-    const dbn = new DBN({ layers: this.layers, rbm, seed: this.options.seed });
+    const dbn = (await this.savedStack(options.checkpoint)) ?? new DBN({ layers: this.layers, rbm, seed: this.options.seed });
     const cb = options.callbacks;
-    await dbn.pretrain(data, { epochs: options.epochs, batchSize: options.batchSize, callbacks: cb?.onEpochEnd ? { onEpochEnd: cb.onEpochEnd } : undefined });
+    await dbn.pretrain(data, {
+      epochs: options.epochs,
+      batchSize: options.batchSize,
+      callbacks: cb?.onEpochEnd ? { onEpochEnd: cb.onEpochEnd } : undefined,
+      checkpoint: options.checkpoint,
+    });
     for (const [l, r] of dbn.rbms.entries()) this.W[l].assign(r.W);
     this.biases[0].assign(dbn.rbms[0].a);
     for (let l = 1; l < L; l++) {
@@ -245,14 +254,33 @@ export class DBM {
     return dbn;
   }
 
+  /** The pretraining stack saved in dir, checked to be this DBM's doubled RBMs, or null when there is none. */
+  private async savedStack(dir: string | undefined): Promise<DBN | null> {
+    if (dir === undefined) return null;
+    const { fileExists } = await import("../io/files.js");
+    const { DBN_JSON, loadDbn } = await import("./dbn-io.js");
+    if (!(await fileExists(`${dir}/${DBN_JSON}`))) return null;
+    const dbn = await loadDbn(dir);
+    const L = this.depth;
+    const fits =
+      dbn.layers.join("-") === this.layers.join("-") &&
+      dbn.rbms.every((r, l) => r.options.upScale === (l < L - 1 ? 2 : 1) && r.options.downScale === (l > 0 ? 2 : 1));
+    if (!fits) throw new Error(`DBM.pretrain: the stack in ${dir} (${dbn.layers.join("-")}) is not this DBM's doubled pretraining stack (${this.layers.join("-")})`);
+    return dbn;
+  }
+
   /**
    * p(h_l = 1 | neighbours) = σ(b_l + x_{l−1} W_{l−1} + x_{l+1} W_lᵀ) into out, from the
    * states (or means) x of all layers; `upScale` doubles the input from below (the
-   * recognition pass that starts mean-field before the layer above has a value).
+   * recognition pass that starts mean-field before the layer above has a value); `below`,
+   * when given, is that input x_{l−1}W_{l−1} already computed.
    */
-  private layerMean(x: readonly Tensor[], l: number, out: Tensor, fromBelowOnly = false, upScale = 1): Tensor {
+  private layerMean(x: readonly Tensor[], l: number, out: Tensor, fromBelowOnly = false, upScale = 1, below?: Tensor): Tensor {
     const L = this.depth;
-    if (l > 0) matmul(x[l - 1], this.W[l - 1], { out, alpha: upScale });
+    if (below !== undefined) {
+      out.assign(below);
+      if (upScale !== 1) axpby(upScale - 1, below, 1, out);
+    } else if (l > 0) matmul(x[l - 1], this.W[l - 1], { out, alpha: upScale });
     if (l < L && !fromBelowOnly) matmul(x[l + 1], this.W[l], { transB: true, out, beta: l > 0 ? 1 : 0 });
     add(out, this.biases[l], out);
     return sigmoid(out, out);
@@ -270,14 +298,16 @@ export class DBM {
     const L = this.depth;
     const buf = this.fieldsFor(v.rows);
     const x = [v, ...buf.mu];
-    for (let l = 1; l <= L; l++) this.layerMean(x, l, buf.mu[l - 1], true, l < L ? 2 : 1);
+    // v is clamped, so h1's input from below, vW_0, is the same in every iteration: once
+    const vW0 = matmul(v, this.W[0], { out: buf.vW0 });
+    for (let l = 1; l <= L; l++) this.layerMean(x, l, buf.mu[l - 1], true, l < L ? 2 : 1, l === 1 ? vW0 : undefined);
     let change = Number.POSITIVE_INFINITY;
     let iterations = 0;
     while (iterations < maxIterations && change > tolerance) {
       change = 0;
       for (let l = 1; l <= L; l++) {
         const mu = buf.mu[l - 1];
-        const next = this.layerMean(x, l, buf.next.sliceRows(0, mu.size).reshape(mu.shape));
+        const next = this.layerMean(x, l, buf.next.sliceRows(0, mu.size).reshape(mu.shape), false, 1, l === 1 ? vW0 : undefined);
         for (let i = 0; i < mu.size; i++) {
           const d = Math.abs(next.data[i] - mu.data[i]);
           if (d > change) change = d;
@@ -496,7 +526,7 @@ export class DBM {
     let b = this.fieldBuffers.get(n);
     if (b === undefined) {
       const widest = Math.max(...this.layers.slice(1));
-      b = { mu: this.layers.slice(1).map((u) => zeros([n, u])), next: zeros([n * widest]) };
+      b = { mu: this.layers.slice(1).map((u) => zeros([n, u])), vW0: zeros([n, this.layers[1]]), next: zeros([n * widest]) };
       this.fieldBuffers.set(n, b);
     }
     return b;

@@ -3,7 +3,7 @@
  * which is then renamed over the target, so a failed or interrupted save never leaves a
  * half-written file where the previous good one was.
  */
-import { readFile as fsReadFile, mkdir, rename, rm, writeFile } from "node:fs/promises";
+import { access, readFile as fsReadFile, mkdir, rename, rm, writeFile } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 
 let counter = 0;
@@ -36,4 +36,14 @@ export async function readFileText(path: string): Promise<string> {
 
 export async function ensureDir(path: string): Promise<void> {
   await mkdir(path, { recursive: true });
+}
+
+/** Whether something exists at path (a saved checkpoint, say). */
+export async function fileExists(path: string): Promise<boolean> {
+  try {
+    await access(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
