@@ -69,3 +69,23 @@ test("loading a DBM names the file and the problem", async () => {
     await rm(dir, { recursive: true, force: true });
   }
 });
+
+test("DBM pretraining checkpoints its doubled stack and resumes it; a stack of another shape is refused", async () => {
+  const x = binaryData(40, 16, 2);
+  const dir = await mkdtemp(join(tmpdir(), "layerwise-dbm-stack-"));
+  try {
+    const first = new DBM(options);
+    await first.pretrain(x, { epochs: 1, batchSize: 20, checkpoint: dir });
+    const resumed = new DBM(options);
+    const stack = await resumed.pretrain(x, { epochs: 2, batchSize: 20, checkpoint: dir });
+    assert.deepEqual(
+      stack.rbms.map((r) => r.epochsTrained),
+      [2, 2],
+    );
+    // the stack came back from the checkpoint (one epoch each) and trained one more epoch
+    assert.notDeepEqual(resumed.W[0].data, first.W[0].data);
+    await assert.rejects(new DBM({ ...options, layers: [16, 8, 7] }).pretrain(x, { epochs: 2, checkpoint: dir }), /not this DBM's doubled pretraining stack/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
