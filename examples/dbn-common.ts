@@ -63,8 +63,7 @@ export interface FinetuneOptions {
 }
 
 /** Indices of the layers with weights below the output layer (the pretrained ones). */
-const belowOutput = (model: Sequential): number[] =>
-  model.layers.flatMap((layer, i) => (i < model.layers.length - 1 && layer.params().length > 0 ? [i] : []));
+const belowOutput = (model: Sequential): number[] => model.layers.flatMap((layer, i) => (i < model.layers.length - 1 && layer.params().length > 0 ? [i] : []));
 
 /**
  * SGD with momentum 0.9 (optionally cosine-decayed) on cross-entropy; prints each epoch; returns
@@ -73,7 +72,14 @@ const belowOutput = (model: Sequential): number[] =>
  */
 export async function finetune(model: Sequential, x: Tensor, y: Tensor, xt: Tensor, yt: Tensor, o: FinetuneOptions): Promise<number> {
   if ((o.warmupEpochs ?? 0) > 0) {
-    await finetune(model, x, y, xt, yt, { ...o, epochs: o.warmupEpochs ?? 0, warmupEpochs: 0, cosine: false, frozen: belowOutput(model), label: "output layer only" });
+    await finetune(model, x, y, xt, yt, {
+      ...o,
+      epochs: o.warmupEpochs ?? 0,
+      warmupEpochs: 0,
+      cosine: false,
+      frozen: belowOutput(model),
+      label: "output layer only",
+    });
   }
   model.compile({
     loss: "categoricalCrossentropy",

@@ -25,7 +25,14 @@ export interface DbmJson {
 }
 
 export function encodeDbm(dbm: DBM, training?: Record<string, unknown>): { json: DbmJson; weights: Uint8Array } {
-  const json: DbmJson = { format: DBM_FORMAT, version: 1, options: dbm.options, epochsTrained: dbm.epochsTrained, updates: dbm.updates, rng: [...dbm.rngState] };
+  const json: DbmJson = {
+    format: DBM_FORMAT,
+    version: 1,
+    options: dbm.options,
+    epochsTrained: dbm.epochsTrained,
+    updates: dbm.updates,
+    rng: [...dbm.rngState],
+  };
   if (training !== undefined) json.training = training;
   const weights = encodeSafetensors(dbm.namedTensors(), { format: "pt", producer: "layerwise", architecture: DBM_FORMAT });
   return { json, weights };

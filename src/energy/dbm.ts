@@ -265,7 +265,8 @@ export class DBM {
     const fits =
       dbn.layers.join("-") === this.layers.join("-") &&
       dbn.rbms.every((r, l) => r.options.upScale === (l < L - 1 ? 2 : 1) && r.options.downScale === (l > 0 ? 2 : 1));
-    if (!fits) throw new Error(`DBM.pretrain: the stack in ${dir} (${dbn.layers.join("-")}) is not this DBM's doubled pretraining stack (${this.layers.join("-")})`);
+    if (!fits)
+      throw new Error(`DBM.pretrain: the stack in ${dir} (${dbn.layers.join("-")}) is not this DBM's doubled pretraining stack (${this.layers.join("-")})`);
     return dbn;
   }
 

@@ -28,7 +28,7 @@ import { formatShape, ShapeError } from "../tensor/shape.js";
 import { type Tensor, zeros } from "../tensor/tensor.js";
 import { Sequential } from "../train/sequential.js";
 import { RBM, type RBMOptions, type RbmEpochLogs } from "./rbm.js";
-import { checkRows, sampleUnits } from "./rbm-core.js";
+import { checkRows, sampleUnits, visibleMean } from "./rbm-core.js";
 
 /** Options of one layer's RBM (its sizes come from the DBN's layer list). */
 export type LayerRbmOptions = Omit<RBMOptions, "visible" | "hidden">;
@@ -140,6 +140,12 @@ export class DBN {
   /** Label units joined to the top RBM (0: none). */
   readonly labels: number;
   readonly seed: number;
+  /**
+   * Generative weights of the directed layers once `untie` has split them from the
+   * recognition weights (the up-down algorithm learns the two apart): generativeW[i] replaces
+   * rbms[i].W in the top-down pass p(layer i | layer i + 1). Null while they are tied.
+   */
+  generativeW: Tensor[] | null = null;
   private readonly rng: Rng;
 
   /** `rbms`: trained RBMs to wrap instead of new ones (see fromRbms). */
@@ -180,6 +186,24 @@ export class DBN {
         );
     });
     return new DBN({ layers, labels, seed: options.seed ?? rbms[0].options.seed }, rbms);
+  }
+
+  /**
+   * Unties the directed layers (Hinton, Osindero & Teh 2006, §5): each lower RBM's W keeps
+   * the recognition (up) role and a copy becomes the generative (down) weights. The top RBM
+   * stays undirected. Nothing changes until one of the two is trained; a no-op when untied.
+   */
+  untie(): void {
+    if (this.generativeW === null) this.generativeW = this.rbms.slice(0, -1).map((r) => r.W.clone());
+  }
+
+  /** E[layer i | layer i + 1 = h], through the generative weights (the RBM's W while tied). [n, layers[i]]. */
+  generateLayer(i: number, h: Tensor, out?: Tensor): Tensor {
+    const rbm = this.rbms[i];
+    const G = this.generativeW?.[i];
+    return G === undefined
+      ? rbm.generate(h, out)
+      : visibleMean({ W: G, a: rbm.a, b: rbm.b, visibleUnits: rbm.visibleUnits, hiddenUnits: rbm.hiddenUnits, downScale: rbm.downScale }, h, out);
   }
 
   /** The top RBM (with the label units in its visible layer when `labels` > 0). */
@@ -315,7 +339,7 @@ export class DBN {
     // one top-down pass through the directed layers
     let x = pen;
     for (let i = this.rbms.length - 2; i >= 0; i--) {
-      const mean = this.rbms[i].generate(x);
+      const mean = this.generateLayer(i, x);
       x = i > 0 || options.output !== "mean" ? sampleUnits(this.rbms[i].visibleUnits, mean, rng, mean) : mean;
     }
     return x;
@@ -422,7 +446,7 @@ export class DBN {
     decoder.forEach((dense, k) => {
       const i = L - 1 - k;
       const V = this.layers[i];
-      dense.kernel.value.assign(transpose(this.rbms[i].W.sliceRows(0, V)));
+      dense.kernel.value.assign(transpose((this.generativeW?.[i] ?? this.rbms[i].W).sliceRows(0, V)));
       dense.bias?.value.assign(this.rbms[i].a.sliceRows(0, V));
     });
     return model;

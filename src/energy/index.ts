@@ -33,7 +33,7 @@ export type { ClassifierOptions, DBNOptions, DbnCallbacks, DbnLayerInfo, DbnPret
 // Deep belief nets and deep Boltzmann machines (issue 7)
 export { DBN, joinColumns } from "./dbn.js";
 export type { DbnJson } from "./dbn-io.js";
-export { DBN_FORMAT, loadDbn, saveDbn } from "./dbn-io.js";
+export { DBN_FORMAT, GENERATIVE_WEIGHTS, loadDbn, saveDbn } from "./dbn-io.js";
 export type { DbnSampleGridOptions } from "./dbn-pictures.js";
 export { dbnSamples, dbnSamplesImage, writeDbnPictures } from "./dbn-pictures.js";
 export type {
@@ -81,3 +81,5 @@ export {
   tourLength,
   tspEnergyTerms,
 } from "./tsp.js";
+export type { UpDownEpochLogs, UpDownOptions } from "./updown.js";
+export { upDown } from "./updown.js";

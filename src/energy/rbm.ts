@@ -187,6 +187,12 @@ export class RBM implements RbmParams {
   epochsTrained = 0;
   /** Updates applied so far. */
   updates = 0;
+  /**
+   * The visible end of the last partialFit's negative phase (the CD chain's v_k, or the
+   * fantasy chains'), a buffer overwritten by the next update; null before the first. The
+   * up-down algorithm starts its sleep phase from it.
+   */
+  lastNegative: Tensor | null = null;
 
   private readonly rng: Rng;
   /** The momentum buffer ΔW, Δa, Δb (the "velocity"), with its bias-sum scratch. */
@@ -316,9 +322,11 @@ export class RBM implements RbmParams {
       hiddenMean(this, f.vSample, f.hMean);
       const vk = gibbsFromHidden(this, f.hMean, o.cdSteps, f, { sampleHidden: o.sampleHidden, sampleVisible: true }, this.rng);
       accumulatePhase(vel, vk, f.hMean, -eps / o.persistent, 1);
+      this.lastNegative = vk;
     } else {
       const vk = o.cdSteps > 1 ? gibbsFromHidden(this, buf.chain.hMean, o.cdSteps - 1, buf.chain, gibbs, this.rng) : v1;
       accumulatePhase(vel, vk, buf.chain.hMean, -eps / n, 1);
+      this.lastNegative = vk;
     }
 
     // weight decay on W only, then the step
