@@ -109,8 +109,9 @@ export async function upDown(dbn: DBN, data: Tensor, labels: Tensor, options: Up
         // recognition: predict the sleep layer i + 1 from the sleep layer below
         const dRec = sub(sleep[i + 1], hiddenMean(lower[i], sleep[i]));
         if (i === 0) sleepError += sumSquares(dRec);
-        matmul(sleep[i], dRec, { transA: true, alpha: eps / n, beta: 1, out: lower[i].W });
-        axpby(eps / n, sum(dRec, 0), 1, lower[i].b);
+        const m = dRec.rows; // the dreams: n rows, or the top RBM's persistent chains under PCD
+        matmul(sleep[i], dRec, { transA: true, alpha: eps / m, beta: 1, out: lower[i].W });
+        axpby(eps / m, sum(dRec, 0), 1, lower[i].b);
       }
     }
     if (!G.every((g) => g.data.every(Number.isFinite)) || !lower.every((r) => r.W.data.every(Number.isFinite)))
