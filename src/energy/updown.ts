@@ -39,7 +39,7 @@ export interface UpDownEpochLogs {
   epoch: number;
   /** Σ (v − p(v | h1^wake))² per image: how well the generative weights explain the data. */
   wakeError: number;
-  /** Σ (h1^sleep − q(h1 | v^sleep))² per image: how well the recognition weights invert the dreams. */
+  /** Σ (h1^sleep − q(h1 | v^sleep))² per dream: how well the recognition weights invert the dreams. */
   sleepError: number;
   seconds: number;
 }
@@ -85,6 +85,7 @@ export async function upDown(dbn: DBN, data: Tensor, labels: Tensor, options: Up
     const start = performance.now();
     let wakeError = 0;
     let sleepError = 0;
+    let dreams = 0;
     for (const idx of batchIndices(data.rows, batchSize, { shuffle: true, rng })) {
       const v = gatherRows(data, idx);
       const n = v.rows;
@@ -108,7 +109,10 @@ export async function upDown(dbn: DBN, data: Tensor, labels: Tensor, options: Up
         axpby(eps / n, sum(dGen, 0), 1, lower[i].a);
         // recognition: predict the sleep layer i + 1 from the sleep layer below
         const dRec = sub(sleep[i + 1], hiddenMean(lower[i], sleep[i]));
-        if (i === 0) sleepError += sumSquares(dRec);
+        if (i === 0) {
+          sleepError += sumSquares(dRec);
+          dreams += dRec.rows;
+        }
         const m = dRec.rows; // the dreams: n rows, or the top RBM's persistent chains under PCD
         matmul(sleep[i], dRec, { transA: true, alpha: eps / m, beta: 1, out: lower[i].W });
         axpby(eps / m, sum(dRec, 0), 1, lower[i].b);
@@ -119,7 +123,7 @@ export async function upDown(dbn: DBN, data: Tensor, labels: Tensor, options: Up
     const logs: UpDownEpochLogs = {
       epoch: e + 1,
       wakeError: wakeError / data.rows,
-      sleepError: sleepError / data.rows,
+      sleepError: sleepError / dreams,
       seconds: (performance.now() - start) / 1e3,
     };
     history.push(logs);
