@@ -67,6 +67,20 @@ describe("wasm heap", () => {
     );
     backend.dispose();
   });
+  it("a loop that never yields to the event loop still gets its workers (they flag ready in shared memory)", () => {
+    const backend = new WasmBackend({ threads: 2 });
+    const a = backend.alloc(200 * 200).fill(1);
+    const c = backend.alloc(200 * 200);
+    // no await anywhere: the workers' "ready" messages cannot be delivered meanwhile
+    const until = performance.now() + 20_000;
+    while (backend.workerJoins === 0 && performance.now() < until) {
+      backend.gemm(false, false, 200, 200, 200, 1, a, 200, a, 200, 0, c, 200);
+    }
+    assert.equal(backend.activeThreads, 2, "the worker was taken in without a message");
+    assert.ok(backend.workerJoins > 0, "the worker joined a GEMM");
+    assert.ok(c.every((v) => v === 200));
+    backend.dispose();
+  });
   it("storage of garbage-collected arrays is reused (no unbounded growth)", () => {
     const script = `
       const { WasmBackend } = await import("./src/backend/wasm/index.ts");

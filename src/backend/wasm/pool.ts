@@ -12,8 +12,11 @@
  * blocks with Atomics.wait where the thread may (a browser main thread only spins). The API
  * stays synchronous.
  *
- * Workers start asynchronously; until one reports ready it is not signalled at all. Node
- * workers are unref'd once started: an idle pool never keeps the process alive.
+ * Workers start asynchronously; until one is ready it is not signalled at all. A worker says
+ * it is ready twice: by a flag in its mailbox line, which the next call sees at once, and by a
+ * message, which settles whenReady(). The flag matters: a training loop that never yields to
+ * the event loop would never receive the message, and would run on one thread throughout.
+ * Node workers are unref'd once started: an idle pool never keeps the process alive.
  */
 
 import type { WorkerHandle } from "../../platform/index.js";
@@ -69,6 +72,8 @@ const JOINED_MASK = 0x7f;
 const ARGS_BYTE = 64;
 const WORKER_LINE_WORD = 64;
 const WORDS_PER_LINE = 16;
+/** Word in a worker's line (after its mailbox) that the worker sets to 1 once it listens. */
+const READY_WORD = 1;
 
 export function controlBytes(workers: number): number {
   return 4 * (WORKER_LINE_WORD + WORDS_PER_LINE * workers);
@@ -96,6 +101,7 @@ __port.on((msg) => {
   const kernels = NAMES.map((n) => E[n]);
   const box = ${WORKER_LINE_WORD} + ${WORDS_PER_LINE} * slot;
   let seen = Atomics.load(I, box);
+  Atomics.store(I, box + ${READY_WORD}, 1);
   __port.post({ type: "ready", slot });
   for (;;) {
     let spins = 0;
@@ -159,6 +165,8 @@ export class ThreadPool {
   readonly failures: string[] = [];
   /** Workers that have not reported ready (or failed) yet. */
   private readonly starting = new Set<WorkerHandle>();
+  /** Per slot: ready() already counted it (by its flag or its message). */
+  private readonly counted: boolean[] = [];
 
   constructor(setup: WorkerSetup) {
     const workers = setup.regions.length;
@@ -185,7 +193,7 @@ export class ThreadPool {
         done = true;
         this.starting.delete(handle);
         handle.unref();
-        if (failure === null) this.ready.push(slot);
+        if (failure === null) this.adopt(slot);
         else this.failures.push(failure);
         settle();
       };
@@ -212,7 +220,22 @@ export class ThreadPool {
 
   /** Threads that can take a share right now, counting the calling thread. */
   get active(): number {
+    this.adoptFlagged();
     return this.disposed ? 1 : 1 + this.ready.length;
+  }
+
+  private adopt(slot: number): void {
+    if (this.counted[slot] === true) return;
+    this.counted[slot] = true;
+    this.ready.push(slot);
+  }
+
+  /** Takes in the workers whose ready flag is up, though their message has not arrived. */
+  private adoptFlagged(): void {
+    if (this.ready.length + this.failures.length === this.workers.length) return;
+    for (let slot = 0; slot < this.workers.length; slot++) {
+      if (Atomics.load(this.I, WORKER_LINE_WORD + WORDS_PER_LINE * slot + READY_WORD) === 1) this.adopt(slot);
+    }
   }
 
   /**
@@ -221,6 +244,7 @@ export class ThreadPool {
    */
   run(kernel: PoolKernel, args: number[], helpers: number, runSelf: () => void): void {
     const I = this.I;
+    this.adoptFlagged();
     const n = Math.min(helpers, this.ready.length);
     if (n <= 0 || this.disposed) {
       runSelf();
