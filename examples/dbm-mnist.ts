@@ -17,7 +17,7 @@ import { sampleBinary } from "../src/data/transforms.js";
 import { DBM } from "../src/energy/dbm.js";
 import { loadDbm, saveDbm } from "../src/energy/dbm-io.js";
 import { Rng } from "../src/tensor/random.js";
-import { finetune, report, scriptData, scriptOptions, seconds } from "./dbn-common.js";
+import { finetune, finetuneSets, report, scriptData, scriptOptions, seconds } from "./dbn-common.js";
 
 const o = scriptOptions("dbm-mnist", "DBM 784-500-1000: pretraining, mean-field/PCD joint training, fine-tuning on [v, q(h2)] (published 0.95 %)", {
   layers: { type: "string", description: "layer sizes", default: "784-500-1000" },
@@ -25,6 +25,18 @@ const o = scriptOptions("dbm-mnist", "DBM 784-500-1000: pretraining, mean-field/
   "rbm-lr": { type: "number", description: "pretraining RBM learning rate", default: 0.05, min: 0 },
   "dbm-epochs": { type: "number", description: "joint-training epochs (in total, counting a resumed DBM's)", default: 300, integer: true, min: 0 },
   "dbm-lr": { type: "number", description: "joint-training learning rate", default: 0.001, min: 0 },
+  "dbm-lr-decay": {
+    type: "number",
+    description: "multiply the joint-training ε by this every epoch (Salakhutdinov's code: 0.991)",
+    default: 1,
+    min: 0,
+    max: 1,
+  },
+  "dbm-min-lr": { type: "number", description: "floor of the decayed ε (Salakhutdinov's code: 1e-4)", default: 0, min: 0 },
+  "fixed-binarisation": {
+    type: "boolean",
+    description: "joint training on one fixed binarisation of the images (default: each batch binarised afresh)",
+  },
   "gibbs-steps": { type: "number", description: "Gibbs sweeps of the persistent chains per update", default: 5, integer: true, min: 1 },
   "mean-field-steps": { type: "number", description: "most mean-field iterations per batch", default: 10, integer: true, min: 1 },
   "finetune-epochs": { type: "number", description: "backprop epochs (0: stop after joint training)", default: 100, integer: true, min: 0 },
@@ -36,11 +48,14 @@ const o = scriptOptions("dbm-mnist", "DBM 784-500-1000: pretraining, mean-field/
   out: { type: "string", description: "save every stage here and resume from what is there" },
 });
 const layers = (o.layers ?? "784-500-1000").split("-").map(Number);
-const { train, test } = await scriptData(o);
+const data = await scriptData(o);
+const { train, test } = data;
 const seed = o.seed ?? 1;
 const batch = o.batch ?? 100;
-// the DBM's units are binary: one stochastic binarisation of the grey levels (Salakhutdinov & Murray 2008)
+// the DBM's units are binary: pretraining sees one stochastic binarisation of the grey levels
+// (Salakhutdinov & Murray 2008); joint training, as in Salakhutdinov's code, a fresh one every batch
 const x = sampleBinary(train.images, new Rng(seed));
+const fresh = o["fixed-binarisation"] !== true;
 const xt = sampleBinary(test.images, new Rng(seed + 1));
 const savedDbm = o.out === undefined ? null : `${o.out}/dbm`;
 
@@ -57,6 +72,8 @@ if (savedDbm !== null && existsSync(`${savedDbm}/dbm.json`)) {
     layers,
     seed,
     learningRate: o["dbm-lr"] ?? 0.001,
+    learningRateDecay: o["dbm-lr-decay"] ?? 1,
+    minLearningRate: o["dbm-min-lr"] ?? 0,
     chains: 100,
     gibbsSteps: o["gibbs-steps"] ?? 5,
     meanFieldSteps: o["mean-field-steps"] ?? 10,
@@ -78,14 +95,20 @@ if (savedDbm !== null && existsSync(`${savedDbm}/dbm.json`)) {
 
 t = performance.now();
 const jointTodo = Math.max(0, (o["dbm-epochs"] ?? 300) - dbm.epochsTrained);
-if (jointTodo > 0) console.log(`joint training: ${jointTodo} epochs, ε ${dbm.options.learningRate}, ${dbm.options.chains} persistent chains`);
-await dbm.fit(x, {
+if (jointTodo > 0) {
+  const s = dbm.options;
+  console.log(
+    `joint training: ${jointTodo} epochs, ε ${s.learningRate} (× ${s.learningRateDecay} an epoch, floor ${s.minLearningRate}), ${s.chains} persistent chains, ${s.gibbsSteps} Gibbs sweeps, ${fresh ? "each batch binarised afresh" : "one fixed binarisation"}`,
+  );
+}
+await dbm.fit(fresh ? train.images : x, {
   epochs: jointTodo,
   batchSize: batch,
+  sampleData: fresh,
   callbacks: {
     onEpochEnd: async (l) => {
       console.log(
-        `  DBM epoch ${l.epoch}: reconstruction error ${l.reconstructionError.toFixed(3)}, mean-field iterations ${l.meanFieldIterations.toFixed(1)}, ${l.seconds.toFixed(0)} s`,
+        `  DBM epoch ${l.epoch}: ε ${l.learningRate.toPrecision(3)}, reconstruction error ${l.reconstructionError.toFixed(3)}, mean-field iterations ${l.meanFieldIterations.toFixed(1)}, ${l.seconds.toFixed(0)} s`,
       );
       if (savedDbm !== null) await saveDbm(dbm, savedDbm, { stage: "joint training" });
     },
@@ -101,10 +124,9 @@ if ((o["ais-runs"] ?? 0) > 0) {
 if ((o["finetune-epochs"] ?? 100) === 0) process.exit(0);
 
 t = performance.now();
-const inputs = dbm.classifierInputs(train.images);
-const testInputs = dbm.classifierInputs(test.images);
+const sets = finetuneSets(data, o.validation, (images) => dbm.classifierInputs(images));
 const clf = dbm.toClassifier({ classes: 10, seed });
-const err = await finetune(clf, inputs, train.oneHot, testInputs, test.oneHot, {
+const err = await finetune(clf, sets, {
   epochs: o["finetune-epochs"] ?? 100,
   learningRate: o["finetune-lr"] ?? 0.05,
   batchSize: batch,

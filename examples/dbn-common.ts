@@ -14,6 +14,12 @@ export const commonSpecs = {
   data: { type: "string", description: "folder with the four MNIST IDX files (default ../shared/datasets/mnist, else the bundled digits)" },
   "limit-train": { type: "number", description: "use only the first N training images (quick runs)", integer: true, min: 1 },
   "limit-test": { type: "number", description: "use only the first N test images", integer: true, min: 1 },
+  validation: {
+    type: "number",
+    description: "hold the last N training images out of fine-tuning and watch their error instead of the test error (choosing settings without the test set)",
+    integer: true,
+    min: 1,
+  },
   batch: { type: "number", description: "mini-batch size", default: 100, integer: true, min: 1 },
   seed: { type: "number", description: "seed of every random choice", default: 1, integer: true },
   help: { type: "boolean", description: "show this help" },
@@ -47,6 +53,38 @@ export async function scriptData(o: { data?: string; "limit-train"?: number; "li
   return data;
 }
 
+/** What fine-tuning trains on, watches each epoch (validation, else test) and reports at the end (test). */
+export interface FinetuneSets {
+  x: Tensor;
+  y: Tensor;
+  xt: Tensor;
+  yt: Tensor;
+  xv?: Tensor;
+  yv?: Tensor;
+}
+
+/**
+ * The fine-tuning sets from the data: with --validation N the last N training rows become the
+ * validation set and leave the training set; `inputs` maps images to the net's input (the DBM's
+ * [v, q(h2)]).
+ */
+export function finetuneSets(data: MnistData, validation: number | undefined, inputs: (images: Tensor) => Tensor = (x) => x): FinetuneSets {
+  const { train, test } = data;
+  const n = train.images.rows;
+  if (validation === undefined) return { x: inputs(train.images), y: train.oneHot, xt: inputs(test.images), yt: test.oneHot };
+  if (validation >= n) throw new UsageError(`--validation ${validation} must be smaller than the ${n} training images`);
+  const cut = n - validation;
+  console.log(`fine-tuning on ${cut} training images; the last ${validation} are the validation set`);
+  return {
+    x: inputs(train.images.sliceRows(0, cut)),
+    y: train.oneHot.sliceRows(0, cut),
+    xv: inputs(train.images.sliceRows(cut, n)),
+    yv: train.oneHot.sliceRows(cut, n),
+    xt: inputs(test.images),
+    yt: test.oneHot,
+  };
+}
+
 export interface FinetuneOptions {
   epochs: number;
   learningRate: number;
@@ -65,14 +103,17 @@ export interface FinetuneOptions {
 /** Indices of the layers with weights below the output layer (the pretrained ones). */
 const belowOutput = (model: Sequential): number[] => model.layers.flatMap((layer, i) => (i < model.layers.length - 1 && layer.params().length > 0 ? [i] : []));
 
+const errorOf = (model: Sequential, x: Tensor, y: Tensor): number => (1 - (model.evaluate(x, y).accuracy ?? 0)) * 100;
+
 /**
- * SGD with momentum 0.9 (optionally cosine-decayed) on cross-entropy; prints each epoch; returns
- * the test error in %. With warmupEpochs, the new output layer is first fitted alone: it starts
- * random, and its large early gradients would otherwise flow into the pretrained weights.
+ * SGD with momentum 0.9 (optionally cosine-decayed) on cross-entropy; prints the validation
+ * error (or, without a validation set, the test error) every few epochs; returns the test error
+ * in % after the last epoch. With warmupEpochs, the new output layer is first fitted alone: it
+ * starts random, and its large early gradients would otherwise flow into the pretrained weights.
  */
-export async function finetune(model: Sequential, x: Tensor, y: Tensor, xt: Tensor, yt: Tensor, o: FinetuneOptions): Promise<number> {
+export async function finetune(model: Sequential, sets: FinetuneSets, o: FinetuneOptions): Promise<number> {
   if ((o.warmupEpochs ?? 0) > 0) {
-    await finetune(model, x, y, xt, yt, {
+    await finetune(model, sets, {
       ...o,
       epochs: o.warmupEpochs ?? 0,
       warmupEpochs: 0,
@@ -91,8 +132,9 @@ export async function finetune(model: Sequential, x: Tensor, y: Tensor, xt: Tens
     }),
     metrics: ["accuracy"],
   });
+  const watch = sets.xv !== undefined && sets.yv !== undefined ? { x: sets.xv, y: sets.yv, name: "validation" } : { x: sets.xt, y: sets.yt, name: "test" };
   const t = performance.now();
-  await model.fit(x, y, {
+  await model.fit(sets.x, sets.y, {
     epochs: o.epochs,
     batchSize: o.batchSize,
     seed: o.seed,
@@ -102,16 +144,18 @@ export async function finetune(model: Sequential, x: Tensor, y: Tensor, xt: Tens
         onEpochEnd: (epoch, logs) => {
           const e = epoch + 1;
           if (e === o.epochs || e % 5 === 0 || e <= 2) {
-            const test = (1 - (model.evaluate(xt, yt).accuracy ?? 0)) * 100;
+            const err = errorOf(model, watch.x, watch.y);
             console.log(
-              `  ${o.label} epoch ${e}: loss ${logs.loss?.toFixed(4)}, test error ${test.toFixed(2)} % (${((performance.now() - t) / 1e3).toFixed(0)} s)`,
+              `  ${o.label} epoch ${e}: loss ${logs.loss?.toFixed(4)}, ${watch.name} error ${err.toFixed(2)} % (${((performance.now() - t) / 1e3).toFixed(0)} s)`,
             );
           }
         },
       },
     ],
   });
-  return (1 - (model.evaluate(xt, yt).accuracy ?? 0)) * 100;
+  const test = errorOf(model, sets.xt, sets.yt);
+  if (watch.name === "validation") console.log(`  ${o.label}: test error after ${o.epochs} epochs ${test.toFixed(2)} %`);
+  return test;
 }
 
 /** "ours 1.31 %   published 1.20 % (Hinton & Salakhutdinov 2006)" */

@@ -11,7 +11,7 @@ import { DBN } from "../src/energy/dbn.js";
 import { loadDbn } from "../src/energy/dbn-io.js";
 import { Dense } from "../src/nn/dense.js";
 import { Sequential } from "../src/train/sequential.js";
-import { finetune, report, scriptData, scriptOptions, seconds } from "./dbn-common.js";
+import { finetune, finetuneSets, report, scriptData, scriptOptions, seconds } from "./dbn-common.js";
 
 const o = scriptOptions("dbn-mnist", "DBN 784-500-500-2000-10: greedy RBM pretraining + backprop fine-tuning (published 1.2 % test error)", {
   layers: { type: "string", description: "layer sizes", default: "784-500-500-2000" },
@@ -35,7 +35,7 @@ const o = scriptOptions("dbn-mnist", "DBN 784-500-500-2000-10: greedy RBM pretra
 });
 const layers = (o.layers ?? "784-500-500-2000").split("-").map(Number);
 const data = await scriptData(o);
-const { train, test } = data;
+const { train } = data;
 const seed = o.seed ?? 1;
 const batch = o.batch ?? 100;
 const t0 = performance.now();
@@ -72,7 +72,8 @@ const dropout = { input: o["dropout-input"] ?? 0, hidden: o["dropout-hidden"] ??
 if (dropout.input > 0 || dropout.hidden > 0) console.log(`fine-tuning with dropout: input ${dropout.input}, hidden ${dropout.hidden}`);
 let t = performance.now();
 const clf = dbn.toClassifier({ classes: 10, seed, dropout });
-const err = await finetune(clf, train.images, train.oneHot, test.images, test.oneHot, { ...ft, label: "pretrained" });
+const sets = finetuneSets(data, o.validation);
+const err = await finetune(clf, sets, { ...ft, label: "pretrained" });
 const finetuneTime = seconds(t);
 if (o.out !== undefined) await clf.save(`${o.out}/classifier`);
 console.log(`pretraining ${pretrainTime}, fine-tuning ${finetuneTime}`);
@@ -83,7 +84,7 @@ if (o.baseline) {
     inputShape: [layers[0]],
     seed,
   });
-  const base = await finetune(net, train.images, train.oneHot, test.images, test.oneHot, { ...ft, warmupEpochs: 0, label: "random init" });
+  const base = await finetune(net, sets, { ...ft, warmupEpochs: 0, label: "random init" });
   console.log(`random-init net ${seconds(t)}`);
   report("same net, no pretraining", base, 1.6, "Hinton & Salakhutdinov 2006");
 }

@@ -10,7 +10,7 @@
 import { DBN } from "../src/energy/dbn.js";
 import { Dense } from "../src/nn/dense.js";
 import { Sequential } from "../src/train/sequential.js";
-import { finetune, report, scriptData, scriptOptions, seconds } from "./dbn-common.js";
+import { finetune, finetuneSets, report, scriptData, scriptOptions, seconds } from "./dbn-common.js";
 
 const o = scriptOptions("larochelle-comparison", "stacked RBMs vs no pretraining vs shallow (Larochelle et al. 2009, table 1)", {
   hidden: { type: "number", description: "units per hidden layer", default: 1000, integer: true, min: 1 },
@@ -19,7 +19,9 @@ const o = scriptOptions("larochelle-comparison", "stacked RBMs vs no pretraining
   "rbm-lr": { type: "number", description: "RBM learning rate", default: 0.05, min: 0 },
   "finetune-lr": { type: "number", description: "SGD learning rate (every arm)", default: 0.1, min: 0 },
 });
-const { train, test } = await scriptData(o);
+const data = await scriptData(o);
+const { train } = data;
+const sets = finetuneSets(data, o.validation);
 const H = o.hidden ?? 1000;
 const seed = o.seed ?? 1;
 const batch = o.batch ?? 100;
@@ -36,13 +38,13 @@ await dbn.pretrain(train.images, {
 });
 console.log(`pretraining ${seconds(t)}`);
 t = performance.now();
-const rbmErr = await finetune(dbn.toClassifier({ classes: 10, seed }), train.images, train.oneHot, test.images, test.oneHot, { ...ft, label: "stacked RBMs" });
+const rbmErr = await finetune(dbn.toClassifier({ classes: 10, seed }), sets, { ...ft, label: "stacked RBMs" });
 console.log(`fine-tuning ${seconds(t)}`);
 t = performance.now();
-const deepErr = await finetune(mlp([H, H, H]), train.images, train.oneHot, test.images, test.oneHot, { ...ft, label: "deep, random init" });
+const deepErr = await finetune(mlp([H, H, H]), sets, { ...ft, label: "deep, random init" });
 console.log(`deep net ${seconds(t)}`);
 t = performance.now();
-const shallowErr = await finetune(mlp([H]), train.images, train.oneHot, test.images, test.oneHot, { ...ft, label: "shallow" });
+const shallowErr = await finetune(mlp([H]), sets, { ...ft, label: "shallow" });
 console.log(`shallow net ${seconds(t)}`);
 report(`stacked RBMs 784-${H}x3-10`, rbmErr, 1.2, "Larochelle et al. 2009");
 report("deep, no pretraining", deepErr, 2.4, "Larochelle et al. 2009");

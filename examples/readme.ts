@@ -2,12 +2,15 @@
  * The README's library example, runnable (small sizes so it finishes in seconds):
  *   node --import tsx examples/readme.ts
  */
-import { DBN, Dense, Dropout, Hopfield, mnist, RBM, Rng, SGD, Sequential, binarize, flipUnits, randomPatterns } from "../src/index.js";
+import { binarize, DBN, Dense, Dropout, flipUnits, Hopfield, mnist, RBM, Rng, randomPatterns, Sequential, SGD } from "../src/index.js";
 
 const { train, test } = await mnist.load({ limitTrain: 2000, limitTest: 500 }); // bundled digits; { dir } for the full IDX files
 
 // A multilayer perceptron, Keras style
-const mlp = new Sequential([new Dense(500, { activation: "relu" }), new Dropout(0.2), new Dense(10, { activation: "softmax" })], { inputShape: [784], seed: 1 });
+const mlp = new Sequential([new Dense(500, { activation: "relu" }), new Dropout(0.2), new Dense(10, { activation: "softmax" })], {
+  inputShape: [784],
+  seed: 1,
+});
 mlp.compile({ loss: "categoricalCrossentropy", optimizer: new SGD({ learningRate: 0.05, momentum: 0.9 }), metrics: ["accuracy"] });
 await mlp.fit(train.images, train.oneHot, { epochs: 3, batchSize: 100, validationSplit: 0.1 });
 console.log("MLP", mlp.evaluate(test.images, test.oneHot));

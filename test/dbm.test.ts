@@ -11,6 +11,7 @@ import { loadMnist } from "../src/data/mnist.js";
 import { binarize } from "../src/data/transforms.js";
 import { chainAsRbm, DBM } from "../src/energy/dbm.js";
 import { exactLogZ } from "../src/energy/partition.js";
+import type { Dense } from "../src/nn/dense.js";
 import { Rng } from "../src/tensor/random.js";
 import { type Tensor, zeros } from "../src/tensor/tensor.js";
 
@@ -139,4 +140,29 @@ test("on the bundled digits: pretraining then joint training raise the exact tes
   const { mu } = dbm.meanField(xt.sliceRows(0, 40));
   for (let i = 0; i < h1.size; i++) assert.ok(Math.abs(h1.data[i] - mu[0].data[i]) < 1e-3, `h1 ${i}: ${h1.data[i]} vs μ1 ${mu[0].data[i]}`);
   assert.deepEqual(clf.outputShape, [10]);
+  // dropout for fine-tuning sits between the same layers: at test time the net is unchanged
+  const withDropout = dbm.toClassifier({ classes: 10, dropout: { input: 0.2, hidden: 0.5 } });
+  assert.equal(withDropout.layers.filter((l) => l.constructor.name === "Dropout").length, 3);
+  const outputOf = (m: typeof clf): Dense => m.layers[m.layers.length - 1] as Dense;
+  outputOf(withDropout).kernel.value.assign(outputOf(clf).kernel.value); // the fresh output layers start apart
+  assert.deepEqual(withDropout.predict(inputs).data, clf.predict(inputs).data);
+});
+
+test("joint training: ε decays per epoch to its floor; grey-level data are binarised afresh each batch, reproducibly", async () => {
+  const { train } = await loadMnist({ limitTrain: 200, limitTest: 10 });
+  const grey = train.images;
+  const make = (): DBM => new DBM({ layers: [784, 10, 6], seed: 4, learningRate: 0.001, learningRateDecay: 0.5, minLearningRate: 3e-4, chains: 20 });
+  const a = make();
+  const logs = await a.fit(grey, { epochs: 3, batchSize: 50, sampleData: true });
+  assert.deepEqual(
+    logs.map((l) => l.learningRate),
+    [0.001, 0.0005, 0.0003],
+  );
+  const b = make();
+  await b.fit(grey, { epochs: 3, batchSize: 50, sampleData: true });
+  assert.deepEqual(b.W[0].data, a.W[0].data, "same seed, same binary draws, same weights");
+  const c = make();
+  await c.fit(binarize(grey), { epochs: 3, batchSize: 50 });
+  assert.notDeepEqual(c.W[0].data, a.W[0].data, "fresh binarisation is not the fixed thresholded data");
+  assert.throws(() => new DBM({ layers: [784, 10, 6], learningRateDecay: 1.5 }), /learningRateDecay must be a number in \(0, 1\]/);
 });

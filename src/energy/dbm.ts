@@ -32,7 +32,7 @@ import { Rng } from "../tensor/random.js";
 import { fillNormal, type Tensor, zeros } from "../tensor/tensor.js";
 import { Sequential } from "../train/sequential.js";
 import { type AisOptions, type AisResult, aisLogZ, baseRateBiases } from "./ais.js";
-import { DBN, joinColumns, type LayerRbmOptions, transpose } from "./dbn.js";
+import { type ClassifierOptions, DBN, joinColumns, type LayerRbmOptions, transpose, withDropout } from "./dbn.js";
 import { exactLogZ } from "./partition.js";
 import type { RbmEpochLogs } from "./rbm.js";
 import { accumulatePhase, checkRows, type RbmParams, type RbmStats, zeroStats } from "./rbm-core.js";
@@ -42,6 +42,13 @@ export interface DBMOptions {
   layers: readonly number[];
   /** ε of joint training. Default 0.001. */
   learningRate?: number;
+  /**
+   * ε shrinks by this factor every epoch, ε_e = max(ε · decay^e, minLearningRate). Default 1
+   * (constant). Salakhutdinov's code divides ε by 1.000015 every update: 0.991 an epoch of 600.
+   */
+  learningRateDecay?: number;
+  /** The floor of the decayed ε. Default 0 (Salakhutdinov's code: 1e-4). */
+  minLearningRate?: number;
   /** Momentum after `momentumEpochs` epochs (default 0.9; 0.5 before). */
   momentum?: number;
   initialMomentum?: number;
@@ -83,12 +90,20 @@ export interface DbmEpochLogs {
   /** Mean-field iterations per batch, averaged. */
   meanFieldIterations: number;
   momentum: number;
+  /** ε in force during the epoch. */
+  learningRate: number;
   seconds: number;
 }
 
 export interface DbmFitOptions {
   epochs?: number;
   batchSize?: number;
+  /**
+   * The data are probabilities (grey levels in [0, 1]): every batch is binarised afresh,
+   * v ~ Bernoulli(x), as in Salakhutdinov's code, so each epoch sees new binary images.
+   * Default false: the data are used as they are (binary).
+   */
+  sampleData?: boolean;
   callbacks?: { onEpochEnd?(logs: DbmEpochLogs): void | Promise<void> };
 }
 
@@ -124,6 +139,8 @@ export function resolveDbmOptions(o: DBMOptions): ResolvedDBMOptions {
   return {
     layers: o.layers.map((u, i) => int(`layers[${i}]`, u, 1)),
     learningRate: check("learningRate", o.learningRate ?? 0.001, (v) => v > 0 && v <= 10, "a number in (0, 10]"),
+    learningRateDecay: check("learningRateDecay", o.learningRateDecay ?? 1, (v) => v > 0 && v <= 1, "a number in (0, 1]"),
+    minLearningRate: check("minLearningRate", o.minLearningRate ?? 0, (v) => v >= 0, "a number >= 0"),
     momentum: frac("momentum", o.momentum ?? 0.9),
     initialMomentum: frac("initialMomentum", o.initialMomentum ?? 0.5),
     momentumEpochs: int("momentumEpochs", o.momentumEpochs ?? 5, 0),
@@ -320,6 +337,12 @@ export class DBM {
     return { mu: buf.mu, iterations, change };
   }
 
+  /** ε for the epoch after `epochsTrained` epochs: ε · decay^e, held at minLearningRate. */
+  learningRateAt(epoch: number): number {
+    const o = this.options;
+    return Math.max(o.learningRate * o.learningRateDecay ** epoch, o.minLearningRate);
+  }
+
   /** One Gibbs sweep of all layers: odd layers given even ones, then even given odd. */
   private gibbsSweep(x: Tensor[], rng: Rng, scratch: Tensor[]): void {
     const L = this.depth;
@@ -339,18 +362,20 @@ export class DBM {
     const chains = this.chainsFrom(data);
     const chainScratch = this.layers.map((n) => zeros([M, n]));
     const batch = zeros([Math.min(batchSize, data.rows), this.layers[0]]);
+    const sampled = options.sampleData === true ? zeros(batch.shape) : null;
     const recon = zeros([Math.min(batchSize, data.rows), this.layers[0]]);
     const history: DbmEpochLogs[] = [];
     for (let e = 0; e < epochs; e++) {
       const start = performance.now();
       const momentum = this.epochsTrained < o.momentumEpochs ? o.initialMomentum : o.momentum;
+      const eps = this.learningRateAt(this.epochsTrained);
       let err = 0;
       let iters = 0;
       let batches = 0;
       for (const idx of batchIndices(data.rows, batchSize, { shuffle: true, rng: this.rng })) {
-        const v = gatherRows(data, idx, batch);
-        const n = v.rows;
-        const eps = o.learningRate;
+        const x0 = gatherRows(data, idx, batch);
+        const n = x0.rows;
+        const v = sampled === null ? x0 : bernoulli(x0, this.rng, sampled.sliceRows(0, n));
         // positive phase: mean-field statistics ⟨μ_l μ_{l+1}ᵀ⟩
         const mf = this.meanField(v);
         iters += mf.iterations;
@@ -387,6 +412,7 @@ export class DBM {
         reconstructionError: err / data.rows,
         meanFieldIterations: iters / batches,
         momentum,
+        learningRate: eps,
         seconds: (performance.now() - start) / 1e3,
       };
       history.push(logs);
@@ -492,23 +518,27 @@ export class DBM {
   /**
    * The discriminative net of Salakhutdinov & Hinton (2009, §4): input [v, q(h2)], first layer
    * σ(vW_0 + q(h2)W_1ᵀ + b_1) (kernel [W_0; W_1ᵀ]), then σ(h_l W_l + b_{l+1}) up the stack,
-   * then a new output layer. Feed it classifierInputs(x).
+   * then a new output layer. Feed it classifierInputs(x). `dropout` as for DBN.toClassifier
+   * (Srivastava et al. 2014 fine-tune DBMs with it too).
    */
-  toClassifier(options: { classes: number; outputActivation?: ActivationName; seed?: number }): Sequential {
+  toClassifier(options: { classes: number; outputActivation?: ActivationName; seed?: number; dropout?: ClassifierOptions["dropout"] }): Sequential {
     const L = this.depth;
-    const layers = [];
-    for (let l = 1; l <= L; l++) layers.push(new Dense(this.layers[l], { activation: "sigmoid", name: `dbm_h${l}` }));
-    layers.push(new Dense(int("toClassifier classes", options.classes, 1), { activation: options.outputActivation ?? "softmax", name: "output" }));
+    const hidden: Dense[] = [];
+    for (let l = 1; l <= L; l++) hidden.push(new Dense(this.layers[l], { activation: "sigmoid", name: `dbm_h${l}` }));
+    const output = new Dense(int("toClassifier classes", options.classes, 1), { activation: options.outputActivation ?? "softmax", name: "output" });
     const V = this.layers[0];
-    const model = new Sequential(layers, { inputShape: [V + this.layers[2]], seed: options.seed ?? this.options.seed, name: "dbm_classifier" }).build();
-    const first = model.layers[0] as Dense;
-    first.kernel.value.sliceRows(0, V).assign(this.W[0]);
-    first.kernel.value.sliceRows(V, V + this.layers[2]).assign(transpose(this.W[1]));
-    for (let l = 1; l <= L; l++) {
-      const d = model.layers[l - 1] as Dense;
-      if (l > 1) d.kernel.value.assign(this.W[l - 1]);
-      d.bias?.value.assign(this.biases[l]);
-    }
+    const seed = options.seed ?? this.options.seed;
+    const model = new Sequential([...withDropout(hidden, options.dropout, seed), output], {
+      inputShape: [V + this.layers[2]],
+      seed,
+      name: "dbm_classifier",
+    }).build();
+    hidden[0].kernel.value.sliceRows(0, V).assign(this.W[0]);
+    hidden[0].kernel.value.sliceRows(V, V + this.layers[2]).assign(transpose(this.W[1]));
+    hidden.forEach((d, i) => {
+      if (i > 0) d.kernel.value.assign(this.W[i]);
+      d.bias?.value.assign(this.biases[i + 1]);
+    });
     return model;
   }
 
@@ -545,14 +575,14 @@ export class DBM {
    */
   namedTensors(): [string, Tensor][] {
     const out: [string, Tensor][] = [];
-    this.W.forEach((w, l) => out.push([`W${l + 1}`, w]));
-    this.biases.forEach((b, l) => out.push([`b${l}`, b]));
+    for (const [l, w] of this.W.entries()) out.push([`W${l + 1}`, w]);
+    for (const [l, b] of this.biases.entries()) out.push([`b${l}`, b]);
     if (this.updates > 0) {
       this.velocity.forEach((v, l) => {
         out.push([`velocity.W${l + 1}`, v.dW], [`velocity.a${l + 1}`, v.da], [`velocity.b${l + 1}`, v.db]);
       });
     }
-    this.chains?.forEach((c, l) => out.push([`chains.h${l}`, c]));
+    for (const [l, c] of (this.chains ?? []).entries()) out.push([`chains.h${l}`, c]);
     return out;
   }
 
@@ -567,8 +597,8 @@ export class DBM {
       if (data === undefined) throw new Error(`${where}: tensor "${name}" is missing`);
       t.data.set(data);
     };
-    this.W.forEach((w, l) => need(`W${l + 1}`, w));
-    this.biases.forEach((b, l) => need(`b${l}`, b));
+    for (const [l, w] of this.W.entries()) need(`W${l + 1}`, w);
+    for (const [l, b] of this.biases.entries()) need(`b${l}`, b);
     this.velocity.forEach((v, l) => {
       for (const [name, t] of [
         [`velocity.W${l + 1}`, v.dW],

@@ -105,6 +105,16 @@ export interface ClassifierOptions {
   dropout?: { input?: number; hidden?: number };
 }
 
+/**
+ * The pretrained layers with dropout for fine-tuning: `input` before the first, `hidden` after
+ * each (the masks seeded from `seed`). Shared by the DBN's and the DBM's classifiers.
+ */
+export function withDropout(pretrained: readonly Layer[], dropout: ClassifierOptions["dropout"], seed: number): Layer[] {
+  const { input = 0, hidden = 0 } = dropout ?? {};
+  const mask = (rate: number, i: number): Layer[] => (rate > 0 ? [new Dropout(rate, { seed: seed + 1000 + i, name: `dropout_${i}` })] : []);
+  return pretrained.flatMap((layer, i): Layer[] => [...mask(i === 0 ? input : 0, 0), layer, ...mask(hidden, i + 1)]);
+}
+
 const positiveInt = (name: string, x: unknown, min = 1): number => {
   if (typeof x !== "number" || !Number.isInteger(x) || x < min) throw new RangeError(`DBN: ${name} must be an integer >= ${min}, got ${String(x)}`);
   return x;
@@ -417,9 +427,7 @@ export class DBN {
     const classes = positiveInt("toClassifier classes", options.classes);
     const output = new Dense(classes, { activation: options.outputActivation ?? "softmax", name: "output" });
     const seed = options.seed ?? this.seed;
-    const { input = 0, hidden = 0 } = options.dropout ?? {};
-    const withDropout = (rate: number, i: number): Layer[] => (rate > 0 ? [new Dropout(rate, { seed: seed + 1000 + i, name: `dropout_${i}` })] : []);
-    const stack = this.encoderLayers().flatMap((dense, i): Layer[] => [...withDropout(i === 0 ? input : 0, 0), dense, ...withDropout(hidden, i + 1)]);
+    const stack = withDropout(this.encoderLayers(), options.dropout, seed);
     const model = new Sequential([...stack, output], {
       inputShape: [this.layers[0]],
       seed,
