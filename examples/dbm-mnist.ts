@@ -23,6 +23,12 @@ const o = scriptOptions("dbm-mnist", "DBM 784-500-1000: pretraining, mean-field/
   layers: { type: "string", description: "layer sizes", default: "784-500-1000" },
   "pretrain-epochs": { type: "number", description: "epochs per pretraining RBM", default: 100, integer: true, min: 0 },
   "rbm-lr": { type: "number", description: "pretraining RBM learning rate", default: 0.05, min: 0 },
+  "rbm-weight-decay": {
+    type: "number",
+    description: "pretraining RBM weight decay (Salakhutdinov's DBM code: 0.001; it keeps the weights small enough for the chains to mix)",
+    default: 0.001,
+    min: 0,
+  },
   "dbm-epochs": { type: "number", description: "joint-training epochs (in total, counting a resumed DBM's)", default: 300, integer: true, min: 0 },
   "dbm-lr": { type: "number", description: "joint-training learning rate", default: 0.001, min: 0 },
   "dbm-lr-decay": {
@@ -35,7 +41,7 @@ const o = scriptOptions("dbm-mnist", "DBM 784-500-1000: pretraining, mean-field/
   "dbm-min-lr": { type: "number", description: "floor of the decayed ε (Salakhutdinov's code: 1e-4)", default: 0, min: 0 },
   "fixed-binarisation": {
     type: "boolean",
-    description: "joint training on one fixed binarisation of the images (default: each batch binarised afresh)",
+    description: "pretraining and joint training on one fixed binarisation of the images (default: each batch binarised afresh)",
   },
   "gibbs-steps": { type: "number", description: "Gibbs sweeps of the persistent chains per update", default: 5, integer: true, min: 1 },
   "mean-field-steps": { type: "number", description: "most mean-field iterations per batch", default: 10, integer: true, min: 1 },
@@ -52,10 +58,10 @@ const data = await scriptData(o);
 const { train, test } = data;
 const seed = o.seed ?? 1;
 const batch = o.batch ?? 100;
-// the DBM's units are binary: pretraining sees one stochastic binarisation of the grey levels
-// (Salakhutdinov & Murray 2008); joint training, as in Salakhutdinov's code, a fresh one every batch
-const x = sampleBinary(train.images, new Rng(seed));
+// the DBM's units are binary: as in Salakhutdinov's code, every batch of grey levels is
+// binarised afresh (pretraining and joint training); --fixed-binarisation uses one draw throughout
 const fresh = o["fixed-binarisation"] !== true;
+const x = fresh ? train.images : sampleBinary(train.images, new Rng(seed));
 const xt = sampleBinary(test.images, new Rng(seed + 1));
 const savedDbm = o.out === undefined ? null : `${o.out}/dbm`;
 
@@ -78,11 +84,15 @@ if (savedDbm !== null && existsSync(`${savedDbm}/dbm.json`)) {
     gibbsSteps: o["gibbs-steps"] ?? 5,
     meanFieldSteps: o["mean-field-steps"] ?? 10,
   });
-  console.log(`pretraining ${layers.join("-")} with doubled RBMs: CD-1, ε ${o["rbm-lr"] ?? 0.05}, ${o["pretrain-epochs"] ?? 100} epochs each`);
+  const rbm = { learningRate: o["rbm-lr"] ?? 0.05, weightDecay: o["rbm-weight-decay"] ?? 0.001 };
+  console.log(
+    `pretraining ${layers.join("-")} with doubled RBMs: CD-1, ε ${rbm.learningRate}, weight decay ${rbm.weightDecay}, ${o["pretrain-epochs"] ?? 100} epochs each`,
+  );
   await dbm.pretrain(x, {
     epochs: o["pretrain-epochs"] ?? 100,
     batchSize: batch,
-    rbm: { learningRate: o["rbm-lr"] ?? 0.05 },
+    rbm,
+    sampleData: fresh,
     checkpoint: o.out === undefined ? undefined : `${o.out}/stack`,
     callbacks: {
       onEpochEnd: (l, logs) =>
@@ -101,7 +111,7 @@ if (jointTodo > 0) {
     `joint training: ${jointTodo} epochs, ε ${s.learningRate} (× ${s.learningRateDecay} an epoch, floor ${s.minLearningRate}), ${s.chains} persistent chains, ${s.gibbsSteps} Gibbs sweeps, ${fresh ? "each batch binarised afresh" : "one fixed binarisation"}`,
   );
 }
-await dbm.fit(fresh ? train.images : x, {
+await dbm.fit(x, {
   epochs: jointTodo,
   batchSize: batch,
   sampleData: fresh,

@@ -244,6 +244,32 @@ test("training is deterministic for a seed, and CD-k / PCD / mean-field / sparsi
   assert.ok(meanAct(sparse.rbm) < meanAct(a.rbm), `sparse ${meanAct(sparse.rbm)} vs dense ${meanAct(a.rbm)}`);
 });
 
+test("sampleData: probabilities binarised afresh each batch train the RBM on binary draws, reproducibly", async () => {
+  // two prototypes given as pixel probabilities 0.9 / 0.1; the model should learn their binary draws
+  const n = 200;
+  const V = 12;
+  const probs = zeros([n, V]);
+  for (let r = 0; r < n; r++) for (let i = 0; i < V; i++) probs.data[r * V + i] = i < V / 2 === (r % 2 === 0) ? 0.9 : 0.1;
+  const draws = zeros([n, V]);
+  const rng = new Rng(9);
+  for (let i = 0; i < draws.size; i++) draws.data[i] = rng.bernoulli(probs.data[i]);
+  const fit = async (): Promise<RBM> => {
+    const rbm = new RBM({ visible: V, hidden: 6, seed: 4 });
+    await rbm.fit(probs, { epochs: 15, batchSize: 20, sampleData: true });
+    return rbm;
+  };
+  const a = await fit();
+  const b = await fit();
+  assert.deepEqual(a.W.data, b.W.data, "same seed, same draws, same weights");
+  const untrained = new RBM({ visible: V, hidden: 6, seed: 4 });
+  untrained.initVisibleBiases(probs);
+  const ll = a.logLikelihood(draws).logLikelihood;
+  const start = untrained.logLikelihood(draws).logLikelihood;
+  assert.ok(ll > start + 1, `log-likelihood of fresh binary draws ${start.toFixed(3)} → ${ll.toFixed(3)}`);
+  const gaussian = new RBM({ visible: V, hidden: 6, visibleUnits: "gaussian" });
+  await assert.rejects(gaussian.fit(probs, { epochs: 1, sampleData: true }), /sampleData binarises the data, so it needs Bernoulli visible units/);
+});
+
 test("a NaN stops fit with an error naming the epoch and batch", async () => {
   const rbm = new RBM({ visible: 4, hidden: 2, seed: 1 });
   const data = fromArray([1, 0, 1, 0, 0, 1, 0, 1, 1, 1, 0, 0, 0, 0, 1, 1], [4, 4]);

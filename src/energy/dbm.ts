@@ -112,6 +112,8 @@ export interface DbmPretrainOptions {
   batchSize?: number;
   /** Options of every pretraining RBM (the doubling factors are set by the DBM). */
   rbm?: LayerRbmOptions;
+  /** The images are probabilities: the bottom RBM sees each batch binarised afresh. */
+  sampleData?: boolean;
   callbacks?: { onEpochEnd?(layer: number, logs: RbmEpochLogs): void | Promise<void> };
   /** A folder for the pretraining DBN, saved after every epoch; a stack already there is loaded and resumed. */
   checkpoint?: string;
@@ -258,6 +260,7 @@ export class DBM {
     await dbn.pretrain(data, {
       epochs: options.epochs,
       batchSize: options.batchSize,
+      sampleData: options.sampleData,
       callbacks: cb?.onEpochEnd ? { onEpochEnd: cb.onEpochEnd } : undefined,
       checkpoint: options.checkpoint,
     });

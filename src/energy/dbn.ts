@@ -70,6 +70,8 @@ export interface DbnPretrainOptions {
    * Default "mean".
    */
   propagate?: "mean" | "sample";
+  /** The images are probabilities: the first RBM sees each batch binarised afresh (RbmFitOptions.sampleData). */
+  sampleData?: boolean;
   /** One-hot labels [n, classes] for a DBN with `labels`: the top RBM learns [features, label]. */
   labels?: Tensor;
   callbacks?: DbnCallbacks | DbnCallbacks[];
@@ -270,7 +272,7 @@ export class DBN {
       };
       if (todo > 0) {
         if (propagate === "mean" || i === 0) {
-          await rbm.fit(joinLabels(means), { epochs: todo, batchSize, callbacks: fitCallbacks });
+          await rbm.fit(joinLabels(means), { epochs: todo, batchSize, callbacks: fitCallbacks, sampleData: i === 0 && options.sampleData === true });
         } else {
           // fresh binary states of the layer below each epoch
           const states = zeros(means.shape);

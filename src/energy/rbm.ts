@@ -15,6 +15,7 @@
 
 import { batchIndices, gatherRows } from "../data/batch.js";
 import { axpby } from "../ops/elementwise.js";
+import { bernoulli } from "../ops/random.js";
 import { sumAll } from "../ops/reduce.js";
 import { Rng } from "../tensor/random.js";
 import { fillNormal, type Tensor, zeros } from "../tensor/tensor.js";
@@ -101,6 +102,12 @@ export interface RbmFitOptions {
   batchSize?: number;
   /** Shuffle the examples each epoch (default true). */
   shuffle?: boolean;
+  /**
+   * The data are probabilities (grey levels in [0, 1]): every batch is binarised afresh,
+   * v0 ~ Bernoulli(x), so each epoch sees new binary images (Salakhutdinov's DBM code trains
+   * its RBMs this way). Bernoulli visible units only. Default false: the data as they are.
+   */
+  sampleData?: boolean;
   callbacks?: RbmCallbacks | RbmCallbacks[];
 }
 
@@ -262,6 +269,9 @@ export class RBM implements RbmParams {
     const epochs = positiveInt("fit epochs", options.epochs ?? 10, 0);
     const batchSize = positiveInt("fit batchSize", options.batchSize ?? 100);
     const callbacks = options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks];
+    const sampleData = options.sampleData === true;
+    if (sampleData && this.visibleUnits !== "bernoulli")
+      throw new RangeError(`RBM.fit: sampleData binarises the data, so it needs Bernoulli visible units; this RBM's are ${this.visibleUnits}`);
     if (this.updates === 0) this.initVisibleBiases(data);
     const n = data.rows;
     const batches = Math.ceil(n / batchSize);
@@ -275,6 +285,7 @@ export class RBM implements RbmParams {
       let b = 0;
       for (const idx of batchIndices(n, batchSize, { shuffle: options.shuffle ?? true, rng: this.rng })) {
         const v0 = gatherRows(data, idx, batch);
+        if (sampleData) bernoulli(v0, this.rng, v0);
         const batchErr = this.partialFit(v0);
         if (!Number.isFinite(batchErr)) {
           throw new Error(
