@@ -17,7 +17,7 @@ import { sampleBinary } from "../src/data/transforms.js";
 import { DBM } from "../src/energy/dbm.js";
 import { loadDbm, saveDbm } from "../src/energy/dbm-io.js";
 import { Rng } from "../src/tensor/random.js";
-import { finetune, finetuneSets, report, scriptData, scriptOptions, seconds } from "./dbn-common.js";
+import { finetune, finetuneFrom, finetuneSets, finetuneSpecs, report, scriptData, scriptOptions, seconds } from "./dbn-common.js";
 
 const o = scriptOptions("dbm-mnist", "DBM 784-500-1000: pretraining, mean-field/PCD joint training, fine-tuning on [v, q(h2)] (published 0.95 %)", {
   layers: { type: "string", description: "layer sizes", default: "784-500-1000" },
@@ -45,11 +45,7 @@ const o = scriptOptions("dbm-mnist", "DBM 784-500-1000: pretraining, mean-field/
   },
   "gibbs-steps": { type: "number", description: "Gibbs sweeps of the persistent chains per update", default: 5, integer: true, min: 1 },
   "mean-field-steps": { type: "number", description: "most mean-field iterations per batch", default: 10, integer: true, min: 1 },
-  "finetune-epochs": { type: "number", description: "backprop epochs (0: stop after joint training)", default: 100, integer: true, min: 0 },
-  "finetune-lr": { type: "number", description: "SGD learning rate", default: 0.05, min: 0 },
-  "warmup-epochs": { type: "number", description: "first train only the output layer for this many epochs", default: 0, integer: true, min: 0 },
-  "weight-decay": { type: "number", description: "L2 weight decay while fine-tuning", default: 0, min: 0 },
-  cosine: { type: "boolean", description: "decay the fine-tuning learning rate to zero (cosine)" },
+  ...finetuneSpecs,
   "ais-runs": { type: "number", description: "AIS runs for the log-likelihood bound (0: skip)", default: 0, integer: true, min: 0 },
   out: { type: "string", description: "save every stage here and resume from what is there" },
 });
@@ -131,21 +127,13 @@ if ((o["ais-runs"] ?? 0) > 0) {
     `variational lower bound on test log p(v): ${b.bound.toFixed(2)} nats (AIS log Z ${b.logZ.toFixed(2)}); published −84.62 (AIS estimate, not the bound)`,
   );
 }
-if ((o["finetune-epochs"] ?? 100) === 0) process.exit(0);
+if ((o["finetune-epochs"] ?? 80) === 0) process.exit(0);
 
 t = performance.now();
+const { options: ft, dropout } = finetuneFrom(o);
 const sets = finetuneSets(data, o.validation, (images) => dbm.classifierInputs(images));
-const clf = dbm.toClassifier({ classes: 10, seed });
-const err = await finetune(clf, sets, {
-  epochs: o["finetune-epochs"] ?? 100,
-  learningRate: o["finetune-lr"] ?? 0.05,
-  batchSize: batch,
-  seed,
-  cosine: o.cosine,
-  weightDecay: o["weight-decay"],
-  warmupEpochs: o["warmup-epochs"],
-  label: "DBM classifier",
-});
+const clf = dbm.toClassifier({ classes: 10, seed, dropout });
+const err = await finetune(clf, sets, { ...ft, label: "DBM classifier" });
 console.log(`fine-tuning ${seconds(t)} (after ${dbm.epochsTrained} joint epochs)`);
 if (o.out !== undefined) await clf.save(`${o.out}/classifier`);
 report(`DBM ${layers.join("-")}, fine-tuned on [v, q(h2)]`, err, 0.95, "Salakhutdinov & Hinton 2009");
