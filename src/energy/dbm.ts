@@ -346,10 +346,14 @@ export class DBM {
     return Math.max(o.learningRate * o.learningRateDecay ** epoch, o.minLearningRate);
   }
 
-  /** One Gibbs sweep of all layers: odd layers given even ones, then even given odd. */
+  /**
+   * One Gibbs sweep of all layers: even layers (v, h2, ...) given the odd ones, then odd layers
+   * given the even ones. Afterwards scratch[l] of each odd layer holds p(h_l = 1 | even states),
+   * the means its new states were drawn from.
+   */
   private gibbsSweep(x: Tensor[], rng: Rng, scratch: Tensor[]): void {
     const L = this.depth;
-    for (const parity of [1, 0]) {
+    for (const parity of [0, 1]) {
       for (let l = parity; l <= L; l += 2) bernoulli(this.layerMean(x, l, scratch[l]), rng, x[l]);
     }
   }
@@ -384,9 +388,12 @@ export class DBM {
         iters += mf.iterations;
         const x = [v, ...mf.mu];
         for (let l = 0; l < L; l++) accumulatePhase(this.velocity[l], x[l], x[l + 1], eps / n, momentum);
-        // negative phase: the persistent chains
+        // negative phase: the persistent chains. Given the even layers the odd ones are
+        // independent, so their pair statistics use p(h_odd | even states) in place of the
+        // binary states (Rao-Blackwellised: the same expectation with less noise)
         for (let k = 0; k < o.gibbsSteps; k++) this.gibbsSweep(chains, this.rng, chainScratch);
-        for (let l = 0; l < L; l++) accumulatePhase(this.velocity[l], chains[l], chains[l + 1], -eps / M, 1);
+        const negative = chains.map((c, l) => (l % 2 === 1 ? chainScratch[l] : c));
+        for (let l = 0; l < L; l++) accumulatePhase(this.velocity[l], negative[l], negative[l + 1], -eps / M, 1);
         // step: W_l and every layer's bias (layer 0 from the first pair, layer l + 1 from pair l)
         for (let l = 0; l < L; l++) {
           const vel = this.velocity[l];
