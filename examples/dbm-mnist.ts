@@ -17,7 +17,7 @@ import { sampleBinary } from "../src/data/transforms.js";
 import { DBM } from "../src/energy/dbm.js";
 import { loadDbm, saveDbm } from "../src/energy/dbm-io.js";
 import { Rng } from "../src/tensor/random.js";
-import { finetune, finetuneFrom, finetuneSets, finetuneSpecs, report, scriptData, scriptOptions, seconds } from "./dbn-common.js";
+import { finetune, finetuneFrom, finetuneSets, finetuneSpecs, report, scriptData, scriptOptions, seconds, trainingRows } from "./dbn-common.js";
 
 const o = scriptOptions("dbm-mnist", "DBM 784-500-1000: pretraining, mean-field/PCD joint training, fine-tuning on [v, q(h2)] (published 0.95 %)", {
   layers: { type: "string", description: "layer sizes", default: "784-500-1000" },
@@ -46,12 +46,20 @@ const o = scriptOptions("dbm-mnist", "DBM 784-500-1000: pretraining, mean-field/
   "gibbs-steps": { type: "number", description: "Gibbs sweeps of the persistent chains per update", default: 5, integer: true, min: 1 },
   "mean-field-steps": { type: "number", description: "most mean-field iterations per batch", default: 10, integer: true, min: 1 },
   ...finetuneSpecs,
+  labels: {
+    type: "boolean",
+    description:
+      "join 10 label units to the top layer (Salakhutdinov's MNIST DBM): pretraining and joint training see the labels, the classifier's inputs do not",
+  },
   "ais-runs": { type: "number", description: "AIS runs for the log-likelihood bound (0: skip)", default: 0, integer: true, min: 0 },
   out: { type: "string", description: "save every stage here and resume from what is there" },
 });
 const layers = (o.layers ?? "784-500-1000").split("-").map(Number);
 const data = await scriptData(o);
-const { train, test } = data;
+const { test } = data;
+// with --validation the DBM, like the classifier, never sees the validation rows
+const train = trainingRows(data, o.validation);
+const labels = o.labels ? train.oneHot : undefined;
 const seed = o.seed ?? 1;
 const batch = o.batch ?? 100;
 // the DBM's units are binary: as in Salakhutdinov's code, every batch of grey levels is
@@ -79,6 +87,7 @@ if (savedDbm !== null && existsSync(`${savedDbm}/dbm.json`)) {
     chains: 100,
     gibbsSteps: o["gibbs-steps"] ?? 5,
     meanFieldSteps: o["mean-field-steps"] ?? 10,
+    labels: o.labels ? 10 : 0,
   });
   const rbm = { learningRate: o["rbm-lr"] ?? 0.05, weightDecay: o["rbm-weight-decay"] ?? 0.001 };
   console.log(
@@ -89,6 +98,7 @@ if (savedDbm !== null && existsSync(`${savedDbm}/dbm.json`)) {
     batchSize: batch,
     rbm,
     sampleData: fresh,
+    labels,
     checkpoint: o.out === undefined ? undefined : `${o.out}/stack`,
     callbacks: {
       onEpochEnd: (l, logs) =>
@@ -107,10 +117,15 @@ if (jointTodo > 0) {
     `joint training: ${jointTodo} epochs, ε ${s.learningRate} (× ${s.learningRateDecay} an epoch, floor ${s.minLearningRate}), ${s.chains} persistent chains, ${s.gibbsSteps} Gibbs sweeps, ${fresh ? "each batch binarised afresh" : "one fixed binarisation"}`,
   );
 }
+if (dbm.labels > 0 !== (labels !== undefined)) {
+  console.error(`dbm-mnist: the DBM in ${savedDbm} has ${dbm.labels} label units; run with${dbm.labels > 0 ? "" : "out"} --labels`);
+  process.exit(2);
+}
 await dbm.fit(x, {
   epochs: jointTodo,
   batchSize: batch,
   sampleData: fresh,
+  labels,
   callbacks: {
     onEpochEnd: async (l) => {
       console.log(
@@ -126,6 +141,15 @@ if ((o["ais-runs"] ?? 0) > 0) {
   console.log(
     `variational lower bound on test log p(v): ${b.bound.toFixed(2)} nats (AIS log Z ${b.logZ.toFixed(2)}); published −84.62 (AIS estimate, not the bound)`,
   );
+}
+if (dbm.labels > 0) {
+  const p = dbm.labelProbabilities(test.images);
+  let wrong = 0;
+  for (let r = 0; r < p.rows; r++) {
+    const row = p.data.subarray(r * 10, r * 10 + 10);
+    if (row.indexOf(Math.max(...row)) !== test.labels[r]) wrong++;
+  }
+  console.log(`label units read out from q(h2 | v), no backprop: test error ${((100 * wrong) / p.rows).toFixed(2)} %`);
 }
 if ((o["finetune-epochs"] ?? 80) === 0) process.exit(0);
 

@@ -125,8 +125,7 @@ export function finetuneSets(data: MnistData, validation: number | undefined, in
   const { train, test } = data;
   const n = train.images.rows;
   if (validation === undefined) return { x: inputs(train.images), y: train.oneHot, xt: inputs(test.images), yt: test.oneHot };
-  if (validation >= n) throw new UsageError(`--validation ${validation} must be smaller than the ${n} training images`);
-  const cut = n - validation;
+  const cut = trainingRows(data, validation).images.rows;
   console.log(`fine-tuning on ${cut} training images; the last ${validation} are the validation set`);
   return {
     x: inputs(train.images.sliceRows(0, cut)),
@@ -136,6 +135,16 @@ export function finetuneSets(data: MnistData, validation: number | undefined, in
     xt: inputs(test.images),
     yt: test.oneHot,
   };
+}
+
+/** The training rows outside the validation set (all of them without --validation): what a model may learn from. */
+export function trainingRows(data: MnistData, validation: number | undefined): { images: Tensor; oneHot: Tensor; labels: Uint8Array } {
+  const { train } = data;
+  const n = train.images.rows;
+  if (validation === undefined) return train;
+  if (validation >= n) throw new UsageError(`--validation ${validation} must be smaller than the ${n} training images`);
+  const cut = n - validation;
+  return { images: train.images.sliceRows(0, cut), oneHot: train.oneHot.sliceRows(0, cut), labels: train.labels.subarray(0, cut) };
 }
 
 export interface FinetuneOptions {

@@ -49,6 +49,33 @@ test("a DBM saved mid-training and loaded resumes bit for bit", async () => {
   }
 });
 
+test("a DBM with label units saves U, c, their momentum and the label chains, and resumes bit for bit", async () => {
+  const x = binaryData(60, 16, 2);
+  const labels = zeros([60, 3]);
+  for (let r = 0; r < 60; r++) labels.data[r * 3 + (r % 3)] = 1;
+  const withLabels = { ...options, labels: 3 };
+  const straight = new DBM(withLabels);
+  await straight.fit(x, { epochs: 3, batchSize: 20, labels });
+  const dir = await mkdtemp(join(tmpdir(), "layerwise-dbm-labels-"));
+  try {
+    const first = new DBM(withLabels);
+    await first.fit(x, { epochs: 1, batchSize: 20, labels });
+    await saveDbm(first, dir);
+    const resumed = await loadDbm(dir);
+    assert.equal(resumed.labels, 3);
+    await resumed.fit(x, { epochs: 2, batchSize: 20, labels });
+    const names = straight.namedTensors().map(([n]) => n);
+    for (const name of ["U", "c", "velocity.U", "velocity.c", "chains.y"]) assert.ok(names.includes(name), `${name} is saved`);
+    for (const [name, t] of straight.namedTensors()) {
+      const u = resumed.namedTensors().find(([n]) => n === name)?.[1];
+      assert.ok(u !== undefined, `resumed DBM lacks ${name}`);
+      assert.deepEqual(u.data, t.data, `${name} differs after resuming`);
+    }
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
 test("loading a DBM names the file and the problem", async () => {
   const dir = await mkdtemp(join(tmpdir(), "layerwise-dbm-bad-"));
   try {

@@ -166,3 +166,48 @@ test("joint training: ε decays per epoch to its floor; grey-level data are bina
   assert.notDeepEqual(c.W[0].data, a.W[0].data, "fresh binarisation is not the fixed thresholded data");
   assert.throws(() => new DBM({ layers: [784, 10, 6], learningRateDecay: 1.5 }), /learningRateDecay must be a number in \(0, 1\]/);
 });
+
+test("a DBM with label units: the top RBM splits into W and U, clamped mean-field is the fixed point with yU, labels are learnt, class-conditional samples", async () => {
+  const { train, test: held } = await loadMnist({ limitTrain: 1000, limitTest: 300 });
+  const x = binarize(train.images);
+  const dbm = new DBM({ layers: [784, 40, 60], labels: 10, seed: 2, learningRate: 0.005, chains: 50 });
+  const dbn = await dbm.pretrain(x, { epochs: 4, batchSize: 20, rbm: { learningRate: 0.05 }, labels: train.oneHot });
+  // the top RBM's visible layer is [h1, y]: its first 40 rows are W2, the last 10 are U
+  assert.deepEqual(dbm.W[1].data, dbn.top.W.sliceRows(0, 40).data);
+  assert.deepEqual(dbm.U?.data, dbn.top.W.sliceRows(40, 50).data);
+  assert.deepEqual(dbm.c?.data, dbn.top.a.sliceRows(40, 50).data);
+
+  await assert.rejects(dbm.fit(x, { epochs: 1 }), /this DBM has 10 label units; pass labels/);
+  const logs = await dbm.fit(x, { epochs: 3, batchSize: 20, labels: train.oneHot });
+  assert.ok(logs.every((l) => Number.isFinite(l.reconstructionError)));
+
+  // clamped mean-field: μ2 = σ(μ1 W2 + y U + b2) at the fixed point
+  const v = x.sliceRows(0, 30);
+  const y = train.oneHot.sliceRows(0, 30);
+  const { mu, change } = dbm.meanField(v, { labels: y, maxIterations: 300, tolerance: 1e-7 });
+  assert.ok(change <= 1e-7, `mean-field residual ${change}`);
+  const U = dbm.U as Tensor;
+  for (let r = 0; r < 30; r++) {
+    for (let j = 0; j < 60; j += 7) {
+      let a = dbm.biases[2].data[j];
+      for (let i = 0; i < 40; i++) a += mu[0].data[r * 40 + i] * dbm.W[1].data[i * 60 + j];
+      for (let c = 0; c < 10; c++) a += y.data[r * 10 + c] * U.data[c * 60 + j];
+      assert.ok(Math.abs(1 / (1 + Math.exp(-a)) - mu[1].data[r * 60 + j]) < 1e-4, `row ${r} unit ${j}`);
+    }
+  }
+  // the label units learnt the digits: read out from the top layer of held-out digits (chance 10 %)
+  const p = dbm.labelProbabilities(binarize(held.images));
+  let correct = 0;
+  for (let r = 0; r < p.rows; r++) {
+    const row = Array.from(p.data.subarray(r * 10, r * 10 + 10));
+    if (row.indexOf(Math.max(...row)) === held.labels[r]) correct++;
+  }
+  assert.ok(correct / p.rows > 0.45, `label read-out accuracy ${(correct / p.rows).toFixed(3)}`);
+
+  const s = dbm.sample({ n: 4, steps: 10, seed: 1, label: 3, output: "sample" });
+  assert.deepEqual(s.shape, [4, 784]);
+  assert.ok(s.data.every((u) => u === 0 || u === 1));
+  assert.throws(() => dbm.sample({ label: 10 }), /label must be an integer in \[0, 9\]/);
+  assert.throws(() => dbm.logZ(), /for DBMs without label units/);
+  assert.throws(() => new DBM({ layers: [784, 10, 6] }).meanField(v, { labels: y }), /labels given but the DBM has no label units/);
+});

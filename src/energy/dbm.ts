@@ -15,6 +15,11 @@
  * going down, middle RBMs both, so that when the RBMs are joined each layer gets half of its
  * input from below and half from above, as in the DBM.
  *
+ * Label units (Salakhutdinov's MNIST model): a softmax group y of `labels` units joined to the
+ * top layer, E gains −yᵀU h_L − cᵀy. Joint training clamps y to the one-hot label in the
+ * positive phase and samples it in the chains, so the top layer learns features that predict
+ * the label; the classifier's inputs are then computed without y (as in his code).
+ *
  * The even layers (v, h2, ...) and the odd layers (h1, h3, ...) are conditionally independent
  * given each other, so the DBM is an RBM between those two groups with a block-structured W:
  * `asRbm` builds it, and the RBM's exact log Z and AIS compute the DBM's partition function.
@@ -23,7 +28,7 @@
 import { batchIndices, gatherRows } from "../data/batch.js";
 import type { ActivationName } from "../nn/activations.js";
 import { Dense } from "../nn/dense.js";
-import { sigmoid } from "../ops/activations.js";
+import { sigmoid, softmax } from "../ops/activations.js";
 import { add, axpby, mul } from "../ops/elementwise.js";
 import { matmul } from "../ops/matmul.js";
 import { bernoulli } from "../ops/random.js";
@@ -32,9 +37,9 @@ import { Rng } from "../tensor/random.js";
 import { fillNormal, type Tensor, zeros } from "../tensor/tensor.js";
 import { Sequential } from "../train/sequential.js";
 import { type AisOptions, type AisResult, aisLogZ, baseRateBiases } from "./ais.js";
-import { type ClassifierOptions, DBN, joinColumns, type LayerRbmOptions, transpose, withDropout } from "./dbn.js";
+import { type ClassifierOptions, DBN, joinColumns, type LayerRbmOptions, sampleOneHot, transpose, withDropout } from "./dbn.js";
 import { exactLogZ } from "./partition.js";
-import type { RbmEpochLogs } from "./rbm.js";
+import type { RBM, RbmEpochLogs } from "./rbm.js";
 import { accumulatePhase, checkRows, type RbmParams, type RbmStats, zeroStats } from "./rbm-core.js";
 
 export interface DBMOptions {
@@ -65,6 +70,8 @@ export interface DBMOptions {
   meanFieldTolerance?: number;
   /** Standard deviation of the initial weights (before pretraining). Default 0.01. */
   initStd?: number;
+  /** Softmax label units joined to the top layer (0: none, the default). */
+  labels?: number;
   seed?: number;
 }
 
@@ -73,6 +80,8 @@ export type ResolvedDBMOptions = Required<DBMOptions> & { layers: number[] };
 export interface MeanFieldOptions {
   maxIterations?: number;
   tolerance?: number;
+  /** One-hot labels [n, labels] clamped on the label units (a DBM with labels); without them the label units are left out. */
+  labels?: Tensor;
 }
 
 export interface MeanFieldResult {
@@ -104,6 +113,8 @@ export interface DbmFitOptions {
    * Default false: the data are used as they are (binary).
    */
   sampleData?: boolean;
+  /** One-hot labels [n, labels] of the data rows: required by a DBM with label units. */
+  labels?: Tensor;
   callbacks?: { onEpochEnd?(logs: DbmEpochLogs): void | Promise<void> };
 }
 
@@ -114,6 +125,8 @@ export interface DbmPretrainOptions {
   rbm?: LayerRbmOptions;
   /** The images are probabilities: the bottom RBM sees each batch binarised afresh. */
   sampleData?: boolean;
+  /** One-hot labels [n, labels] for a DBM with label units: the top RBM learns [h_{L−1}, y]. */
+  labels?: Tensor;
   callbacks?: { onEpochEnd?(layer: number, logs: RbmEpochLogs): void | Promise<void> };
   /** A folder for the pretraining DBN, saved after every epoch; a stack already there is loaded and resumed. */
   checkpoint?: string;
@@ -152,6 +165,7 @@ export function resolveDbmOptions(o: DBMOptions): ResolvedDBMOptions {
     meanFieldSteps: int("meanFieldSteps", o.meanFieldSteps ?? 10, 1),
     meanFieldTolerance: check("meanFieldTolerance", o.meanFieldTolerance ?? 1e-5, (v) => v >= 0, "a number >= 0"),
     initStd: check("initStd", o.initStd ?? 0.01, (v) => v >= 0 && v <= 10, "a number in [0, 10]"),
+    labels: int("labels", o.labels ?? 0, 0),
     seed: check("seed", o.seed ?? 0, () => true, "a finite number"),
   };
 }
@@ -214,11 +228,17 @@ export class DBM {
   readonly W: Tensor[];
   /** biases[l] of layer l (biases[0]: the visible biases). */
   readonly biases: Tensor[];
+  /** Label units: U joins them to the top layer [labels, top units], c their biases; null without labels. */
+  readonly U: Tensor | null;
+  readonly c: Tensor | null;
   epochsTrained = 0;
   updates = 0;
   private readonly rng: Rng;
   private readonly velocity: RbmStats[];
+  private readonly labelVelocity: RbmStats | null;
   private chains: Tensor[] | null = null;
+  /** The chains' label states (one-hot), with the layers' chains. */
+  private labelChain: Tensor | null = null;
   private readonly fieldBuffers = new Map<number, FieldBuffers>();
 
   constructor(options: DBMOptions) {
@@ -233,6 +253,35 @@ export class DBM {
     });
     this.biases = layers.map((n) => zeros([n]));
     this.velocity = layers.slice(0, -1).map((n, l) => zeroStats(n, layers[l + 1]));
+    const C = this.options.labels;
+    const top = layers[layers.length - 1];
+    this.U = C > 0 ? zeros([C, top]) : null;
+    if (this.U !== null) fillNormal(this.U.data, this.rng, 0, initStd);
+    this.c = C > 0 ? zeros([C]) : null;
+    this.labelVelocity = C > 0 ? zeroStats(C, top) : null;
+  }
+
+  /** Number of label units (0: none). */
+  get labels(): number {
+    return this.options.labels;
+  }
+
+  /** Parity of the label group in the even/odd split: they sit one above the top layer. */
+  private get labelParity(): number {
+    return (this.depth + 1) % 2;
+  }
+
+  /** Checks one-hot labels for n rows when the DBM has label units (and refuses them when it has none). */
+  private checkLabels(where: string, labels: Tensor | undefined, n: number): Tensor | null {
+    const C = this.labels;
+    if (C === 0) {
+      if (labels !== undefined) throw new RangeError(`${where}: labels given but the DBM has no label units (construct it with { labels: classes })`);
+      return null;
+    }
+    if (labels === undefined) throw new RangeError(`${where}: this DBM has ${C} label units; pass labels (one-hot [n, ${C}])`);
+    checkRows(where, labels, C, "labels");
+    if (labels.rows !== n) throw new RangeError(`${where}: ${n} data rows but ${labels.rows} label rows`);
+    return labels;
   }
 
   /** The generator's four state words (saved with the DBM, so a resumed fit draws the same numbers). */
@@ -255,22 +304,34 @@ export class DBM {
     const L = this.depth;
     const rbm: LayerRbmOptions[] = [];
     for (let l = 0; l < L; l++) rbm.push({ ...options.rbm, upScale: l < L - 1 ? 2 : 1, downScale: l > 0 ? 2 : 1 });
-    const dbn = (await this.savedStack(options.checkpoint)) ?? new DBN({ layers: this.layers, rbm, seed: this.options.seed });
+    const labels = this.checkLabels("DBM.pretrain", options.labels, data.rows) ?? undefined;
+    const dbn =
+      (await this.savedStack(options.checkpoint)) ??
+      new DBN({ layers: this.layers, rbm, seed: this.options.seed, labels: this.labels > 0 ? this.labels : undefined });
     const cb = options.callbacks;
     await dbn.pretrain(data, {
       epochs: options.epochs,
       batchSize: options.batchSize,
       sampleData: options.sampleData,
+      labels,
       callbacks: cb?.onEpochEnd ? { onEpochEnd: cb.onEpochEnd } : undefined,
       checkpoint: options.checkpoint,
     });
-    for (const [l, r] of dbn.rbms.entries()) this.W[l].assign(r.W);
-    this.biases[0].assign(dbn.rbms[0].a);
+    // the top RBM's visible layer is [h_{L−1}, y] when there are labels: its first rows are W_{L−1}, the rest U
+    const below = (r: RBM, t: Tensor): Tensor => t.sliceRows(0, r.visible - (r === dbn.top ? this.labels : 0));
+    for (const [l, r] of dbn.rbms.entries()) this.W[l].assign(below(r, r.W));
+    this.biases[0].assign(below(dbn.rbms[0], dbn.rbms[0].a));
     for (let l = 1; l < L; l++) {
       this.biases[l].assign(dbn.rbms[l - 1].b);
-      axpby(0.5, dbn.rbms[l].a, 0.5, this.biases[l]);
+      axpby(0.5, below(dbn.rbms[l], dbn.rbms[l].a), 0.5, this.biases[l]);
     }
     this.biases[L].assign(dbn.rbms[L - 1].b);
+    if (this.U !== null && this.c !== null) {
+      const { top } = dbn;
+      const P = top.visible - this.labels;
+      this.U.assign(top.W.sliceRows(P, top.visible));
+      this.c.assign(top.a.sliceRows(P, top.visible));
+    }
     return dbn;
   }
 
@@ -284,9 +345,12 @@ export class DBM {
     const L = this.depth;
     const fits =
       dbn.layers.join("-") === this.layers.join("-") &&
+      dbn.labels === this.labels &&
       dbn.rbms.every((r, l) => r.options.upScale === (l < L - 1 ? 2 : 1) && r.options.downScale === (l > 0 ? 2 : 1));
     if (!fits)
-      throw new Error(`DBM.pretrain: the stack in ${dir} (${dbn.layers.join("-")}) is not this DBM's doubled pretraining stack (${this.layers.join("-")})`);
+      throw new Error(
+        `DBM.pretrain: the stack in ${dir} (${dbn.layers.join("-")}, ${dbn.labels} labels) is not this DBM's doubled pretraining stack (${this.layers.join("-")}, ${this.labels} labels)`,
+      );
     return dbn;
   }
 
@@ -294,17 +358,27 @@ export class DBM {
    * p(h_l = 1 | neighbours) = σ(b_l + x_{l−1} W_{l−1} + x_{l+1} W_lᵀ) into out, from the
    * states (or means) x of all layers; `upScale` doubles the input from below (the
    * recognition pass that starts mean-field before the layer above has a value); `below`,
-   * when given, is that input x_{l−1}W_{l−1} already computed.
+   * when given, is that input x_{l−1}W_{l−1} already computed; `y`, the label states, adds
+   * yU to the top layer's input.
    */
-  private layerMean(x: readonly Tensor[], l: number, out: Tensor, fromBelowOnly = false, upScale = 1, below?: Tensor): Tensor {
+  private layerMean(x: readonly Tensor[], l: number, out: Tensor, fromBelowOnly = false, upScale = 1, below?: Tensor, y?: Tensor | null): Tensor {
     const L = this.depth;
     if (below !== undefined) {
       out.assign(below);
       if (upScale !== 1) axpby(upScale - 1, below, 1, out);
     } else if (l > 0) matmul(x[l - 1], this.W[l - 1], { out, alpha: upScale });
     if (l < L && !fromBelowOnly) matmul(x[l + 1], this.W[l], { transB: true, out, beta: l > 0 ? 1 : 0 });
+    if (l === L && y !== undefined && y !== null && this.U !== null) matmul(y, this.U, { out, beta: 1 });
     add(out, this.biases[l], out);
     return sigmoid(out, out);
+  }
+
+  /** p(y | h_L) = softmax(h_L Uᵀ + c) into out. */
+  private labelMean(top: Tensor, out: Tensor): Tensor {
+    if (this.U === null || this.c === null) throw new Error("DBM: no label units");
+    matmul(top, this.U, { transB: true, out });
+    add(out, this.c, out);
+    return softmax(out, out);
   }
 
   /**
@@ -317,18 +391,19 @@ export class DBM {
     const maxIterations = int("meanField maxIterations", options.maxIterations ?? this.options.meanFieldSteps, 0);
     const tolerance = check("meanField tolerance", options.tolerance ?? this.options.meanFieldTolerance, (x) => x >= 0, "a number >= 0");
     const L = this.depth;
+    const y = options.labels === undefined ? null : this.checkLabels("DBM.meanField", options.labels, v.rows);
     const buf = this.fieldsFor(v.rows);
     const x = [v, ...buf.mu];
     // v is clamped, so h1's input from below, vW_0, is the same in every iteration: once
     const vW0 = matmul(v, this.W[0], { out: buf.vW0 });
-    for (let l = 1; l <= L; l++) this.layerMean(x, l, buf.mu[l - 1], true, l < L ? 2 : 1, l === 1 ? vW0 : undefined);
+    for (let l = 1; l <= L; l++) this.layerMean(x, l, buf.mu[l - 1], true, l < L ? 2 : 1, l === 1 ? vW0 : undefined, y);
     let change = Number.POSITIVE_INFINITY;
     let iterations = 0;
     while (iterations < maxIterations && change > tolerance) {
       change = 0;
       for (let l = 1; l <= L; l++) {
         const mu = buf.mu[l - 1];
-        const next = this.layerMean(x, l, buf.next.sliceRows(0, mu.size).reshape(mu.shape), false, 1, l === 1 ? vW0 : undefined);
+        const next = this.layerMean(x, l, buf.next.sliceRows(0, mu.size).reshape(mu.shape), false, 1, l === 1 ? vW0 : undefined, y);
         for (let i = 0; i < mu.size; i++) {
           const d = Math.abs(next.data[i] - mu.data[i]);
           if (d > change) change = d;
@@ -349,12 +424,15 @@ export class DBM {
   /**
    * One Gibbs sweep of all layers: even layers (v, h2, ...) given the odd ones, then odd layers
    * given the even ones. Afterwards scratch[l] of each odd layer holds p(h_l = 1 | even states),
-   * the means its new states were drawn from.
+   * the means its new states were drawn from. The labels, one above the top layer, take their
+   * turn with their parity: y ~ softmax(h_L Uᵀ + c) (yScratch: those probabilities), unless
+   * `clampLabels`.
    */
-  private gibbsSweep(x: Tensor[], rng: Rng, scratch: Tensor[]): void {
+  private gibbsSweep(x: Tensor[], rng: Rng, scratch: Tensor[], y: Tensor | null = null, yScratch: Tensor | null = null, clampLabels = false): void {
     const L = this.depth;
     for (const parity of [0, 1]) {
-      for (let l = parity; l <= L; l += 2) bernoulli(this.layerMean(x, l, scratch[l]), rng, x[l]);
+      for (let l = parity; l <= L; l += 2) bernoulli(this.layerMean(x, l, scratch[l], false, 1, undefined, y), rng, x[l]);
+      if (y !== null && yScratch !== null && !clampLabels && parity === this.labelParity) sampleOneHot(this.labelMean(x[L], yScratch), rng, y);
     }
   }
 
@@ -366,8 +444,12 @@ export class DBM {
     const batchSize = int("fit batchSize", options.batchSize ?? 100, 1);
     const L = this.depth;
     const M = o.chains;
-    const chains = this.chainsFrom(data);
+    const labels = this.checkLabels("DBM.fit", options.labels, data.rows);
+    const chains = this.chainsFrom(data, labels);
     const chainScratch = this.layers.map((n) => zeros([M, n]));
+    const yChain = this.labelChain;
+    const yScratch = labels === null ? null : zeros([M, this.labels]);
+    const yBatch = labels === null ? null : zeros([Math.min(batchSize, data.rows), this.labels]);
     const batch = zeros([Math.min(batchSize, data.rows), this.layers[0]]);
     const sampled = options.sampleData === true ? zeros(batch.shape) : null;
     const recon = zeros([Math.min(batchSize, data.rows), this.layers[0]]);
@@ -383,17 +465,22 @@ export class DBM {
         const x0 = gatherRows(data, idx, batch);
         const n = x0.rows;
         const v = sampled === null ? x0 : bernoulli(x0, this.rng, sampled.sliceRows(0, n));
-        // positive phase: mean-field statistics ⟨μ_l μ_{l+1}ᵀ⟩
-        const mf = this.meanField(v);
+        const y = labels === null || yBatch === null ? undefined : gatherRows(labels, idx, yBatch);
+        // positive phase: mean-field statistics ⟨μ_l μ_{l+1}ᵀ⟩ (labels clamped)
+        const mf = this.meanField(v, { labels: y });
         iters += mf.iterations;
         const x = [v, ...mf.mu];
         for (let l = 0; l < L; l++) accumulatePhase(this.velocity[l], x[l], x[l + 1], eps / n, momentum);
+        if (y !== undefined && this.labelVelocity !== null) accumulatePhase(this.labelVelocity, y, x[L], eps / n, momentum);
         // negative phase: the persistent chains. Given the even layers the odd ones are
         // independent, so their pair statistics use p(h_odd | even states) in place of the
         // binary states (Rao-Blackwellised: the same expectation with less noise)
-        for (let k = 0; k < o.gibbsSteps; k++) this.gibbsSweep(chains, this.rng, chainScratch);
+        for (let k = 0; k < o.gibbsSteps; k++) this.gibbsSweep(chains, this.rng, chainScratch, yChain, yScratch);
         const negative = chains.map((c, l) => (l % 2 === 1 ? chainScratch[l] : c));
         for (let l = 0; l < L; l++) accumulatePhase(this.velocity[l], negative[l], negative[l + 1], -eps / M, 1);
+        if (yChain !== null && yScratch !== null && this.labelVelocity !== null) {
+          accumulatePhase(this.labelVelocity, this.labelParity === 1 ? yScratch : yChain, negative[L], -eps / M, 1);
+        }
         // step: W_l and every layer's bias (layer 0 from the first pair, layer l + 1 from pair l)
         for (let l = 0; l < L; l++) {
           const vel = this.velocity[l];
@@ -401,6 +488,13 @@ export class DBM {
           axpby(1, vel.dW, 1, this.W[l]);
           if (l === 0) axpby(1, vel.da, 1, this.biases[0]);
           axpby(1, vel.db, 1, this.biases[l + 1]);
+        }
+        // U and the label biases c (the top layer's bias already moved with pair L − 1)
+        if (this.U !== null && this.c !== null && this.labelVelocity !== null && labels !== null) {
+          const vel = this.labelVelocity;
+          if (o.weightDecay > 0) axpby(-eps * o.weightDecay, this.U, 1, vel.dW);
+          axpby(1, vel.dW, 1, this.U);
+          axpby(1, vel.da, 1, this.c);
         }
         // progress: p(v | μ1) against v
         const r = recon.sliceRows(0, n);
@@ -414,7 +508,7 @@ export class DBM {
         batches++;
         this.updates++;
       }
-      if (!this.W.every((w) => w.data.every(Number.isFinite)))
+      if (![...this.W, ...(this.U === null ? [] : [this.U])].every((w) => w.data.every(Number.isFinite)))
         throw new Error(`DBM.fit: weights became non-finite in epoch ${this.epochsTrained + 1}; lower learningRate (now ${o.learningRate})`);
       this.epochsTrained++;
       const logs: DbmEpochLogs = {
@@ -431,21 +525,35 @@ export class DBM {
     return history;
   }
 
-  /** Samples by Gibbs sampling over all layers from random states; returns the visible means (or samples). */
-  sample(options: { n?: number; steps?: number; seed?: number; output?: "mean" | "sample" } = {}): Tensor {
+  /**
+   * Samples by Gibbs sampling over all layers from random states; returns the visible means (or
+   * samples). A DBM with labels samples them too, or holds them at `label` (class-conditional
+   * samples).
+   */
+  sample(options: { n?: number; steps?: number; seed?: number; output?: "mean" | "sample"; label?: number } = {}): Tensor {
     const n = int("sample n", options.n ?? 100, 1);
     const steps = int("sample steps", options.steps ?? 1000, 1);
     const rng = options.seed === undefined ? this.rng : new Rng(options.seed);
+    const C = this.labels;
+    if (options.label !== undefined && !(C > 0 && Number.isInteger(options.label) && options.label >= 0 && options.label < C))
+      throw new RangeError(
+        C === 0 ? "DBM.sample: label given but the DBM has no label units" : `DBM.sample: label must be an integer in [0, ${C - 1}], got ${options.label}`,
+      );
     const x = this.layers.map((u) => zeros([n, u]));
     for (const t of x) for (let i = 0; i < t.size; i++) t.data[i] = rng.nextFloat() < 0.5 ? 1 : 0;
     const scratch = this.layers.map((u) => zeros([n, u]));
-    for (let k = 0; k < steps; k++) this.gibbsSweep(x, rng, scratch);
+    const y = C > 0 ? zeros([n, C]) : null;
+    if (y !== null) for (let r = 0; r < n; r++) y.data[r * C + (options.label ?? rng.int(C))] = 1;
+    const yScratch = C > 0 ? zeros([n, C]) : null;
+    for (let k = 0; k < steps; k++) this.gibbsSweep(x, rng, scratch, y, yScratch, options.label !== undefined);
     if (options.output === "sample") return x[0];
     return this.layerMean(x, 0, scratch[0]);
   }
 
   /** The DBM as an RBM between its even layers (v, h2, ...) and odd layers (h1, h3, ...). */
   asRbm(): RbmParams {
+    if (this.labels > 0)
+      throw new Error("DBM: log Z, the likelihood bound and the even/odd RBM view are for DBMs without label units (the label group is a softmax)");
     return chainAsRbm(this.W, this.biases);
   }
 
@@ -514,6 +622,22 @@ export class DBM {
     return total / n - logZ;
   }
 
+  /**
+   * p(y | μ_L) = softmax(μ_L Uᵀ + c) for a DBM with labels, with μ from mean-field on x alone
+   * (the labels left out): the label the top layer's features point to. [n, labels].
+   */
+  labelProbabilities(x: Tensor): Tensor {
+    if (this.labels === 0) throw new Error("DBM.labelProbabilities: the DBM has no label units (construct it with { labels: classes })");
+    checkRows("DBM.labelProbabilities", x, this.layers[0], "x");
+    const out = zeros([x.rows, this.labels]);
+    for (let start = 0; start < x.rows; start += 500) {
+      const end = Math.min(x.rows, start + 500);
+      const { mu } = this.meanField(x.sliceRows(start, end));
+      this.labelMean(mu[this.depth - 1], out.sliceRows(start, end));
+    }
+    return out;
+  }
+
   /** [v, q(h2 | v)]: the data with the mean-field marginals of h2, the classifier's input. */
   classifierInputs(x: Tensor): Tensor {
     const out = zeros([x.rows, this.layers[0] + this.layers[2]]);
@@ -552,14 +676,16 @@ export class DBM {
     return model;
   }
 
-  /** Buffers of the chains, started from data rows passed up (sampled) the first time. */
-  private chainsFrom(data: Tensor): Tensor[] {
-    if (this.chains !== null) return this.chains;
+  /** Buffers of the chains, started from data rows (and their labels) passed up (sampled) the first time. */
+  private chainsFrom(data: Tensor, labels: Tensor | null): Tensor[] {
+    if (this.chains !== null && (labels === null || this.labelChain !== null)) return this.chains;
     const M = this.options.chains;
     const idx = Uint32Array.from({ length: M }, (_, i) => i % data.rows);
     const v = gatherRows(data, idx);
-    const { mu } = this.meanField(v, { maxIterations: 0 });
+    const y = labels === null ? undefined : gatherRows(labels, idx);
+    const { mu } = this.meanField(v, { maxIterations: 0, labels: y });
     this.chains = [bernoulli(v, this.rng), ...mu.map((m) => bernoulli(m, this.rng))];
+    this.labelChain = y ?? null;
     return this.chains;
   }
 
@@ -587,12 +713,15 @@ export class DBM {
     const out: [string, Tensor][] = [];
     for (const [l, w] of this.W.entries()) out.push([`W${l + 1}`, w]);
     for (const [l, b] of this.biases.entries()) out.push([`b${l}`, b]);
+    if (this.U !== null && this.c !== null) out.push(["U", this.U], ["c", this.c]);
     if (this.updates > 0) {
       this.velocity.forEach((v, l) => {
         out.push([`velocity.W${l + 1}`, v.dW], [`velocity.a${l + 1}`, v.da], [`velocity.b${l + 1}`, v.db]);
       });
+      if (this.labelVelocity !== null) out.push(["velocity.U", this.labelVelocity.dW], ["velocity.c", this.labelVelocity.da]);
     }
     for (const [l, c] of (this.chains ?? []).entries()) out.push([`chains.h${l}`, c]);
+    if (this.labelChain !== null) out.push(["chains.y", this.labelChain]);
     return out;
   }
 
@@ -609,16 +738,23 @@ export class DBM {
     };
     for (const [l, w] of this.W.entries()) need(`W${l + 1}`, w);
     for (const [l, b] of this.biases.entries()) need(`b${l}`, b);
+    if (this.U !== null && this.c !== null) {
+      need("U", this.U);
+      need("c", this.c);
+    }
+    const optional = (name: string, t: Tensor): void => {
+      const data = get(name, t.shape);
+      if (data !== undefined) t.data.set(data);
+    };
     this.velocity.forEach((v, l) => {
-      for (const [name, t] of [
-        [`velocity.W${l + 1}`, v.dW],
-        [`velocity.a${l + 1}`, v.da],
-        [`velocity.b${l + 1}`, v.db],
-      ] as const) {
-        const data = get(name, t.shape);
-        if (data !== undefined) t.data.set(data);
-      }
+      optional(`velocity.W${l + 1}`, v.dW);
+      optional(`velocity.a${l + 1}`, v.da);
+      optional(`velocity.b${l + 1}`, v.db);
     });
+    if (this.labelVelocity !== null) {
+      optional("velocity.U", this.labelVelocity.dW);
+      optional("velocity.c", this.labelVelocity.da);
+    }
     const M = this.options.chains;
     const chains = this.layers.map((n, l) => get(`chains.h${l}`, [M, n]));
     if (chains.every((c) => c !== undefined)) {
@@ -627,6 +763,11 @@ export class DBM {
         t.data.set(c as Float32Array);
         return t;
       });
+      const y = this.labels > 0 ? get("chains.y", [M, this.labels]) : undefined;
+      if (y !== undefined) {
+        this.labelChain = zeros([M, this.labels]);
+        this.labelChain.data.set(y);
+      }
     }
   }
 }

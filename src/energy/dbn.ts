@@ -344,8 +344,7 @@ export class DBN {
         matmul(h, top.W.sliceRows(P, P + C), { transB: true, out: labLogits });
         add(labLogits, top.a.sliceRows(P, P + C), labLogits);
         softmax(labLogits, labLogits);
-        lab.data.fill(0);
-        for (let r = 0; r < n; r++) lab.data[r * C + categorical(labLogits.data, r * C, C, rng)] = 1;
+        sampleOneHot(labLogits, rng, lab);
       }
     }
     // one top-down pass through the directed layers
@@ -479,6 +478,17 @@ export class DBN {
       if (!Number.isInteger(c) || c < 0 || c >= this.labels) throw new RangeError(`DBN.sample: label ${c} is outside 0..${this.labels - 1}`);
     return list;
   }
+}
+
+/** One-hot rows drawn from the rows of probabilities p [n, k] into out (may be p itself). */
+export function sampleOneHot(p: Tensor, rng: Rng, out: Tensor): Tensor {
+  const k = p.shape[1];
+  for (let r = 0; r < p.rows; r++) {
+    const c = categorical(p.data, r * k, k, rng);
+    out.data.fill(0, r * k, (r + 1) * k);
+    out.data[r * k + c] = 1;
+  }
+  return out;
 }
 
 /** An index drawn from probabilities p[offset .. offset + k). */
