@@ -14,7 +14,7 @@ import { DBN, withDropout } from "../src/energy/dbn.js";
 import { loadDbn } from "../src/energy/dbn-io.js";
 import { Dense } from "../src/nn/dense.js";
 import { Sequential } from "../src/train/sequential.js";
-import { finetune, finetuneFrom, finetuneSets, finetuneSpecs, report, scriptData, scriptOptions, seconds } from "./dbn-common.js";
+import { finetune, finetuneFrom, finetuneSets, finetuneSpecs, report, scriptData, scriptOptions, seconds, trainingRows } from "./dbn-common.js";
 
 const o = scriptOptions("dbn-mnist", "DBN 784-500-500-2000-10: greedy RBM pretraining + backprop fine-tuning (published 1.2 % test error)", {
   layers: { type: "string", description: "layer sizes", default: "784-500-500-2000" },
@@ -26,7 +26,8 @@ const o = scriptOptions("dbn-mnist", "DBN 784-500-500-2000-10: greedy RBM pretra
 });
 const layers = (o.layers ?? "784-500-500-2000").split("-").map(Number);
 const data = await scriptData(o);
-const { train } = data;
+// with --validation the RBMs, like the classifier, never see the validation rows
+const train = trainingRows(data, o.validation);
 const seed = o.seed ?? 1;
 const batch = o.batch ?? 100;
 const t0 = performance.now();

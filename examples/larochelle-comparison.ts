@@ -5,12 +5,12 @@
  * Published test errors: stacked RBMs 1.20 %, deep without pretraining 2.40 %, shallow 1.93 %.
  * Every arm gets the same fine-tuning budget (epochs, learning rate, batch).
  *
- *   node --import tsx examples/larochelle-comparison.ts --hidden 1000 --pretrain-epochs 20 --finetune-epochs 30
+ *   node --import tsx examples/larochelle-comparison.ts --hidden 1000 --pretrain-epochs 20 --finetune-epochs 30 --validation 10000
  */
 import { DBN } from "../src/energy/dbn.js";
 import { Dense } from "../src/nn/dense.js";
 import { Sequential } from "../src/train/sequential.js";
-import { finetune, finetuneSets, report, scriptData, scriptOptions, seconds } from "./dbn-common.js";
+import { finetune, finetuneSets, report, scriptData, scriptOptions, seconds, trainingRows } from "./dbn-common.js";
 
 const o = scriptOptions("larochelle-comparison", "stacked RBMs vs no pretraining vs shallow (Larochelle et al. 2009, table 1)", {
   hidden: { type: "number", description: "units per hidden layer", default: 1000, integer: true, min: 1 },
@@ -20,7 +20,8 @@ const o = scriptOptions("larochelle-comparison", "stacked RBMs vs no pretraining
   "finetune-lr": { type: "number", description: "SGD learning rate (every arm)", default: 0.1, min: 0 },
 });
 const data = await scriptData(o);
-const { train } = data;
+// with --validation (the paper: 50k / 10k) the RBMs, like the nets, never see the validation rows
+const train = trainingRows(data, o.validation);
 const sets = finetuneSets(data, o.validation);
 const H = o.hidden ?? 1000;
 const seed = o.seed ?? 1;
