@@ -54,6 +54,16 @@ export const finetuneSpecs = {
   "weight-decay": { type: "number", description: "L2 weight decay while fine-tuning", default: 0, min: 0 },
 } as const;
 
+/**
+ * The learning rate of the nets trained from random weights. At the pretrained nets' ε 0.1
+ * (× momentum 0.9) a deep sigmoid net from Glorot-uniform weights sits on the saturation plateau
+ * of Glorot & Bengio (2010): 784-1000-1000-1000-10 was still at chance after 2 epochs on 50k
+ * images. Of 0.1, 0.05 and 0.02, 0.05 is the largest that left the plateau within 400 updates.
+ */
+export const baselineLrSpec = {
+  "baseline-lr": { type: "number", description: "SGD learning rate of the nets from random weights (momentum 0.9)", default: 0.05, min: 0 },
+} as const;
+
 type FinetuneFlags = ParsedOptions<typeof finetuneSpecs> & { batch?: number; seed?: number };
 
 /** FinetuneOptions (but the label) and the dropout rates from the parsed finetuneSpecs flags. */

@@ -2,7 +2,8 @@
  * Hinton & Salakhutdinov (2006) / Hinton, Osindero & Teh (2006) on MNIST: a DBN 784-500-500-2000
  * pretrained greedily with CD-1, then fine-tuned by backpropagation as 784-500-500-2000-10.
  * Published: 1.2 % test error (1.6 % for the same net without pretraining). Full size takes
- * hours on two cores; --pretrain-epochs, --finetune-epochs and --limit-train shrink it.
+ * about an hour and a half on two cores (docs/dbn.md); --pretrain-epochs, --finetune-epochs and
+ * --limit-train shrink it.
  *
  *   node --import tsx examples/dbn-mnist.ts --out runs/dbn --baseline
  *
@@ -14,7 +15,7 @@ import { DBN, withDropout } from "../src/energy/dbn.js";
 import { loadDbn } from "../src/energy/dbn-io.js";
 import { Dense } from "../src/nn/dense.js";
 import { Sequential } from "../src/train/sequential.js";
-import { finetune, finetuneFrom, finetuneSets, finetuneSpecs, report, scriptData, scriptOptions, seconds, trainingRows } from "./dbn-common.js";
+import { baselineLrSpec, finetune, finetuneFrom, finetuneSets, finetuneSpecs, report, scriptData, scriptOptions, seconds, trainingRows } from "./dbn-common.js";
 
 const o = scriptOptions("dbn-mnist", "DBN 784-500-500-2000-10: greedy RBM pretraining + backprop fine-tuning (published 1.2 % test error)", {
   layers: { type: "string", description: "layer sizes", default: "784-500-500-2000" },
@@ -22,6 +23,7 @@ const o = scriptOptions("dbn-mnist", "DBN 784-500-500-2000-10: greedy RBM pretra
   "rbm-lr": { type: "number", description: "RBM learning rate (Hinton's rbm.m: 0.1)", default: 0.1, min: 0 },
   ...finetuneSpecs,
   baseline: { type: "boolean", description: "also train the net from random weights (published 1.6 %)" },
+  ...baselineLrSpec,
   out: { type: "string", description: "save the stack and classifier here" },
 });
 const layers = (o.layers ?? "784-500-500-2000").split("-").map(Number);
@@ -65,7 +67,7 @@ if (o.baseline) {
   // the same net and the same fine-tuning (dropout included), from random weights
   const hidden = layers.slice(1).map((u) => new Dense(u, { activation: "sigmoid" }));
   const net = new Sequential([...withDropout(hidden, dropout, seed), new Dense(10, { activation: "softmax" })], { inputShape: [layers[0]], seed });
-  const base = await finetune(net, sets, { ...ft, warmupEpochs: 0, label: "random init" });
+  const base = await finetune(net, sets, { ...ft, learningRate: o["baseline-lr"] ?? 0.05, warmupEpochs: 0, label: "random init" });
   console.log(`random-init net ${seconds(t)}`);
   report("same net, no pretraining", base, 1.6, "Hinton & Salakhutdinov 2006");
 }

@@ -3,21 +3,28 @@
  * net (3 hidden layers) initialised by stacked RBMs and fine-tuned beats the same deep net from
  * random weights, and a shallow net (1 hidden layer) sits between them.
  * Published test errors: stacked RBMs 1.20 %, deep without pretraining 2.40 %, shallow 1.93 %.
- * Every arm gets the same fine-tuning budget (epochs, learning rate, batch).
+ * Every arm gets the same fine-tuning budget (epochs, batch); the nets from random weights learn
+ * at --baseline-lr, since at the pretrained net's ε the deep one never leaves the sigmoid plateau.
  *
- *   node --import tsx examples/larochelle-comparison.ts --hidden 1000 --pretrain-epochs 20 --finetune-epochs 30 --validation 10000
+ *   node --import tsx examples/larochelle-comparison.ts --validation 10000 --out runs/larochelle
+ *
+ * With --out the RBM stack is saved after each layer and a later run resumes it.
  */
+import { existsSync } from "node:fs";
 import { DBN } from "../src/energy/dbn.js";
+import { loadDbn } from "../src/energy/dbn-io.js";
 import { Dense } from "../src/nn/dense.js";
 import { Sequential } from "../src/train/sequential.js";
-import { finetune, finetuneSets, report, scriptData, scriptOptions, seconds, trainingRows } from "./dbn-common.js";
+import { baselineLrSpec, finetune, finetuneSets, report, scriptData, scriptOptions, seconds, trainingRows } from "./dbn-common.js";
 
 const o = scriptOptions("larochelle-comparison", "stacked RBMs vs no pretraining vs shallow (Larochelle et al. 2009, table 1)", {
   hidden: { type: "number", description: "units per hidden layer", default: 1000, integer: true, min: 1 },
   "pretrain-epochs": { type: "number", description: "CD-1 epochs per RBM", default: 20, integer: true, min: 0 },
   "finetune-epochs": { type: "number", description: "backprop epochs (every arm)", default: 30, integer: true, min: 1 },
   "rbm-lr": { type: "number", description: "RBM learning rate", default: 0.05, min: 0 },
-  "finetune-lr": { type: "number", description: "SGD learning rate (every arm)", default: 0.1, min: 0 },
+  "finetune-lr": { type: "number", description: "SGD learning rate of the pretrained net (momentum 0.9)", default: 0.1, min: 0 },
+  ...baselineLrSpec,
+  out: { type: "string", description: "save (and resume) the RBM stack here" },
 });
 const data = await scriptData(o);
 // with --validation (the paper: 50k / 10k) the RBMs, like the nets, never see the validation rows
@@ -31,21 +38,27 @@ const mlp = (hidden: number[]): Sequential =>
   new Sequential([...hidden.map((u) => new Dense(u, { activation: "sigmoid" })), new Dense(10, { activation: "softmax" })], { inputShape: [784], seed });
 
 let t = performance.now();
-const dbn = new DBN({ layers: [784, H, H, H], seed, rbm: { learningRate: o["rbm-lr"] ?? 0.05 } });
+const saved = o.out === undefined ? null : `${o.out}/stack`;
+const dbn =
+  saved !== null && existsSync(`${saved}/dbn.json`)
+    ? await loadDbn(saved)
+    : new DBN({ layers: [784, H, H, H], seed, rbm: { learningRate: o["rbm-lr"] ?? 0.05 } });
 await dbn.pretrain(train.images, {
   epochs: o["pretrain-epochs"] ?? 20,
   batchSize: batch,
   callbacks: { onEpochEnd: (l, logs) => console.log(`  RBM ${l + 1} epoch ${logs.epoch}: reconstruction error ${logs.reconstructionError.toFixed(3)}`) },
+  checkpoint: saved ?? undefined,
 });
 console.log(`pretraining ${seconds(t)}`);
 t = performance.now();
 const rbmErr = await finetune(dbn.toClassifier({ classes: 10, seed }), sets, { ...ft, label: "stacked RBMs" });
 console.log(`fine-tuning ${seconds(t)}`);
 t = performance.now();
-const deepErr = await finetune(mlp([H, H, H]), sets, { ...ft, label: "deep, random init" });
+const baseline = { ...ft, learningRate: o["baseline-lr"] ?? 0.05 };
+const deepErr = await finetune(mlp([H, H, H]), sets, { ...baseline, label: "deep, random init" });
 console.log(`deep net ${seconds(t)}`);
 t = performance.now();
-const shallowErr = await finetune(mlp([H]), sets, { ...ft, label: "shallow" });
+const shallowErr = await finetune(mlp([H]), sets, { ...baseline, label: "shallow" });
 console.log(`shallow net ${seconds(t)}`);
 report(`stacked RBMs 784-${H}x3-10`, rbmErr, 1.2, "Larochelle et al. 2009");
 report("deep, no pretraining", deepErr, 2.4, "Larochelle et al. 2009");
