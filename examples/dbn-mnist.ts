@@ -2,7 +2,7 @@
  * Hinton & Salakhutdinov (2006) / Hinton, Osindero & Teh (2006) on MNIST: a DBN 784-500-500-2000
  * pretrained greedily with CD-1, then fine-tuned by backpropagation as 784-500-500-2000-10.
  * Published: 1.2 % test error (1.6 % for the same net without pretraining). Full size takes
- * about an hour and a half on two cores (docs/dbn.md); --pretrain-epochs, --finetune-epochs and
+ * about an hour on two cores (docs/dbn.md); --pretrain-epochs, --finetune-epochs and
  * --limit-train shrink it.
  *
  *   node --import tsx examples/dbn-mnist.ts --out runs/dbn --baseline

@@ -4,11 +4,11 @@
  * random weights, and a shallow net (1 hidden layer) sits between them.
  * Published test errors: stacked RBMs 1.20 %, deep without pretraining 2.40 %, shallow 1.93 %.
  * Every arm gets the same fine-tuning budget (epochs, batch); the nets from random weights learn
- * at --baseline-lr, since at the pretrained net's ε the deep one never leaves the sigmoid plateau.
+ * at --baseline-lr: at the pretrained net's ε the deep one sat on the sigmoid plateau (chance after 2 epochs).
  *
  *   node --import tsx examples/larochelle-comparison.ts --validation 10000 --out runs/larochelle
  *
- * With --out the RBM stack is saved after each layer and a later run resumes it.
+ * With --out the RBM stack is saved after every epoch and a later run resumes it.
  */
 import { existsSync } from "node:fs";
 import { DBN } from "../src/energy/dbn.js";
