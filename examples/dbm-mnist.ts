@@ -16,6 +16,7 @@ import { existsSync } from "node:fs";
 import { sampleBinary } from "../src/data/transforms.js";
 import { DBM } from "../src/energy/dbm.js";
 import { loadDbm, saveDbm } from "../src/energy/dbm-io.js";
+import { argmax } from "../src/ops/reduce.js";
 import { Rng } from "../src/tensor/random.js";
 import { finetune, finetuneFrom, finetuneSets, finetuneSpecs, report, scriptData, scriptOptions, seconds, trainingRows } from "./dbn-common.js";
 
@@ -151,13 +152,9 @@ if ((o["ais-runs"] ?? 0) > 0) {
   );
 }
 if (dbm.labels > 0) {
-  const p = dbm.labelProbabilities(test.images);
-  let wrong = 0;
-  for (let r = 0; r < p.rows; r++) {
-    const row = p.data.subarray(r * 10, r * 10 + 10);
-    if (row.indexOf(Math.max(...row)) !== test.labels[r]) wrong++;
-  }
-  console.log(`label units read out from q(h2 | v), no backprop: test error ${((100 * wrong) / p.rows).toFixed(2)} %`);
+  const predicted = argmax(dbm.labelProbabilities(test.images));
+  const wrong = predicted.filter((c, r) => c !== test.labels[r]).length;
+  console.log(`label units read out from q(h2 | v), no backprop: test error ${((100 * wrong) / predicted.length).toFixed(2)} %`);
 }
 if ((o["finetune-epochs"] ?? 80) === 0) process.exit(0);
 

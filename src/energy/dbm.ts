@@ -630,23 +630,24 @@ export class DBM {
     if (this.labels === 0) throw new Error("DBM.labelProbabilities: the DBM has no label units (construct it with { labels: classes })");
     checkRows("DBM.labelProbabilities", x, this.layers[0], "x");
     const out = zeros([x.rows, this.labels]);
-    for (let start = 0; start < x.rows; start += 500) {
-      const end = Math.min(x.rows, start + 500);
-      const { mu } = this.meanField(x.sliceRows(start, end));
-      this.labelMean(mu[this.depth - 1], out.sliceRows(start, end));
-    }
+    this.meanFieldByChunks(x, (rows, mu, start, end) => this.labelMean(mu[this.depth - 1], out.sliceRows(start, end)));
     return out;
   }
 
   /** [v, q(h2 | v)]: the data with the mean-field marginals of h2, the classifier's input. */
   classifierInputs(x: Tensor): Tensor {
     const out = zeros([x.rows, this.layers[0] + this.layers[2]]);
+    this.meanFieldByChunks(x, (rows, mu, start, end) => joinColumns(rows, mu[1], out.sliceRows(start, end)));
+    return out;
+  }
+
+  /** Mean-field on x in blocks of 500 rows (bounded buffers for any n): each block's rows, μ and row range. */
+  private meanFieldByChunks(x: Tensor, each: (rows: Tensor, mu: Tensor[], start: number, end: number) => void): void {
     for (let start = 0; start < x.rows; start += 500) {
       const end = Math.min(x.rows, start + 500);
-      const { mu } = this.meanField(x.sliceRows(start, end));
-      joinColumns(x.sliceRows(start, end), mu[1], out.sliceRows(start, end));
+      const rows = x.sliceRows(start, end);
+      each(rows, this.meanField(rows).mu, start, end);
     }
-    return out;
   }
 
   /**
