@@ -18,6 +18,7 @@ import { DBM } from "../src/energy/dbm.js";
 import { loadDbm, saveDbm } from "../src/energy/dbm-io.js";
 import { argmax } from "../src/ops/reduce.js";
 import { Rng } from "../src/tensor/random.js";
+import type { Tensor } from "../src/tensor/tensor.js";
 import { finetune, finetuneFrom, finetuneSets, finetuneSpecs, report, scriptData, scriptOptions, seconds, trainingRows } from "./dbn-common.js";
 
 const o = scriptOptions("dbm-mnist", "DBM 784-500-1000: pretraining, mean-field/PCD joint training, fine-tuning on [v, q(h2)] (published 0.95 %)", {
@@ -50,6 +51,20 @@ const o = scriptOptions("dbm-mnist", "DBM 784-500-1000: pretraining, mean-field/
   "fixed-binarisation": {
     type: "boolean",
     description: "pretraining and joint training on one fixed binarisation of the images (default: each batch binarised afresh)",
+  },
+  "sparsity-cost": {
+    type: "number",
+    description: "joint-training sparsity penalty on the hidden layers' mean activities (Salakhutdinov's code: 0.001; 0: off)",
+    default: 0.001,
+    min: 0,
+  },
+  "sparsity-targets": { type: "string", description: "target mean activity of each hidden layer, comma-separated (his code: 0.2,0.1)", default: "0.2,0.1" },
+  "watch-every": {
+    type: "number",
+    description: "with --labels and --validation: print the label read-out error on the validation rows every N joint epochs (0: never)",
+    default: 5,
+    integer: true,
+    min: 0,
   },
   "gibbs-steps": { type: "number", description: "Gibbs sweeps of the persistent chains per update", default: 5, integer: true, min: 1 },
   "mean-field-steps": { type: "number", description: "most mean-field iterations per batch", default: 10, integer: true, min: 1 },
@@ -97,6 +112,8 @@ if (savedDbm !== null && existsSync(`${savedDbm}/dbm.json`)) {
     gibbsSteps: o["gibbs-steps"] ?? 5,
     meanFieldSteps: o["mean-field-steps"] ?? 10,
     labels: o.labels ? 10 : 0,
+    sparsityCost: o["sparsity-cost"] ?? 0.001,
+    sparsityTarget: (o["sparsity-targets"] ?? "0.2,0.1").split(",").map(Number),
   });
   const rbm = { learningRate: o["rbm-lr"] ?? 0.05, weightDecay: o["rbm-weight-decay"] ?? 0.001 };
   console.log(
@@ -123,9 +140,19 @@ const jointTodo = Math.max(0, (o["dbm-epochs"] ?? 300) - dbm.epochsTrained);
 if (jointTodo > 0) {
   const s = dbm.options;
   console.log(
-    `joint training: ${jointTodo} epochs, ε ${s.learningRate} (× ${s.learningRateDecay} an epoch, floor ${s.minLearningRate}), momentum ${s.initialMomentum} → ${s.momentum}, ${s.chains} persistent chains, ${s.gibbsSteps} Gibbs sweeps, ${fresh ? "each batch binarised afresh" : "one fixed binarisation"}`,
+    `joint training: ${jointTodo} epochs, ε ${s.learningRate} (× ${s.learningRateDecay} an epoch, floor ${s.minLearningRate}), momentum ${s.initialMomentum} → ${s.momentum}, ${s.chains} persistent chains, ${s.gibbsSteps} Gibbs sweeps, sparsity cost ${s.sparsityCost} (targets ${s.sparsityTarget.join(", ")}), ${fresh ? "each batch binarised afresh" : "one fixed binarisation"}`,
   );
 }
+/** Error (%) of the label units read out from q(h2 | x), no backprop. */
+const readoutError = (images: Tensor, classes: ArrayLike<number>): number => {
+  const predicted = argmax(dbm.labelProbabilities(images));
+  return (100 * predicted.filter((c, r) => c !== classes[r]).length) / predicted.length;
+};
+const held =
+  o.validation === undefined
+    ? null
+    : { images: data.train.images.sliceRows(train.images.rows, data.train.images.rows), labels: data.train.labels.subarray(train.images.rows) };
+const watch = o.labels && held !== null ? (o["watch-every"] ?? 5) : 0;
 if (dbm.labels > 0 !== (labels !== undefined)) {
   console.error(`dbm-mnist: the DBM in ${savedDbm} has ${dbm.labels} label units; run with${dbm.labels > 0 ? "" : "out"} --labels`);
   process.exit(2);
@@ -141,6 +168,8 @@ await dbm.fit(x, {
         `  DBM epoch ${l.epoch}: ε ${l.learningRate.toPrecision(3)}, reconstruction error ${l.reconstructionError.toFixed(3)}, mean-field iterations ${l.meanFieldIterations.toFixed(1)}, ${l.seconds.toFixed(0)} s`,
       );
       if (savedDbm !== null) await saveDbm(dbm, savedDbm, { stage: "joint training" });
+      if (held !== null && watch > 0 && l.epoch % watch === 0)
+        console.log(`    label read-out on the validation rows: ${readoutError(held.images, held.labels).toFixed(2)} %`);
     },
   },
 });
@@ -151,11 +180,7 @@ if ((o["ais-runs"] ?? 0) > 0) {
     `variational lower bound on test log p(v): ${b.bound.toFixed(2)} nats (AIS log Z ${b.logZ.toFixed(2)}); published −84.62 (AIS estimate, not the bound)`,
   );
 }
-if (dbm.labels > 0) {
-  const predicted = argmax(dbm.labelProbabilities(test.images));
-  const wrong = predicted.filter((c, r) => c !== test.labels[r]).length;
-  console.log(`label units read out from q(h2 | v), no backprop: test error ${((100 * wrong) / predicted.length).toFixed(2)} %`);
-}
+if (dbm.labels > 0) console.log(`label units read out from q(h2 | v), no backprop: test error ${readoutError(test.images, test.labels).toFixed(2)} %`);
 if ((o["finetune-epochs"] ?? 80) === 0) process.exit(0);
 
 t = performance.now();

@@ -49,11 +49,11 @@ test("a DBM saved mid-training and loaded resumes bit for bit", async () => {
   }
 });
 
-test("a DBM with label units saves U, c, their momentum and the label chains, and resumes bit for bit", async () => {
+test("a DBM with label units and the sparsity penalty saves U, c, their momentum, the label chains and q̄, and resumes bit for bit", async () => {
   const x = binaryData(60, 16, 2);
   const labels = zeros([60, 3]);
   for (let r = 0; r < 60; r++) labels.data[r * 3 + (r % 3)] = 1;
-  const withLabels = { ...options, labels: 3 };
+  const withLabels = { ...options, labels: 3, sparsityCost: 0.01, sparsityTarget: [0.2, 0.1] };
   const straight = new DBM(withLabels);
   await straight.fit(x, { epochs: 3, batchSize: 20, labels });
   const dir = await mkdtemp(join(tmpdir(), "layerwise-dbm-labels-"));
@@ -65,7 +65,7 @@ test("a DBM with label units saves U, c, their momentum and the label chains, an
     assert.equal(resumed.labels, 3);
     await resumed.fit(x, { epochs: 2, batchSize: 20, labels });
     const names = straight.namedTensors().map(([n]) => n);
-    for (const name of ["U", "c", "velocity.U", "velocity.c", "chains.y"]) assert.ok(names.includes(name), `${name} is saved`);
+    for (const name of ["U", "c", "velocity.U", "velocity.c", "chains.y", "sparsity.q1", "sparsity.q2"]) assert.ok(names.includes(name), `${name} is saved`);
     for (const [name, t] of straight.namedTensors()) {
       const u = resumed.namedTensors().find(([n]) => n === name)?.[1];
       assert.ok(u !== undefined, `resumed DBM lacks ${name}`);

@@ -168,6 +168,72 @@ test("joint training: ε decays per epoch to its floor; grey-level data are bina
   assert.throws(() => new DBM({ layers: [784, 10, 6], learningRateDecay: 1.5 }), /learningRateDecay must be a number in \(0, 1\]/);
 });
 
+test("sparsity penalty: one step moves each weight by −ε (neighbour's mean activity) ⊗ cost (q̄ − target), and pulls the activity toward its target", async () => {
+  const { train } = await loadMnist({ limitTrain: 300, limitTest: 10 });
+  const v = binarize(train.images);
+  const cost = 0.05;
+  const damping = 0.9;
+  const target = [0.05, 0.02];
+  const make = (sparsityCost: number): DBM =>
+    new DBM({
+      layers: [784, 12, 8],
+      seed: 7,
+      initStd: 0.1,
+      initialMomentum: 0,
+      momentumEpochs: 100,
+      weightDecay: 0,
+      chains: 10,
+      sparsityCost,
+      sparsityTarget: target,
+      sparsityDamping: damping,
+    });
+  const plain = make(0);
+  const sparse = make(cost);
+  const eps = plain.options.learningRate;
+  const { mu } = sparse.meanField(v);
+  const means = [v, ...mu].map((t) =>
+    Array.from({ length: t.cols }, (_, j) => {
+      let m = 0;
+      for (let r = 0; r < t.rows; r++) m += t.data[r * t.cols + j];
+      return m / t.rows;
+    }),
+  );
+  const s = [1, 2].map((l) => means[l].map((q) => cost * (damping * target[l - 1] + (1 - damping) * q - target[l - 1])));
+  const w0 = [plain.W[0].clone(), plain.W[1].clone()];
+  await plain.fit(v, { epochs: 1, batchSize: v.rows });
+  await sparse.fit(v, { epochs: 1, batchSize: v.rows });
+  const expected = (l: number, i: number, j: number): number =>
+    l === 0 ? -eps * means[0][i] * s[0][j] : -eps * (means[1][i] * s[1][j] + s[0][i] * means[2][j]);
+  for (const l of [0, 1]) {
+    const n = plain.W[l].cols;
+    let worst = 0;
+    for (let k = 0; k < plain.W[l].size; k++) {
+      const d = sparse.W[l].data[k] - plain.W[l].data[k];
+      worst = Math.max(worst, Math.abs(d - expected(l, Math.floor(k / n), k % n)));
+    }
+    assert.ok(worst < 1e-7, `W${l + 1}: penalty step off by ${worst}`);
+    assert.notDeepEqual(sparse.W[l].data, w0[l].data);
+  }
+  for (const l of [1, 2]) {
+    for (let j = 0; j < s[l - 1].length; j++) {
+      const d = sparse.biases[l].data[j] - plain.biases[l].data[j];
+      assert.ok(Math.abs(d + eps * s[l - 1][j]) < 1e-7, `b${l}[${j}]: ${d} vs ${-eps * s[l - 1][j]}`);
+    }
+  }
+  // over a few epochs the penalty lowers h1's activity toward its 5 % target
+  const activity = (dbm: DBM): number => {
+    const m = dbm.meanField(v).mu[0];
+    return m.data.reduce((a, x) => a + x, 0) / m.size;
+  };
+  const a = make(0);
+  const b = make(1);
+  await a.fit(v, { epochs: 5, batchSize: 50 });
+  await b.fit(v, { epochs: 5, batchSize: 50 });
+  assert.ok(activity(b) < activity(a) - 0.05, `h1 activity with the penalty ${activity(b).toFixed(3)}, without ${activity(a).toFixed(3)}`);
+  assert.throws(() => new DBM({ layers: [784, 12, 8], sparsityTarget: [0.1] }), /one target per hidden layer \(2\), got 1/);
+  assert.throws(() => new DBM({ layers: [784, 12, 8], sparsityTarget: 1 }), /sparsityTarget\[0\] must be a number in \(0, 1\)/);
+});
+
 test("a DBM with label units: the top RBM splits into W and U, clamped mean-field is the fixed point with yU, labels are learnt, class-conditional samples", async () => {
   const { train, test: held } = await loadMnist({ limitTrain: 1000, limitTest: 300 });
   const x = binarize(train.images);

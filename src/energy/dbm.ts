@@ -32,7 +32,7 @@ import { sigmoid, softmax } from "../ops/activations.js";
 import { add, axpby, mul } from "../ops/elementwise.js";
 import { matmul } from "../ops/matmul.js";
 import { bernoulli } from "../ops/random.js";
-import { sumAll } from "../ops/reduce.js";
+import { mean, sumAll } from "../ops/reduce.js";
 import { Rng } from "../tensor/random.js";
 import { fillNormal, type Tensor, zeros } from "../tensor/tensor.js";
 import { Sequential } from "../train/sequential.js";
@@ -41,6 +41,9 @@ import { type ClassifierOptions, DBN, joinColumns, type LayerRbmOptions, sampleO
 import { exactLogZ } from "./partition.js";
 import type { RBM, RbmEpochLogs } from "./rbm.js";
 import { accumulatePhase, checkRows, type RbmParams, type RbmStats, zeroStats } from "./rbm-core.js";
+
+/** Most mean-field iterations of the read-outs (labelProbabilities, classifierInputs): Salakhutdinov's mf_class runs 50. */
+export const READOUT_MEAN_FIELD_STEPS = 50;
 
 export interface DBMOptions {
   /** Units per layer, data first, at least two hidden layers: [784, 500, 1000]. */
@@ -72,10 +75,21 @@ export interface DBMOptions {
   initStd?: number;
   /** Softmax label units joined to the top layer (0: none, the default). */
   labels?: number;
+  /**
+   * Sparsity penalty of Salakhutdinov's DBM code: each hidden layer's running mean activity
+   * q̄_l (damped by `sparsityDamping`) is pulled toward its target by a cost × (q̄_l − target)
+   * on the layer's total input (its bias and both its weight matrices). Default 0 (off); his
+   * MNIST code: 0.001.
+   */
+  sparsityCost?: number;
+  /** Target mean activity of each hidden layer (one number for all). Default [0.2, 0.1, 0.1, ...] (his h1, h2). */
+  sparsityTarget?: number | readonly number[];
+  /** Damping of the running mean activity. Default 0.9. */
+  sparsityDamping?: number;
   seed?: number;
 }
 
-export type ResolvedDBMOptions = Required<DBMOptions> & { layers: number[] };
+export type ResolvedDBMOptions = Required<Omit<DBMOptions, "sparsityTarget">> & { layers: number[]; sparsityTarget: number[] };
 
 export interface MeanFieldOptions {
   maxIterations?: number;
@@ -166,8 +180,18 @@ export function resolveDbmOptions(o: DBMOptions): ResolvedDBMOptions {
     meanFieldTolerance: check("meanFieldTolerance", o.meanFieldTolerance ?? 1e-5, (v) => v >= 0, "a number >= 0"),
     initStd: check("initStd", o.initStd ?? 0.01, (v) => v >= 0 && v <= 10, "a number in [0, 10]"),
     labels: int("labels", o.labels ?? 0, 0),
+    sparsityCost: check("sparsityCost", o.sparsityCost ?? 0, (v) => v >= 0 && v <= 1, "a number in [0, 1]"),
+    sparsityTarget: sparsityTargets(o.sparsityTarget, o.layers.length - 1),
+    sparsityDamping: frac("sparsityDamping", o.sparsityDamping ?? 0.9),
     seed: check("seed", o.seed ?? 0, () => true, "a finite number"),
   };
+}
+
+/** One target activity per hidden layer, each in (0, 1): a number for all, or a list as long as the hidden layers. */
+function sparsityTargets(t: number | readonly number[] | undefined, hidden: number): number[] {
+  const list = t === undefined ? Array.from({ length: hidden }, (_, l) => (l === 0 ? 0.2 : 0.1)) : typeof t === "number" ? Array(hidden).fill(t) : [...t];
+  if (list.length !== hidden) throw new RangeError(`DBM: sparsityTarget must give one target per hidden layer (${hidden}), got ${list.length}`);
+  return list.map((x, l) => check(`sparsityTarget[${l}]`, x, (v) => v > 0 && v < 1, "a number in (0, 1)"));
 }
 
 /**
@@ -236,6 +260,8 @@ export class DBM {
   private readonly rng: Rng;
   private readonly velocity: RbmStats[];
   private readonly labelVelocity: RbmStats | null;
+  /** q̄_l, the damped mean activity of hidden layer l + 1 that the sparsity penalty watches. */
+  private readonly meanActivity: Tensor[];
   private chains: Tensor[] | null = null;
   /** The chains' label states (one-hot), with the layers' chains. */
   private labelChain: Tensor | null = null;
@@ -259,6 +285,11 @@ export class DBM {
     if (this.U !== null) fillNormal(this.U.data, this.rng, 0, initStd);
     this.c = C > 0 ? zeros([C]) : null;
     this.labelVelocity = C > 0 ? zeroStats(C, top) : null;
+    this.meanActivity = this.options.sparsityTarget.map((t, l) => {
+      const q = zeros([layers[l + 1]]);
+      q.data.fill(t);
+      return q;
+    });
   }
 
   /** Number of label units (0: none). */
@@ -472,6 +503,7 @@ export class DBM {
         const x = [v, ...mf.mu];
         for (let l = 0; l < L; l++) accumulatePhase(this.velocity[l], x[l], x[l + 1], eps / n, momentum);
         if (y !== undefined && this.labelVelocity !== null) accumulatePhase(this.labelVelocity, y, x[L], eps / n, momentum);
+        if (o.sparsityCost > 0) this.sparsityPenalty(x, eps);
         // negative phase: the persistent chains. Given the even layers the odd ones are
         // independent, so their pair statistics use p(h_odd | even states) in place of the
         // binary states (Rao-Blackwellised: the same expectation with less noise)
@@ -523,6 +555,28 @@ export class DBM {
       await options.callbacks?.onEpochEnd?.(logs);
     }
     return history;
+  }
+
+  /**
+   * Adds −ε · ∂penalty to the velocities (Salakhutdinov's DBM code): with s_l = cost · (q̄_l −
+   * target_l) for hidden layer l, where q̄_l is the damped batch mean of μ_l, the bias b_l moves
+   * by −ε s_l and each weight matrix into layer l by −ε (mean of the neighbour's activity) ⊗ s_l,
+   * as if s_l were a gradient on the layer's total input. x: [v, μ_1, ..., μ_L] of the batch.
+   */
+  private sparsityPenalty(x: readonly Tensor[], eps: number): void {
+    const o = this.options;
+    const L = this.depth;
+    const means = x.map((t) => mean(t, 0).reshape([1, t.cols]));
+    for (let l = 1; l <= L; l++) {
+      const q = this.meanActivity[l - 1];
+      axpby(1 - o.sparsityDamping, means[l].reshape([q.size]), o.sparsityDamping, q);
+      const s = zeros([1, q.size]);
+      for (let i = 0; i < q.size; i++) s.data[i] = o.sparsityCost * (q.data[i] - o.sparsityTarget[l - 1]);
+      const below = this.velocity[l - 1];
+      axpby(-eps, s.reshape([q.size]), 1, below.db);
+      matmul(means[l - 1], s, { transA: true, alpha: -eps, beta: 1, out: below.dW });
+      if (l < L) matmul(s, means[l + 1], { transA: true, alpha: -eps, beta: 1, out: this.velocity[l].dW });
+    }
   }
 
   /**
@@ -626,27 +680,32 @@ export class DBM {
    * p(y | μ_L) = softmax(μ_L Uᵀ + c) for a DBM with labels, with μ from mean-field on x alone
    * (the labels left out): the label the top layer's features point to. [n, labels].
    */
-  labelProbabilities(x: Tensor): Tensor {
+  labelProbabilities(x: Tensor, meanField: Omit<MeanFieldOptions, "labels"> = {}): Tensor {
     if (this.labels === 0) throw new Error("DBM.labelProbabilities: the DBM has no label units (construct it with { labels: classes })");
     checkRows("DBM.labelProbabilities", x, this.layers[0], "x");
     const out = zeros([x.rows, this.labels]);
-    this.meanFieldByChunks(x, (rows, mu, start, end) => this.labelMean(mu[this.depth - 1], out.sliceRows(start, end)));
+    this.meanFieldByChunks(x, meanField, (_rows, mu, start, end) => this.labelMean(mu[this.depth - 1], out.sliceRows(start, end)));
     return out;
   }
 
   /** [v, q(h2 | v)]: the data with the mean-field marginals of h2, the classifier's input. */
-  classifierInputs(x: Tensor): Tensor {
+  classifierInputs(x: Tensor, meanField: Omit<MeanFieldOptions, "labels"> = {}): Tensor {
     const out = zeros([x.rows, this.layers[0] + this.layers[2]]);
-    this.meanFieldByChunks(x, (rows, mu, start, end) => joinColumns(rows, mu[1], out.sliceRows(start, end)));
+    this.meanFieldByChunks(x, meanField, (rows, mu, start, end) => joinColumns(rows, mu[1], out.sliceRows(start, end)));
     return out;
   }
 
-  /** Mean-field on x in blocks of 500 rows (bounded buffers for any n): each block's rows, μ and row range. */
-  private meanFieldByChunks(x: Tensor, each: (rows: Tensor, mu: Tensor[], start: number, end: number) => void): void {
+  /**
+   * Mean-field on x in blocks of 500 rows (bounded buffers for any n): each block's rows, μ and
+   * row range. Read-outs run mean-field to convergence, not the few iterations of a training
+   * step: by default up to 50 (Salakhutdinov's mf_class), stopping at the tolerance.
+   */
+  private meanFieldByChunks(x: Tensor, options: MeanFieldOptions, each: (rows: Tensor, mu: Tensor[], start: number, end: number) => void): void {
+    const mf = { ...options, maxIterations: options.maxIterations ?? READOUT_MEAN_FIELD_STEPS };
     for (let start = 0; start < x.rows; start += 500) {
       const end = Math.min(x.rows, start + 500);
       const rows = x.sliceRows(start, end);
-      each(rows, this.meanField(rows).mu, start, end);
+      each(rows, this.meanField(rows, mf).mu, start, end);
     }
   }
 
@@ -720,6 +779,7 @@ export class DBM {
         out.push([`velocity.W${l + 1}`, v.dW], [`velocity.a${l + 1}`, v.da], [`velocity.b${l + 1}`, v.db]);
       });
       if (this.labelVelocity !== null) out.push(["velocity.U", this.labelVelocity.dW], ["velocity.c", this.labelVelocity.da]);
+      if (this.options.sparsityCost > 0) for (const [l, q] of this.meanActivity.entries()) out.push([`sparsity.q${l + 1}`, q]);
     }
     for (const [l, c] of (this.chains ?? []).entries()) out.push([`chains.h${l}`, c]);
     if (this.labelChain !== null) out.push(["chains.y", this.labelChain]);
@@ -756,6 +816,7 @@ export class DBM {
       optional("velocity.U", this.labelVelocity.dW);
       optional("velocity.c", this.labelVelocity.da);
     }
+    for (const [l, q] of this.meanActivity.entries()) optional(`sparsity.q${l + 1}`, q);
     const M = this.options.chains;
     const chains = this.layers.map((n, l) => get(`chains.h${l}`, [M, n]));
     if (chains.every((c) => c !== undefined)) {
