@@ -54,8 +54,9 @@ const o = scriptOptions("dbm-mnist", "DBM 784-500-1000: pretraining, mean-field/
   },
   "sparsity-cost": {
     type: "number",
-    description: "joint-training sparsity penalty on the hidden layers' mean activities (Salakhutdinov's code: 0.001; 0: off)",
-    default: 0.001,
+    description:
+      "joint-training sparsity penalty on the hidden layers' mean activities (Salakhutdinov's code: 0.001; here it did not improve the classifier, docs/dbn.md)",
+    default: 0,
     min: 0,
   },
   "sparsity-targets": { type: "string", description: "target mean activity of each hidden layer, comma-separated (his code: 0.2,0.1)", default: "0.2,0.1" },
@@ -112,7 +113,7 @@ if (savedDbm !== null && existsSync(`${savedDbm}/dbm.json`)) {
     gibbsSteps: o["gibbs-steps"] ?? 5,
     meanFieldSteps: o["mean-field-steps"] ?? 10,
     labels: o.labels ? 10 : 0,
-    sparsityCost: o["sparsity-cost"] ?? 0.001,
+    sparsityCost: o["sparsity-cost"] ?? 0,
     sparsityTarget: (o["sparsity-targets"] ?? "0.2,0.1").split(",").map(Number),
   });
   const rbm = { learningRate: o["rbm-lr"] ?? 0.05, weightDecay: o["rbm-weight-decay"] ?? 0.001 };
