@@ -19,7 +19,7 @@ import { loadDbm, saveDbm } from "../src/energy/dbm-io.js";
 import { argmax } from "../src/ops/reduce.js";
 import { Rng } from "../src/tensor/random.js";
 import type { Tensor } from "../src/tensor/tensor.js";
-import { finetune, finetuneFrom, finetuneSets, finetuneSpecs, report, scriptData, scriptOptions, seconds, trainingRows } from "./dbn-common.js";
+import { finetune, finetuneFrom, finetuneSets, finetuneSpecs, report, scriptData, scriptOptions, seconds, trainingRows, validationRows } from "./dbn-common.js";
 
 const o = scriptOptions("dbm-mnist", "DBM 784-500-1000: pretraining, mean-field/PCD joint training, fine-tuning on [v, q(h2)] (published 0.95 %)", {
   layers: { type: "string", description: "layer sizes", default: "784-500-1000" },
@@ -149,10 +149,7 @@ const readoutError = (images: Tensor, classes: ArrayLike<number>): number => {
   const predicted = argmax(dbm.labelProbabilities(images));
   return (100 * predicted.filter((c, r) => c !== classes[r]).length) / predicted.length;
 };
-const held =
-  o.validation === undefined
-    ? null
-    : { images: data.train.images.sliceRows(train.images.rows, data.train.images.rows), labels: data.train.labels.subarray(train.images.rows) };
+const held = validationRows(data, o.validation);
 const watch = o.labels && held !== null ? (o["watch-every"] ?? 5) : 0;
 if (dbm.labels > 0 !== (labels !== undefined)) {
   console.error(`dbm-mnist: the DBM in ${savedDbm} has ${dbm.labels} label units; run with${dbm.labels > 0 ? "" : "out"} --labels`);

@@ -132,29 +132,38 @@ export interface FinetuneSets {
  * [v, q(h2)]).
  */
 export function finetuneSets(data: MnistData, validation: number | undefined, inputs: (images: Tensor) => Tensor = (x) => x): FinetuneSets {
-  const { train, test } = data;
-  const n = train.images.rows;
-  if (validation === undefined) return { x: inputs(train.images), y: train.oneHot, xt: inputs(test.images), yt: test.oneHot };
-  const cut = trainingRows(data, validation).images.rows;
-  console.log(`fine-tuning on ${cut} training images; the last ${validation} are the validation set`);
-  return {
-    x: inputs(train.images.sliceRows(0, cut)),
-    y: train.oneHot.sliceRows(0, cut),
-    xv: inputs(train.images.sliceRows(cut, n)),
-    yv: train.oneHot.sliceRows(cut, n),
-    xt: inputs(test.images),
-    yt: test.oneHot,
-  };
+  const { test } = data;
+  const train = trainingRows(data, validation);
+  const held = validationRows(data, validation);
+  const sets: FinetuneSets = { x: inputs(train.images), y: train.oneHot, xt: inputs(test.images), yt: test.oneHot };
+  if (held === null) return sets;
+  console.log(`fine-tuning on ${train.images.rows} training images; the last ${validation} are the validation set`);
+  return { ...sets, xv: inputs(held.images), yv: held.oneHot };
 }
 
+type Rows = { images: Tensor; oneHot: Tensor; labels: Uint8Array };
+
 /** The training rows outside the validation set (all of them without --validation): what a model may learn from. */
-export function trainingRows(data: MnistData, validation: number | undefined): { images: Tensor; oneHot: Tensor; labels: Uint8Array } {
+export function trainingRows(data: MnistData, validation: number | undefined): Rows {
   const { train } = data;
-  const n = train.images.rows;
   if (validation === undefined) return train;
-  if (validation >= n) throw new UsageError(`--validation ${validation} must be smaller than the ${n} training images`);
-  const cut = n - validation;
+  const cut = validationCut(data, validation);
   return { images: train.images.sliceRows(0, cut), oneHot: train.oneHot.sliceRows(0, cut), labels: train.labels.subarray(0, cut) };
+}
+
+/** The last `validation` training rows, held out of every fit (null without --validation). */
+export function validationRows(data: MnistData, validation: number | undefined): Rows | null {
+  const { train } = data;
+  if (validation === undefined) return null;
+  const cut = validationCut(data, validation);
+  const n = train.images.rows;
+  return { images: train.images.sliceRows(cut, n), oneHot: train.oneHot.sliceRows(cut, n), labels: train.labels.subarray(cut) };
+}
+
+function validationCut(data: MnistData, validation: number): number {
+  const n = data.train.images.rows;
+  if (validation >= n) throw new UsageError(`--validation ${validation} must be smaller than the ${n} training images`);
+  return n - validation;
 }
 
 export interface FinetuneOptions {
