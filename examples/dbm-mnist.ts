@@ -59,6 +59,10 @@ const o = scriptOptions("dbm-mnist", "DBM 784-500-1000: pretraining, mean-field/
     default: 0,
     min: 0,
   },
+  "chain-mean-step": {
+    type: "boolean",
+    description: "end the chains' Gibbs sweeps with a mean-field step on h2, kept as the chain state (Salakhutdinov's dbm_mf.m)",
+  },
   "sparsity-targets": { type: "string", description: "target mean activity of each hidden layer, comma-separated (his code: 0.2,0.1)", default: "0.2,0.1" },
   "watch-every": {
     type: "number",
@@ -115,6 +119,7 @@ if (savedDbm !== null && existsSync(`${savedDbm}/dbm.json`)) {
     labels: o.labels ? 10 : 0,
     sparsityCost: o["sparsity-cost"] ?? 0,
     sparsityTarget: (o["sparsity-targets"] ?? "0.2,0.1").split(",").map(Number),
+    chainMeanStep: o["chain-mean-step"] ?? false,
   });
   const rbm = { learningRate: o["rbm-lr"] ?? 0.05, weightDecay: o["rbm-weight-decay"] ?? 0.001 };
   console.log(
@@ -141,7 +146,7 @@ const jointTodo = Math.max(0, (o["dbm-epochs"] ?? 300) - dbm.epochsTrained);
 if (jointTodo > 0) {
   const s = dbm.options;
   console.log(
-    `joint training: ${jointTodo} epochs, ε ${s.learningRate} (× ${s.learningRateDecay} an epoch, floor ${s.minLearningRate}), momentum ${s.initialMomentum} → ${s.momentum}, ${s.chains} persistent chains, ${s.gibbsSteps} Gibbs sweeps, sparsity cost ${s.sparsityCost} (targets ${s.sparsityTarget.join(", ")}), ${fresh ? "each batch binarised afresh" : "one fixed binarisation"}`,
+    `joint training: ${jointTodo} epochs, ε ${s.learningRate} (× ${s.learningRateDecay} an epoch, floor ${s.minLearningRate}), momentum ${s.initialMomentum} → ${s.momentum}, ${s.chains} persistent chains, ${s.gibbsSteps} Gibbs sweeps, sparsity cost ${s.sparsityCost} (targets ${s.sparsityTarget.join(", ")}), ${s.chainMeanStep ? "a mean-field step on the chains' h2, " : ""}${fresh ? "each batch binarised afresh" : "one fixed binarisation"}`,
   );
 }
 /** Error (%) of the label units read out from q(h2 | x), no backprop. */

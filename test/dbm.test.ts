@@ -168,6 +168,91 @@ test("joint training: ε decays per epoch to its floor; grey-level data are bina
   assert.throws(() => new DBM({ layers: [784, 10, 6], learningRateDecay: 1.5 }), /learningRateDecay must be a number in \(0, 1\]/);
 });
 
+test("chainMeanStep: the chains' h2 ends the update as σ(p(h1) W2 + p(y) U + b2), and W2, b2 and U's model statistics use it", async () => {
+  const { train } = await loadMnist({ limitTrain: 200, limitTest: 10 });
+  const v = binarize(train.images);
+  const M = 10;
+  const make = (chainMeanStep: boolean): DBM =>
+    new DBM({
+      layers: [784, 12, 8],
+      labels: 10,
+      seed: 3,
+      initStd: 0.1,
+      initialMomentum: 0,
+      momentumEpochs: 100,
+      weightDecay: 0,
+      chains: M,
+      gibbsSteps: 2,
+      chainMeanStep,
+    });
+  const gibbs = make(false);
+  const smooth = make(true);
+  const [W1, W2, b1, b2, U, c] = [gibbs.W[0], gibbs.W[1], gibbs.biases[1], gibbs.biases[2], gibbs.U, gibbs.c].map((t) => {
+    assert.ok(t !== null);
+    return t.clone();
+  });
+  await gibbs.fit(v, { epochs: 1, batchSize: v.rows, labels: train.oneHot });
+  await smooth.fit(v, { epochs: 1, batchSize: v.rows, labels: train.oneHot });
+  const chain = (dbm: DBM, name: string): Tensor => {
+    const t = dbm.namedTensors().find(([n]) => n === name);
+    assert.ok(t !== undefined, name);
+    return t[1];
+  };
+  // the sweeps draw the same states in both (same seed); the last one drew h1 and y from the final v and h2
+  for (const name of ["chains.h0", "chains.h1", "chains.y"]) assert.deepEqual(chain(smooth, name).data, chain(gibbs, name).data, name);
+  const [v0, h2] = [chain(gibbs, "chains.h0"), chain(gibbs, "chains.h2")];
+  const sig = (z: number): number => 1 / (1 + Math.exp(-z));
+  const p1 = Array.from({ length: M }, (_, r) =>
+    Array.from({ length: 12 }, (_, j) => {
+      let z = b1.data[j];
+      for (let i = 0; i < 784; i++) z += v0.data[r * 784 + i] * W1.data[i * 12 + j];
+      for (let k = 0; k < 8; k++) z += h2.data[r * 8 + k] * W2.data[j * 8 + k];
+      return sig(z);
+    }),
+  );
+  const py = Array.from({ length: M }, (_, r) => {
+    const z = Array.from({ length: 10 }, (_, y) => {
+      let s = c.data[y];
+      for (let k = 0; k < 8; k++) s += h2.data[r * 8 + k] * U.data[y * 8 + k];
+      return s;
+    });
+    const m = Math.max(...z);
+    const e = z.map((x) => Math.exp(x - m));
+    const total = e.reduce((a, x) => a + x, 0);
+    return e.map((x) => x / total);
+  });
+  const h2mf = Array.from({ length: M }, (_, r) =>
+    Array.from({ length: 8 }, (_, k) => {
+      let z = b2.data[k];
+      for (let j = 0; j < 12; j++) z += p1[r][j] * W2.data[j * 8 + k];
+      for (let y = 0; y < 10; y++) z += py[r][y] * U.data[y * 8 + k];
+      return sig(z);
+    }),
+  );
+  const close = (a: number, b: number, what: string): void => assert.ok(Math.abs(a - b) < 1e-6, `${what}: ${a} vs ${b}`);
+  const h2s = chain(smooth, "chains.h2");
+  for (let r = 0; r < M; r++) for (let k = 0; k < 8; k++) close(h2s.data[r * 8 + k], h2mf[r][k], `chain h2[${r}][${k}]`);
+  // model statistics: the step differs by −ε/M Σ_r a_r (h2mf − h2)_r for W2 (a = p1), U (a = p(y)) and b2 (a = 1)
+  const eps = gibbs.options.learningRate;
+  const delta = (r: number, k: number): number => h2mf[r][k] - h2.data[r * 8 + k];
+  const expected = (a: number[][], i: number, k: number): number => (-eps / M) * a.reduce((s, row, r) => s + row[i] * delta(r, k), 0);
+  const ones = Array.from({ length: M }, () => [1]);
+  for (const [name, after, base, a, rows] of [
+    ["W2", smooth.W[1], gibbs.W[1], p1, 12],
+    ["U", smooth.U, gibbs.U, py, 10],
+    ["b2", smooth.biases[2], gibbs.biases[2], ones, 1],
+  ] as const) {
+    assert.ok(after !== null && base !== null);
+    for (let i = 0; i < rows; i++) for (let k = 0; k < 8; k++) close(after.data[i * 8 + k] - base.data[i * 8 + k], expected(a, i, k), `${name}[${i}][${k}]`);
+  }
+  assert.ok(
+    h2.data.some((x, i) => Math.abs(x - h2s.data[i]) > 0.01),
+    "the mean-field step changed the chains' h2",
+  );
+  assert.deepEqual(smooth.W[0].data, gibbs.W[0].data, "W1's statistics see only v and p(h1), unchanged");
+  assert.throws(() => new DBM({ layers: [784, 12, 8], chainMeanStep: 1 as unknown as boolean }), /chainMeanStep must be true or false, got 1/);
+});
+
 test("sparsity penalty: one step moves each weight by −ε (neighbour's mean activity) ⊗ cost (q̄ − target), and pulls the activity toward its target", async () => {
   const { train } = await loadMnist({ limitTrain: 300, limitTest: 10 });
   const v = binarize(train.images);

@@ -86,6 +86,13 @@ export interface DBMOptions {
   sparsityTarget?: number | readonly number[];
   /** Damping of the running mean activity. Default 0.9. */
   sparsityDamping?: number;
+  /**
+   * End each update's Gibbs sweeps with one mean-field step on the chains' even hidden layers
+   * (h2, h4, ...): h_l = σ(p(h_{l−1}) W_{l−1} + p(h_{l+1}) W_lᵀ + b_l) from the odd layers'
+   * probabilities (and the labels' p(y)), used in the model statistics and kept as the chains'
+   * state, as Salakhutdinov's dbm_mf.m does. Default false (the chains stay binary Gibbs chains).
+   */
+  chainMeanStep?: boolean;
   seed?: number;
 }
 
@@ -161,6 +168,10 @@ const check = (name: string, x: unknown, ok: (v: number) => boolean, range: stri
 };
 const int = (name: string, x: unknown, min: number): number => check(name, x, (v) => Number.isInteger(v) && v >= min, `an integer >= ${min}`);
 const frac = (name: string, x: unknown): number => check(name, x, (v) => v >= 0 && v < 1, "a number in [0, 1)");
+const flag = (name: string, x: unknown): boolean => {
+  if (typeof x !== "boolean") throw new RangeError(`DBM: ${name} must be true or false, got ${String(x)}`);
+  return x;
+};
 
 export function resolveDbmOptions(o: DBMOptions): ResolvedDBMOptions {
   if (!Array.isArray(o.layers) || o.layers.length < 3)
@@ -183,6 +194,7 @@ export function resolveDbmOptions(o: DBMOptions): ResolvedDBMOptions {
     sparsityCost: check("sparsityCost", o.sparsityCost ?? 0, (v) => v >= 0 && v <= 1, "a number in [0, 1]"),
     sparsityTarget: sparsityTargets(o.sparsityTarget, o.layers.length - 1),
     sparsityDamping: frac("sparsityDamping", o.sparsityDamping ?? 0.9),
+    chainMeanStep: flag("chainMeanStep", o.chainMeanStep ?? false),
     seed: check("seed", o.seed ?? 0, () => true, "a finite number"),
   };
 }
@@ -467,6 +479,17 @@ export class DBM {
     }
   }
 
+  /**
+   * The `chainMeanStep` option: after the sweeps, each even hidden layer of the chains becomes
+   * its conditional mean given the odd layers' probabilities (scratch, from the last sweep) and,
+   * on the top layer, the labels' p(y) (yProbs, drawn with the odd layers when the top is even).
+   */
+  private chainMeanStep(chains: Tensor[], scratch: Tensor[], yProbs: Tensor | null): void {
+    const odd = chains.map((c, l) => (l % 2 === 1 ? scratch[l] : c));
+    const y = this.labelParity === 1 ? yProbs : null;
+    for (let l = 2; l <= this.depth; l += 2) chains[l].assign(this.layerMean(odd, l, scratch[l], false, 1, undefined, y));
+  }
+
   /** Joint training: mean-field positive phase, persistent-chain negative phase. */
   async fit(data: Tensor, options: DbmFitOptions = {}): Promise<DbmEpochLogs[]> {
     checkRows("DBM.fit", data, this.layers[0], "data");
@@ -508,6 +531,7 @@ export class DBM {
         // independent, so their pair statistics use p(h_odd | even states) in place of the
         // binary states (Rao-Blackwellised: the same expectation with less noise)
         for (let k = 0; k < o.gibbsSteps; k++) this.gibbsSweep(chains, this.rng, chainScratch, yChain, yScratch);
+        if (o.chainMeanStep) this.chainMeanStep(chains, chainScratch, yScratch);
         const negative = chains.map((c, l) => (l % 2 === 1 ? chainScratch[l] : c));
         for (let l = 0; l < L; l++) accumulatePhase(this.velocity[l], negative[l], negative[l + 1], -eps / M, 1);
         if (yChain !== null && yScratch !== null && this.labelVelocity !== null) {
