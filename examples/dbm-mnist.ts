@@ -61,7 +61,8 @@ const o = scriptOptions("dbm-mnist", "DBM 784-500-1000: pretraining, mean-field/
   },
   "chain-mean-step": {
     type: "boolean",
-    description: "end the chains' Gibbs sweeps with a mean-field step on h2, kept as the chain state (Salakhutdinov's dbm_mf.m)",
+    description:
+      "end the chains' Gibbs sweeps with a mean-field step on h2, kept as the chain state (Salakhutdinov's dbm_mf.m; here it did not keep momentum 0.9 from diverging)",
   },
   "sparsity-targets": { type: "string", description: "target mean activity of each hidden layer, comma-separated (his code: 0.2,0.1)", default: "0.2,0.1" },
   "watch-every": {
