@@ -16,10 +16,20 @@ import { existsSync } from "node:fs";
 import { sampleBinary } from "../src/data/transforms.js";
 import { DBM } from "../src/energy/dbm.js";
 import { loadDbm, saveDbm } from "../src/energy/dbm-io.js";
-import { argmax } from "../src/ops/reduce.js";
 import { Rng } from "../src/tensor/random.js";
-import type { Tensor } from "../src/tensor/tensor.js";
-import { finetune, finetuneFrom, finetuneSets, finetuneSpecs, report, scriptData, scriptOptions, seconds, trainingRows, validationRows } from "./dbn-common.js";
+import {
+  finetune,
+  finetuneFrom,
+  finetuneSets,
+  finetuneSpecs,
+  labelReadoutError,
+  report,
+  scriptData,
+  scriptOptions,
+  seconds,
+  trainingRows,
+  validationRows,
+} from "./dbn-common.js";
 
 const o = scriptOptions("dbm-mnist", "DBM 784-500-1000: pretraining, mean-field/PCD joint training, fine-tuning on [v, q(h2)] (published 0.95 %)", {
   layers: { type: "string", description: "layer sizes", default: "784-500-1000" },
@@ -150,11 +160,6 @@ if (jointTodo > 0) {
     `joint training: ${jointTodo} epochs, ε ${s.learningRate} (× ${s.learningRateDecay} an epoch, floor ${s.minLearningRate}), momentum ${s.initialMomentum} → ${s.momentum}, ${s.chains} persistent chains, ${s.gibbsSteps} Gibbs sweeps, sparsity cost ${s.sparsityCost} (targets ${s.sparsityTarget.join(", ")}), ${s.chainMeanStep ? "a mean-field step on the chains' h2, " : ""}${fresh ? "each batch binarised afresh" : "one fixed binarisation"}`,
   );
 }
-/** Error (%) of the label units read out from q(h2 | x), no backprop. */
-const readoutError = (images: Tensor, classes: ArrayLike<number>): number => {
-  const predicted = argmax(dbm.labelProbabilities(images));
-  return (100 * predicted.filter((c, r) => c !== classes[r]).length) / predicted.length;
-};
 const held = validationRows(data, o.validation);
 const watch = o.labels && held !== null ? (o["watch-every"] ?? 5) : 0;
 if (dbm.labels > 0 !== (labels !== undefined)) {
@@ -173,7 +178,7 @@ await dbm.fit(x, {
       );
       if (savedDbm !== null) await saveDbm(dbm, savedDbm, { stage: "joint training" });
       if (held !== null && watch > 0 && l.epoch % watch === 0)
-        console.log(`    label read-out on the validation rows: ${readoutError(held.images, held.labels).toFixed(2)} %`);
+        console.log(`    label read-out on the validation rows: ${labelReadoutError(dbm, held.images, held.labels).toFixed(2)} %`);
     },
   },
 });
@@ -184,7 +189,8 @@ if ((o["ais-runs"] ?? 0) > 0) {
     `variational lower bound on test log p(v): ${b.bound.toFixed(2)} nats (AIS log Z ${b.logZ.toFixed(2)}); published −84.62 (AIS estimate, not the bound)`,
   );
 }
-if (dbm.labels > 0) console.log(`label units read out from q(h2 | v), no backprop: test error ${readoutError(test.images, test.labels).toFixed(2)} %`);
+if (dbm.labels > 0)
+  console.log(`label units read out from q(h2 | v), no backprop: test error ${labelReadoutError(dbm, test.images, test.labels).toFixed(2)} %`);
 if ((o["finetune-epochs"] ?? 80) === 0) process.exit(0);
 
 t = performance.now();

@@ -11,9 +11,9 @@
  *   cp -r runs/dbmL2/stack /tmp/stack && node --import tsx examples/dbm-momentum.ts --stack /tmp/stack --momentum 0.9
  */
 import { DBM } from "../src/energy/dbm.js";
-import { argmax } from "../src/ops/reduce.js";
+import { meanAll } from "../src/ops/reduce.js";
 import type { Tensor } from "../src/tensor/tensor.js";
-import { scriptData, scriptOptions } from "./dbn-common.js";
+import { labelReadoutError, scriptData, scriptOptions } from "./dbn-common.js";
 
 const o = scriptOptions("dbm-momentum", "DBM joint training from a saved doubled stack: where momentum 0.9 diverges", {
   stack: { type: "string", description: "the doubled stack folder (out/stack of dbm-mnist.ts --labels, 50 epochs a layer)" },
@@ -59,11 +59,7 @@ await dbm.pretrain(train.images.sliceRows(0, 50000), {
   checkpoint: o.stack,
 });
 
-const mean = (t: Tensor): number => t.data.reduce((a, b) => a + b, 0) / t.size;
-const readout = (): string => {
-  const p = argmax(dbm.labelProbabilities(held));
-  return ((100 * p.filter((c, r) => c !== heldLabels[r]).length) / p.length).toFixed(2);
-};
+const readout = (): string => labelReadoutError(dbm, held, heldLabels).toFixed(2);
 const range = (t: Tensor): string =>
   `${t.data.reduce((a, b) => Math.min(a, b), Infinity).toFixed(2)}..${t.data.reduce((a, b) => Math.max(a, b), -Infinity).toFixed(2)}`;
 const state = (): string => {
@@ -71,8 +67,8 @@ const state = (): string => {
   const chains = dbm
     .namedTensors()
     .filter(([n]) => n.startsWith("chains.h"))
-    .map(([, t]) => mean(t).toFixed(3));
-  const data = dbm.meanField(held.sliceRows(0, 500)).mu.map((m) => mean(m).toFixed(3));
+    .map(([, t]) => meanAll(t).toFixed(3));
+  const data = dbm.meanField(held.sliceRows(0, 500)).mu.map((m) => meanAll(m).toFixed(3));
   return `max |W| ${maxW}, biases ${dbm.biases.map(range).join(" / ")}, mean activity: chains ${chains.join(" / ") || "-"}, data μ ${data.join(" / ")}`;
 };
 console.log(`pretrained: read-out ${readout()} %, ${state()}`);

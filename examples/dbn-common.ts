@@ -6,6 +6,8 @@
  */
 import { formatHelp, type OptionSpecs, type ParsedOptions, parseOptions, UsageError } from "../src/cli/args.js";
 import { defaultMnistDir, loadMnist, type MnistData } from "../src/data/mnist.js";
+import type { DBM } from "../src/energy/dbm.js";
+import { argmax } from "../src/ops/reduce.js";
 import { SGD } from "../src/optim/sgd.js";
 import type { Tensor } from "../src/tensor/tensor.js";
 import type { Sequential } from "../src/train/sequential.js";
@@ -142,6 +144,12 @@ export function finetuneSets(data: MnistData, validation: number | undefined, in
 }
 
 type Rows = { images: Tensor; oneHot: Tensor; labels: Uint8Array };
+
+/** Error (%) of a labelled DBM's label units read out from q(h_L | x), no backprop. */
+export function labelReadoutError(dbm: DBM, images: Tensor, classes: ArrayLike<number>): number {
+  const predicted = argmax(dbm.labelProbabilities(images));
+  return (100 * predicted.filter((c, r) => c !== classes[r]).length) / predicted.length;
+}
 
 /** The training rows outside the validation set (all of them without --validation): what a model may learn from. */
 export function trainingRows(data: MnistData, validation: number | undefined): Rows {

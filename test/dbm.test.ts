@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { loadMnist } from "../src/data/mnist.js";
 import { binarize } from "../src/data/transforms.js";
-import { chainAsRbm, DBM } from "../src/energy/dbm.js";
+import { chainAsRbm, DBM, type DBMOptions } from "../src/energy/dbm.js";
 import { exactLogZ } from "../src/energy/partition.js";
 import type { Dense } from "../src/nn/dense.js";
 import { argmax } from "../src/ops/reduce.js";
@@ -23,6 +23,15 @@ function randomDbm(layers: number[], std: number, seed: number): DBM {
   for (const w of dbm.W) for (let i = 0; i < w.size; i++) w.data[i] = rng.normal(0, std);
   for (const b of dbm.biases) for (let i = 0; i < b.size; i++) b.data[i] = rng.normal(0, 0.5);
   return dbm;
+}
+
+/**
+ * A [784, 12, 8] DBM whose updates are plain SGD steps (no momentum, no weight decay): one
+ * full-batch step of two such DBMs from the same seed differs by exactly ε times the
+ * difference of their statistics.
+ */
+function plainStepDbm(options: Omit<DBMOptions, "layers">): DBM {
+  return new DBM({ layers: [784, 12, 8], initStd: 0.1, initialMomentum: 0, momentumEpochs: 100, weightDecay: 0, ...options });
 }
 
 /** log Σ over every joint state of exp(−E), and log Σ_h exp(−E(v, h)) per row of data, in float64. */
@@ -172,19 +181,7 @@ test("chainMeanStep: the chains' h2 ends the update as σ(p(h1) W2 + p(y) U + b2
   const { train } = await loadMnist({ limitTrain: 200, limitTest: 10 });
   const v = binarize(train.images);
   const M = 10;
-  const make = (chainMeanStep: boolean): DBM =>
-    new DBM({
-      layers: [784, 12, 8],
-      labels: 10,
-      seed: 3,
-      initStd: 0.1,
-      initialMomentum: 0,
-      momentumEpochs: 100,
-      weightDecay: 0,
-      chains: M,
-      gibbsSteps: 2,
-      chainMeanStep,
-    });
+  const make = (chainMeanStep: boolean): DBM => plainStepDbm({ labels: 10, seed: 3, chains: M, gibbsSteps: 2, chainMeanStep });
   const gibbs = make(false);
   const smooth = make(true);
   const [W1, W2, b1, b2, U, c] = [gibbs.W[0], gibbs.W[1], gibbs.biases[1], gibbs.biases[2], gibbs.U, gibbs.c].map((t) => {
@@ -259,19 +256,7 @@ test("sparsity penalty: one step moves each weight by −ε (neighbour's mean ac
   const cost = 0.05;
   const damping = 0.9;
   const target = [0.05, 0.02];
-  const make = (sparsityCost: number): DBM =>
-    new DBM({
-      layers: [784, 12, 8],
-      seed: 7,
-      initStd: 0.1,
-      initialMomentum: 0,
-      momentumEpochs: 100,
-      weightDecay: 0,
-      chains: 10,
-      sparsityCost,
-      sparsityTarget: target,
-      sparsityDamping: damping,
-    });
+  const make = (sparsityCost: number): DBM => plainStepDbm({ seed: 7, chains: 10, sparsityCost, sparsityTarget: target, sparsityDamping: damping });
   const plain = make(0);
   const sparse = make(cost);
   const eps = plain.options.learningRate;

@@ -481,13 +481,14 @@ export class DBM {
 
   /**
    * The `chainMeanStep` option: after the sweeps, each even hidden layer of the chains becomes
-   * its conditional mean given the odd layers' probabilities (scratch, from the last sweep) and,
-   * on the top layer, the labels' p(y) (yProbs, drawn with the odd layers when the top is even).
+   * its conditional mean given the odd layers' probabilities and, on the top layer, the labels'
+   * p(y) (yProbs, drawn with the odd layers when the top is even). negative: the chains' even
+   * states beside the odd layers' probabilities from the last sweep (scratch), as `fit` uses
+   * them for the statistics; its even entries are the chains' own tensors, updated in place.
    */
-  private chainMeanStep(chains: Tensor[], scratch: Tensor[], yProbs: Tensor | null): void {
-    const odd = chains.map((c, l) => (l % 2 === 1 ? scratch[l] : c));
+  private chainMeanStep(negative: Tensor[], scratch: Tensor[], yProbs: Tensor | null): void {
     const y = this.labelParity === 1 ? yProbs : null;
-    for (let l = 2; l <= this.depth; l += 2) chains[l].assign(this.layerMean(odd, l, scratch[l], false, 1, undefined, y));
+    for (let l = 2; l <= this.depth; l += 2) negative[l].assign(this.layerMean(negative, l, scratch[l], false, 1, undefined, y));
   }
 
   /** Joint training: mean-field positive phase, persistent-chain negative phase. */
@@ -531,8 +532,8 @@ export class DBM {
         // independent, so their pair statistics use p(h_odd | even states) in place of the
         // binary states (Rao-Blackwellised: the same expectation with less noise)
         for (let k = 0; k < o.gibbsSteps; k++) this.gibbsSweep(chains, this.rng, chainScratch, yChain, yScratch);
-        if (o.chainMeanStep) this.chainMeanStep(chains, chainScratch, yScratch);
         const negative = chains.map((c, l) => (l % 2 === 1 ? chainScratch[l] : c));
+        if (o.chainMeanStep) this.chainMeanStep(negative, chainScratch, yScratch);
         for (let l = 0; l < L; l++) accumulatePhase(this.velocity[l], negative[l], negative[l + 1], -eps / M, 1);
         if (yChain !== null && yScratch !== null && this.labelVelocity !== null) {
           accumulatePhase(this.labelVelocity, this.labelParity === 1 ? yScratch : yChain, negative[L], -eps / M, 1);
