@@ -93,6 +93,8 @@ const o = scriptOptions("dbm-mnist", "DBM 784-500-1000: pretraining, mean-field/
   "ais-runs": { type: "number", description: "AIS runs for the log-likelihood bound (0: skip)", default: 0, integer: true, min: 0 },
   out: { type: "string", description: "save every stage here and resume from what is there" },
 });
+const fine = finetuneFrom(o);
+const { options: ft, dropout } = fine;
 const layers = (o.layers ?? "784-500-1000").split("-").map(Number);
 const data = await scriptData(o);
 const { test } = data;
@@ -194,7 +196,7 @@ if (dbm.labels > 0)
 if ((o["finetune-epochs"] ?? 80) === 0) process.exit(0);
 
 t = performance.now();
-const { options: ft, dropout } = finetuneFrom(o);
+console.log(fine.summary);
 const sets = finetuneSets(data, o.validation, (images) => dbm.classifierInputs(images));
 const clf = dbm.toClassifier({ classes: 10, seed, dropout });
 const err = await finetune(clf, sets, { ...ft, label: "DBM classifier" });

@@ -1,13 +1,14 @@
 /**
  * What the DBN/DBM reproduction scripts share: options (data folder, epochs, limits, seed),
  * loading MNIST (the full set from ../shared/datasets/mnist when present, else the bundled
- * digits with a warning), fine-tuning a Sequential with SGD + momentum, and printing a figure
+ * digits with a warning), fine-tuning a Sequential (SGD + momentum, or conjugate gradients), and printing a figure
  * next to the published one from ../shared/REFERENCES.md.
  */
 import { formatHelp, type OptionSpecs, type ParsedOptions, parseOptions, UsageError } from "../src/cli/args.js";
 import { defaultMnistDir, loadMnist, type MnistData } from "../src/data/mnist.js";
 import type { DBM } from "../src/energy/dbm.js";
 import { argmax } from "../src/ops/reduce.js";
+import { ConjugateGradient } from "../src/optim/cg.js";
 import { SGD } from "../src/optim/sgd.js";
 import type { Tensor } from "../src/tensor/tensor.js";
 import type { Sequential } from "../src/train/sequential.js";
@@ -38,11 +39,24 @@ export const finetuneSpecs = {
   "finetune-epochs": { type: "number", description: "backprop epochs (0: no fine-tuning)", default: 80, integer: true, min: 0 },
   "finetune-lr": { type: "number", description: "SGD learning rate (momentum 0.9)", default: 0.1, min: 0 },
   "constant-lr": { type: "boolean", description: "keep the fine-tuning learning rate constant (default: cosine decay to zero)" },
-  "dropout-input": { type: "number", description: "dropout rate on the input while fine-tuning (Srivastava et al. 2014: 0.2)", default: 0.1, min: 0, max: 0.9 },
+  "finetune-optimizer": {
+    type: "string",
+    description:
+      "sgd: the recipe above; cg: conjugate gradients, --line-searches on each batch of --cg-batch images, no dropout (Hinton & Salakhutdinov's backprop.m: 3 line searches on batches of 1,000, with --warmup-epochs 5)",
+    default: "sgd",
+    choices: ["sgd", "cg"],
+  },
+  "line-searches": { type: "number", description: "with cg: line searches per batch", default: 3, integer: true, min: 1 },
+  "cg-batch": { type: "number", description: "with cg: images per batch", default: 1000, integer: true, min: 1 },
+  "dropout-input": {
+    type: "number",
+    description: "dropout rate on the input while fine-tuning with sgd (Srivastava et al. 2014: 0.2; default 0.1, with cg 0)",
+    min: 0,
+    max: 0.9,
+  },
   "dropout-hidden": {
     type: "number",
-    description: "dropout rate after each pretrained layer while fine-tuning (Srivastava et al.: 0.5)",
-    default: 0.25,
+    description: "dropout rate after each pretrained layer while fine-tuning with sgd (Srivastava et al.: 0.5; default 0.25, with cg 0)",
     min: 0,
     max: 0.9,
   },
@@ -68,23 +82,38 @@ export const baselineLrSpec = {
 
 type FinetuneFlags = ParsedOptions<typeof finetuneSpecs> & { batch?: number; seed?: number };
 
-/** FinetuneOptions (but the label) and the dropout rates from the parsed finetuneSpecs flags. */
-export function finetuneFrom(o: FinetuneFlags): { options: Omit<FinetuneOptions, "label">; dropout: { input: number; hidden: number } } {
-  const dropout = { input: o["dropout-input"] ?? 0.1, hidden: o["dropout-hidden"] ?? 0.25 };
+/**
+ * FinetuneOptions (but the label), the dropout rates and a one-line summary from the parsed
+ * finetuneSpecs flags. Call it right after parsing: a conflict exits with a usage error before
+ * hours of pretraining, not after.
+ */
+export function finetuneFrom(o: FinetuneFlags): { options: Omit<FinetuneOptions, "label">; dropout: { input: number; hidden: number }; summary: string } {
+  const cg = o["finetune-optimizer"] === "cg";
+  const dropout = { input: o["dropout-input"] ?? (cg ? 0 : 0.1), hidden: o["dropout-hidden"] ?? (cg ? 0 : 0.25) };
+  if (cg && (dropout.input > 0 || dropout.hidden > 0)) {
+    console.error(
+      "--finetune-optimizer cg searches along one batch's loss, which dropout changes at every evaluation: leave out --dropout-input and --dropout-hidden",
+    );
+    process.exit(2);
+  }
   const epochs = o["finetune-epochs"] ?? 80;
   const learningRate = o["finetune-lr"] ?? 0.1;
-  console.log(
-    `fine-tuning: ${epochs} epochs, SGD ε ${learningRate} momentum 0.9${o["constant-lr"] ? "" : " (cosine decay)"}, dropout input ${dropout.input} hidden ${dropout.hidden}`,
-  );
+  const lineSearches = o["line-searches"] ?? 3;
+  const warmup = o["warmup-epochs"] ?? 0;
+  const method = cg
+    ? `conjugate gradients, ${lineSearches} line searches per batch of ${o["cg-batch"] ?? 1000}`
+    : `SGD ε ${learningRate} momentum 0.9${o["constant-lr"] ? "" : " (cosine decay)"}`;
   return {
+    summary: `fine-tuning: ${warmup > 0 ? `${warmup} epochs of the output layer alone, then ` : ""}${epochs} epochs, ${method}, dropout input ${dropout.input} hidden ${dropout.hidden}`,
     options: {
       epochs,
       learningRate,
-      batchSize: o.batch ?? 100,
+      batchSize: cg ? (o["cg-batch"] ?? 1000) : (o.batch ?? 100),
       seed: o.seed ?? 1,
       cosine: !o["constant-lr"],
       weightDecay: o["weight-decay"],
-      warmupEpochs: o["warmup-epochs"],
+      warmupEpochs: warmup,
+      lineSearches: cg ? lineSearches : undefined,
     },
     dropout,
   };
@@ -187,6 +216,8 @@ export interface FinetuneOptions {
   weightDecay?: number;
   /** Epochs that first train only the output layer, the rest frozen (Hinton's backprop.m: 6). */
   warmupEpochs?: number;
+  /** Conjugate gradients with this many line searches per batch instead of SGD (learningRate and cosine unused). */
+  lineSearches?: number;
 }
 
 /** Indices of the layers with weights below the output layer (the pretrained ones). */
@@ -195,7 +226,8 @@ const belowOutput = (model: Sequential): number[] => model.layers.flatMap((layer
 const errorOf = (model: Sequential, x: Tensor, y: Tensor): number => (1 - (model.evaluate(x, y).accuracy ?? 0)) * 100;
 
 /**
- * SGD with momentum 0.9 (optionally cosine-decayed) on cross-entropy; prints the validation
+ * SGD with momentum 0.9 (optionally cosine-decayed), or conjugate gradients when lineSearches
+ * is set, on cross-entropy; prints the validation
  * error (or, without a validation set, the test error) every few epochs; returns the test error
  * in % after the last epoch. With warmupEpochs, the new output layer is first fitted alone: it
  * starts random, and its large early gradients would otherwise flow into the pretrained weights.
@@ -211,16 +243,16 @@ export async function finetune(model: Sequential, sets: FinetuneSets, o: Finetun
       label: "output layer only",
     });
   }
-  model.compile({
-    loss: "categoricalCrossentropy",
-    optimizer: new SGD({
-      learningRate: o.learningRate,
-      momentum: 0.9,
-      weightDecay: o.weightDecay,
-      schedule: o.cosine ? { type: "cosine", epochs: o.epochs } : undefined,
-    }),
-    metrics: ["accuracy"],
-  });
+  const optimizer =
+    o.lineSearches === undefined
+      ? new SGD({
+          learningRate: o.learningRate,
+          momentum: 0.9,
+          weightDecay: o.weightDecay,
+          schedule: o.cosine ? { type: "cosine", epochs: o.epochs } : undefined,
+        })
+      : new ConjugateGradient({ lineSearches: o.lineSearches, weightDecay: o.weightDecay });
+  model.compile({ loss: "categoricalCrossentropy", optimizer, metrics: ["accuracy"] });
   const watch = sets.xv !== undefined && sets.yv !== undefined ? { x: sets.xv, y: sets.yv, name: "validation" } : { x: sets.xt, y: sets.yt, name: "test" };
   const t = performance.now();
   await model.fit(sets.x, sets.y, {

@@ -26,6 +26,8 @@ const o = scriptOptions("dbn-mnist", "DBN 784-500-500-2000-10: greedy RBM pretra
   ...baselineLrSpec,
   out: { type: "string", description: "save the stack and classifier here" },
 });
+const fine = finetuneFrom(o);
+const { options: ft, dropout } = fine;
 const layers = (o.layers ?? "784-500-500-2000").split("-").map(Number);
 const data = await scriptData(o);
 // with --validation the RBMs, like the classifier, never see the validation rows
@@ -53,7 +55,7 @@ if (o["finetune-epochs"] === 0) {
   console.log(`pretraining ${pretrainTime}; no fine-tuning asked for`);
   process.exit(0);
 }
-const { options: ft, dropout } = finetuneFrom(o);
+console.log(fine.summary);
 let t = performance.now();
 const clf = dbn.toClassifier({ classes: 10, seed, dropout });
 const sets = finetuneSets(data, o.validation);

@@ -1,5 +1,6 @@
 import { Adagrad } from "./adagrad.js";
 import { Adam } from "./adam.js";
+import { ConjugateGradient } from "./cg.js";
 import type { Optimizer, OptimizerConfig, OptimizerOptions } from "./optimizer.js";
 import type { ScheduleSpec } from "./schedules.js";
 import { SGD } from "./sgd.js";
@@ -21,7 +22,9 @@ export function optimizerFromConfig(config: OptimizerConfig): Optimizer {
       return new Adagrad({ ...base, epsilon: num("epsilon"), initialAccumulator: num("initialAccumulator") });
     case "Adam":
       return new Adam({ ...base, beta1: num("beta1"), beta2: num("beta2"), epsilon: num("epsilon") });
+    case "ConjugateGradient":
+      return new ConjugateGradient({ weightDecay: config.weightDecay, lineSearches: num("lineSearches"), maxEvaluations: num("maxEvaluations") });
     default:
-      throw new RangeError(`optimizerFromConfig: unknown optimizer "${String(config.className)}"; known: SGD, Adagrad, Adam`);
+      throw new RangeError(`optimizerFromConfig: unknown optimizer "${String(config.className)}"; known: SGD, Adagrad, Adam, ConjugateGradient`);
   }
 }

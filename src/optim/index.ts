@@ -4,6 +4,8 @@ export type { AdagradOptions } from "./adagrad.js";
 export { Adagrad } from "./adagrad.js";
 export type { AdamOptions } from "./adam.js";
 export { Adam } from "./adam.js";
+export type { BatchMinimizer, ConjugateGradientOptions } from "./cg.js";
+export { ConjugateGradient, isBatchMinimizer } from "./cg.js";
 export { optimizerFromConfig } from "./config.js";
 export type { Optimizer, OptimizerConfig, OptimizerOptions } from "./optimizer.js";
 export { BaseOptimizer } from "./optimizer.js";

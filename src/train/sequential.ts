@@ -4,15 +4,18 @@
  *   forward  Y = f_L(... f_1(X))
  *   loss     L(Y, T), fused with a softmax/sigmoid output unit when it is the canonical pair
  *   backward δ_L = dL/dY (or dL/dZ when fused), δ_{l−1} = layer_l.backward(δ_l)
- *   update   optimizer.step(trainable params)
+ *   update   optimizer.step(trainable params), or for a line-search optimiser (conjugate
+ *            gradients) optimizer.minimize(params, evaluate), which re-runs the above
  * Every per-batch tensor lives in a buffer reused across batches of the same size.
  */
 import { batchCount, batchIndices, gatherRows } from "../data/batch.js";
 import type { ModelJson } from "../io/model.js";
 import { BatchBuffers } from "../nn/buffers.js";
+import { Dropout } from "../nn/dropout.js";
 import type { Layer, Param } from "../nn/layer.js";
 import { hasOutputActivation } from "../nn/layer.js";
 import { assertLoss, Loss, type LossName } from "../nn/losses.js";
+import { isBatchMinimizer } from "../optim/cg.js";
 import type { Optimizer } from "../optim/optimizer.js";
 import { Rng } from "../tensor/random.js";
 import { formatShape, type Shape, ShapeError, shapeSize, shapesEqual } from "../tensor/shape.js";
@@ -249,6 +252,12 @@ export class Sequential implements TrainableModel {
     const initialEpoch = options.initialEpoch ?? 0;
     if (options.transform !== undefined && typeof options.transform !== "function")
       throw new TypeError("fit: transform must be a function (xBatch, yBatch, info) => Tensor | void");
+    const stochastic = this.layers.find((l) => l instanceof Dropout && l.rate > 0);
+    if (stochastic !== undefined && isBatchMinimizer(compiled.optimizer)) {
+      throw new Error(
+        `fit: ${compiled.optimizer.className} searches along a line of one batch's loss, which dropout layer "${stochastic.name}" changes at every evaluation; remove the dropout or train with SGD`,
+      );
+    }
     const { xTrain, yTrain, validation } = this.splitValidation(x, y, options);
     const n = xTrain.rows;
     if (n === 0) throw new RangeError("fit: no training rows (check validationSplit)");
@@ -431,21 +440,41 @@ export class Sequential implements TrainableModel {
     epoch: number,
     batch: number,
   ): { loss: number; correct: number } {
+    const optimizer = compiled.optimizer;
+    let first: { loss: number; correct: number } | null = null;
+    const evaluate = (): number => {
+      const r = this.lossAndGradient(xb, yb, compiled, trainable, lowest);
+      if (first === null) {
+        first = r;
+        if (!Number.isFinite(r.loss)) {
+          throw new Error(
+            `fit: the loss became ${r.loss} at epoch ${epoch + 1}, batch ${batch + 1}; training stopped before updating the weights with it (try a smaller learning rate or clipNorm)`,
+          );
+        }
+      }
+      return r.loss;
+    };
+    // a line-search optimiser evaluates the batch as often as it needs; the others step once
+    if (isBatchMinimizer(optimizer)) optimizer.minimize(trainable, evaluate);
+    else {
+      evaluate();
+      optimizer.step(trainable);
+    }
+    return first ?? { loss: Number.NaN, correct: 0 };
+  }
+
+  /** The batch's loss at the current weights, its gradient left in the trainable params' grads. */
+  private lossAndGradient(xb: Tensor, yb: Tensor, compiled: Compiled, trainable: Param[], lowest: number): { loss: number; correct: number } {
     for (const p of trainable) p.grad.data.fill(0);
     const out = this.forward(xb, true);
     const lastIndex = this.layers.length - 1;
     const last = this.layers[lastIndex];
     const fused = hasOutputActivation(last) && compiled.loss.fusesWith(last.activation);
     const loss = compiled.loss.value(out, yb, fused && hasOutputActivation(last) ? last.preActivation() : undefined);
-    if (!Number.isFinite(loss)) {
-      throw new Error(
-        `fit: the loss became ${loss} at epoch ${epoch + 1}, batch ${batch + 1}; training stopped before updating the weights with it (try a smaller learning rate or clipNorm)`,
-      );
-    }
+    if (!Number.isFinite(loss)) return { loss, correct: 0 };
     let delta = compiled.loss.gradient(out, yb, this.buffers.get("dLoss", out.shape), fused);
     delta = fused && hasOutputActivation(last) ? last.backwardFromPreActivation(delta, lastIndex > lowest) : last.backward(delta, lastIndex > lowest);
     for (let i = lastIndex - 1; i >= lowest; i--) delta = this.layers[i].backward(delta, i > lowest);
-    compiled.optimizer.step(trainable);
     return { loss, correct: compiled.metrics.length > 0 ? countCorrect(out, yb) : 0 };
   }
 
