@@ -1,8 +1,8 @@
 /**
  * What the DBN/DBM reproduction scripts share: options (data folder, epochs, limits, seed),
  * loading MNIST (the full set from ../shared/datasets/mnist when present, else the bundled
- * digits with a warning), fine-tuning a Sequential (SGD + momentum, or conjugate gradients), and printing a figure
- * next to the published one from ../shared/REFERENCES.md.
+ * digits with a warning), fine-tuning a Sequential (SGD + momentum, or conjugate gradients),
+ * and printing a figure next to the published one from ../shared/REFERENCES.md.
  */
 import { formatHelp, type OptionSpecs, type ParsedOptions, parseOptions, UsageError } from "../src/cli/args.js";
 import { defaultMnistDir, loadMnist, type MnistData } from "../src/data/mnist.js";
@@ -227,10 +227,10 @@ const errorOf = (model: Sequential, x: Tensor, y: Tensor): number => (1 - (model
 
 /**
  * SGD with momentum 0.9 (optionally cosine-decayed), or conjugate gradients when lineSearches
- * is set, on cross-entropy; prints the validation
- * error (or, without a validation set, the test error) every few epochs; returns the test error
- * in % after the last epoch. With warmupEpochs, the new output layer is first fitted alone: it
- * starts random, and its large early gradients would otherwise flow into the pretrained weights.
+ * is set, on cross-entropy; prints the validation error (or, without a validation set, the
+ * test error) every few epochs; returns the test error in % after the last epoch. With
+ * warmupEpochs, the new output layer is first fitted alone: it starts random, and its large
+ * early gradients would otherwise flow into the pretrained weights.
  */
 export async function finetune(model: Sequential, sets: FinetuneSets, o: FinetuneOptions): Promise<number> {
   if ((o.warmupEpochs ?? 0) > 0) {
