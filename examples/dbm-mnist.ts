@@ -9,7 +9,9 @@
  * With --out every stage is saved as it goes (out/stack after each pretraining epoch, out/dbm
  * after each joint epoch, out/classifier at the end), and running the same command again
  * resumes: counts are totals, so --dbm-epochs 300 after a run of 40 trains 260 more.
- * --finetune-epochs 0 stops after joint training.
+ * --finetune-epochs 0 stops after joint training. Fine-tuning is the DBN's SGD recipe by default;
+ * --finetune-optimizer cg --warmup-epochs 5 --finetune-epochs 95 is the paper's (conjugate
+ * gradients, 3 line searches per batch of 1,000, the output layer alone for 5 epochs).
  */
 
 import { existsSync } from "node:fs";
