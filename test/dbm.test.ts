@@ -1,10 +1,10 @@
 /**
  * Deep Boltzmann machines: on a model small enough to enumerate every state, the even/odd RBM
  * view gives the exact log Z, mean-field reaches a fixed point, and the variational bound lies
- * below the exact log-likelihood; AIS on the view agrees with the exact log Z; joint training's
- * update, with enough chains, is ε times the exact gradient of the bound (labels included); on the bundled
- * digits pretraining and joint training raise the exact test log-likelihood, and the
- * discriminative net starts from the mean-field fixed point.
+ * below the exact log-likelihood; AIS on the view agrees with the exact log Z; joint
+ * training's update, with enough chains, is ε times the exact gradient of the bound (labels
+ * included); on the bundled digits pretraining and joint training raise the exact test
+ * log-likelihood, and the discriminative net starts from the mean-field fixed point.
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
@@ -27,11 +27,11 @@ function randomDbm(layers: number[], std: number, seed: number): DBM {
 }
 
 /**
- * A [784, 12, 8] DBM whose updates are plain SGD steps (no momentum, no weight decay): one
- * full-batch step of two such DBMs from the same seed differs by exactly ε times the
- * difference of their statistics.
+ * A DBM (by default [784, 12, 8]) whose updates are plain SGD steps (no momentum, no weight
+ * decay): one full-batch update is exactly ε times the difference of its statistics, so two
+ * such DBMs from the same seed differ by ε times the difference of theirs.
  */
-function plainStepDbm(options: Omit<DBMOptions, "layers">): DBM {
+function plainStepDbm(options: Partial<DBMOptions>): DBM {
   return new DBM({ layers: [784, 12, 8], initStd: 0.1, initialMomentum: 0, momentumEpochs: 100, weightDecay: 0, ...options });
 }
 
@@ -347,19 +347,9 @@ test("a DBM with label units: the top RBM splits into W and U, clamped mean-fiel
 });
 
 test("joint training's update with many long chains is ε (⟨·⟩_data − ⟨·⟩_model), ⟨·⟩_model by exact enumeration (labels included)", async () => {
-  // [4, 3, 3] with 3 label units on the top layer: 2^10 · 3 joint states. No momentum and no
-  // weight decay, so one full-batch update is exactly ε (data statistics − chain statistics)
-  const dbm = new DBM({
-    layers: [4, 3, 3],
-    labels: 3,
-    seed: 4,
-    chains: 20000,
-    gibbsSteps: 60,
-    learningRate: 0.01,
-    initialMomentum: 0,
-    momentumEpochs: 100,
-    weightDecay: 0,
-  });
+  // [4, 3, 3] with 3 label units on the top layer: 2^10 · 3 joint states; a plain step, so one
+  // full-batch update is exactly ε (data statistics − chain statistics)
+  const dbm = plainStepDbm({ layers: [4, 3, 3], labels: 3, seed: 4, chains: 20000, gibbsSteps: 60, learningRate: 0.01 });
   const rng = new Rng(9);
   const U = dbm.U as Tensor;
   const c = dbm.c as Tensor;
