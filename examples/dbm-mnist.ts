@@ -43,6 +43,20 @@ const o = scriptOptions("dbm-mnist", "DBM 784-500-1000: pretraining, mean-field/
     default: 0.001,
     min: 0,
   },
+  "top-pretrain-epochs": { type: "number", description: "epochs of the top pretraining RBM (default: --pretrain-epochs)", integer: true, min: 0 },
+  "top-cd-grow-every": {
+    type: "number",
+    description: "top pretraining RBM: CD-k with k = ⌈epoch / N⌉ and ε / k (Salakhutdinov's rbm_l2.m: 20; 0: CD-1 throughout)",
+    default: 0,
+    integer: true,
+    min: 0,
+  },
+  "pretrain-propagate": {
+    type: "string",
+    description: "what each pretraining RBM passes up: mean (p(h | v)) or sample (binary states, fresh each epoch; his rbm_l2.m)",
+    default: "mean",
+  },
+  "rbm-sample-visible": { type: "boolean", description: "pretraining RBMs sample their reconstructions (his rbm.m and rbm_l2.m) instead of using p(v | h)" },
   "dbm-epochs": { type: "number", description: "joint-training epochs (in total, counting a resumed DBM's)", default: 300, integer: true, min: 0 },
   "dbm-lr": { type: "number", description: "joint-training learning rate", default: 0.001, min: 0 },
   "dbm-lr-decay": {
@@ -96,6 +110,11 @@ const o = scriptOptions("dbm-mnist", "DBM 784-500-1000: pretraining, mean-field/
   out: { type: "string", description: "save every stage here and resume from what is there" },
 });
 const fine = finetuneFrom(o);
+const propagate = o["pretrain-propagate"] ?? "mean";
+if (propagate !== "mean" && propagate !== "sample") {
+  console.error(`dbm-mnist: --pretrain-propagate must be mean or sample, got ${propagate}`);
+  process.exit(2);
+}
 const { options: ft, dropout } = fine;
 const layers = (o.layers ?? "784-500-1000").split("-").map(Number);
 const data = await scriptData(o);
@@ -136,14 +155,20 @@ if (savedDbm !== null && existsSync(`${savedDbm}/dbm.json`)) {
     sparsityTarget: (o["sparsity-targets"] ?? "0.2,0.1").split(",").map(Number),
     chainMeanStep: o["chain-mean-step"] ?? false,
   });
-  const rbm = { learningRate: o["rbm-lr"] ?? 0.05, weightDecay: o["rbm-weight-decay"] ?? 0.001 };
+  const rbm = { learningRate: o["rbm-lr"] ?? 0.05, weightDecay: o["rbm-weight-decay"] ?? 0.001, sampleVisible: o["rbm-sample-visible"] === true };
+  const grow = o["top-cd-grow-every"] ?? 0;
+  const each = o["pretrain-epochs"] ?? 100;
+  const isTop = (l: number): boolean => l === layers.length - 2;
+  const perRbm = layers.slice(1).map((_, l) => (isTop(l) ? { ...rbm, cdGrowEvery: grow } : rbm));
+  const epochs = layers.slice(1).map((_, l) => (isTop(l) ? (o["top-pretrain-epochs"] ?? each) : each));
   console.log(
-    `pretraining ${layers.join("-")} with doubled RBMs: CD-1, ε ${rbm.learningRate}, weight decay ${rbm.weightDecay}, ${o["pretrain-epochs"] ?? 100} epochs each`,
+    `pretraining ${layers.join("-")} with doubled RBMs: ε ${rbm.learningRate}, weight decay ${rbm.weightDecay}, ${epochs.join(" / ")} epochs, top RBM ${grow > 0 ? `CD-⌈epoch/${grow}⌉ at ε/k` : "CD-1"}, ${propagate} passed up${rbm.sampleVisible ? ", sampled reconstructions" : ""}`,
   );
   await dbm.pretrain(x, {
-    epochs: o["pretrain-epochs"] ?? 100,
+    epochs,
     batchSize: batch,
-    rbm,
+    rbm: perRbm,
+    propagate,
     sampleData: fresh,
     labels,
     checkpoint: o.out === undefined ? undefined : `${o.out}/stack`,

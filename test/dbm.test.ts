@@ -159,6 +159,36 @@ test("on the bundled digits: pretraining then joint training raise the exact tes
   assert.deepEqual(withDropout.predict(inputs).data, clf.predict(inputs).data);
 });
 
+test("pretraining takes per-RBM options (rbm_l2.m's growing CD-k for the top RBM only) and passes sampled states up on request", async () => {
+  const { train } = await loadMnist({ limitTrain: 200, limitTest: 10 });
+  const x = binarize(train.images);
+  const pretrain = async (propagate: "mean" | "sample") => {
+    const dbm = new DBM({ layers: [784, 12, 8], seed: 3 });
+    const logs: number[][] = [[], []];
+    const dbn = await dbm.pretrain(x, {
+      epochs: 3,
+      batchSize: 20,
+      rbm: [{ learningRate: 0.05 }, { learningRate: 0.06, cdGrowEvery: 2 }],
+      propagate,
+      callbacks: { onEpochEnd: (l, e) => void logs[l].push(e.cdSteps) },
+    });
+    return { dbm, dbn, logs };
+  };
+  const mean = await pretrain("mean");
+  assert.deepEqual(mean.logs, [
+    [1, 1, 1],
+    [1, 1, 2],
+  ]);
+  const [bottom, top] = mean.dbn.rbms;
+  assert.equal(bottom.options.cdGrowEvery, 0);
+  assert.equal(top.options.learningRate, 0.06);
+  assert.deepEqual([bottom.upScale, bottom.downScale, top.upScale, top.downScale], [2, 1, 1, 2], "the DBM still sets the doubling");
+  const sampled = await pretrain("sample");
+  assert.deepEqual(Array.from(sampled.dbm.W[0].data), Array.from(mean.dbm.W[0].data), "the bottom RBM does not depend on what is passed up");
+  assert.notDeepEqual(Array.from(sampled.dbm.W[1].data), Array.from(mean.dbm.W[1].data), "the top RBM saw binary states");
+  await assert.rejects(new DBM({ layers: [784, 12, 8] }).pretrain(x, { epochs: 1, rbm: [{}] }), /rbm options must be one object or an array of 2/);
+});
+
 test("joint training: ε decays per epoch to its floor; grey-level data are binarised afresh each batch, reproducibly", async () => {
   const { train } = await loadMnist({ limitTrain: 200, limitTest: 10 });
   const grey = train.images;

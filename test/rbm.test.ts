@@ -201,6 +201,37 @@ test("momentum schedule switches from 0.5 to 0.9 after momentumEpochs", async ()
   assert.equal(rbm.updates, 6);
 });
 
+test("cdGrowEvery: k grows by cdSteps every N epochs and ε shrinks by the same factor (rbm_l2.m's schedule)", async () => {
+  const data = fromArray(
+    Array.from({ length: 60 }, (_, i) => (i % 3 === 0 ? 1 : 0)),
+    [10, 6],
+  );
+  const rbm = new RBM({ visible: 6, hidden: 3, learningRate: 0.06, cdGrowEvery: 2, seed: 1 });
+  const logs = await rbm.fit(data, { epochs: 5, batchSize: 5 });
+  assert.deepEqual(
+    logs.map((l) => l.cdSteps),
+    [1, 1, 2, 2, 3],
+  );
+  assert.deepEqual(
+    logs.map((l) => +l.learningRate.toFixed(12)),
+    [0.06, 0.06, 0.03, 0.03, 0.02],
+  );
+  assert.equal(new RBM({ visible: 6, hidden: 3, cdSteps: 3, cdGrowEvery: 4 }).currentCdSteps(), 3);
+  assert.throws(() => new RBM({ visible: 6, hidden: 3, cdGrowEvery: 1.5 }), /cdGrowEvery must be an integer >= 0/);
+  // an update in a grown epoch is exactly CD-k at ε / k: same seed, same state, same weights
+  const grown = new RBM({ visible: 6, hidden: 3, learningRate: 0.06, cdGrowEvery: 1, seed: 7 });
+  const fixed = new RBM({ visible: 6, hidden: 3, learningRate: 0.02, cdSteps: 3, seed: 7 });
+  grown.epochsTrained = 2;
+  fixed.epochsTrained = 2;
+  grown.partialFit(data);
+  fixed.partialFit(data);
+  assert.deepEqual(Array.from(grown.W.data), Array.from(fixed.W.data));
+  const cd1 = new RBM({ visible: 6, hidden: 3, learningRate: 0.02, cdSteps: 1, seed: 7 });
+  cd1.epochsTrained = 2;
+  cd1.partialFit(data);
+  assert.notDeepEqual(Array.from(grown.W.data), Array.from(cd1.W.data), "the grown k is used");
+});
+
 test("training is deterministic for a seed, and CD-k / PCD / mean-field / sparsity variants stay finite and learn", async () => {
   const rng = new Rng(3);
   // two prototypes with noise: an easy distribution

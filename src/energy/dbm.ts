@@ -142,8 +142,13 @@ export interface DbmFitOptions {
 export interface DbmPretrainOptions {
   epochs?: number | readonly number[];
   batchSize?: number;
-  /** Options of every pretraining RBM (the doubling factors are set by the DBM). */
-  rbm?: LayerRbmOptions;
+  /** Options of every pretraining RBM (one object) or per RBM, bottom first; the doubling factors are set by the DBM. */
+  rbm?: LayerRbmOptions | readonly LayerRbmOptions[];
+  /**
+   * What each RBM passes up: "mean", p(h | v) (default), or "sample", binary states drawn
+   * afresh every epoch (Salakhutdinov's rbm_l2.m trains the top RBM on sampled h1).
+   */
+  propagate?: "mean" | "sample";
   /** The images are probabilities: the bottom RBM sees each batch binarised afresh. */
   sampleData?: boolean;
   /** One-hot labels [n, labels] for a DBM with label units: the top RBM learns [h_{L−1}, y]. */
@@ -345,8 +350,14 @@ export class DBM {
    */
   async pretrain(data: Tensor, options: DbmPretrainOptions = {}): Promise<DBN> {
     const L = this.depth;
+    const per = options.rbm;
+    if (Array.isArray(per) && per.length !== L)
+      throw new RangeError(`DBM.pretrain: rbm options must be one object or an array of ${L} (one per RBM); got ${per.length}`);
     const rbm: LayerRbmOptions[] = [];
-    for (let l = 0; l < L; l++) rbm.push({ ...options.rbm, upScale: l < L - 1 ? 2 : 1, downScale: l > 0 ? 2 : 1 });
+    for (let l = 0; l < L; l++) {
+      const o: LayerRbmOptions | undefined = Array.isArray(per) ? per[l] : (per as LayerRbmOptions | undefined);
+      rbm.push({ ...o, upScale: l < L - 1 ? 2 : 1, downScale: l > 0 ? 2 : 1 });
+    }
     const labels = this.checkLabels("DBM.pretrain", options.labels, data.rows) ?? undefined;
     const dbn =
       (await this.savedStack(options.checkpoint)) ??
@@ -356,6 +367,7 @@ export class DBM {
       epochs: options.epochs,
       batchSize: options.batchSize,
       sampleData: options.sampleData,
+      propagate: options.propagate,
       labels,
       callbacks: cb?.onEpochEnd ? { onEpochEnd: cb.onEpochEnd } : undefined,
       checkpoint: options.checkpoint,

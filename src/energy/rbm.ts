@@ -59,6 +59,13 @@ export interface RBMOptions {
   weightDecay?: number;
   /** k of CD-k, or the Gibbs steps per update of the persistent chains. Default 1. */
   cdSteps?: number;
+  /**
+   * Every this many epochs k grows by `cdSteps` and ε shrinks in proportion: in epoch e (from
+   * 1) k = cdSteps · ⌈e / cdGrowEvery⌉ and ε = learningRate · cdSteps / k, so the longer
+   * chains follow the model more closely as it sharpens while the steps get finer
+   * (Salakhutdinov's rbm_l2.m for the DBM's top RBM: 20). 0 keeps k and ε fixed. Default 0.
+   */
+  cdGrowEvery?: number;
   /** Number of persistent fantasy chains (PCD); 0 means ordinary CD. Default 0. */
   persistent?: number;
   /** Sample hidden states to drive the chain (true, default) or use their means (mean-field). */
@@ -89,6 +96,9 @@ export interface RbmEpochLogs {
   /** Mean over images of Σ_i (v0_i − p(v_i | h0))², h0 sampled: the usual progress figure. */
   reconstructionError: number;
   momentum: number;
+  /** k of CD-k and ε in force this epoch (they change under `cdGrowEvery`). */
+  cdSteps: number;
+  learningRate: number;
   seconds: number;
 }
 
@@ -168,6 +178,7 @@ export function resolveRbmOptions(o: RBMOptions): ResolvedRBMOptions {
     momentumEpochs: positiveInt("momentumEpochs", o.momentumEpochs ?? 5, 0),
     weightDecay: inRange("weightDecay", o.weightDecay ?? 2e-4, 0, 1),
     cdSteps: positiveInt("cdSteps", o.cdSteps ?? 1),
+    cdGrowEvery: positiveInt("cdGrowEvery", o.cdGrowEvery ?? 0, 0),
     persistent: positiveInt("persistent", o.persistent ?? 0, 0),
     sampleHidden: bool("sampleHidden", o.sampleHidden, true),
     sampleVisible: bool("sampleVisible", o.sampleVisible, false),
@@ -240,6 +251,18 @@ export class RBM implements RbmParams {
     return this.epochsTrained < o.momentumEpochs ? o.initialMomentum : o.momentum;
   }
 
+  /** k of CD-k in force for the current epoch (grows every `cdGrowEvery` epochs when that is set). */
+  currentCdSteps(): number {
+    const o = this.options;
+    return o.cdGrowEvery > 0 ? o.cdSteps * Math.ceil((this.epochsTrained + 1) / o.cdGrowEvery) : o.cdSteps;
+  }
+
+  /** ε in force for the current epoch: learningRate, divided by k's growth under `cdGrowEvery`. */
+  currentLearningRate(): number {
+    const o = this.options;
+    return (o.learningRate * o.cdSteps) / this.currentCdSteps();
+  }
+
   /**
    * Visible biases from the data (Hinton's guide, §8): log(p_i / (1 − p_i)) for Bernoulli
    * units, with p_i clipped to [1e-3, 1 − 1e-3]; the data mean for Gaussian units.
@@ -280,6 +303,8 @@ export class RBM implements RbmParams {
     for (let e = 0; e < epochs; e++) {
       const start = performance.now();
       const momentum = this.currentMomentum();
+      const cdSteps = this.currentCdSteps();
+      const learningRate = this.currentLearningRate();
       const epoch = this.epochsTrained + 1;
       let err = 0;
       let b = 0;
@@ -297,7 +322,7 @@ export class RBM implements RbmParams {
         for (const c of callbacks) c.onBatchEnd?.({ epoch, batch: b, batches, reconstructionError: batchErr });
       }
       this.epochsTrained++;
-      const logs: RbmEpochLogs = { epoch, reconstructionError: err / n, momentum, seconds: (performance.now() - start) / 1e3 };
+      const logs: RbmEpochLogs = { epoch, reconstructionError: err / n, momentum, cdSteps, learningRate, seconds: (performance.now() - start) / 1e3 };
       history.push(logs);
       for (const c of callbacks) await c.onEpochEnd?.(logs);
     }
@@ -315,7 +340,8 @@ export class RBM implements RbmParams {
     const n = v0.rows;
     const buf = this.buffersFor(n);
     const gibbs: GibbsOptions = o;
-    const eps = o.learningRate;
+    const eps = this.currentLearningRate();
+    const k = this.currentCdSteps();
     const vel = this.velocity;
 
     // positive phase ⟨v h⟩_data, on top of the momentum-decayed velocity
@@ -331,11 +357,11 @@ export class RBM implements RbmParams {
     if (o.persistent > 0) {
       const f = this.fantasyChains(v0);
       hiddenMean(this, f.vSample, f.hMean);
-      const vk = gibbsFromHidden(this, f.hMean, o.cdSteps, f, { sampleHidden: o.sampleHidden, sampleVisible: true }, this.rng);
+      const vk = gibbsFromHidden(this, f.hMean, k, f, { sampleHidden: o.sampleHidden, sampleVisible: true }, this.rng);
       accumulatePhase(vel, vk, f.hMean, -eps / o.persistent, 1);
       this.lastNegative = vk;
     } else {
-      const vk = o.cdSteps > 1 ? gibbsFromHidden(this, buf.chain.hMean, o.cdSteps - 1, buf.chain, gibbs, this.rng) : v1;
+      const vk = k > 1 ? gibbsFromHidden(this, buf.chain.hMean, k - 1, buf.chain, gibbs, this.rng) : v1;
       accumulatePhase(vel, vk, buf.chain.hMean, -eps / n, 1);
       this.lastNegative = vk;
     }
@@ -490,7 +516,7 @@ export class RBM implements RbmParams {
     }
     const q = this.q.data;
     const db = this.velocity.db.data;
-    const k = o.learningRate * o.sparsityCost;
+    const k = this.currentLearningRate() * o.sparsityCost;
     for (let j = 0; j < q.length; j++) {
       q[j] = o.sparsityDecay * q[j] + (1 - o.sparsityDecay) * (sumH.data[j] / n);
       db[j] -= k * (q[j] - o.sparsityTarget);
