@@ -47,6 +47,17 @@ describe("wasm heap", () => {
     assert.equal(heap.offsetOf(x), offset);
     assert.equal(heap.offsetOf(new Float32Array(4)), -1);
   });
+  it("staging copies in and out past 2 GiB (byte offsets are unsigned)", () => {
+    // the pages are reserved, not touched: only the few written here take real memory
+    const memory = new WebAssembly.Memory({ initial: 32769, maximum: 32769, shared: true });
+    const heap = new WasmHeap(memory, 2 ** 31, true);
+    const offset = heap.allocBytes(16);
+    assert.ok(offset >= 2 ** 31, `offset ${offset}`);
+    heap.copyIn(Float32Array.of(1, 2, 3, 4), offset);
+    const out = new Float32Array(4);
+    heap.copyOut(offset, out);
+    assert.deepEqual(Array.from(out), [1, 2, 3, 4]);
+  });
   it("memory growth keeps old arrays valid and resident; workers see the grown memory", async () => {
     const backend = new WasmBackend({ threads: 2 });
     await backend.ready();

@@ -123,11 +123,11 @@ export class WasmHeap {
 
   /** Copies bytes [offset, offset + n*4) into a fresh view; used to copy staged results back. */
   copyOut(offset: number, out: Float32Array): void {
-    out.set(this.f32view.subarray(offset >> 2, (offset >> 2) + out.length));
+    out.set(this.f32view.subarray(offset >>> 2, (offset >>> 2) + out.length));
   }
 
   copyIn(x: Float32Array, offset: number): void {
-    this.f32view.set(x, offset >> 2);
+    this.f32view.set(x, offset >>> 2);
   }
 
   /** Sets `bytes` bytes at `offset` to zero. */

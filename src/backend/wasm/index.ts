@@ -553,7 +553,7 @@ export class WasmBackend extends JsBackend {
    * `runSelf` is the calling thread's own call when it differs from that (gemm adds its scratch).
    */
   private dispatch(kernel: PoolKernel, args: number[], parallel: boolean, runSelf?: () => void): void {
-    this.heap.u32().fill(0, this.sync >> 2, (this.sync >> 2) + 4);
+    this.heap.u32().fill(0, this.sync >>> 2, (this.sync >>> 2) + 4);
     args.push(this.sync);
     const self = runSelf ?? ((): void => (this.E[kernel] as (...a: number[]) => void)(...args));
     if (this.pool === null || !parallel) self();
@@ -586,7 +586,7 @@ export class WasmBackend extends JsBackend {
   /** Writes g where the conv and pooling kernels read it; returns its byte offset. */
   private writeGeometry(g: ConvGeometry): number {
     const words = this.heap.u32();
-    const w = this.geometry >> 2;
+    const w = this.geometry >>> 2;
     const fields = [g.batch, g.inH, g.inW, g.channels, g.kH, g.kW, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW];
     for (let i = 0; i < fields.length; i++) {
       const v = fields[i];
@@ -598,7 +598,7 @@ export class WasmBackend extends JsBackend {
 
   /** Copies the generator state in, runs the sampler, copies the advanced state back. */
   private withRngState(rng: Rng, run: (state: number) => void): void {
-    const w = this.rngState >> 2;
+    const w = this.rngState >>> 2;
     this.heap.u32().set(rng.state, w);
     run(this.rngState);
     const words = this.heap.u32();
@@ -663,7 +663,7 @@ export class WasmBackend extends JsBackend {
       this.gemmSlab(true, true, 61, 63, 62, 1, a, 64, a, 64, 1, c, 64);
     }
     for (const op of ["sigmoid", "tanh", "exp", "log", "softplus", "relu"] as const)
-      this.unary(op, this.heap.f32().subarray(a >> 2, (a >> 2) + 4096), this.heap.f32().subarray(c >> 2, (c >> 2) + 4096));
+      this.unary(op, this.heap.f32().subarray(a >>> 2, (a >>> 2) + 4096), this.heap.f32().subarray(c >>> 2, (c >>> 2) + 4096));
     this.heap.release(a, sizeClass(bytes));
     this.heap.release(c, sizeClass(bytes));
   }
