@@ -56,7 +56,7 @@ const o = scriptOptions("dbm-mnist", "DBM 784-500-1000: pretraining, mean-field/
     description: "what each pretraining RBM passes up: mean (p(h | v)) or sample (binary states, fresh each epoch; his rbm_l2.m)",
     default: "mean",
   },
-  "rbm-sample-visible": { type: "boolean", description: "pretraining RBMs sample their reconstructions (his rbm.m and rbm_l2.m) instead of using p(v | h)" },
+  "top-sample-visible": { type: "boolean", description: "the top pretraining RBM samples its reconstructions (his rbm_l2.m) instead of using p(v | h)" },
   "dbm-epochs": { type: "number", description: "joint-training epochs (in total, counting a resumed DBM's)", default: 300, integer: true, min: 0 },
   "dbm-lr": { type: "number", description: "joint-training learning rate", default: 0.001, min: 0 },
   "dbm-lr-decay": {
@@ -155,14 +155,14 @@ if (savedDbm !== null && existsSync(`${savedDbm}/dbm.json`)) {
     sparsityTarget: (o["sparsity-targets"] ?? "0.2,0.1").split(",").map(Number),
     chainMeanStep: o["chain-mean-step"] ?? false,
   });
-  const rbm = { learningRate: o["rbm-lr"] ?? 0.05, weightDecay: o["rbm-weight-decay"] ?? 0.001, sampleVisible: o["rbm-sample-visible"] === true };
-  const grow = o["top-cd-grow-every"] ?? 0;
+  const rbm = { learningRate: o["rbm-lr"] ?? 0.05, weightDecay: o["rbm-weight-decay"] ?? 0.001 };
+  const topRbm = { ...rbm, cdGrowEvery: o["top-cd-grow-every"] ?? 0, sampleVisible: o["top-sample-visible"] === true };
   const each = o["pretrain-epochs"] ?? 100;
   const isTop = (l: number): boolean => l === layers.length - 2;
-  const perRbm = layers.slice(1).map((_, l) => (isTop(l) ? { ...rbm, cdGrowEvery: grow } : rbm));
+  const perRbm = layers.slice(1).map((_, l) => (isTop(l) ? topRbm : rbm));
   const epochs = layers.slice(1).map((_, l) => (isTop(l) ? (o["top-pretrain-epochs"] ?? each) : each));
   console.log(
-    `pretraining ${layers.join("-")} with doubled RBMs: ε ${rbm.learningRate}, weight decay ${rbm.weightDecay}, ${epochs.join(" / ")} epochs, top RBM ${grow > 0 ? `CD-⌈epoch/${grow}⌉ at ε/k` : "CD-1"}, ${propagate} passed up${rbm.sampleVisible ? ", sampled reconstructions" : ""}`,
+    `pretraining ${layers.join("-")} with doubled RBMs: ε ${rbm.learningRate}, weight decay ${rbm.weightDecay}, ${epochs.join(" / ")} epochs, top RBM ${topRbm.cdGrowEvery > 0 ? `CD-⌈epoch/${topRbm.cdGrowEvery}⌉ at ε/k` : "CD-1"}${topRbm.sampleVisible ? " with sampled reconstructions" : ""}, ${propagate} passed up`,
   );
   await dbm.pretrain(x, {
     epochs,
