@@ -260,7 +260,7 @@ export class RBM implements RbmParams {
   /** ε in force for the current epoch: learningRate, divided by k's growth under `cdGrowEvery`. */
   currentLearningRate(): number {
     const o = this.options;
-    return (o.learningRate * o.cdSteps) / this.currentCdSteps();
+    return o.cdGrowEvery > 0 ? (o.learningRate * o.cdSteps) / this.currentCdSteps() : o.learningRate;
   }
 
   /**
