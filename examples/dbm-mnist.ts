@@ -54,6 +54,7 @@ const o = scriptOptions("dbm-mnist", "DBM 784-500-1000: pretraining, mean-field/
   "pretrain-propagate": {
     type: "string",
     description: "what each pretraining RBM passes up: mean (p(h | v)) or sample (binary states, fresh each epoch; his rbm_l2.m)",
+    choices: ["mean", "sample"],
     default: "mean",
   },
   "top-sample-visible": { type: "boolean", description: "the top pretraining RBM samples its reconstructions (his rbm_l2.m) instead of using p(v | h)" },
@@ -110,11 +111,7 @@ const o = scriptOptions("dbm-mnist", "DBM 784-500-1000: pretraining, mean-field/
   out: { type: "string", description: "save every stage here and resume from what is there" },
 });
 const fine = finetuneFrom(o);
-const propagate = o["pretrain-propagate"] ?? "mean";
-if (propagate !== "mean" && propagate !== "sample") {
-  console.error(`dbm-mnist: --pretrain-propagate must be mean or sample, got ${propagate}`);
-  process.exit(2);
-}
+const propagate = (o["pretrain-propagate"] ?? "mean") as "mean" | "sample";
 const { options: ft, dropout } = fine;
 const layers = (o.layers ?? "784-500-1000").split("-").map(Number);
 const data = await scriptData(o);

@@ -37,7 +37,7 @@ import { Rng } from "../tensor/random.js";
 import { fillNormal, type Tensor, zeros } from "../tensor/tensor.js";
 import { Sequential } from "../train/sequential.js";
 import { type AisOptions, type AisResult, aisLogZ, baseRateBiases } from "./ais.js";
-import { type ClassifierOptions, DBN, joinColumns, type LayerRbmOptions, sampleOneHot, transpose, withDropout } from "./dbn.js";
+import { type ClassifierOptions, DBN, joinColumns, type LayerRbmOptions, perRbmOptions, sampleOneHot, transpose, withDropout } from "./dbn.js";
 import { exactLogZ } from "./partition.js";
 import type { RBM, RbmEpochLogs } from "./rbm.js";
 import { accumulatePhase, checkRows, type RbmParams, type RbmStats, zeroStats } from "./rbm-core.js";
@@ -350,14 +350,7 @@ export class DBM {
    */
   async pretrain(data: Tensor, options: DbmPretrainOptions = {}): Promise<DBN> {
     const L = this.depth;
-    const per = options.rbm;
-    if (Array.isArray(per) && per.length !== L)
-      throw new RangeError(`DBM.pretrain: rbm options must be one object or an array of ${L} (one per RBM); got ${per.length}`);
-    const rbm: LayerRbmOptions[] = [];
-    for (let l = 0; l < L; l++) {
-      const o: LayerRbmOptions | undefined = Array.isArray(per) ? per[l] : (per as LayerRbmOptions | undefined);
-      rbm.push({ ...o, upScale: l < L - 1 ? 2 : 1, downScale: l > 0 ? 2 : 1 });
-    }
+    const rbm = perRbmOptions("DBM.pretrain", options.rbm, L).map((o, l) => ({ ...o, upScale: l < L - 1 ? 2 : 1, downScale: l > 0 ? 2 : 1 }));
     const labels = this.checkLabels("DBM.pretrain", options.labels, data.rows) ?? undefined;
     const dbn =
       (await this.savedStack(options.checkpoint)) ??

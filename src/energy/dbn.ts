@@ -33,6 +33,16 @@ import { checkRows, sampleUnits, visibleMean } from "./rbm-core.js";
 /** Options of one layer's RBM (its sizes come from the DBN's layer list). */
 export type LayerRbmOptions = Omit<RBMOptions, "visible" | "hidden">;
 
+/**
+ * RBM options given as one object (for every RBM) or as one per RBM, spelt out per RBM;
+ * `who` names the caller in the error for an array of the wrong length.
+ */
+export function perRbmOptions(who: string, per: LayerRbmOptions | readonly LayerRbmOptions[] | undefined, count: number): LayerRbmOptions[] {
+  if (!Array.isArray(per)) return new Array<LayerRbmOptions>(count).fill((per as LayerRbmOptions | undefined) ?? {});
+  if (per.length !== count) throw new RangeError(`${who}: rbm options must be one object or an array of ${count} (one per RBM); got ${per.length}`);
+  return per.map((o) => o ?? {});
+}
+
 export interface DBNOptions {
   /** Units per layer, data first: [784, 500, 500, 2000] is three RBMs 784-500, 500-500, 500-2000. */
   layers: readonly number[];
@@ -170,12 +180,10 @@ export class DBN {
     const seed = options.seed ?? 0;
     if (!Number.isFinite(seed)) throw new RangeError(`DBN: seed must be a finite number, got ${seed}`);
     const count = layers.length - 1;
-    const per = options.rbm;
-    if (Array.isArray(per) && per.length !== count)
-      throw new RangeError(`DBN: rbm options must be one object or an array of ${count} (one per RBM); got ${per.length}`);
+    const per = perRbmOptions("DBN", options.rbm, count);
     this.rbms = rbms === undefined ? [] : [...rbms];
     for (let i = this.rbms.length; i < count; i++) {
-      const o: LayerRbmOptions = (Array.isArray(per) ? per[i] : (per as LayerRbmOptions | undefined)) ?? {};
+      const o = per[i];
       const top = i === count - 1;
       this.rbms.push(new RBM({ ...o, visible: layers[i] + (top ? labels : 0), hidden: layers[i + 1], seed: o.seed ?? seed + i }));
     }
