@@ -3,6 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
+import { formatHelp } from "../src/cli/args.js";
 import { parseLayerSizes } from "../src/cli/commands/train-mlp.js";
 import { main } from "../src/cli/main.js";
 
@@ -72,5 +73,16 @@ describe("layerwise train mlp / evaluate", () => {
     assert.deepEqual(parseLayerSizes("784-500-500-10"), [784, 500, 500, 10]);
     assert.throws(() => parseLayerSizes("784--10"), /--layers must be sizes joined by "-"/);
     assert.throws(() => parseLayerSizes("784-500-9"), /must end with 10/);
+  });
+});
+
+describe("help text", () => {
+  it("a label longer than the column keeps two spaces before its description", () => {
+    const help = formatHelp("x", {
+      short: { type: "number", description: "short one" },
+      "pretrain-propagate": { type: "string", choices: ["mean", "sample"], description: "what goes up" },
+    });
+    assert.match(help, /^ {2}--short <number> {16}short one$/m);
+    assert.match(help, /^ {2}--pretrain-propagate <mean\|sample> {2}what goes up$/m);
   });
 });

@@ -79,7 +79,9 @@ export function formatHelp(usage: string, specs: OptionSpecs): string {
   for (const [name, spec] of Object.entries(specs)) {
     const value = spec.type === "boolean" ? "" : spec.type === "string" && spec.choices ? ` <${spec.choices.join("|")}>` : ` <${spec.type}>`;
     const def = "default" in spec && spec.default !== undefined ? ` (default ${spec.default})` : "";
-    lines.push(`  --${name}${value}`.padEnd(34) + spec.description + def);
+    const label = `  --${name}${value}`;
+    // a label longer than the column still keeps two spaces before its description
+    lines.push((label.length < 34 ? label.padEnd(34) : `${label}  `) + spec.description + def);
   }
   return lines.join("\n");
 }
