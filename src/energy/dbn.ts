@@ -267,7 +267,8 @@ export class DBN {
       const info: DbnLayerInfo = { layer: i, visible: rbm.visible, hidden: rbm.hidden, epochs: todo };
       for (const c of callbacks) await c.onLayerBegin?.(info);
       const layerHistory: RbmEpochLogs[] = [];
-      const joinLabels = (x: Tensor): Tensor => (i === L - 1 && this.labels > 0 && options.labels !== undefined ? joinColumns(x, options.labels) : x);
+      const joinLabels = (x: Tensor, out?: Tensor): Tensor =>
+        i === L - 1 && this.labels > 0 && options.labels !== undefined ? joinColumns(x, options.labels, out) : x;
       const fitCallbacks = {
         onBatchEnd: (b: { epoch: number; batch: number; batches: number; reconstructionError: number }) => {
           for (const c of callbacks) c.onBatchEnd?.({ layer: i, ...b });
@@ -282,11 +283,13 @@ export class DBN {
         if (propagate === "mean" || i === 0) {
           await rbm.fit(joinLabels(means), { epochs: todo, batchSize, callbacks: fitCallbacks, sampleData: i === 0 && options.sampleData === true });
         } else {
-          // fresh binary states of the layer below each epoch
+          // fresh binary states of the layer below each epoch, joined to the labels in one buffer
           const states = zeros(means.shape);
+          let joined: Tensor | undefined;
           for (let e = 0; e < todo; e++) {
             bernoulli(means, this.rng, states);
-            await rbm.fit(joinLabels(states), { epochs: 1, batchSize, callbacks: fitCallbacks });
+            joined = joinLabels(states, joined);
+            await rbm.fit(joined, { epochs: 1, batchSize, callbacks: fitCallbacks });
           }
         }
       }
