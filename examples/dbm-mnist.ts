@@ -8,7 +8,9 @@
  *
  * With --out every stage is saved as it goes (out/stack after each pretraining epoch, out/dbm
  * after each joint epoch, out/classifier at the end), and running the same command again
- * resumes: counts are totals, so --dbm-epochs 300 after a run of 40 trains 260 more.
+ * resumes: counts are totals, so --dbm-epochs 300 after a run of 40 trains 260 more. A resumed
+ * DBM keeps its saved joint-training options except those given as flags (--dbm-momentum 0.9
+ * switches a saved run to momentum 0.9); pretraining flags have no effect once it is trained.
  * --finetune-epochs 0 stops after joint training. Fine-tuning is the DBN's SGD recipe by default;
  * --finetune-optimizer cg --warmup-epochs 5 --finetune-epochs 95 is the paper's (conjugate
  * gradients, 3 line searches per batch of 1,000, the output layer alone for 5 epochs).
@@ -16,7 +18,7 @@
 
 import { existsSync } from "node:fs";
 import { sampleBinary } from "../src/data/transforms.js";
-import { DBM } from "../src/energy/dbm.js";
+import { DBM, type DbmTrainingOptions } from "../src/energy/dbm.js";
 import { loadDbm, saveDbm } from "../src/energy/dbm-io.js";
 import { Rng } from "../src/tensor/random.js";
 import {
@@ -24,6 +26,7 @@ import {
   finetuneFrom,
   finetuneSets,
   finetuneSpecs,
+  givenOptions,
   labelReadoutError,
   report,
   scriptData,
@@ -127,6 +130,22 @@ const fresh = o["fixed-binarisation"] !== true;
 const x = fresh ? train.images : sampleBinary(train.images, new Rng(seed));
 const xt = sampleBinary(test.images, new Rng(seed + 1));
 const savedDbm = o.out === undefined ? null : `${o.out}/dbm`;
+// the joint-training options by flag. A new DBM takes them all; a resumed one keeps its saved
+// options except for the flags on the command line (a run can switch to momentum 0.9 half way)
+const jointFlags: [string, keyof DbmTrainingOptions, DbmTrainingOptions[keyof DbmTrainingOptions]][] = [
+  ["dbm-lr", "learningRate", o["dbm-lr"]],
+  ["dbm-lr-decay", "learningRateDecay", o["dbm-lr-decay"]],
+  ["dbm-min-lr", "minLearningRate", o["dbm-min-lr"]],
+  ["dbm-momentum", "momentum", o["dbm-momentum"]],
+  ["gibbs-steps", "gibbsSteps", o["gibbs-steps"]],
+  ["mean-field-steps", "meanFieldSteps", o["mean-field-steps"]],
+  ["sparsity-cost", "sparsityCost", o["sparsity-cost"]],
+  ["sparsity-targets", "sparsityTarget", o["sparsity-targets"]?.split(",").map(Number)],
+  ["chain-mean-step", "chainMeanStep", o["chain-mean-step"]],
+];
+const jointOptions = (which: (flag: string) => boolean): DbmTrainingOptions =>
+  Object.fromEntries(jointFlags.filter(([flag]) => which(flag)).map(([, key, value]) => [key, value]));
+const pretrainFlags = ["pretrain-epochs", "top-pretrain-epochs", "rbm-lr", "rbm-weight-decay", "top-cd-grow-every", "pretrain-propagate", "top-sample-visible"];
 
 let t = performance.now();
 let dbm: DBM;
@@ -136,22 +155,12 @@ if (savedDbm !== null && existsSync(`${savedDbm}/dbm.json`)) {
   console.log(
     `loaded ${savedDbm}: ${dbm.epochsTrained} joint epochs done (its options: ε ${s.learningRate}, ${s.gibbsSteps} Gibbs sweeps, ${s.meanFieldSteps} mean-field steps)`,
   );
+  for (const c of dbm.retune(jointOptions((flag) => givenOptions.has(flag))))
+    console.log(`  going on with ${c.option} ${JSON.stringify(c.to)} (saved: ${JSON.stringify(c.from)})`);
+  const unused = pretrainFlags.filter((flag) => givenOptions.has(flag));
+  if (unused.length > 0) console.log(`  ${unused.map((flag) => `--${flag}`).join(", ")}: no effect, this DBM is past pretraining`);
 } else {
-  dbm = new DBM({
-    layers,
-    seed,
-    learningRate: o["dbm-lr"] ?? 0.001,
-    learningRateDecay: o["dbm-lr-decay"] ?? 1,
-    minLearningRate: o["dbm-min-lr"] ?? 0,
-    momentum: o["dbm-momentum"] ?? 0.5,
-    chains: 100,
-    gibbsSteps: o["gibbs-steps"] ?? 5,
-    meanFieldSteps: o["mean-field-steps"] ?? 10,
-    labels: o.labels ? 10 : 0,
-    sparsityCost: o["sparsity-cost"] ?? 0,
-    sparsityTarget: (o["sparsity-targets"] ?? "0.2,0.1").split(",").map(Number),
-    chainMeanStep: o["chain-mean-step"] ?? false,
-  });
+  dbm = new DBM({ layers, seed, chains: 100, labels: o.labels ? 10 : 0, ...jointOptions(() => true) });
   const rbm = { learningRate: o["rbm-lr"] ?? 0.05, weightDecay: o["rbm-weight-decay"] ?? 0.001 };
   const topRbm = { ...rbm, cdGrowEvery: o["top-cd-grow-every"] ?? 0, sampleVisible: o["top-sample-visible"] === true };
   const each = o["pretrain-epochs"] ?? 100;

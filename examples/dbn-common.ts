@@ -119,11 +119,15 @@ export function finetuneFrom(o: FinetuneFlags): { options: Omit<FinetuneOptions,
   };
 }
 
+/** The options that scriptOptions found on the command line (the rest hold their defaults). */
+export const givenOptions = new Set<string>();
+
 export function scriptOptions<S extends OptionSpecs>(script: string, about: string, specs: S): ParsedOptions<S & typeof commonSpecs> {
   const all = { ...commonSpecs, ...specs };
   const usage = `node --import tsx examples/${script}.ts [options]\n\n${about}`;
   try {
-    const { options, positional } = parseOptions(process.argv.slice(2), all);
+    const { options, positional, given } = parseOptions(process.argv.slice(2), all);
+    for (const name of given) givenOptions.add(name);
     if (options.help) {
       console.log(formatHelp(usage, all));
       process.exit(0);

@@ -208,6 +208,36 @@ test("joint training: ε decays per epoch to its floor; grey-level data are bina
   assert.throws(() => new DBM({ layers: [784, 10, 6], learningRateDecay: 1.5 }), /learningRateDecay must be a number in \(0, 1\]/);
 });
 
+test("retune: a DBM goes on under another momentum exactly as one built with it; fixed options and bad values are refused and change nothing", async () => {
+  const { train } = await loadMnist({ limitTrain: 120, limitTest: 10 });
+  const make = (momentum: number): DBM => new DBM({ layers: [784, 10, 6], seed: 3, momentum, initialMomentum: 0.5, momentumEpochs: 2, chains: 20 });
+  const resumed = make(0.5);
+  const first = await resumed.fit(train.images, { epochs: 2, batchSize: 40, sampleData: true });
+  assert.deepEqual(
+    resumed.retune({ momentum: 0.9, learningRate: undefined, gibbsSteps: 1 }),
+    [{ option: "momentum", from: 0.5, to: 0.9 }],
+    "only what changed",
+  );
+  const rest = await resumed.fit(train.images, { epochs: 2, batchSize: 40, sampleData: true });
+  const direct = make(0.9);
+  const all = await direct.fit(train.images, { epochs: 4, batchSize: 40, sampleData: true });
+  assert.deepEqual(
+    [...first, ...rest].map((l) => l.momentum),
+    all.map((l) => l.momentum),
+  );
+  assert.deepEqual(
+    all.map((l) => l.momentum),
+    [0.5, 0.5, 0.9, 0.9],
+  );
+  assert.deepEqual(resumed.W[1].data, direct.W[1].data, "same updates bit for bit");
+  assert.equal(resumed.config().momentum, 0.9, "saved with the new value");
+  assert.throws(() => resumed.retune({ layers: [784, 10, 7] } as never), /DBM.retune: layers cannot change after construction.*momentum/);
+  assert.throws(() => resumed.retune({ chains: 5 } as never), /chains cannot change/);
+  assert.throws(() => resumed.retune({ momentum: 1.5, learningRate: 0.01 }), /momentum must be a number in \[0, 1\)/);
+  assert.equal(resumed.options.learningRate, 0.001, "a refused retune changes nothing");
+  assert.equal(resumed.options.momentum, 0.9);
+});
+
 test("chainMeanStep: the chains' h2 ends the update as σ(p(h1) W2 + p(y) U + b2), and W2, b2 and U's model statistics use it", async () => {
   const { train } = await loadMnist({ limitTrain: 200, limitTest: 10 });
   const v = binarize(train.images);

@@ -3,7 +3,7 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
-import { formatHelp } from "../src/cli/args.js";
+import { formatHelp, parseOptions } from "../src/cli/args.js";
 import { parseLayerSizes } from "../src/cli/commands/train-mlp.js";
 import { main } from "../src/cli/main.js";
 
@@ -84,5 +84,19 @@ describe("help text", () => {
     });
     assert.match(help, /^ {2}--short <number> {16}short one$/m);
     assert.match(help, /^ {2}--pretrain-propagate <mean\|sample> {2}what goes up$/m);
+  });
+});
+
+describe("option parsing", () => {
+  it("fills defaults but names only the options on the command line as given", () => {
+    const specs = {
+      momentum: { type: "number", description: "m", default: 0.5 },
+      lr: { type: "number", description: "ε", default: 0.001 },
+      flag: { type: "boolean", description: "f" },
+    } as const;
+    const { options, given } = parseOptions(["--momentum", "0.9", "--flag"], specs);
+    assert.deepEqual(options, { momentum: 0.9, lr: 0.001, flag: true });
+    assert.deepEqual([...given].sort(), ["flag", "momentum"]);
+    assert.deepEqual([...parseOptions(["--lr=0.5"], specs).given], ["lr"]);
   });
 });

@@ -19,9 +19,18 @@ export class UsageError extends Error {
   override name = "UsageError";
 }
 
-export function parseOptions<S extends OptionSpecs>(argv: readonly string[], specs: S): { options: ParsedOptions<S>; positional: string[] } {
+/**
+ * Parses argv against the specs. `options` holds every declared option (its default where not
+ * given); `given` names those on the command line, for callers that treat a default and an
+ * explicit value differently (a resumed run keeps its saved settings unless told otherwise).
+ */
+export function parseOptions<S extends OptionSpecs>(
+  argv: readonly string[],
+  specs: S,
+): { options: ParsedOptions<S>; positional: string[]; given: Set<string> } {
   const options: Record<string, unknown> = {};
   const positional: string[] = [];
+  const given = new Set<string>();
   for (const [name, spec] of Object.entries(specs)) {
     options[name] = spec.type === "boolean" ? false : spec.default;
   }
@@ -40,6 +49,7 @@ export function parseOptions<S extends OptionSpecs>(argv: readonly string[], spe
         .join(", ");
       throw new UsageError(`unknown option --${name}; allowed: ${known || "none"}`);
     }
+    given.add(name);
     if (spec.type === "boolean") {
       if (eq >= 0) throw new UsageError(`option --${name} is a flag and takes no value`);
       options[name] = true;
@@ -49,7 +59,7 @@ export function parseOptions<S extends OptionSpecs>(argv: readonly string[], spe
     if (raw === undefined) throw new UsageError(`option --${name} needs a value (${spec.description})`);
     options[name] = convert(name, spec, raw);
   }
-  return { options: options as ParsedOptions<S>, positional };
+  return { options: options as ParsedOptions<S>, positional, given };
 }
 
 function convert(name: string, spec: OptionSpec, raw: string): string | number {

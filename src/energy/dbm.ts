@@ -178,6 +178,28 @@ const flag = (name: string, x: unknown): boolean => {
   return x;
 };
 
+/**
+ * The options that only steer joint training. A saved DBM can go on under other values of these
+ * (`retune`); the rest (layers, labels, chains, initStd, seed) shaped its weights and chains.
+ */
+export const DBM_TRAINING_OPTIONS = [
+  "learningRate",
+  "learningRateDecay",
+  "minLearningRate",
+  "momentum",
+  "initialMomentum",
+  "momentumEpochs",
+  "weightDecay",
+  "gibbsSteps",
+  "meanFieldSteps",
+  "meanFieldTolerance",
+  "sparsityCost",
+  "sparsityTarget",
+  "sparsityDamping",
+  "chainMeanStep",
+] as const;
+export type DbmTrainingOptions = Pick<DBMOptions, (typeof DBM_TRAINING_OPTIONS)[number]>;
+
 export function resolveDbmOptions(o: DBMOptions): ResolvedDBMOptions {
   if (!Array.isArray(o.layers) || o.layers.length < 3)
     throw new RangeError(`DBM: layers must list the data size and at least two hidden layers, e.g. [784, 500, 1000]; got ${JSON.stringify(o.layers)}`);
@@ -263,7 +285,7 @@ interface FieldBuffers {
 }
 
 export class DBM {
-  readonly options: ResolvedDBMOptions;
+  private resolved: ResolvedDBMOptions;
   readonly layers: readonly number[];
   /** W[l] joins layer l to layer l + 1: [layers[l], layers[l + 1]]. */
   readonly W: Tensor[];
@@ -285,8 +307,8 @@ export class DBM {
   private readonly fieldBuffers = new Map<number, FieldBuffers>();
 
   constructor(options: DBMOptions) {
-    this.options = resolveDbmOptions(options);
-    const { layers, initStd, seed } = this.options;
+    this.resolved = resolveDbmOptions(options);
+    const { layers, initStd, seed } = this.resolved;
     this.layers = layers;
     this.rng = new Rng(seed);
     this.W = layers.slice(0, -1).map((n, l) => {
@@ -307,6 +329,29 @@ export class DBM {
       q.data.fill(t);
       return q;
     });
+  }
+
+  get options(): ResolvedDBMOptions {
+    return this.resolved;
+  }
+
+  /**
+   * Goes on training under other joint-training options (a resumed run that switches to
+   * momentum 0.9, say). Only DBM_TRAINING_OPTIONS may change; undefined entries keep their
+   * value. Returns the options that changed, with their old and new values.
+   */
+  retune(changes: DbmTrainingOptions): { option: string; from: unknown; to: unknown }[] {
+    const given = Object.entries(changes).filter(([, x]) => x !== undefined);
+    const fixed = given.map(([k]) => k).filter((k) => !(DBM_TRAINING_OPTIONS as readonly string[]).includes(k));
+    if (fixed.length > 0)
+      throw new RangeError(
+        `DBM.retune: ${fixed.join(", ")} cannot change after construction (the weights and chains were made for them); it can change ${DBM_TRAINING_OPTIONS.join(", ")}`,
+      );
+    const before = this.resolved;
+    this.resolved = resolveDbmOptions({ ...before, ...Object.fromEntries(given) });
+    const after = this.resolved as unknown as Record<string, unknown>;
+    const old = before as unknown as Record<string, unknown>;
+    return given.map(([k]) => ({ option: k, from: old[k], to: after[k] })).filter((c) => JSON.stringify(c.from) !== JSON.stringify(c.to));
   }
 
   /** Number of label units (0: none). */

@@ -25,8 +25,18 @@ export {
   pairStatistics,
   totalVariation,
 } from "./boltzmann-exact.js";
-export type { BoundResult, DBMOptions, DbmEpochLogs, DbmFitOptions, DbmPretrainOptions, MeanFieldOptions, MeanFieldResult, ResolvedDBMOptions } from "./dbm.js";
-export { chainAsRbm, DBM, resolveDbmOptions } from "./dbm.js";
+export type {
+  BoundResult,
+  DBMOptions,
+  DbmEpochLogs,
+  DbmFitOptions,
+  DbmPretrainOptions,
+  DbmTrainingOptions,
+  MeanFieldOptions,
+  MeanFieldResult,
+  ResolvedDBMOptions,
+} from "./dbm.js";
+export { chainAsRbm, DBM, DBM_TRAINING_OPTIONS, resolveDbmOptions } from "./dbm.js";
 export type { DbmJson } from "./dbm-io.js";
 export { DBM_FORMAT, decodeDbm, encodeDbm, loadDbm, saveDbm } from "./dbm-io.js";
 export type { ClassifierOptions, DBNOptions, DbnCallbacks, DbnLayerInfo, DbnPretrainOptions, DbnSampleOptions, LayerRbmOptions } from "./dbn.js";
