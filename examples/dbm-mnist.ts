@@ -28,6 +28,7 @@ import {
   finetuneSpecs,
   givenOptions,
   labelReadoutError,
+  noteUnusedFlags,
   report,
   scriptData,
   scriptOptions,
@@ -157,8 +158,7 @@ if (savedDbm !== null && existsSync(`${savedDbm}/dbm.json`)) {
   );
   for (const c of dbm.retune(jointOptions((flag) => givenOptions.has(flag))))
     console.log(`  going on with ${c.option} ${JSON.stringify(c.to)} (saved: ${JSON.stringify(c.from)})`);
-  const unused = pretrainFlags.filter((flag) => givenOptions.has(flag));
-  if (unused.length > 0) console.log(`  ${unused.map((flag) => `--${flag}`).join(", ")}: no effect, this DBM is past pretraining`);
+  noteUnusedFlags(pretrainFlags, "this DBM is past pretraining");
 } else {
   dbm = new DBM({ layers, seed, chains: 100, labels: o.labels ? 10 : 0, ...jointOptions(() => true) });
   const rbm = { learningRate: o["rbm-lr"] ?? 0.05, weightDecay: o["rbm-weight-decay"] ?? 0.001 };

@@ -4,9 +4,13 @@
  * digits with a warning), fine-tuning a Sequential (SGD + momentum, or conjugate gradients),
  * and printing a figure next to the published one from ../shared/REFERENCES.md.
  */
+
+import { existsSync } from "node:fs";
 import { formatHelp, type OptionSpecs, type ParsedOptions, parseOptions, UsageError } from "../src/cli/args.js";
 import { defaultMnistDir, loadMnist, type MnistData } from "../src/data/mnist.js";
 import type { DBM } from "../src/energy/dbm.js";
+import type { DBN } from "../src/energy/dbn.js";
+import { loadDbn } from "../src/energy/dbn-io.js";
 import { argmax } from "../src/ops/reduce.js";
 import { ConjugateGradient } from "../src/optim/cg.js";
 import { SGD } from "../src/optim/sgd.js";
@@ -121,6 +125,32 @@ export function finetuneFrom(o: FinetuneFlags): { options: Omit<FinetuneOptions,
 
 /** The options that scriptOptions found on the command line (the rest hold their defaults). */
 export const givenOptions = new Set<string>();
+
+/**
+ * A model saved by an earlier run keeps its own settings. Flags on the command line that would
+ * have set them are named as having no effect, rather than dropped without a word.
+ */
+export function noteUnusedFlags(flags: readonly string[], why: string): void {
+  const unused = flags.filter((flag) => givenOptions.has(flag));
+  if (unused.length > 0) console.log(`  ${unused.map((flag) => `--${flag}`).join(", ")}: no effect, ${why}`);
+}
+
+/**
+ * The RBM stack saved in dir (pretraining resumes where it stopped), else a new one from make().
+ * A saved stack of other layer sizes than the script was asked for is refused: the baselines
+ * would be built for one shape and the pretrained net for another.
+ */
+export async function savedOrNewDbn(dir: string | null, layers: readonly number[], make: () => DBN, rbmFlags: readonly string[]): Promise<DBN> {
+  if (dir === null || !existsSync(`${dir}/dbn.json`)) return make();
+  const dbn = await loadDbn(dir);
+  if (dbn.layers.join("-") !== layers.join("-")) {
+    console.error(`the stack saved in ${dir} has layers ${dbn.layers.join("-")}, not ${layers.join("-")}; ask for those sizes or use another --out`);
+    process.exit(2);
+  }
+  console.log(`loaded ${dir}: ${dbn.rbms.map((r) => r.epochsTrained).join(" / ")} epochs per RBM done`);
+  noteUnusedFlags(rbmFlags, "the saved stack keeps its RBMs' options");
+  return dbn;
+}
 
 export function scriptOptions<S extends OptionSpecs>(script: string, about: string, specs: S): ParsedOptions<S & typeof commonSpecs> {
   const all = { ...commonSpecs, ...specs };

@@ -10,12 +10,22 @@
  * The defaults are the run that met the target: 50 CD-1 epochs per RBM (ε 0.1, Hinton's rbm.m),
  * then 80 epochs of SGD with light dropout and a cosine decay (dbn-common.ts, finetuneSpecs).
  */
-import { existsSync } from "node:fs";
 import { DBN, withDropout } from "../src/energy/dbn.js";
-import { loadDbn } from "../src/energy/dbn-io.js";
 import { Dense } from "../src/nn/dense.js";
 import { Sequential } from "../src/train/sequential.js";
-import { baselineLrSpec, finetune, finetuneFrom, finetuneSets, finetuneSpecs, report, scriptData, scriptOptions, seconds, trainingRows } from "./dbn-common.js";
+import {
+  baselineLrSpec,
+  finetune,
+  finetuneFrom,
+  finetuneSets,
+  finetuneSpecs,
+  report,
+  savedOrNewDbn,
+  scriptData,
+  scriptOptions,
+  seconds,
+  trainingRows,
+} from "./dbn-common.js";
 
 const o = scriptOptions("dbn-mnist", "DBN 784-500-500-2000-10: greedy RBM pretraining + backprop fine-tuning (published 1.2 % test error)", {
   layers: { type: "string", description: "layer sizes", default: "784-500-500-2000" },
@@ -37,7 +47,7 @@ const batch = o.batch ?? 100;
 const t0 = performance.now();
 // With --out, a stack saved by an earlier run is loaded and its pretraining resumed (finished layers are skipped).
 const saved = o.out === undefined ? null : `${o.out}/stack`;
-const dbn = saved !== null && existsSync(`${saved}/dbn.json`) ? await loadDbn(saved) : new DBN({ layers, seed, rbm: { learningRate: o["rbm-lr"] ?? 0.1 } });
+const dbn = await savedOrNewDbn(saved, layers, () => new DBN({ layers, seed, rbm: { learningRate: o["rbm-lr"] ?? 0.1 } }), ["rbm-lr"]);
 console.log(
   `pretraining DBN ${layers.join("-")}: CD-1, ε ${dbn.rbms[0].options.learningRate}, momentum 0.5 → 0.9, weight decay 2e-4, batch ${batch}, ${o["pretrain-epochs"]} epochs per layer`,
 );

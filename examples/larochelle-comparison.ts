@@ -10,12 +10,10 @@
  *
  * With --out the RBM stack is saved after every epoch and a later run resumes it.
  */
-import { existsSync } from "node:fs";
 import { DBN } from "../src/energy/dbn.js";
-import { loadDbn } from "../src/energy/dbn-io.js";
 import { Dense } from "../src/nn/dense.js";
 import { Sequential } from "../src/train/sequential.js";
-import { baselineLrSpec, finetune, finetuneSets, report, scriptData, scriptOptions, seconds, trainingRows } from "./dbn-common.js";
+import { baselineLrSpec, finetune, finetuneSets, report, savedOrNewDbn, scriptData, scriptOptions, seconds, trainingRows } from "./dbn-common.js";
 
 const o = scriptOptions("larochelle-comparison", "stacked RBMs vs no pretraining vs shallow (Larochelle et al. 2009, table 1)", {
   hidden: { type: "number", description: "units per hidden layer", default: 1000, integer: true, min: 1 },
@@ -39,10 +37,7 @@ const mlp = (hidden: number[]): Sequential =>
 
 let t = performance.now();
 const saved = o.out === undefined ? null : `${o.out}/stack`;
-const dbn =
-  saved !== null && existsSync(`${saved}/dbn.json`)
-    ? await loadDbn(saved)
-    : new DBN({ layers: [784, H, H, H], seed, rbm: { learningRate: o["rbm-lr"] ?? 0.05 } });
+const dbn = await savedOrNewDbn(saved, [784, H, H, H], () => new DBN({ layers: [784, H, H, H], seed, rbm: { learningRate: o["rbm-lr"] ?? 0.05 } }), ["rbm-lr"]);
 await dbn.pretrain(train.images, {
   epochs: o["pretrain-epochs"] ?? 20,
   batchSize: batch,
