@@ -46,14 +46,14 @@ export const goldenRuns: Record<string, () => Promise<string>> = {
     const train = await digits(500);
     const mlp = new Sequential([new Dense(32, { activation: "relu" }), new Dense(10, { activation: "softmax" })], { inputShape: [784], seed: 3 });
     mlp.compile({ loss: "categoricalCrossentropy", optimizer: new Adam({ learningRate: 0.01 }) });
-    await mlp.fit(train.images, train.oneHot, { epochs: 2, batchSize: 50, verbose: 0 });
+    await mlp.fit(train.images, train.oneHot, { epochs: 2, batchSize: 50, verbose: false });
     return sha256(mlp.getWeights());
   },
   async lenet() {
     const train = await digits(200);
     const net = lenetRelu({ seed: 2, widths: [4, 8, 32, 16] });
     net.compile({ loss: "categoricalCrossentropy", optimizer: new SGD({ learningRate: 0.05, momentum: 0.9 }) });
-    await net.fit(train.images.reshape([200, 28, 28, 1]), train.oneHot, { epochs: 1, batchSize: 50, verbose: 0 });
+    await net.fit(train.images.reshape([200, 28, 28, 1]), train.oneHot, { epochs: 1, batchSize: 50, verbose: false });
     return sha256(net.getWeights());
   },
   async rbmCd1() {
@@ -74,7 +74,7 @@ export const goldenRuns: Record<string, () => Promise<string>> = {
     await dbn.pretrain(train.images, { epochs: 2, batchSize: 50 });
     const clf = dbn.toClassifier({ classes: 10 });
     clf.compile({ loss: "categoricalCrossentropy", optimizer: new SGD({ learningRate: 0.1 }) });
-    await clf.fit(train.images, train.oneHot, { epochs: 1, batchSize: 50, verbose: 0 });
+    await clf.fit(train.images, train.oneHot, { epochs: 1, batchSize: 50, verbose: false });
     return sha256(clf.getWeights());
   },
   async dbnUpDown() {
