@@ -10,9 +10,9 @@
  * "numpy" does the same incremental update, "numpy-dot" recomputes u_i = W[i]·x per unit.
  */
 
-import { randomPatterns } from "../src/energy/hopfield.js";
-import { FieldState, shuffleOrder, unitIndices } from "../src/energy/hopfield-core.js";
-import { hebbianWeights } from "../src/energy/hopfield-rules.js";
+import { FieldState, shuffleOrder, unitIndices } from "../src/models/hopfield/core.js";
+import { randomPatterns } from "../src/models/hopfield/hopfield.js";
+import { hebbianWeights } from "../src/models/hopfield/rules.js";
 import { Rng } from "../src/tensor/random.js";
 import { zeros } from "../src/tensor/tensor.js";
 import type { Benchmark } from "./harness.js";

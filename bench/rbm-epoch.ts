@@ -9,7 +9,7 @@ import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadMnist } from "../src/data/mnist.js";
-import { RBM } from "../src/energy/rbm.js";
+import { RBM } from "../src/models/rbm/rbm.js";
 import { Rng } from "../src/tensor/random.js";
 import { fillNormal, fromArray } from "../src/tensor/tensor.js";
 import type { Benchmark } from "./harness.js";

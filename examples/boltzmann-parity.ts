@@ -8,8 +8,8 @@
  *   node --import tsx examples/boltzmann-parity.ts
  */
 
-import { BoltzmannMachine } from "../src/energy/boltzmann.js";
-import { empiricalDistribution, totalVariation } from "../src/energy/boltzmann-exact.js";
+import { BoltzmannMachine } from "../src/models/boltzmann/boltzmann.js";
+import { empiricalDistribution, totalVariation } from "../src/models/boltzmann/exact.js";
 import { tensor } from "../src/tensor/tensor.js";
 
 const parity = tensor([

@@ -18,8 +18,8 @@
 
 import { existsSync } from "node:fs";
 import { sampleBinary } from "../src/data/transforms.js";
-import { DBM, type DbmTrainingOptions } from "../src/energy/dbm.js";
-import { loadDbm, saveDbm } from "../src/energy/dbm-io.js";
+import { DBM, type DbmTrainingOptions } from "../src/models/dbm/dbm.js";
+import { loadDbm, saveDbm } from "../src/models/dbm/io.js";
 import { Rng } from "../src/tensor/random.js";
 import {
   finetune,

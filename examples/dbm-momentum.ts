@@ -10,7 +10,7 @@
  *
  *   cp -r runs/dbmL2/stack /tmp/stack && node --import tsx examples/dbm-momentum.ts --stack /tmp/stack --momentum 0.9
  */
-import { DBM } from "../src/energy/dbm.js";
+import { DBM } from "../src/models/dbm/dbm.js";
 import { meanAll } from "../src/ops/reduce.js";
 import type { Tensor } from "../src/tensor/tensor.js";
 import { labelReadoutError, scriptData, scriptOptions } from "./dbn-common.js";

@@ -8,9 +8,9 @@
 import { existsSync } from "node:fs";
 import { formatHelp, type OptionSpecs, type ParsedOptions, parseOptions, UsageError } from "../src/cli/args.js";
 import { defaultMnistDir, loadMnist, type MnistData } from "../src/data/mnist.js";
-import type { DBM } from "../src/energy/dbm.js";
-import type { DBN } from "../src/energy/dbn.js";
-import { loadDbn } from "../src/energy/dbn-io.js";
+import type { DBM } from "../src/models/dbm/dbm.js";
+import type { DBN } from "../src/models/dbn/dbn.js";
+import { loadDbn } from "../src/models/dbn/io.js";
 import { argmax } from "../src/ops/reduce.js";
 import { ConjugateGradient } from "../src/optim/cg.js";
 import { SGD } from "../src/optim/sgd.js";

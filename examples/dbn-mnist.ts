@@ -10,7 +10,7 @@
  * The defaults are the run that met the target: 50 CD-1 epochs per RBM (ε 0.1, Hinton's rbm.m),
  * then 80 epochs of SGD with light dropout and a cosine decay (dbn-common.ts, finetuneSpecs).
  */
-import { DBN, withDropout } from "../src/energy/dbn.js";
+import { DBN, withDropout } from "../src/models/dbn/dbn.js";
 import { Dense } from "../src/nn/dense.js";
 import { Sequential } from "../src/train/sequential.js";
 import {

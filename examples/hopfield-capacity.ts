@@ -8,9 +8,9 @@
  *   node --import tsx examples/hopfield-capacity.ts [--units 500] [--seeds 3] [--noise 0.1]
  */
 import { parseOptions } from "../src/cli/args.js";
-import { flipUnits, Hopfield, hammingDistance, randomPatterns } from "../src/energy/hopfield.js";
 import { writeFileAtomic } from "../src/io/files.js";
 import { linePlotSvg } from "../src/io/svg.js";
+import { flipUnits, Hopfield, hammingDistance, randomPatterns } from "../src/models/hopfield/hopfield.js";
 import { Rng } from "../src/tensor/random.js";
 
 const { options: o } = parseOptions(process.argv.slice(2), {

@@ -8,9 +8,9 @@
  */
 import { parseOptions } from "../src/cli/args.js";
 import { loadMnist } from "../src/data/mnist.js";
-import { flipUnits, Hopfield, hammingDistance } from "../src/energy/hopfield.js";
-import { digitPatterns } from "../src/energy/hopfield-patterns.js";
 import { tileImages, writePng } from "../src/io/png.js";
+import { flipUnits, Hopfield, hammingDistance } from "../src/models/hopfield/hopfield.js";
+import { digitPatterns } from "../src/models/hopfield/patterns.js";
 import { Rng } from "../src/tensor/random.js";
 import { zeros } from "../src/tensor/tensor.js";
 

@@ -10,7 +10,7 @@
  *
  * With --out the RBM stack is saved after every epoch and a later run resumes it.
  */
-import { DBN } from "../src/energy/dbn.js";
+import { DBN } from "../src/models/dbn/dbn.js";
 import { Dense } from "../src/nn/dense.js";
 import { Sequential } from "../src/train/sequential.js";
 import { baselineLrSpec, finetune, finetuneSets, report, savedOrNewDbn, scriptData, scriptOptions, seconds, trainingRows } from "./dbn-common.js";

@@ -13,7 +13,7 @@
 import { parseOptions } from "../src/cli/args.js";
 import { Augmenter, parseAugmentSpec } from "../src/data/augment.js";
 import { defaultMnistDir, loadMnist } from "../src/data/mnist.js";
-import { LENET_ARCHS, type LeNetArch, lenet } from "../src/models/lenet.js";
+import { LENET_ARCHS, type LeNetArch, lenet } from "../src/models/cnn/lenet.js";
 import { Adam } from "../src/optim/adam.js";
 import { LambdaCallback } from "../src/train/callbacks.js";
 

@@ -10,9 +10,9 @@
  *   node --import tsx examples/perceptron.ts
  */
 import { loadMnist } from "../src/data/mnist.js";
+import { hebbianUpdate } from "../src/models/perceptron/hebbian.js";
+import { Perceptron } from "../src/models/perceptron/perceptron.js";
 import { Dense } from "../src/nn/dense.js";
-import { hebbianUpdate } from "../src/nn/hebbian.js";
-import { Perceptron } from "../src/nn/perceptron.js";
 import * as ops from "../src/ops/index.js";
 import { SGD } from "../src/optim/sgd.js";
 import { Rng } from "../src/tensor/random.js";

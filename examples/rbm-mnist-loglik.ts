@@ -15,10 +15,10 @@ import { backend } from "../src/backend/index.js";
 import { parseOptions } from "../src/cli/args.js";
 import { defaultMnistDir, loadMnist } from "../src/data/mnist.js";
 import { sampleBinary } from "../src/data/transforms.js";
-import { type BetaSegment, baseRateBiases, DEFAULT_BETAS, PAPER_BETAS } from "../src/energy/ais.js";
-import { RBM, type RBMOptions } from "../src/energy/rbm.js";
-import { saveRbm } from "../src/energy/rbm-io.js";
-import { writeRbmPictures } from "../src/energy/rbm-pictures.js";
+import { type BetaSegment, baseRateBiases, DEFAULT_BETAS, PAPER_BETAS } from "../src/models/rbm/ais.js";
+import { saveRbm } from "../src/models/rbm/io.js";
+import { writeRbmPictures } from "../src/models/rbm/pictures.js";
+import { RBM, type RBMOptions } from "../src/models/rbm/rbm.js";
 import { Rng } from "../src/tensor/random.js";
 
 const { options: o } = parseOptions(process.argv.slice(2), {

@@ -1,10 +1,8 @@
 /** layerwise: the classic canon of neural networks, in TypeScript, on a fast WebAssembly core. */
 
-export * from "./autoencoders/index.js";
 export type { Backend, BackendInfo, BackendName, BackendOptions } from "./backend/index.js";
 export { backend, createBackend, setBackend } from "./backend/index.js";
 export * from "./data/index.js";
-export * from "./energy/index.js";
 export * from "./io/index.js";
 export * from "./models/index.js";
 export * from "./nn/index.js";

@@ -1,9 +1,9 @@
 /** Annealed importance sampling against exact enumeration of log Z. */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { aisLogZ, baseRateBiases, betaSchedule, DEFAULT_BETAS, logMeanExpWithError, PAPER_BETAS } from "../src/energy/ais.js";
-import { exactLogZ } from "../src/energy/partition.js";
-import { RBM } from "../src/energy/rbm.js";
+import { aisLogZ, baseRateBiases, betaSchedule, DEFAULT_BETAS, logMeanExpWithError, PAPER_BETAS } from "../src/models/rbm/ais.js";
+import { exactLogZ } from "../src/models/rbm/partition.js";
+import { RBM } from "../src/models/rbm/rbm.js";
 import { Rng } from "../src/tensor/random.js";
 import { fromArray, zeros } from "../src/tensor/tensor.js";
 

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { anneal, constantSchedule, geometricSchedule, linearSchedule } from "../src/energy/anneal.js";
-import { BoltzmannMachine } from "../src/energy/boltzmann.js";
+import { BoltzmannMachine } from "../src/models/boltzmann/boltzmann.js";
 import {
   boltzmannDistribution,
   empiricalDistribution,
@@ -9,8 +8,9 @@ import {
   klDivergence,
   marginalizeHidden,
   totalVariation,
-} from "../src/energy/boltzmann-exact.js";
-import { FieldState, quadraticEnergy } from "../src/energy/hopfield-core.js";
+} from "../src/models/boltzmann/exact.js";
+import { anneal, constantSchedule, geometricSchedule, linearSchedule } from "../src/models/hopfield/anneal.js";
+import { FieldState, quadraticEnergy } from "../src/models/hopfield/core.js";
 import { Rng } from "../src/tensor/random.js";
 import { tensor } from "../src/tensor/tensor.js";
 

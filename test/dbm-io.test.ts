@@ -8,8 +8,8 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { DBM } from "../src/energy/dbm.js";
-import { loadDbm, saveDbm } from "../src/energy/dbm-io.js";
+import { DBM } from "../src/models/dbm/dbm.js";
+import { loadDbm, saveDbm } from "../src/models/dbm/io.js";
 import { Rng } from "../src/tensor/random.js";
 import { zeros } from "../src/tensor/tensor.js";
 

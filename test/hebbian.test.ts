@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { hebbianUpdate } from "../src/nn/hebbian.js";
+import { hebbianUpdate } from "../src/models/perceptron/hebbian.js";
 import * as ops from "../src/ops/index.js";
 import { Rng } from "../src/tensor/random.js";
 import { fromArray, randNormal, type Tensor, zeros } from "../src/tensor/tensor.js";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { BAM } from "../src/energy/bam.js";
-import { flipUnits, hammingDistance, randomPatterns } from "../src/energy/hopfield.js";
+import { BAM } from "../src/models/hopfield/bam.js";
+import { flipUnits, hammingDistance, randomPatterns } from "../src/models/hopfield/hopfield.js";
 import { Rng } from "../src/tensor/random.js";
 import { tensor } from "../src/tensor/tensor.js";
 

@@ -1,8 +1,8 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { flipUnits, Hopfield, hammingDistance, randomPatterns, toBinary } from "../src/energy/hopfield.js";
-import { FieldState, quadraticEnergy, unitIndices } from "../src/energy/hopfield-core.js";
-import { hebbianWeights, invertSymmetricPositiveDefinite, pseudoInverseWeights } from "../src/energy/hopfield-rules.js";
+import { FieldState, quadraticEnergy, unitIndices } from "../src/models/hopfield/core.js";
+import { flipUnits, Hopfield, hammingDistance, randomPatterns, toBinary } from "../src/models/hopfield/hopfield.js";
+import { hebbianWeights, invertSymmetricPositiveDefinite, pseudoInverseWeights } from "../src/models/hopfield/rules.js";
 import { Rng } from "../src/tensor/random.js";
 import { fromArray, tensor, zeros } from "../src/tensor/tensor.js";
 

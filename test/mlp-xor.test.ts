@@ -2,8 +2,8 @@
 // but a multilayer perceptron with one hidden layer, trained by backpropagation, solves it.
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
+import { Perceptron } from "../src/models/perceptron/perceptron.js";
 import { Dense } from "../src/nn/dense.js";
-import { Perceptron } from "../src/nn/perceptron.js";
 import { SGD } from "../src/optim/sgd.js";
 import { tensor } from "../src/tensor/tensor.js";
 import { Sequential } from "../src/train/sequential.js";

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { loadMnist } from "../src/data/index.js";
-import { Perceptron } from "../src/nn/perceptron.js";
+import { Perceptron } from "../src/models/perceptron/perceptron.js";
 import { Rng } from "../src/tensor/random.js";
 import { fromArray, type Tensor, tensor } from "../src/tensor/tensor.js";
 

@@ -7,7 +7,7 @@ import assert from "node:assert/strict";
 import { test } from "node:test";
 import { loadMnist } from "../src/data/mnist.js";
 import { binarize } from "../src/data/transforms.js";
-import { RBM } from "../src/energy/rbm.js";
+import { RBM } from "../src/models/rbm/rbm.js";
 import { Rng } from "../src/tensor/random.js";
 import { type Tensor, zeros } from "../src/tensor/tensor.js";
 

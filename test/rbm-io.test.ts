@@ -4,9 +4,9 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { RBM } from "../src/energy/rbm.js";
-import { loadRbm, saveRbm } from "../src/energy/rbm-io.js";
-import { filters, writeRbmPictures } from "../src/energy/rbm-pictures.js";
+import { loadRbm, saveRbm } from "../src/models/rbm/io.js";
+import { filters, writeRbmPictures } from "../src/models/rbm/pictures.js";
+import { RBM } from "../src/models/rbm/rbm.js";
 import { Rng } from "../src/tensor/random.js";
 import { zeros } from "../src/tensor/tensor.js";
 

@@ -5,9 +5,9 @@
  */
 import assert from "node:assert/strict";
 import { test } from "node:test";
-import { exactLogZ } from "../src/energy/partition.js";
-import { RBM } from "../src/energy/rbm.js";
-import { accumulatePhase, hiddenMean, type RbmParams, zeroStats } from "../src/energy/rbm-core.js";
+import { accumulatePhase, hiddenMean, type RbmParams, zeroStats } from "../src/models/rbm/core.js";
+import { exactLogZ } from "../src/models/rbm/partition.js";
+import { RBM } from "../src/models/rbm/rbm.js";
 import { Rng } from "../src/tensor/random.js";
 import { fromArray, type Tensor, zeros } from "../src/tensor/tensor.js";
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, test } from "node:test";
-import { geometricSchedule } from "../src/energy/anneal.js";
-import { quadraticEnergy } from "../src/energy/hopfield-core.js";
+import { geometricSchedule } from "../src/models/hopfield/anneal.js";
+import { quadraticEnergy } from "../src/models/hopfield/core.js";
 import {
   decodeTour,
   distanceMatrix,
@@ -12,7 +12,7 @@ import {
   solveTspHopfield,
   tourLength,
   tspEnergyTerms,
-} from "../src/energy/tsp.js";
+} from "../src/models/hopfield/tsp.js";
 import { Rng } from "../src/tensor/random.js";
 import { tensor } from "../src/tensor/tensor.js";
 

@@ -10,9 +10,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { loadMnist } from "../src/data/mnist.js";
-import { DBN } from "../src/energy/dbn.js";
-import { loadDbn } from "../src/energy/dbn-io.js";
-import { upDown } from "../src/energy/updown.js";
+import { DBN } from "../src/models/dbn/dbn.js";
+import { loadDbn } from "../src/models/dbn/io.js";
+import { upDown } from "../src/models/dbn/updown.js";
 
 const digits = await loadMnist({ limitTrain: 2000, limitTest: 1000 });
 const x = digits.train.images;

@@ -1,6 +1,9 @@
-// Ready-made models: LeNet-5 and its ReLU variant, Kim's sentence CNN.
+// The model families, one folder each: formulas in core.ts where a family has them, a class composing them.
 
-export type { LeNetArch, LeNetOptions, LeNetReluOptions } from "./lenet.js";
-export { LENET_ARCHS, lenet, lenet5, lenetRelu } from "./lenet.js";
-export type { SentenceCnnOptions } from "./sentence-cnn.js";
-export { padSequences, sentenceCnn } from "./sentence-cnn.js";
+export * from "./boltzmann/index.js";
+export * from "./cnn/index.js";
+export * from "./dbm/index.js";
+export * from "./dbn/index.js";
+export * from "./hopfield/index.js";
+export * from "./perceptron/index.js";
+export * from "./rbm/index.js";

@@ -12,6 +12,7 @@ import {
   DBM,
   DBN,
   Dense,
+  flipUnits,
   Hopfield,
   lenetRelu,
   mnist,
@@ -24,7 +25,6 @@ import {
   type Tensor,
   toBinary,
   upDown,
-  flipUnits,
 } from "layerwise";
 
 export function sha256(tensors: readonly Tensor[]): string {

@@ -4,11 +4,11 @@
  * recalled), energy.svg (energy after every update) and summary.json to --out.
  */
 import { loadMnist } from "../../data/mnist.js";
-import { flipUnits, Hopfield, hammingDistance } from "../../energy/hopfield.js";
-import { digitPatterns, type PatternSet, parsePatternText } from "../../energy/hopfield-patterns.js";
 import { readFileText, writeFileAtomic } from "../../io/files.js";
 import { tileImages, writePng } from "../../io/png.js";
 import { linePlotSvg } from "../../io/svg.js";
+import { flipUnits, Hopfield, hammingDistance } from "../../models/hopfield/hopfield.js";
+import { digitPatterns, type PatternSet, parsePatternText } from "../../models/hopfield/patterns.js";
 import { Rng } from "../../tensor/random.js";
 import { zeros } from "../../tensor/tensor.js";
 import { UsageError } from "../args.js";

@@ -4,8 +4,8 @@
  * Murray 2008) on the stochastically binarised MNIST test set.
  */
 import { loadMnist } from "../../data/mnist.js";
-import { baseRateBiases, DEFAULT_BETAS, PAPER_BETAS } from "../../energy/ais.js";
-import { loadRbm } from "../../energy/rbm-io.js";
+import { baseRateBiases, DEFAULT_BETAS, PAPER_BETAS } from "../../models/rbm/ais.js";
+import { loadRbm } from "../../models/rbm/io.js";
 import { Rng } from "../../tensor/random.js";
 import type { Command } from "../command.js";
 import { dataOption, defineCommand, limitOption, requireOptionShowingHelp, seedOption } from "../common.js";

@@ -1,7 +1,8 @@
 /** `layerwise sample`: long Gibbs chains from a saved RBM, written as a PNG grid. */
-import { loadRbm } from "../../energy/rbm-io.js";
-import { imagesImage, squareSide } from "../../energy/rbm-pictures.js";
+
 import { writePng } from "../../io/png.js";
+import { loadRbm } from "../../models/rbm/io.js";
+import { imagesImage, squareSide } from "../../models/rbm/pictures.js";
 import type { Command } from "../command.js";
 import { defineCommand, outOption, requireOptionShowingHelp, seedOption } from "../common.js";
 

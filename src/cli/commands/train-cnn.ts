@@ -1,7 +1,7 @@
 /** `layerwise train cnn`: trains LeNet-5 or its ReLU variant on MNIST, saves it and pictures of its filters and feature maps. */
 import { Augmenter, parseAugmentSpec } from "../../data/augment.js";
 import { tileImages, writePng } from "../../io/png.js";
-import { LENET_ARCHS, type LeNetArch, lenet } from "../../models/lenet.js";
+import { LENET_ARCHS, type LeNetArch, lenet } from "../../models/cnn/lenet.js";
 import type { Conv2D } from "../../nn/conv.js";
 import { Adam } from "../../optim/adam.js";
 import { type Tensor, zeros } from "../../tensor/tensor.js";

@@ -6,10 +6,10 @@
  * summary. `layerwise demo` runs the same pipeline with small settings (demo.ts).
  */
 import { loadMnist, type MnistData } from "../../data/mnist.js";
-import { DBN, type DbnCallbacks } from "../../energy/dbn.js";
-import { DBN_JSON, loadDbn } from "../../energy/dbn-io.js";
-import { writeDbnPictures } from "../../energy/dbn-pictures.js";
 import { ensureDir, readFileBytes, writeFileAtomic } from "../../io/files.js";
+import { DBN, type DbnCallbacks } from "../../models/dbn/dbn.js";
+import { DBN_JSON, loadDbn } from "../../models/dbn/io.js";
+import { writeDbnPictures } from "../../models/dbn/pictures.js";
 import { Dense } from "../../nn/dense.js";
 import { SGD } from "../../optim/sgd.js";
 import type { Callback } from "../../train/callbacks.js";

@@ -5,10 +5,10 @@
  */
 import { loadMnist } from "../../data/mnist.js";
 import { binarize, sampleBinary } from "../../data/transforms.js";
-import { RBM } from "../../energy/rbm.js";
-import { saveRbm } from "../../energy/rbm-io.js";
-import { writeRbmPictures } from "../../energy/rbm-pictures.js";
 import { writeFileAtomic } from "../../io/files.js";
+import { saveRbm } from "../../models/rbm/io.js";
+import { writeRbmPictures } from "../../models/rbm/pictures.js";
+import { RBM } from "../../models/rbm/rbm.js";
 import { Rng } from "../../tensor/random.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import type { Command } from "../command.js";

@@ -1,6 +1,6 @@
 /** `layerwise tsp`: Hopfield–Tank on random cities, compared with the Held–Karp optimum. */
-import { geometricSchedule } from "../../energy/anneal.js";
-import { DEFAULT_TSP_PENALTIES, MAX_HELD_KARP_CITIES, runTspExperiment } from "../../energy/tsp.js";
+import { geometricSchedule } from "../../models/hopfield/anneal.js";
+import { DEFAULT_TSP_PENALTIES, MAX_HELD_KARP_CITIES, runTspExperiment } from "../../models/hopfield/tsp.js";
 import type { Command } from "../command.js";
 import { defineCommand, seedOption } from "../common.js";
 

@@ -1,2 +1,0 @@
-// Public surface of src/autoencoders (filled in by its issue).
-export {};

@@ -1,0 +1,6 @@
+// Rosenblatt's perceptron and the Hebbian family of unsupervised rules (Hebb, Oja, Sanger).
+
+export type { HebbianOptions, HebbianRule } from "./hebbian.js";
+export { hebbianUpdate } from "./hebbian.js";
+export type { PerceptronFitResult, PerceptronOptions } from "./perceptron.js";
+export { Perceptron } from "./perceptron.js";
