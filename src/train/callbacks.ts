@@ -3,6 +3,7 @@
  * checkpoints), so the loop itself stays short. Logs hold "loss", each metric, and with
  * validation "val_loss" and "val_<metric>".
  */
+import { formatShape, ShapeError, shapesEqual } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 
 export type Logs = Record<string, number>;
@@ -14,7 +15,27 @@ export interface TrainableModel {
   /** Copies of every param value, in params() order. */
   getWeights(): Tensor[];
   setWeights(weights: readonly Tensor[]): void;
-  save(dir: string): Promise<void>;
+  /** Writes the model (and its training state) to a folder; ModelCheckpoint needs it. */
+  save?(dir: string): Promise<void>;
+}
+
+/**
+ * A fit's `callbacks` option as a list: an array of Keras-style callbacks as it is, or one
+ * object in a model's own earlier callback shape, wrapped by `adapt` so it keeps working.
+ */
+export function callbackList<Legacy extends object>(given: readonly Callback[] | Legacy | undefined, adapt: (legacy: Legacy) => Callback): Callback[] {
+  if (given === undefined) return [];
+  return Array.isArray(given) ? [...given] : [adapt(given as Legacy)];
+}
+
+/** Copies `weights` into `targets` after checking their count and shapes (a model's setWeights). */
+export function setTensors(what: string, targets: readonly Tensor[], weights: readonly Tensor[]): void {
+  if (weights.length !== targets.length) throw new RangeError(`${what}: got ${weights.length} tensors for ${targets.length}`);
+  targets.forEach((t, i) => {
+    if (!shapesEqual(t.shape, weights[i].shape))
+      throw new ShapeError(`${what}: tensor ${i} has shape ${formatShape(weights[i].shape)} but needs ${formatShape(t.shape)}`);
+    t.assign(weights[i]);
+  });
 }
 
 export interface TrainBeginInfo {
@@ -198,6 +219,7 @@ export class ModelCheckpoint implements Callback {
       if (!this.best.improves(v)) return;
       this.best.value = v;
     }
+    if (this.model.save === undefined) throw new Error("ModelCheckpoint: this model has no save method");
     await this.model.save(this.dir);
     this.savedEpochs.push(epoch);
   }

@@ -7,5 +7,7 @@ export type { MetricName } from "./metrics.js";
 export { countCorrect, METRIC_NAMES } from "./metrics.js";
 export type { ProgressBarOptions, ProgressSink } from "./progress.js";
 export { formatLogs, formatSeconds, ProgressBar } from "./progress.js";
-export type { BatchInfo, BatchTransform, CompileOptions, FitOptions, History, PredictOptions, SequentialOptions } from "./sequential.js";
+export type { BatchInfo, BatchTransform, CompileOptions, FitOptions, PredictOptions, SequentialOptions } from "./sequential.js";
 export { Sequential } from "./sequential.js";
+export type { History, LoopOptions, TrainingStep } from "./loop.js";
+export { epochLogs, fitLoop, fitLoopSync } from "./loop.js";

@@ -8,7 +8,7 @@
  *            gradients) optimizer.minimize(params, evaluate), which re-runs the above
  * Every per-batch tensor lives in a buffer reused across batches of the same size.
  */
-import { batchCount, batchIndices, gatherRows } from "../data/batch.js";
+import { gatherRows } from "../data/batch.js";
 import type { ModelJson } from "../io/model.js";
 import { BatchBuffers } from "../nn/buffers.js";
 import { Dropout } from "../nn/dropout.js";
@@ -21,6 +21,7 @@ import { Rng } from "../tensor/random.js";
 import { formatShape, type Shape, ShapeError, shapeSize, shapesEqual } from "../tensor/shape.js";
 import { type Tensor, zeros } from "../tensor/tensor.js";
 import type { Callback, Logs, TrainableModel } from "./callbacks.js";
+import { fitLoop, type History, type TrainingStep } from "./loop.js";
 import { assertMetrics, countCorrect, type MetricName } from "./metrics.js";
 import { ProgressBar } from "./progress.js";
 
@@ -79,13 +80,6 @@ export interface FitOptions {
   initialEpoch?: number;
   /** Per-batch transform of the training rows, e.g. `new Augmenter(...).batchTransform()`. */
   transform?: BatchTransform;
-}
-
-export interface History {
-  /** Epoch numbers (0-based) that ran. */
-  epoch: number[];
-  /** Per log key ("loss", "accuracy", "val_loss", ...), one value per epoch. */
-  history: Record<string, number[]>;
 }
 
 export interface PredictOptions {
@@ -263,65 +257,59 @@ export class Sequential implements TrainableModel {
     if (n === 0) throw new RangeError("fit: no training rows (check validationSplit)");
     const seed = options.seed ?? this.rng.nextUint32() | 0;
     const rng = new Rng(seed);
-    const callbacks = [...(options.callbacks ?? [])];
-    if (options.verbose) callbacks.unshift(new ProgressBar());
 
     const restoreFrozen = this.freeze(options.frozen ?? []);
     try {
       const trainable = this.params().filter((p) => p.trainable);
       const lowest = this.layers.findIndex((l) => l.params().some((p) => p.trainable));
       if (lowest < 0) throw new Error("fit: every param is frozen; nothing to train");
-      const batches = batchCount(n, batchSize);
       const xBatch = zeros([Math.min(batchSize, n), ...xTrain.shape.slice(1)]);
       const yBatch = zeros([Math.min(batchSize, n), ...yTrain.shape.slice(1)]);
       // the transform's stream is seeded apart (~seed), so adding a transform leaves the shuffling as it was
       const transform = options.transform === undefined ? null : batchTransformer(options.transform, new Rng(~seed), xBatch);
-      const history: History = { epoch: [], history: {} };
-      this.stopTraining = false;
-      for (const c of callbacks) c.setModel?.(this);
-      for (const c of callbacks)
-        await c.onTrainBegin?.({
-          epochs: initialEpoch + epochs,
-          initialEpoch,
-          samples: n,
-          batchSize,
-          batchesPerEpoch: batches,
-          validation: validation !== null,
-        });
-      let logs: Logs = {};
-      for (let epoch = initialEpoch; epoch < initialEpoch + epochs && !this.stopTraining; epoch++) {
-        compiled.optimizer.setEpoch(epoch);
-        for (const c of callbacks) await c.onEpochBegin?.(epoch);
-        let lossSum = 0;
-        let correct = 0;
-        let b = 0;
-        for (const idx of batchIndices(n, batchSize, { shuffle: options.shuffle ?? true, rng })) {
-          let xb = gatherRows(xTrain, idx, xBatch);
-          const yb = gatherRows(yTrain, idx, yBatch);
-          if (transform !== null) xb = transform(xb, yb, epoch, b);
-          const step = this.trainStep(xb, yb, compiled, trainable, lowest, epoch, b);
-          lossSum += step.loss * idx.length;
-          correct += step.correct;
-          if (callbacks.length > 0) {
-            const batchLogs: Logs = { loss: step.loss };
-            if (compiled.metrics.includes("accuracy")) batchLogs.accuracy = step.correct / idx.length;
-            for (const c of callbacks) await c.onBatchEnd?.(b, batchLogs);
+      const accuracy = compiled.metrics.includes("accuracy");
+      let correct = 0;
+      const step: TrainingStep = {
+        beginEpoch: (epoch) => {
+          compiled.optimizer.setEpoch(epoch);
+          correct = 0;
+          return undefined;
+        },
+        trainStep: (rows, batch, epoch) => {
+          let xb = gatherRows(xTrain, rows, xBatch);
+          const yb = gatherRows(yTrain, rows, yBatch);
+          if (transform !== null) xb = transform(xb, yb, epoch, batch);
+          const r = this.trainStep(xb, yb, compiled, trainable, lowest, epoch, batch);
+          correct += r.correct;
+          const logs: Logs = { loss: r.loss };
+          if (accuracy) logs.accuracy = r.correct / rows.length;
+          return logs;
+        },
+        endEpoch: (epoch, logs) => {
+          this.assertFiniteWeights(`fit: epoch ${epoch + 1}`);
+          if (accuracy) logs.accuracy = correct / n; // exact: the count, not a sum of batch fractions
+          if (validation !== null) {
+            for (const [k, v] of Object.entries(this.evaluate(validation[0], validation[1], { batchSize }))) logs[`val_${k}`] = v;
           }
-          b++;
-        }
-        this.assertFiniteWeights(`fit: epoch ${epoch + 1}`);
-        logs = { loss: lossSum / n };
-        if (compiled.metrics.includes("accuracy")) logs.accuracy = correct / n;
-        if (validation !== null) {
-          for (const [k, v] of Object.entries(this.evaluate(validation[0], validation[1], { batchSize }))) logs[`val_${k}`] = v;
-        }
-        history.epoch.push(epoch);
-        for (const [k, v] of Object.entries(logs)) (history.history[k] ??= []).push(v);
-        this.epochsTrained++;
-        for (const c of callbacks) await c.onEpochEnd?.(epoch, logs);
-      }
-      for (const c of callbacks) await c.onTrainEnd?.(logs);
-      return history;
+          this.epochsTrained++;
+        },
+      };
+      const callbacks = [...(options.callbacks ?? [])];
+      if (options.verbose) callbacks.unshift(new ProgressBar());
+      return await fitLoop({
+        what: "fit",
+        model: this,
+        step,
+        rows: n,
+        epochs,
+        initialEpoch,
+        batchSize,
+        shuffle: options.shuffle ?? true,
+        rng,
+        callbacks,
+        validation: validation !== null,
+        advice: "try a smaller learning rate or clipNorm",
+      });
     } finally {
       restoreFrozen();
     }

@@ -85,6 +85,12 @@ export const goldenRuns: Record<string, () => Promise<string>> = {
     await upDown(dbn, v, train.oneHot, { epochs: 1, batchSize: 50 });
     return sha256([...dbn.rbms.flatMap((r) => [r.W, r.a, r.b]), ...(dbn.generativeW ?? [])]);
   },
+  async dbnSampled() {
+    const train = await digits(300);
+    const dbn = new DBN({ layers: [784, 30, 20], labels: 10, seed: 15 });
+    await dbn.pretrain(train.images, { epochs: [1, 2], batchSize: 50, propagate: "sample", sampleData: true, labels: train.oneHot });
+    return sha256(dbn.rbms.flatMap((r) => [r.W, r.a, r.b]));
+  },
   async dbm() {
     const train = await digits(300);
     const v = binarize(train.images);

@@ -26,9 +26,11 @@ import { sum } from "../../ops/reduce.js";
 import { Rng } from "../../tensor/random.js";
 import { formatShape, ShapeError } from "../../tensor/shape.js";
 import { type Tensor, zeros } from "../../tensor/tensor.js";
+import { type Callback, ModelCheckpoint, type TrainableModel } from "../../train/callbacks.js";
+import { fitLoop } from "../../train/loop.js";
 import { Sequential } from "../../train/sequential.js";
 import { checkRows, sampleUnits, visibleMean } from "../rbm/core.js";
-import { RBM, type RBMOptions, type RbmEpochLogs } from "../rbm/rbm.js";
+import { legacyRbmCallbacks, RBM, type RBMOptions, type RbmEpochLogs, rbmHistory } from "../rbm/rbm.js";
 
 /** Options of one layer's RBM (its sizes come from the DBN's layer list). */
 export type LayerRbmOptions = Omit<RBMOptions, "visible" | "hidden">;
@@ -63,6 +65,7 @@ export interface DbnLayerInfo {
   epochs: number;
 }
 
+/** The DBN's own callback shape (before the shared loop); `callbacks` still accepts one such object. */
 export interface DbnCallbacks {
   onLayerBegin?(info: DbnLayerInfo): void | Promise<void>;
   onBatchEnd?(info: { layer: number; epoch: number; batch: number; batches: number; reconstructionError: number }): void;
@@ -84,9 +87,26 @@ export interface DbnPretrainOptions {
   sampleData?: boolean;
   /** One-hot labels [n, classes] for a DBN with `labels`: the top RBM learns [features, label]. */
   labels?: Tensor;
-  callbacks?: DbnCallbacks | DbnCallbacks[];
+  /**
+   * Keras-style callbacks, given to each layer's training in turn (ProgressBar, EarlyStopping on
+   * "reconstructionError", CSVLogger; a ModelCheckpoint saves the whole stack), or one
+   * DbnCallbacks object.
+   */
+  callbacks?: readonly Callback[] | DbnCallbacks;
   /** A folder to save the whole stack into after every epoch (resume with loadDbn + pretrain). */
   checkpoint?: string;
+}
+
+/** pretrain's options resolved. */
+interface PretrainPlan {
+  epochs: number[];
+  batchSize: number;
+  propagate: "mean" | "sample";
+  sampleData: boolean;
+  labels: Tensor | undefined;
+  callbacks: Callback[];
+  legacy: DbnCallbacks[];
+  checkpoint: string | undefined;
 }
 
 export interface DbnSampleOptions {
@@ -237,11 +257,80 @@ export class DBN {
   }
 
   /**
-   * Greedy layer-wise pretraining. Each RBM trains until it has `epochs` epochs in total, so
-   * the layers of a loaded, partly trained stack continue where they stopped. Resolves to
-   * every layer's epoch logs.
+   * Greedy layer-wise pretraining (Hinton, Osindero & Teh 2006): train the bottom RBM on the
+   * data, then each RBM on the features p(h | v) of the one below (with "sample", on binary
+   * states drawn from them afresh each epoch; the labels joined to the top RBM's input). Each
+   * RBM trains until it has `epochs` epochs in total, so the layers of a loaded, partly trained
+   * stack continue where they stopped. Resolves to every layer's epoch logs.
    */
   async pretrain(data: Tensor, options: DbnPretrainOptions = {}): Promise<RbmEpochLogs[][]> {
+    const plan = this.pretrainPlan(data, options);
+    const history: RbmEpochLogs[][] = [];
+    let x = data; // the data of layer i: the images, then p(h | v) of the layer below
+    for (const [i, rbm] of this.rbms.entries()) {
+      history.push(await this.pretrainLayer(i, x, plan));
+      if (i < this.rbms.length - 1) x = rbm.transform(x);
+    }
+    return history;
+  }
+
+  /** Trains RBM i for its remaining epochs on x (the layer below's features), as the plan says. */
+  private async pretrainLayer(i: number, x: Tensor, plan: PretrainPlan): Promise<RbmEpochLogs[]> {
+    const rbm = this.rbms[i];
+    const epochs = Math.max(0, plan.epochs[i] - rbm.epochsTrained);
+    const info: DbnLayerInfo = { layer: i, visible: rbm.visible, hidden: rbm.hidden, epochs };
+    for (const c of plan.legacy) await c.onLayerBegin?.(info);
+    let history: RbmEpochLogs[] = [];
+    if (epochs > 0) {
+      const atTop = i === this.rbms.length - 1 && plan.labels !== undefined;
+      const withLabels = (v: Tensor, out?: Tensor): Tensor => (atTop && plan.labels !== undefined ? joinColumns(v, plan.labels, out) : v);
+      const loop = { model: this.layerView(rbm), epochs, callbacks: this.layerCallbacks(i, plan) };
+      if (plan.propagate === "mean" || i === 0) {
+        history = rbmHistory(await fitLoop({ ...rbm.loopOptions(withLabels(x), plan.batchSize, i === 0 && plan.sampleData), ...loop }));
+      } else {
+        // fresh binary states of the layer below each epoch, written into one reused buffer
+        const states = zeros(x.shape);
+        const input = withLabels(bernoulli(x, this.rng, states));
+        const options = rbm.loopOptions(input, plan.batchSize);
+        let first = true;
+        const resample = (): void => {
+          if (!first) withLabels(bernoulli(x, this.rng, states), input);
+          first = false;
+        };
+        const step = { ...options.step, beginEpoch: (e: number) => (resample(), options.step.beginEpoch?.(e)) };
+        history = rbmHistory(await fitLoop({ ...options, step, ...loop }));
+      }
+    }
+    for (const c of plan.legacy) await c.onLayerEnd?.({ ...info, history });
+    return history;
+  }
+
+  /** What the callbacks of layer i's training act on: that RBM, but a checkpoint saves the whole stack. */
+  private layerView(rbm: RBM): TrainableModel {
+    return {
+      get stopTraining() {
+        return rbm.stopTraining;
+      },
+      set stopTraining(stop: boolean) {
+        rbm.stopTraining = stop;
+      },
+      getWeights: () => rbm.getWeights(),
+      setWeights: (w) => rbm.setWeights(w),
+      save: (dir) => this.save(dir),
+    };
+  }
+
+  /** Layer i's callbacks: the caller's, the DbnCallbacks ones told the layer, then the checkpoint. */
+  private layerCallbacks(i: number, plan: PretrainPlan): Callback[] {
+    const legacy = plan.legacy.map((c) =>
+      legacyRbmCallbacks({ onBatchEnd: (b) => c.onBatchEnd?.({ layer: i, ...b }), onEpochEnd: (logs) => c.onEpochEnd?.(i, logs) }),
+    );
+    const checkpoint = plan.checkpoint === undefined ? [] : [new ModelCheckpoint({ dir: plan.checkpoint })];
+    return [...plan.callbacks, ...legacy, ...checkpoint];
+  }
+
+  /** pretrain's options, checked and resolved. */
+  private pretrainPlan(data: Tensor, options: DbnPretrainOptions): PretrainPlan {
     checkRows("DBN.pretrain", data, this.layers[0], "data");
     const L = this.rbms.length;
     const epochs = typeof options.epochs === "object" ? [...options.epochs] : new Array<number>(L).fill(options.epochs ?? 10);
@@ -258,46 +347,10 @@ export class DBN {
       if (options.labels.rows !== data.rows) throw new ShapeError(`DBN.pretrain: ${data.rows} data rows but ${options.labels.rows} label rows`);
     } else if (options.labels !== undefined)
       throw new RangeError("DBN.pretrain: labels given but the DBN has no label units (construct it with { labels: classes })");
-    const callbacks = options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks];
-    const history: RbmEpochLogs[][] = [];
-    let means = data; // p(h | v) of the layer below (the data for layer 0)
-    for (let i = 0; i < L; i++) {
-      const rbm = this.rbms[i];
-      const todo = Math.max(0, epochs[i] - rbm.epochsTrained);
-      const info: DbnLayerInfo = { layer: i, visible: rbm.visible, hidden: rbm.hidden, epochs: todo };
-      for (const c of callbacks) await c.onLayerBegin?.(info);
-      const layerHistory: RbmEpochLogs[] = [];
-      const joinLabels = (x: Tensor, out?: Tensor): Tensor =>
-        i === L - 1 && this.labels > 0 && options.labels !== undefined ? joinColumns(x, options.labels, out) : x;
-      const fitCallbacks = {
-        onBatchEnd: (b: { epoch: number; batch: number; batches: number; reconstructionError: number }) => {
-          for (const c of callbacks) c.onBatchEnd?.({ layer: i, ...b });
-        },
-        onEpochEnd: async (logs: RbmEpochLogs) => {
-          layerHistory.push(logs);
-          for (const c of callbacks) await c.onEpochEnd?.(i, logs);
-          if (options.checkpoint !== undefined) await this.save(options.checkpoint);
-        },
-      };
-      if (todo > 0) {
-        if (propagate === "mean" || i === 0) {
-          await rbm.fit(joinLabels(means), { epochs: todo, batchSize, callbacks: fitCallbacks, sampleData: i === 0 && options.sampleData === true });
-        } else {
-          // fresh binary states of the layer below each epoch, joined to the labels in one buffer
-          const states = zeros(means.shape);
-          let joined: Tensor | undefined;
-          for (let e = 0; e < todo; e++) {
-            bernoulli(means, this.rng, states);
-            joined = joinLabels(states, joined);
-            await rbm.fit(joined, { epochs: 1, batchSize, callbacks: fitCallbacks });
-          }
-        }
-      }
-      history.push(layerHistory);
-      for (const c of callbacks) await c.onLayerEnd?.({ ...info, history: layerHistory });
-      if (i < L - 1) means = rbm.transform(means);
-    }
-    return history;
+    const given = options.callbacks;
+    const callbacks = Array.isArray(given) ? [...(given as readonly Callback[])] : [];
+    const legacy = given === undefined || Array.isArray(given) ? [] : [given as DbnCallbacks];
+    return { epochs, batchSize, propagate, sampleData: options.sampleData === true, labels: options.labels, callbacks, legacy, checkpoint: options.checkpoint };
   }
 
   /**

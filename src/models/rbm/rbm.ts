@@ -13,12 +13,15 @@
  * reconstructions, sampled hidden states to drive the chain.
  */
 
-import { batchIndices, gatherRows } from "../../data/batch.js";
+import { gatherRows } from "../../data/batch.js";
 import { axpby } from "../../ops/elementwise.js";
 import { bernoulli } from "../../ops/random.js";
 import { sumAll } from "../../ops/reduce.js";
 import { Rng } from "../../tensor/random.js";
 import { fillNormal, type Tensor, zeros } from "../../tensor/tensor.js";
+import type { Callback, Logs, TrainableModel } from "../../train/callbacks.js";
+import { callbackList, setTensors } from "../../train/callbacks.js";
+import { epochLogs, fitLoop, type History, type LoopOptions, type TrainingStep } from "../../train/loop.js";
 import {
   accumulatePhase,
   type ChainBuffers,
@@ -102,9 +105,36 @@ export interface RbmEpochLogs {
   seconds: number;
 }
 
+/** The RBM's own callback shape (before the shared loop); `callbacks` still accepts one such object. */
 export interface RbmCallbacks {
   onBatchEnd?(info: { epoch: number; batch: number; batches: number; reconstructionError: number }): void;
   onEpochEnd?(logs: RbmEpochLogs): void | Promise<void>;
+}
+
+function rbmEpochLogs(logs: Logs, epoch: number, seconds: number): RbmEpochLogs {
+  const { reconstructionError, momentum, cdSteps, learningRate } = logs;
+  return { epoch: epoch + 1, reconstructionError, momentum, cdSteps, learningRate, seconds };
+}
+
+/** A loop History as the RBM's per-epoch logs (epochs counted from 1 over the model's life). */
+export function rbmHistory(history: History): RbmEpochLogs[] {
+  return epochLogs(history).map((logs, i) => rbmEpochLogs(logs, history.epoch[i], history.seconds[i]));
+}
+
+/** Keras-style callbacks that call an RbmCallbacks object with the logs it always got. */
+export function legacyRbmCallbacks(legacy: RbmCallbacks): Callback {
+  let batches = 0;
+  let epoch = 0;
+  let start = 0;
+  return {
+    onTrainBegin: (info) => void (batches = info.batchesPerEpoch),
+    onEpochBegin: (e) => {
+      epoch = e + 1;
+      start = performance.now();
+    },
+    onBatchEnd: (b, logs) => legacy.onBatchEnd?.({ epoch, batch: b + 1, batches, reconstructionError: logs.reconstructionError }),
+    onEpochEnd: (e, logs) => legacy.onEpochEnd?.(rbmEpochLogs(logs, e, (performance.now() - start) / 1e3)),
+  };
 }
 
 export interface RbmFitOptions {
@@ -118,7 +148,8 @@ export interface RbmFitOptions {
    * its RBMs this way). Bernoulli visible units only. Default false: the data as they are.
    */
   sampleData?: boolean;
-  callbacks?: RbmCallbacks | RbmCallbacks[];
+  /** Keras-style callbacks (ProgressBar, EarlyStopping on "reconstructionError", ModelCheckpoint, CSVLogger, ...), or one RbmCallbacks object. */
+  callbacks?: readonly Callback[] | RbmCallbacks;
 }
 
 export interface RbmSampleOptions {
@@ -192,7 +223,7 @@ export function resolveRbmOptions(o: RBMOptions): ResolvedRBMOptions {
   };
 }
 
-export class RBM implements RbmParams {
+export class RBM implements RbmParams, TrainableModel {
   readonly options: ResolvedRBMOptions;
   readonly W: Tensor;
   readonly a: Tensor;
@@ -205,6 +236,8 @@ export class RBM implements RbmParams {
   epochsTrained = 0;
   /** Updates applied so far. */
   updates = 0;
+  /** Set by a callback (EarlyStopping) to end fit after the current epoch. */
+  stopTraining = false;
   /**
    * The visible end of the last partialFit's negative phase (the CD chain's v_k, or the
    * fantasy chains'), a buffer overwritten by the next update; null before the first. The
@@ -283,50 +316,65 @@ export class RBM implements RbmParams {
   }
 
   /**
-   * Trains for `epochs` passes over data [n, visible] in mini-batches. The first call on an
-   * untrained model sets the visible biases from the data. Resolves to the per-epoch logs;
-   * throws, naming the epoch and batch, if the reconstruction error stops being finite.
+   * Trains for `epochs` passes over data [n, visible] in mini-batches (the shared training
+   * loop, src/train/loop.ts). The first call on an untrained model sets the visible biases from
+   * the data. Resolves to the per-epoch logs; throws, naming the epoch and batch, if the
+   * reconstruction error stops being finite.
    */
   async fit(data: Tensor, options: RbmFitOptions = {}): Promise<RbmEpochLogs[]> {
     checkRows("RBM.fit", data, this.visible, "data");
     const epochs = positiveInt("fit epochs", options.epochs ?? 10, 0);
     const batchSize = positiveInt("fit batchSize", options.batchSize ?? 100);
-    const callbacks = options.callbacks === undefined ? [] : Array.isArray(options.callbacks) ? options.callbacks : [options.callbacks];
-    const sampleData = options.sampleData === true;
+    const history = await fitLoop({
+      ...this.loopOptions(data, batchSize, options.sampleData === true),
+      model: this,
+      epochs,
+      shuffle: options.shuffle ?? true,
+      callbacks: callbackList(options.callbacks, legacyRbmCallbacks),
+    });
+    return rbmHistory(history);
+  }
+
+  /**
+   * The RBM's part of the shared training loop on the rows of `data` (a caller may refill
+   * data's values between epochs, as a DBN does with freshly sampled states): one CD-k or PCD
+   * update per batch, the schedules' momentum, k and ε logged per epoch. The first use on an
+   * untrained model sets the visible biases from the data.
+   */
+  loopOptions(data: Tensor, batchSize: number, sampleData = false): Omit<LoopOptions, "model" | "epochs"> {
     if (sampleData && this.visibleUnits !== "bernoulli")
       throw new RangeError(`RBM.fit: sampleData binarises the data, so it needs Bernoulli visible units; this RBM's are ${this.visibleUnits}`);
     if (this.updates === 0) this.initVisibleBiases(data);
-    const n = data.rows;
-    const batches = Math.ceil(n / batchSize);
-    const history: RbmEpochLogs[] = [];
-    const batch = this.buffersFor(Math.min(batchSize, n)).v0;
-    for (let e = 0; e < epochs; e++) {
-      const start = performance.now();
-      const momentum = this.currentMomentum();
-      const cdSteps = this.currentCdSteps();
-      const learningRate = this.currentLearningRate();
-      const epoch = this.epochsTrained + 1;
-      let err = 0;
-      let b = 0;
-      for (const idx of batchIndices(n, batchSize, { shuffle: options.shuffle ?? true, rng: this.rng })) {
-        const v0 = gatherRows(data, idx, batch);
+    const batch = this.buffersFor(Math.min(batchSize, data.rows)).v0;
+    const step: TrainingStep = {
+      beginEpoch: () => ({ momentum: this.currentMomentum(), cdSteps: this.currentCdSteps(), learningRate: this.currentLearningRate() }),
+      trainStep: (rows) => {
+        const v0 = gatherRows(data, rows, batch);
         if (sampleData) bernoulli(v0, this.rng, v0);
-        const batchErr = this.partialFit(v0);
-        if (!Number.isFinite(batchErr)) {
-          throw new Error(
-            `RBM.fit: reconstruction error became ${batchErr} at epoch ${epoch}, batch ${b + 1} of ${batches}; lower learningRate (now ${this.options.learningRate}) or check the data`,
-          );
-        }
-        err += batchErr * v0.rows;
-        b++;
-        for (const c of callbacks) c.onBatchEnd?.({ epoch, batch: b, batches, reconstructionError: batchErr });
-      }
-      this.epochsTrained++;
-      const logs: RbmEpochLogs = { epoch, reconstructionError: err / n, momentum, cdSteps, learningRate, seconds: (performance.now() - start) / 1e3 };
-      history.push(logs);
-      for (const c of callbacks) await c.onEpochEnd?.(logs);
-    }
-    return history;
+        return { reconstructionError: this.partialFit(v0) };
+      },
+      endEpoch: () => {
+        this.epochsTrained++;
+      },
+    };
+    return {
+      what: "RBM.fit",
+      step,
+      rows: data.rows,
+      initialEpoch: this.epochsTrained,
+      batchSize,
+      rng: this.rng,
+      advice: `lower learningRate (now ${this.options.learningRate}) or check the data`,
+    };
+  }
+
+  /** Copies of W, a, b (the callbacks' view: EarlyStopping's best weights). */
+  getWeights(): Tensor[] {
+    return [this.W.clone(), this.a.clone(), this.b.clone()];
+  }
+
+  setWeights(weights: readonly Tensor[]): void {
+    setTensors("RBM.setWeights", [this.W, this.a, this.b], weights);
   }
 
   /**
