@@ -13,6 +13,8 @@
 import { type Rng, rngFrom } from "../../tensor/random.js";
 import { formatShape, ShapeError } from "../../tensor/shape.js";
 import { fromArray, type Tensor, zeros } from "../../tensor/tensor.js";
+import { type Callback, setTensors, type TrainableModel } from "../../train/callbacks.js";
+import { fitLoopSync, type TrainingStep } from "../../train/loop.js";
 import { type AnnealingSchedule, anneal } from "../hopfield/anneal.js";
 import { checkStates, checkTemperature, FieldState, quadraticEnergy, shuffleOrder } from "../hopfield/core.js";
 import {
@@ -86,6 +88,8 @@ export interface BoltzmannFitOptions {
   /** Track KL(data ‖ model) each epoch, exactly (default: when the net has ≤ 16 units). */
   trackKl?: boolean;
   onEpoch?: (epoch: number, kl: number | null) => void;
+  /** Keras-style callbacks (logs: kl when tracked); they must be synchronous. */
+  callbacks?: readonly Callback[];
 }
 
 export interface BoltzmannFitResult {
@@ -98,7 +102,7 @@ function checkInt(v: number, name: string, min: number, what: string): number {
   return v;
 }
 
-export class BoltzmannMachine {
+export class BoltzmannMachine implements TrainableModel {
   readonly visible: number;
   readonly hidden: number;
   /** V + H. */
@@ -107,6 +111,8 @@ export class BoltzmannMachine {
   readonly weights: Tensor;
   /** θ, length n. */
   readonly thresholds: Tensor;
+  /** Set by a callback (EarlyStopping on "kl") to end fit after the current epoch. */
+  stopTraining = false;
   private readonly rng: Rng;
 
   constructor(options: BoltzmannMachineOptions) {
@@ -257,6 +263,15 @@ export class BoltzmannMachine {
     return this.gradientFrom(clamped, free);
   }
 
+  /** Copies of W and θ (the callbacks' view). */
+  getWeights(): Tensor[] {
+    return [this.weights.clone(), this.thresholds.clone()];
+  }
+
+  setWeights(weights: readonly Tensor[]): void {
+    setTensors("BoltzmannMachine.setWeights", [this.weights, this.thresholds], weights);
+  }
+
   /** Gradient ascent step: W += η ∂W (kept symmetric, zero diagonal), θ += η ∂θ. */
   applyGradient(gradient: BoltzmannGradient, learningRate: number): this {
     if (!Number.isFinite(learningRate)) throw new RangeError(`BoltzmannMachine.applyGradient: learningRate must be finite, got ${learningRate}`);
@@ -279,13 +294,23 @@ export class BoltzmannMachine {
     const trackKl = options.trackKl ?? this.size <= 16;
     this.checkData(data, "fit");
     const kl: number[] = trackKl ? [this.klDivergence(data)] : [];
-    for (let epoch = 0; epoch < epochs; epoch++) {
-      const g = method === "exact" ? this.exactGradient(data) : this.sampledGradient(data, options.gibbs);
-      this.applyGradient(g, learningRate);
-      const k = trackKl ? this.klDivergence(data) : null;
-      if (k !== null) kl.push(k);
-      options.onEpoch?.(epoch, k);
-    }
+    // full-batch gradient ascent: one "batch" of every row per epoch
+    const step: TrainingStep = {
+      trainStep: () => {
+        const g = method === "exact" ? this.exactGradient(data) : this.sampledGradient(data, options.gibbs);
+        this.applyGradient(g, learningRate);
+        return {};
+      },
+      endEpoch: (epoch, logs) => {
+        const k = trackKl ? this.klDivergence(data) : null;
+        if (k !== null) {
+          kl.push(k);
+          logs.kl = k;
+        }
+        options.onEpoch?.(epoch, k);
+      },
+    };
+    fitLoopSync({ what, model: this, step, rows: data.rows, epochs, batchSize: data.rows, shuffle: false, rng: this.rng, callbacks: options.callbacks });
     return { kl };
   }
 

@@ -26,7 +26,7 @@ import { sum } from "../../ops/reduce.js";
 import { Rng } from "../../tensor/random.js";
 import { formatShape, ShapeError } from "../../tensor/shape.js";
 import { type Tensor, zeros } from "../../tensor/tensor.js";
-import { type Callback, ModelCheckpoint, type TrainableModel } from "../../train/callbacks.js";
+import { type Callback, ModelCheckpoint, setTensors, type TrainableModel } from "../../train/callbacks.js";
 import { fitLoop } from "../../train/loop.js";
 import { Sequential } from "../../train/sequential.js";
 import { checkRows, sampleUnits, visibleMean } from "../rbm/core.js";
@@ -174,7 +174,7 @@ export function transpose(w: Tensor): Tensor {
   return t;
 }
 
-export class DBN {
+export class DBN implements TrainableModel {
   /** The RBMs, lowest first. rbms[i] models layer i given layer i + 1. */
   readonly rbms: RBM[];
   /** Units per layer, data first. */
@@ -188,6 +188,8 @@ export class DBN {
    * rbms[i].W in the top-down pass p(layer i | layer i + 1). Null while they are tied.
    */
   generativeW: Tensor[] | null = null;
+  /** Set by a callback (EarlyStopping) to end up-down training after the current epoch. */
+  stopTraining = false;
   private readonly rng: Rng;
 
   /** `rbms`: trained RBMs to wrap instead of new ones (see fromRbms). */
@@ -526,6 +528,19 @@ export class DBN {
   }
 
   /** Saves the stack: dir/dbn.json and one folder per RBM (rbm-1, rbm-2, ...). Node only. */
+  /** Copies of every RBM's W, a, b (lowest first), then the untied generative weights. */
+  getWeights(): Tensor[] {
+    return this.parameters().map((t) => t.clone());
+  }
+
+  setWeights(weights: readonly Tensor[]): void {
+    setTensors("DBN.setWeights", this.parameters(), weights);
+  }
+
+  private parameters(): Tensor[] {
+    return [...this.rbms.flatMap((r) => [r.W, r.a, r.b]), ...(this.generativeW ?? [])];
+  }
+
   async save(dir: string, training?: Record<string, unknown>): Promise<void> {
     const { saveDbn } = await import("./io.js");
     await saveDbn(this, dir, training);

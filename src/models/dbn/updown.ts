@@ -14,7 +14,7 @@
  * with the matching bias updates (generative: each RBM's visible bias a; recognition: its
  * hidden bias b). The top RBM keeps its own learning rate, momentum and CD steps.
  */
-import { batchIndices, gatherRows } from "../../data/batch.js";
+import { gatherRows } from "../../data/batch.js";
 import { axpby, sub } from "../../ops/elementwise.js";
 import { matmul } from "../../ops/matmul.js";
 import { bernoulli } from "../../ops/random.js";
@@ -22,6 +22,8 @@ import { sum } from "../../ops/reduce.js";
 import { Rng } from "../../tensor/random.js";
 import { ShapeError } from "../../tensor/shape.js";
 import { type Tensor, zeros } from "../../tensor/tensor.js";
+import { type Callback, callbackList, type Logs } from "../../train/callbacks.js";
+import { epochLogs, fitLoop, type TrainingStep } from "../../train/loop.js";
 import { checkRows, hiddenMean } from "../rbm/core.js";
 import type { DBN } from "./dbn.js";
 import { joinColumns } from "./dbn.js";
@@ -32,7 +34,8 @@ export interface UpDownOptions {
   /** ε of the generative and recognition weights. Default 0.01. */
   learningRate?: number;
   seed?: number;
-  callbacks?: { onEpochEnd?(logs: UpDownEpochLogs): void | Promise<void> };
+  /** Keras-style callbacks (logs: wakeError, sleepError), or one { onEpochEnd(logs: UpDownEpochLogs) } object. */
+  callbacks?: readonly Callback[] | { onEpochEnd?(logs: UpDownEpochLogs): void | Promise<void> };
 }
 
 export interface UpDownEpochLogs {
@@ -80,20 +83,23 @@ export async function upDown(dbn: DBN, data: Tensor, labels: Tensor, options: Up
   const lower = dbn.rbms.slice(0, -1);
   const top = dbn.top;
   const rng = new Rng(options.seed ?? dbn.seed + 104729);
-  const history: UpDownEpochLogs[] = [];
-  for (let e = 0; e < epochs; e++) {
-    const start = performance.now();
-    let wakeError = 0;
-    let sleepError = 0;
-    let dreams = 0;
-    for (const idx of batchIndices(data.rows, batchSize, { shuffle: true, rng })) {
-      const v = gatherRows(data, idx);
+  let start = 0; // of the epoch, for the legacy callback's seconds
+  let dreams = 0; // sleep-phase rows this epoch (the top RBM's persistent chains under PCD)
+  let sleepSum = 0;
+  const step: TrainingStep = {
+    beginEpoch: () => {
+      dreams = 0;
+      sleepSum = 0;
+      return undefined;
+    },
+    trainStep: (rows) => {
+      const v = gatherRows(data, rows);
       const n = v.rows;
       // wake: binary states up the recognition weights
       const wake = [v];
       for (const r of lower) wake.push(bernoulli(hiddenMean(r, wake[wake.length - 1]), rng));
       // top: CD-k on [pen, label]; its negative phase ends the chain the sleep phase starts from
-      top.partialFit(joinColumns(wake[wake.length - 1], gatherRows(labels, idx)));
+      top.partialFit(joinColumns(wake[wake.length - 1], gatherRows(labels, rows)));
       const negative = top.lastNegative as Tensor;
       const sleep: Tensor[] = new Array(lower.length + 1);
       sleep[lower.length] = bernoulli(leftColumns(negative, dbn.penultimate), rng);
@@ -101,33 +107,48 @@ export async function upDown(dbn: DBN, data: Tensor, labels: Tensor, options: Up
         const p = dbn.generateLayer(i, sleep[i + 1]);
         sleep[i] = i > 0 ? bernoulli(p, rng, p) : p; // the dreamed image keeps its probabilities
       }
+      let wakeError = 0;
       for (let i = 0; i < lower.length; i++) {
         // generative: predict the wake layer i from the wake layer above
         const dGen = sub(wake[i], dbn.generateLayer(i, wake[i + 1]));
-        if (i === 0) wakeError += sumSquares(dGen);
+        if (i === 0) wakeError = sumSquares(dGen) / n;
         matmul(dGen, wake[i + 1], { transA: true, alpha: eps / n, beta: 1, out: G[i] });
         axpby(eps / n, sum(dGen, 0), 1, lower[i].a);
         // recognition: predict the sleep layer i + 1 from the sleep layer below
         const dRec = sub(sleep[i + 1], hiddenMean(lower[i], sleep[i]));
-        if (i === 0) {
-          sleepError += sumSquares(dRec);
-          dreams += dRec.rows;
-        }
         const m = dRec.rows; // the dreams: n rows, or the top RBM's persistent chains under PCD
+        if (i === 0) {
+          sleepSum += sumSquares(dRec);
+          dreams += m;
+        }
         matmul(sleep[i], dRec, { transA: true, alpha: eps / m, beta: 1, out: lower[i].W });
         axpby(eps / m, sum(dRec, 0), 1, lower[i].b);
       }
-    }
-    if (!G.every((g) => g.data.every(Number.isFinite)) || !lower.every((r) => r.W.data.every(Number.isFinite)))
-      throw new Error(`upDown: weights became non-finite in epoch ${e + 1}; lower learningRate (now ${eps})`);
-    const logs: UpDownEpochLogs = {
-      epoch: e + 1,
-      wakeError: wakeError / data.rows,
-      sleepError: sleepError / dreams,
-      seconds: (performance.now() - start) / 1e3,
-    };
-    history.push(logs);
-    await options.callbacks?.onEpochEnd?.(logs);
-  }
-  return history;
+      return { wakeError };
+    },
+    endEpoch: (e, logs) => {
+      if (!G.every((g) => g.data.every(Number.isFinite)) || !lower.every((r) => r.W.data.every(Number.isFinite)))
+        throw new Error(`upDown: weights became non-finite in epoch ${e + 1}; lower learningRate (now ${eps})`);
+      logs.sleepError = sleepSum / dreams; // per dream, however many chains dreamed
+    },
+  };
+  const history = await fitLoop({
+    what: "upDown",
+    model: dbn,
+    step,
+    rows: data.rows,
+    epochs,
+    batchSize,
+    rng,
+    callbacks: callbackList(options.callbacks, (legacy) => ({
+      onEpochBegin: () => void (start = performance.now()),
+      onEpochEnd: (e, logs) => legacy.onEpochEnd?.(upDownLogs(logs, e, (performance.now() - start) / 1e3)),
+    })),
+    advice: `lower learningRate (now ${eps})`,
+  });
+  return epochLogs(history).map((logs, i) => upDownLogs(logs, history.epoch[i], history.seconds[i]));
+}
+
+function upDownLogs(logs: Logs, epoch: number, seconds: number): UpDownEpochLogs {
+  return { epoch: epoch + 1, wakeError: logs.wakeError, sleepError: logs.sleepError, seconds };
 }

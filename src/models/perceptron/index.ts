@@ -2,5 +2,5 @@
 
 export type { HebbianOptions, HebbianRule } from "./hebbian.js";
 export { hebbianUpdate } from "./hebbian.js";
-export type { PerceptronFitResult, PerceptronOptions } from "./perceptron.js";
+export type { PerceptronFitOptions, PerceptronFitResult, PerceptronOptions } from "./perceptron.js";
 export { Perceptron } from "./perceptron.js";

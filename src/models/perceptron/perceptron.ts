@@ -15,11 +15,13 @@
  * settles. So `fit` stops after an epoch without a mistake (converged) or after `maxEpochs`
  * (not converged, with the mistakes left) — it never loops forever.
  */
-import { batchIndices, gatherRows } from "../../data/batch.js";
+import { gatherRows } from "../../data/batch.js";
 import * as ops from "../../ops/index.js";
 import { Rng } from "../../tensor/random.js";
 import { formatShape, ShapeError } from "../../tensor/shape.js";
 import { type Tensor, zeros } from "../../tensor/tensor.js";
+import { type Callback, setTensors, type TrainableModel } from "../../train/callbacks.js";
+import { fitLoopSync, type TrainingStep } from "../../train/loop.js";
 
 export interface PerceptronOptions {
   /** Number of classes: 2 gives one threshold unit, K > 2 gives K units trained one-vs-rest. Default 2. */
@@ -49,6 +51,11 @@ export interface PerceptronFitResult {
   message: string;
 }
 
+export interface PerceptronFitOptions {
+  /** Keras-style callbacks (logs: errorRate, the fraction of samples with a mistake); they must be synchronous. */
+  callbacks?: readonly Callback[];
+}
+
 interface Resolved {
   classes: number;
   learningRate: number;
@@ -68,12 +75,14 @@ function resolve(options: PerceptronOptions): Resolved {
   return { classes, learningRate, maxEpochs, batchSize, shuffle, seed };
 }
 
-export class Perceptron {
+export class Perceptron implements TrainableModel {
   readonly options: Readonly<Resolved>;
   /** W, shape [inputs, units]; created by the first `fit`. */
   weights: Tensor | null = null;
   /** b, shape [units]. */
   bias: Tensor | null = null;
+  /** Set when an epoch passes without a mistake (or by a callback) to end fit. */
+  stopTraining = false;
 
   constructor(options: PerceptronOptions = {}) {
     this.options = Object.freeze(resolve(options));
@@ -88,7 +97,7 @@ export class Perceptron {
    * Trains on samples x (shape [n, inputs]) with integer labels in [0, classes). Weights start
    * at zero, as in Rosenblatt's rule, so a refit starts afresh.
    */
-  fit(x: Tensor, labels: ArrayLike<number>): PerceptronFitResult {
+  fit(x: Tensor, labels: ArrayLike<number>, options: PerceptronFitOptions = {}): PerceptronFitResult {
     const { learningRate: eta, maxEpochs, batchSize, shuffle } = this.options;
     const [n, inputs] = this.checkInput("fit", x);
     if (labels.length !== n) throw new ShapeError(`Perceptron.fit: ${labels.length} labels for ${n} samples`);
@@ -100,15 +109,14 @@ export class Perceptron {
 
     // d: the desired output of every unit for every sample (one-hot, or the label itself for one unit).
     const d = desiredOutputs(labels, this.options.classes, units);
-    const rng = new Rng(this.options.seed);
     // Buffers reused by every batch; the last, shorter batch uses their first rows.
     const buf = new BatchBuffers(Math.min(batchSize, n), inputs, units);
 
     const errorHistory: number[] = [];
-    let converged = false;
-    while (errorHistory.length < maxEpochs) {
-      let errors = 0;
-      for (const idx of batchIndices(n, batchSize, { rng, shuffle })) {
+    let errors = 0;
+    const step: TrainingStep = {
+      beginEpoch: () => void (errors = 0),
+      trainStep: (idx) => {
         const b = buf.rows(idx.length);
         const xb = gatherRows(x, idx, buf.x);
         const db = gatherRows(d, idx, buf.d);
@@ -119,25 +127,48 @@ export class Perceptron {
         // e = d − y is 0 on a correct unit and ±1 on a mistake.
         ops.sub(db, b.y, b.e);
         const mistakes = countMistakes(b.e);
-        if (mistakes === 0) continue;
         errors += mistakes;
-        // W += η Xᵀ(D − Y), b += η Σ (D − Y): the perceptron rule summed over the batch.
-        ops.matmul(xb, b.e, { transA: true, alpha: eta, beta: 1, out: weights });
-        ops.sum(b.e, 0, buf.eSum);
-        ops.axpby(eta, buf.eSum, 1, bias);
-      }
-      errorHistory.push(errors);
-      if (errors === 0) {
-        converged = true;
-        break;
-      }
-    }
+        if (mistakes > 0) {
+          // W += η Xᵀ(D − Y), b += η Σ (D − Y): the perceptron rule summed over the batch.
+          ops.matmul(xb, b.e, { transA: true, alpha: eta, beta: 1, out: weights });
+          ops.sum(b.e, 0, buf.eSum);
+          ops.axpby(eta, buf.eSum, 1, bias);
+        }
+        return { errorRate: mistakes / idx.length };
+      },
+      endEpoch: () => {
+        errorHistory.push(errors);
+        if (errors === 0) this.stopTraining = true; // converged: every sample right
+      },
+    };
+    fitLoopSync({
+      what: "Perceptron.fit",
+      model: this,
+      step,
+      rows: n,
+      epochs: maxEpochs,
+      batchSize,
+      shuffle,
+      rng: new Rng(this.options.seed),
+      callbacks: options.callbacks,
+    });
+    const converged = errors === 0;
     const epochs = errorHistory.length;
-    const errors = errorHistory[epochs - 1];
     const message = converged
       ? `converged after ${epochs} epoch${epochs === 1 ? "" : "s"}`
       : `did not converge in ${epochs} epochs (${errors} error${errors === 1 ? "" : "s"} left in the last epoch)`;
     return { converged, epochs, errors, errorHistory, message };
+  }
+
+  /** Copies of W and b (the callbacks' view). */
+  getWeights(): Tensor[] {
+    const { weights, bias } = this.trained("getWeights");
+    return [weights.clone(), bias.clone()];
+  }
+
+  setWeights(weights: readonly Tensor[]): void {
+    const { weights: W, bias } = this.trained("setWeights");
+    setTensors("Perceptron.setWeights", [W, bias], weights);
   }
 
   /** Activations wᵀx + b, shape [n, units]. */
