@@ -3,11 +3,13 @@
 export type { Callback, EarlyStoppingOptions, Logs, ModelCheckpointOptions, MonitorMode, TrainableModel, TrainBeginInfo } from "./callbacks.js";
 export { EarlyStopping, LambdaCallback, ModelCheckpoint } from "./callbacks.js";
 export { loadModel } from "./load.js";
+export type { FileLoggerOptions } from "./loggers.js";
+export { CSVLogger, JsonLinesLogger } from "./loggers.js";
+export type { History, LoopOptions, TrainingStep } from "./loop.js";
+export { epochLogs, fitLoop, fitLoopSync } from "./loop.js";
 export type { MetricName } from "./metrics.js";
 export { countCorrect, METRIC_NAMES } from "./metrics.js";
 export type { ProgressBarOptions, ProgressSink } from "./progress.js";
 export { formatLogs, formatSeconds, ProgressBar } from "./progress.js";
 export type { BatchInfo, BatchTransform, CompileOptions, FitOptions, PredictOptions, SequentialOptions } from "./sequential.js";
 export { Sequential } from "./sequential.js";
-export type { History, LoopOptions, TrainingStep } from "./loop.js";
-export { epochLogs, fitLoop, fitLoopSync } from "./loop.js";

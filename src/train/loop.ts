@@ -75,7 +75,14 @@ function* loop(o: LoopOptions): Generator<unknown, History, void> {
   const history: History = { epoch: [], history: {}, seconds: [] };
   o.model.stopTraining = false;
   for (const c of callbacks) c.setModel?.(o.model);
-  const info = { epochs: initialEpoch + o.epochs, initialEpoch, samples: o.rows, batchSize: o.batchSize, batchesPerEpoch: batches, validation: o.validation === true };
+  const info = {
+    epochs: initialEpoch + o.epochs,
+    initialEpoch,
+    samples: o.rows,
+    batchSize: o.batchSize,
+    batchesPerEpoch: batches,
+    validation: o.validation === true,
+  };
   for (const c of callbacks) yield c.onTrainBegin?.(info);
   let logs: Logs = {};
   for (let epoch = initialEpoch; epoch < initialEpoch + o.epochs && !o.model.stopTraining; epoch++) {
