@@ -4,11 +4,12 @@
  * only supplies the update for one mini-batch:
  *
  *   for epoch e = initialEpoch … initialEpoch + epochs − 1   (until a callback sets stopTraining)
- *     epochLogs ← model.beginEpoch(e)              per-epoch constants (momentum, ε, k of CD-k)
+ *     constants ← model.beginEpoch(e)              per-epoch constants (momentum, ε, k of CD-k)
  *     for each batch B of a fresh permutation (the model's seeded Rng)
  *       batchLogs ← model.trainStep(B, b, e)         one update; figures are means over B's rows
  *       stop with a message if a figure is not finite
- *     epochLogs += the row-weighted means of the batch figures, then model.endEpoch(e, logs)
+ *     epochLogs ← the row-weighted means of the batch figures and the epoch's constants;
+ *     model.endEpoch(e, epochLogs)
  *
  * and the Keras callback protocol around it (onTrainBegin, onEpochBegin, onBatchEnd,
  * onEpochEnd, onTrainEnd, stopTraining), so ProgressBar, EarlyStopping, ModelCheckpoint and
@@ -100,8 +101,9 @@ function* loop(o: LoopOptions): Generator<unknown, History, void> {
       for (const c of callbacks) yield c.onBatchEnd?.(b, batchLogs);
       b++;
     }
-    logs = { ...constants };
+    logs = {};
     for (const [k, s] of Object.entries(sums)) logs[k] = s / o.rows;
+    Object.assign(logs, constants);
     o.step.endEpoch?.(epoch, logs);
     history.epoch.push(epoch);
     history.seconds.push((performance.now() - start) / 1e3);

@@ -36,7 +36,10 @@ function defaultSink(): ProgressSink {
 
 export function formatLogs(logs: Logs): string {
   return Object.entries(logs)
-    .map(([k, v]) => `${k} ${Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(3) : v.toFixed(4)}`)
+    .map(
+      ([k, v]) =>
+        `${k} ${Number.isInteger(v) && Math.abs(v) < 1e6 ? v : Math.abs(v) >= 1e4 || (Math.abs(v) < 1e-3 && v !== 0) ? v.toExponential(3) : v.toFixed(4)}`,
+    )
     .join(" - ");
 }
 

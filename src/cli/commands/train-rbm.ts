@@ -11,6 +11,7 @@ import { writeRbmPictures } from "../../models/rbm/pictures.js";
 import { RBM } from "../../models/rbm/rbm.js";
 import { Rng } from "../../tensor/random.js";
 import type { Tensor } from "../../tensor/tensor.js";
+import { ProgressBar } from "../../train/progress.js";
 import type { Command } from "../command.js";
 import { baseNames, defineCommand, outOption, quietOption, requireOptionShowingHelp, seedOption, trainingDigitsOptions } from "../common.js";
 
@@ -72,25 +73,7 @@ export const trainRbmCommand: Command = defineCommand({
     console.log(
       `RBM ${train.cols}-${hidden}, ${mode}, ε ${rbm.options.learningRate}, batch ${batch}, ${o.epochs} epochs on ${train.rows} ${data.source} MNIST digits`,
     );
-    const tty = !o.quiet && process.stderr.isTTY;
-    const history = await rbm.fit(train, {
-      epochs: o.epochs ?? 10,
-      batchSize: batch,
-      callbacks: {
-        onBatchEnd: ({ epoch, batch: b, batches, reconstructionError }) => {
-          if (!tty || (b % 10 !== 0 && b !== batches)) return;
-          const width = 30;
-          const done = Math.round((b / batches) * width);
-          process.stderr.write(`\r  epoch ${epoch} [${"=".repeat(done)}${" ".repeat(width - done)}] ${b}/${batches}  error ${reconstructionError.toFixed(2)}`);
-        },
-        onEpochEnd: (l) => {
-          if (tty) process.stderr.write("\r\x1b[K");
-          console.log(
-            `  epoch ${l.epoch}: reconstruction error ${l.reconstructionError.toFixed(3)} per image, momentum ${l.momentum}, ${l.seconds.toFixed(1)} s`,
-          );
-        },
-      },
-    });
+    const history = await rbm.fit(train, { epochs: o.epochs ?? 10, batchSize: batch, callbacks: o.quiet ? [] : [new ProgressBar()] });
     const testError = rbm.reconstructionError(test);
     const summary = {
       model: `RBM ${train.cols}-${hidden}`,
