@@ -1,6 +1,7 @@
 /**
- * Why momentum 0.9 breaks our DBM's joint training: a testbed. It loads a doubled stack that
- * examples/dbm-mnist.ts --labels saved (out/stack; copy it first, this script resumes it as a
+ * Why momentum 0.9 breaks our DBM's joint training: a diagnostic testbed, not a reproduction
+ * (notes/dbm-reproduction-log.md records what it showed). It loads a doubled stack that
+ * examples/dbm-mnist.ts --labels saved (OUT/stack; copy it first: the script resumes it as a
  * checkpoint and so may write there), jointly trains the labelled 784-500-1000 DBM on the first
  * --rows training images, and prints after every epoch the reconstruction error, the label
  * read-out on 5,000 held-out training images (rows 50,000-54,999), the largest weights and the
@@ -8,46 +9,98 @@
  * epochs, then --momentum. On the full-data runs the blow-up starts in the first epoch at 0.9;
  * here it shows within a few hundred updates, in about 15 s an epoch at 1 thread.
  *
- *   cp -r runs/dbmL2/stack /tmp/stack && node --import tsx examples/dbm-momentum.ts --stack /tmp/stack --momentum 0.9
+ *   cp -r OUT/stack STACK && node --import tsx notes/dbm-momentum.ts --stack STACK --momentum 0.9
  */
-import { DBM } from "../src/models/dbm/dbm.js";
-import { meanAll } from "../src/ops/reduce.js";
-import type { Tensor } from "../src/tensor/tensor.js";
-import { labelReadoutError, scriptData, scriptOptions } from "./dbn-common.js";
+import { parseArgs } from "node:util";
+import { DBM, defaultMnistDir, loadMnist, ops, type Tensor } from "layerwise";
 
-const o = scriptOptions("dbm-momentum", "DBM joint training from a saved doubled stack: where momentum 0.9 diverges", {
-  stack: { type: "string", description: "the doubled stack folder (out/stack of dbm-mnist.ts --labels, 50 epochs a layer)" },
-  rows: { type: "number", description: "training rows for joint training", default: 10000, integer: true, min: 100, max: 50000 },
-  epochs: { type: "number", description: "joint-training epochs", default: 9, integer: true, min: 1 },
-  lr: { type: "number", description: "joint-training ε", default: 0.001, min: 0 },
-  momentum: { type: "number", description: "momentum from epoch 6 (0.5 before)", default: 0.9, min: 0, max: 0.99 },
-  chains: { type: "number", description: "persistent chains", default: 100, integer: true, min: 1 },
-  "gibbs-steps": { type: "number", description: "Gibbs sweeps per update", default: 5, integer: true, min: 1 },
-  "chain-mean-step": { type: "boolean", description: "Salakhutdinov's mean-field step on the chains' h2" },
-});
-if (o.stack === undefined) {
-  console.error("dbm-momentum: --stack DIR is required (a copy of dbm-mnist.ts --labels --out DIR's DIR/stack)");
+const USAGE = `usage: node --import tsx notes/dbm-momentum.ts --stack DIR [options]
+
+DBM joint training from a saved doubled stack, watching where momentum 0.9 diverges.
+
+  --stack DIR            a copy of the doubled stack (OUT/stack of examples/dbm-mnist.ts --labels, 50 epochs a layer); required
+  --data DIR             folder with the full MNIST IDX files (default: LAYERWISE_MNIST or ../shared/datasets/mnist)
+  --rows N               training rows for joint training (default 10000, 100 to 50000)
+  --epochs N             joint-training epochs (default 9)
+  --lr X                 joint-training ε (default 0.001)
+  --momentum X           momentum from epoch 6, 0.5 before (default 0.9, 0 to 0.99)
+  --chains N             persistent chains (default 100)
+  --gibbs-steps N        Gibbs sweeps of the chains per update (default 5)
+  --chain-mean-step      end each update's sweeps with a mean-field step on the chains' h2 (DBMOptions.chainMeanStep)
+  --seed N               seed (default 1)
+  --help                 show this help`;
+
+function fail(message: string): never {
+  console.error(`dbm-momentum: ${message}\n\n${USAGE}`);
   process.exit(2);
 }
-const { train } = await scriptData(o);
-if (train.images.rows < 55000) {
-  console.error("dbm-momentum: needs the full MNIST training set (the read-out rows are 50,000-54,999)");
-  process.exit(2);
+
+/** The number given for --name (or its default), refused with a message naming the flag when outside [min, max]. */
+function numberFlag(raw: string | undefined, name: string, fallback: number, min: number, max: number, integer: boolean): number {
+  if (raw === undefined) return fallback;
+  const x = Number(raw);
+  if (raw.trim() === "" || !Number.isFinite(x) || (integer && !Number.isInteger(x)) || x < min || x > max) {
+    fail(`--${name} must be ${integer ? "an integer" : "a number"} in [${min}, ${max}]; got "${raw}"`);
+  }
+  return x;
 }
-const rows = o.rows ?? 10000;
-const x = train.images.sliceRows(0, rows);
-const y = train.oneHot.sliceRows(0, rows);
+
+/** The flags as strings (numbers are checked by numberFlag); an unknown flag is a usage error naming it. */
+function readFlags() {
+  try {
+    return parseArgs({
+      options: {
+        stack: { type: "string" },
+        data: { type: "string" },
+        rows: { type: "string" },
+        epochs: { type: "string" },
+        lr: { type: "string" },
+        momentum: { type: "string" },
+        chains: { type: "string" },
+        "gibbs-steps": { type: "string" },
+        "chain-mean-step": { type: "boolean" },
+        seed: { type: "string" },
+        help: { type: "boolean" },
+      },
+    }).values;
+  } catch (e) {
+    return fail(e instanceof Error ? e.message : String(e));
+  }
+}
+
+const parsed = readFlags();
+if (parsed.help) {
+  console.log(USAGE);
+  process.exit(0);
+}
+if (parsed.stack === undefined) fail("--stack DIR is required (a copy of examples/dbm-mnist.ts --labels --out OUT's OUT/stack)");
+const o = {
+  rows: numberFlag(parsed.rows, "rows", 10000, 100, 50000, true),
+  epochs: numberFlag(parsed.epochs, "epochs", 9, 1, 10000, true),
+  lr: numberFlag(parsed.lr, "lr", 0.001, 0, 10, false),
+  momentum: numberFlag(parsed.momentum, "momentum", 0.9, 0, 0.99, false),
+  chains: numberFlag(parsed.chains, "chains", 100, 1, 1e6, true),
+  gibbsSteps: numberFlag(parsed["gibbs-steps"], "gibbs-steps", 5, 1, 1000, true),
+  seed: numberFlag(parsed.seed, "seed", 1, -(2 ** 31), 2 ** 31, true),
+};
+
+const dir = parsed.data ?? defaultMnistDir();
+if (dir === null) fail("needs the full MNIST (--data DIR or LAYERWISE_MNIST)");
+const { train } = await loadMnist({ dir });
+if (train.images.rows < 55000) fail("needs the full MNIST training set (the read-out rows are 50,000-54,999)");
+const x = train.images.sliceRows(0, o.rows);
+const y = train.oneHot.sliceRows(0, o.rows);
 const held = train.images.sliceRows(50000, 55000);
 const heldLabels = train.labels.subarray(50000, 55000);
 const dbm = new DBM({
   layers: [784, 500, 1000],
   labels: 10,
-  seed: o.seed ?? 1,
-  learningRate: o.lr ?? 0.001,
-  momentum: o.momentum ?? 0.9,
-  chains: o.chains ?? 100,
-  gibbsSteps: o["gibbs-steps"] ?? 5,
-  chainMeanStep: o["chain-mean-step"] ?? false,
+  seed: o.seed,
+  learningRate: o.lr,
+  momentum: o.momentum,
+  chains: o.chains,
+  gibbsSteps: o.gibbsSteps,
+  chainMeanStep: parsed["chain-mean-step"] ?? false,
 });
 // the stack is complete, so this only loads and joins it
 await dbm.pretrain(train.images.sliceRows(0, 50000), {
@@ -56,10 +109,14 @@ await dbm.pretrain(train.images.sliceRows(0, 50000), {
   rbm: { learningRate: 0.05, weightDecay: 0.001 },
   sampleData: true,
   labels: train.oneHot.sliceRows(0, 50000),
-  checkpoint: o.stack,
+  checkpoint: parsed.stack,
 });
 
-const readout = (): string => labelReadoutError(dbm, held, heldLabels).toFixed(2);
+/** Percentage of held-out digits whose label read-out softmax(μ2 Uᵀ + c) picks the wrong class. */
+const readout = (): string => {
+  const predicted = ops.argmax(dbm.labelProbabilities(held));
+  return ((100 * predicted.filter((c, r) => c !== heldLabels[r]).length) / predicted.length).toFixed(2);
+};
 const range = (t: Tensor): string =>
   `${t.data.reduce((a, b) => Math.min(a, b), Infinity).toFixed(2)}..${t.data.reduce((a, b) => Math.max(a, b), -Infinity).toFixed(2)}`;
 const state = (): string => {
@@ -67,13 +124,13 @@ const state = (): string => {
   const chains = dbm
     .namedTensors()
     .filter(([n]) => n.startsWith("chains.h"))
-    .map(([, t]) => meanAll(t).toFixed(3));
-  const data = dbm.meanField(held.sliceRows(0, 500)).mu.map((m) => meanAll(m).toFixed(3));
+    .map(([, t]) => ops.meanAll(t).toFixed(3));
+  const data = dbm.meanField(held.sliceRows(0, 500)).mu.map((m) => ops.meanAll(m).toFixed(3));
   return `max |W| ${maxW}, biases ${dbm.biases.map(range).join(" / ")}, mean activity: chains ${chains.join(" / ") || "-"}, data μ ${data.join(" / ")}`;
 };
 console.log(`pretrained: read-out ${readout()} %, ${state()}`);
 await dbm.fit(x, {
-  epochs: o.epochs ?? 9,
+  epochs: o.epochs,
   batchSize: 100,
   sampleData: true,
   labels: y,
