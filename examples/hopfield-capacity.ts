@@ -14,10 +14,10 @@ import { flipUnits, Hopfield, hammingDistance, randomPatterns } from "../src/mod
 import { Rng } from "../src/tensor/random.js";
 
 const { options: o } = parseOptions(process.argv.slice(2), {
-  units: { type: "number", description: "N", default: 500, integer: true, min: 20 },
+  units: { type: "number", description: "number of units N", default: 500, integer: true, min: 20 },
   seeds: { type: "number", description: "independent pattern sets per load", default: 3, integer: true, min: 1 },
   noise: { type: "number", description: "fraction of units flipped in each probe", default: 0.1, min: 0, max: 0.5 },
-  out: { type: "string", description: "SVG path", default: "out/hopfield-capacity.svg" },
+  out: { type: "string", description: "where to write the capacity plot (SVG)", default: "out/hopfield-capacity.svg" },
 });
 const n = o.units ?? 500;
 const seeds = o.seeds ?? 3;

@@ -101,7 +101,7 @@ const SHOWN = [1, 4];
 
 const { options: o } = parseOptions(process.argv.slice(2), {
   noise: { type: "number", description: "fraction of pixels flipped in the probes", default: 0.1, min: 0, max: 0.5 },
-  seed: { type: "number", description: "seed", default: 1, integer: true },
+  seed: { type: "number", description: "seed of the probes' noise", default: 1, integer: true },
 });
 const { patterns, height, width } = parsePatternText(DIGITS);
 const [p, n] = patterns.shape;

@@ -17,8 +17,8 @@ import { zeros } from "../src/tensor/tensor.js";
 const { options: o } = parseOptions(process.argv.slice(2), {
   digits: { type: "number", description: "store the digits 0..n−1", default: 5, integer: true, min: 1, max: 10 },
   noise: { type: "number", description: "fraction of pixels flipped", default: 0.2, min: 0, max: 1 },
-  seed: { type: "number", description: "seed", default: 1, integer: true },
-  out: { type: "string", description: "output folder", default: "out" },
+  seed: { type: "number", description: "seed of the probes' noise", default: 1, integer: true },
+  out: { type: "string", description: "folder for the recall PNGs", default: "out" },
 });
 const data = await loadMnist({ limitTest: 0 });
 const { patterns, names } = digitPatterns(data.train.images, data.train.labels, o.digits ?? 5);

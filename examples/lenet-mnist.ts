@@ -18,12 +18,17 @@ import { Adam } from "../src/optim/adam.js";
 import { LambdaCallback } from "../src/train/callbacks.js";
 
 const { options: o } = parseOptions(process.argv.slice(2), {
-  arch: { type: "string", choices: LENET_ARCHS, default: "lenet-relu", description: "architecture" },
-  epochs: { type: "number", integer: true, min: 1, default: 12, description: "epochs" },
-  augment: { type: "string", description: "e.g. rotate=15,shift=2" },
-  data: { type: "string", description: "MNIST IDX folder" },
-  "limit-train": { type: "number", integer: true, min: 1, description: "first N training digits" },
-  seed: { type: "number", integer: true, default: 1, description: "seed" },
+  arch: {
+    type: "string",
+    choices: LENET_ARCHS,
+    default: "lenet-relu",
+    description: "lenet5 (tanh, average pooling, LeCun 1998) or lenet-relu (ReLU, max pooling, dropout)",
+  },
+  epochs: { type: "number", integer: true, min: 1, default: 12, description: "passes over the training set" },
+  augment: { type: "string", description: "random transforms of every training batch, e.g. rotate=15,shift=2 (degrees, pixels; default: none)" },
+  data: { type: "string", description: "folder with the MNIST IDX files (default: LAYERWISE_MNIST or ../shared/datasets/mnist)" },
+  "limit-train": { type: "number", integer: true, min: 1, description: "use only the first N training digits" },
+  seed: { type: "number", integer: true, default: 1, description: "seed of initialisation, dropout, shuffling and augmentation" },
 } as const);
 
 const dir = o.data ?? defaultMnistDir();

@@ -23,14 +23,19 @@ import { Rng } from "../src/tensor/random.js";
 
 const { options: o } = parseOptions(process.argv.slice(2), {
   epochs: { type: "number", description: "epochs per model", default: 10, integer: true, min: 1 },
-  "cd25-epochs": { type: "number", description: "epochs for the CD-25 model (25 Gibbs steps cost ~6x a CD-1 update)", integer: true, min: 1 },
-  models: { type: "string", description: "comma-separated: cd1, pcd, cd25", default: "cd1,pcd" },
-  "ais-runs": { type: "number", description: "AIS runs", default: 100, integer: true, min: 1 },
-  schedule: { type: "string", description: "β schedule", default: "default", choices: ["default", "paper", "quick"] },
-  limit: { type: "number", description: "training digits", integer: true, min: 100 },
-  data: { type: "string", description: "MNIST IDX folder" },
+  "cd25-epochs": { type: "number", description: "epochs for the CD-25 model (default: --epochs)", integer: true, min: 1 },
+  models: { type: "string", description: "models to train and score, comma-separated: cd1, pcd, cd25", default: "cd1,pcd" },
+  "ais-runs": { type: "number", description: "parallel AIS runs per model", default: 100, integer: true, min: 1 },
+  schedule: {
+    type: "string",
+    description: "AIS β schedule: default (5,500 steps), paper (14,500) or quick (1,000)",
+    default: "default",
+    choices: ["default", "paper", "quick"],
+  },
+  limit: { type: "number", description: "use only the first N training digits (default: all 60,000)", integer: true, min: 100 },
+  data: { type: "string", description: "folder with the MNIST IDX files (default: LAYERWISE_MNIST or ../shared/datasets/mnist)" },
   out: { type: "string", description: "folder for models and pictures (optional)" },
-  seed: { type: "number", description: "seed", default: 1, integer: true },
+  seed: { type: "number", description: "seed of every random choice", default: 1, integer: true },
 });
 
 const dir = o.data ?? defaultMnistDir();

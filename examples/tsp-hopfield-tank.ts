@@ -12,7 +12,7 @@ const { options: o } = parseOptions(process.argv.slice(2), {
   cities: { type: "number", description: "cities per instance", default: 10, integer: true, min: 3, max: 16 },
   instances: { type: "number", description: "random instances (seeds 1..n)", default: 5, integer: true, min: 1 },
   runs: { type: "number", description: "descents per instance", default: 20, integer: true, min: 1 },
-  dynamics: { type: "string", description: "unit dynamics", default: "mean-field", choices: ["mean-field", "stochastic"] },
+  dynamics: { type: "string", description: "graded units (Hopfield–Tank) or stochastic units", default: "mean-field", choices: ["mean-field", "stochastic"] },
 });
 const t0 = performance.now();
 let valid = 0;

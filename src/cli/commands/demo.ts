@@ -13,7 +13,7 @@ import { parseLayers, printResult, runDbnPipeline } from "./train-dbn.js";
 const specs = {
   out: { type: "string", description: "output folder", default: "layerwise-demo" },
   layers: { type: "string", description: "layer sizes", default: "784-256-256" },
-  limit: { type: "number", description: "training digits (fewer: pretraining helps more)", default: 2000, integer: true, min: 100 },
+  limit: { type: "number", description: "bundled training digits to train on (of 8,000)", default: 2000, integer: true, min: 100 },
   "pretrain-epochs": { type: "number", description: "RBM epochs per layer", default: 5, integer: true, min: 0 },
   "finetune-epochs": { type: "number", description: "backpropagation epochs (both nets)", default: 10, integer: true, min: 1 },
   seed: seedOption("seed"),

@@ -23,7 +23,7 @@ const specs = {
   lr: { type: "number", description: "learning rate ε", default: 0.1, min: 0 },
   "weight-decay": { type: "number", description: "L2 weight cost on W", default: 2e-4, min: 0 },
   pcd: { type: "boolean", description: "persistent CD (fantasy chains, one per batch row unless --chains)" },
-  chains: { type: "number", description: "number of PCD fantasy chains", integer: true, min: 1 },
+  chains: { type: "number", description: "number of PCD fantasy chains (default: --batch)", integer: true, min: 1 },
   binarize: {
     type: "string",
     description: "training pixels: grey levels as probabilities, thresholded at 0.5, or sampled once",

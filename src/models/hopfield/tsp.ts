@@ -39,7 +39,7 @@ export interface TspPenalties {
 
 /**
  * Defaults for distances scaled so the largest is 1, tuned on random 10-city instances (see
- * docs/energy-hopfield.md). Switching off one unit of a valid tour costs C/2 − D (d_prev + d_next),
+ * notes/hopfield-log.md). Switching off one unit of a valid tour costs C/2 − D (d_prev + d_next),
  * so valid tours whose two edges at each city sum to less than C/(2D) = 1.5 are fixed points;
  * a larger D buys shorter tours at the price of fewer valid ones (Wilson & Pawley 1988).
  */
