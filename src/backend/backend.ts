@@ -3,7 +3,22 @@
  * else (ops, layers, models) composes from these, so a new backend only has to supply them.
  * All matrices are row-major; a "row vector broadcast" repeats a length-`cols` vector over rows.
  */
-import type { Rng } from "../tensor/random.js";
+
+/**
+ * A seeded generator as the sampling kernels see it (tensor/random.ts's Rng is one): its four
+ * xoshiro128** state words, which the WebAssembly kernels read and advance in place, and its
+ * next uniform in [0, 1), which the TypeScript kernels draw. Declared here, not imported, because
+ * the backend sits below the tensor layer: tensors take their storage from the backend.
+ */
+export interface RandomSource {
+  readonly state: Uint32Array;
+  nextFloat(): number;
+}
+
+export interface BackendOptions {
+  /** Worker threads for the WASM backend, counting the calling thread (default: all cores). */
+  threads?: number;
+}
 
 export type UnaryOp = "sigmoid" | "tanh" | "relu" | "exp" | "log" | "neg" | "abs" | "sqrt" | "square" | "softplus" | "sign" | "step";
 export type BinaryOp = "add" | "sub" | "mul" | "div" | "max" | "min";
@@ -113,9 +128,9 @@ export interface Backend {
   argmaxRows(x: Float32Array, rows: number, cols: number, out: Int32Array): void;
 
   /** out[i] = 1 if u_i < p[i] else 0, u_i the next uniform of rng, in index order. */
-  bernoulli(p: Float32Array, out: Float32Array, rng: Rng): void;
+  bernoulli(p: Float32Array, out: Float32Array, rng: RandomSource): void;
   /** out[i] = the next uniform of rng in [0, 1), in index order. */
-  uniform(out: Float32Array, rng: Rng): void;
+  uniform(out: Float32Array, rng: RandomSource): void;
 
   /** Releases threads and memory; the backend must not be used afterwards. */
   dispose(): void;

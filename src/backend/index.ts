@@ -5,19 +5,24 @@
  */
 
 import { platform } from "../platform/index.js";
-import type { Backend } from "./backend.js";
+import type { Backend, BackendOptions } from "./backend.js";
 import { JsBackend } from "./js/index.js";
 import { createWasmBackend, wasmUnavailableReason } from "./wasm/index.js";
 
-export type { ActivationGradOp, Backend, BackendInfo, BinaryOp, ConvGeometry, ScalarOp, UnaryOp } from "./backend.js";
+export type {
+  ActivationGradOp,
+  Backend,
+  BackendInfo,
+  BackendOptions,
+  BinaryOp,
+  ConvGeometry,
+  RandomSource,
+  ScalarOp,
+  UnaryOp,
+} from "./backend.js";
 export { JsBackend } from "./js/index.js";
 
 export type BackendName = "js" | "wasm";
-
-export interface BackendOptions {
-  /** Worker threads for the WASM backend, counting the calling thread (default: all cores). */
-  threads?: number;
-}
 
 let current: Backend | null = null;
 

@@ -16,7 +16,7 @@ import { outputFor } from "../ops/util.js";
 import { Rng } from "../tensor/random.js";
 import { formatShape, type Shape, ShapeError } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
-import type { BatchTransform } from "../train/sequential.js";
+import type { BatchTransform } from "./batch.js";
 
 export interface ElasticOptions {
   /** Displacement scale in pixels (Simard et al. use 34 on 28×28 with sigma 4). */

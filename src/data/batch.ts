@@ -88,3 +88,23 @@ function identity(n: number): Uint32Array {
   for (let i = 0; i < n; i++) a[i] = i;
   return a;
 }
+
+/** What a fit transform learns about the batch it is given. */
+export interface BatchInfo {
+  /** 0-based epoch, as callbacks see it (the first is initialEpoch). */
+  epoch: number;
+  /** 0-based batch within the epoch. */
+  batch: number;
+  /** Seeded from fit's seed: a transform that draws from it makes the run reproducible. */
+  rng: Rng;
+  /** A scratch buffer of xBatch's shape, reused across batches, for transforms that cannot work in place. */
+  out: Tensor;
+}
+
+/**
+ * Called on every training batch before the forward pass (data augmentation, input noise):
+ * change xBatch (or yBatch) in place and return nothing, or write into info.out (or a buffer of
+ * your own) and return it. The result must keep xBatch's shape. Validation rows are never
+ * transformed.
+ */
+export type BatchTransform = (xBatch: Tensor, yBatch: Tensor, info: BatchInfo) => Tensor | void;

@@ -2,7 +2,7 @@
 
 export type { AugmentOptions, ElasticOptions } from "./augment.js";
 export { Augmenter, parseAugmentSpec } from "./augment.js";
-export type { BatchOptions } from "./batch.js";
+export type { BatchInfo, BatchOptions, BatchTransform } from "./batch.js";
 export { batchCount, batchIndices, gatherLabels, gatherRows } from "./batch.js";
 export type { IdxArray } from "./idx.js";
 export { checkMnistImages, checkMnistLabels, checkSameCount, gunzip, IdxFormatError, isGzip, parseIdx, parseIdxRaw } from "./idx.js";

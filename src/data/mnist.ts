@@ -12,19 +12,11 @@
  *
  * Pixels are scaled to [0, 1] as byte / 255 in both sources.
  */
-import { readFileBytes, readFileText, writeFileAtomic } from "../io/files.js";
-import {
-  bundledMnistPackage,
-  cacheDirCandidates,
-  defaultMnistDir as defaultDir,
-  joinPath,
-  MNIST_ENV,
-  mnistDirCandidates,
-  pathExists,
-} from "../io/mnist-files.js";
+import { joinPath, readFileBytes, readFileText, writeFileAtomic } from "../io/files.js";
 import { Rng } from "../tensor/random.js";
 import { type Tensor, zeros } from "../tensor/tensor.js";
 import { checkMnistImages, checkMnistLabels, checkSameCount, parseIdx } from "./idx.js";
+import { bundledMnistPackage, cacheDirCandidates, defaultMnistDir as defaultDir, MNIST_ENV, mnistDirCandidates, pathExists } from "./mnist-files.js";
 import { classCounts, oneHot } from "./transforms.js";
 
 export const MNIST_SIDE = 28;
@@ -235,7 +227,7 @@ const CACHE_VERSION = 1;
 const CACHE_HEADER = 16;
 
 async function readBundled(): Promise<BundledRaw> {
-  const pkg = bundledMnistPackage();
+  const pkg = await bundledMnistPackage();
   const fileName = `mnist-bundled-${pkg.version}-v${CACHE_VERSION}.bin`;
   const dirs = cacheDirCandidates();
   for (const dir of dirs) {

@@ -1,28 +1,50 @@
 /**
- * File helpers for Node. Saving is atomic: bytes go to a temporary file in the same folder,
- * which is then renamed over the target, so a failed or interrupted save never leaves a
- * half-written file where the previous good one was.
+ * File helpers on the platform's file system (Node; in the browser they throw saying what to
+ * use instead). Saving is atomic: bytes go to a temporary file in the same folder, which is
+ * then renamed over the target, so a failed or interrupted save never leaves a half-written
+ * file where the previous good one was.
  */
-import { access, readFile as fsReadFile, mkdir, rename, rm, writeFile } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
+import { platform } from "../platform/index.js";
 
 let counter = 0;
 
+/** Joins path segments with "/" (which every OS's file API accepts), adding none after a segment that ends in one. */
+export function joinPath(first: string, ...rest: string[]): string {
+  return rest.reduce((dir, part) => (dir === "" || /[/\\]$/.test(dir) ? dir + part : `${dir}/${part}`), first);
+}
+
+/** The folder part of a path: "a/b/c.json" -> "a/b", "c.json" -> ".", "/c.json" -> "/". */
+export function parentDir(path: string): string {
+  const trimmed = path.replace(/(?<=.)[/\\]+$/, "");
+  const cut = Math.max(trimmed.lastIndexOf("/"), trimmed.lastIndexOf("\\"));
+  if (cut < 0) return ".";
+  return cut === 0 ? trimmed.slice(0, 1) : trimmed.slice(0, cut);
+}
+
+/** The last segment of a path: "a/b/c.json" -> "c.json". */
+export function baseName(path: string): string {
+  const trimmed = path.replace(/(?<=.)[/\\]+$/, "");
+  return trimmed.slice(Math.max(trimmed.lastIndexOf("/"), trimmed.lastIndexOf("\\")) + 1);
+}
+
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${Date.now()}.${counter++}.tmp`);
+  const { fs } = platform;
+  const dir = parentDir(path);
+  await fs.mkdir(dir);
+  // process id, time and a counter: two programs, or two saves in one, never share a temporary file
+  const tmp = joinPath(dir, `.${baseName(path)}.${platform.processId()}.${Date.now()}.${counter++}.tmp`);
   try {
-    await writeFile(tmp, data);
-    await rename(tmp, path);
+    await fs.writeFile(tmp, data);
+    await fs.rename(tmp, path);
   } catch (err) {
-    await rm(tmp, { force: true });
+    await fs.rm(tmp).catch(() => {});
     throw new Error(`could not save ${path}: ${err instanceof Error ? err.message : String(err)}`);
   }
 }
 
 export async function readFileBytes(path: string): Promise<Uint8Array> {
   try {
-    return new Uint8Array(await fsReadFile(path));
+    return await platform.fs.readFile(path);
   } catch (err) {
     const code = (err as { code?: string }).code;
     if (code === "ENOENT") throw new Error(`file not found: ${path}`);
@@ -35,15 +57,10 @@ export async function readFileText(path: string): Promise<string> {
 }
 
 export async function ensureDir(path: string): Promise<void> {
-  await mkdir(path, { recursive: true });
+  await platform.fs.mkdir(path);
 }
 
 /** Whether something exists at path (a saved checkpoint, say). */
 export async function fileExists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
+  return platform.fs.exists(path);
 }

@@ -5,8 +5,7 @@
  * Each is written atomically (temporary file + rename), so an interrupted save leaves the
  * previous files in place.
  */
-import { join } from "node:path";
-import { readFileBytes, writeFileAtomic } from "./files.js";
+import { joinPath as join, readFileBytes, writeFileAtomic } from "./files.js";
 import { type DecodedSafetensors, decodeSafetensors, encodeSafetensors } from "./safetensors.js";
 
 export const MODEL_JSON = "model.json";

@@ -1,7 +1,8 @@
 /**
- * The platform seam: the only place the core touches Node-only APIs. A browser build maps
- * ./node.js to ./browser.js (package.json "browser" field), so tensor, backend and ops
- * bundle unchanged for Web Workers.
+ * The platform seam: the only place the library touches Node-only APIs (files, worker
+ * threads, environment, standard output). A bundler targeting the browser swaps ./node.js for
+ * ./browser.js through package.json's "browser" file map, so everything above this folder
+ * bundles unchanged; what has no browser equivalent throws an error saying what to do instead.
  */
 export { platform } from "./node.js";
-export type { Platform, WorkerHandle } from "./types.js";
+export type { FileSystem, Platform, TextSink, WorkerHandle } from "./types.js";

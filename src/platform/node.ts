@@ -1,16 +1,61 @@
-import { availableParallelism } from "node:os";
+import { existsSync, readFileSync } from "node:fs";
+import { mkdir, readFile, rename, rm, writeFile } from "node:fs/promises";
+import { createRequire } from "node:module";
+import { availableParallelism, tmpdir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { Platform, WorkerHandle } from "./types.js";
+import type { FileSystem, Platform, WorkerHandle } from "./types.js";
 
 // Inside an eval'd worker (CommonJS), give the worker source the same tiny port it gets in a browser.
 const PORT_SHIM = `const __wt = require("node:worker_threads");
 const __port = { on: (f) => __wt.parentPort.on("message", f), post: (m) => __wt.parentPort.postMessage(m) };
 `;
 
+const fs: FileSystem = {
+  readFile: async (path) => new Uint8Array(await readFile(path)),
+  writeFile: (path, data) => writeFile(path, data),
+  rename: (from, to) => rename(from, to),
+  mkdir: async (path) => {
+    await mkdir(path, { recursive: true });
+  },
+  rm: (path) => rm(path, { force: true }),
+  exists: (path) => existsSync(path),
+  resolve: (path) => resolve(path),
+  tempDir: () => tmpdir(),
+};
+
+/** The nearest folder above this file whose package.json is layerwise's. */
+function libraryRoot(): string | null {
+  let dir = dirname(fileURLToPath(import.meta.url));
+  for (;;) {
+    const manifest = join(dir, "package.json");
+    if (existsSync(manifest)) {
+      try {
+        if ((JSON.parse(readFileSync(manifest, "utf8")) as { name?: string }).name === "layerwise") return dir;
+      } catch {
+        // unreadable manifest: keep walking up
+      }
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return null;
+    dir = parent;
+  }
+}
+
+function packageDir(name: string): string {
+  try {
+    return dirname(createRequire(import.meta.url).resolve(`${name}/package.json`));
+  } catch {
+    throw new Error(`npm package "${name}" not found (npm install ${name})`);
+  }
+}
+
 export const platform: Platform = {
   name: "node",
   env: (name) => process.env[name],
   hardwareConcurrency: () => availableParallelism(),
+  processId: () => process.pid,
   spawnWorker(source: string): WorkerHandle {
     const worker = new Worker(PORT_SHIM + source, { eval: true });
     // idle pool threads must not keep the process alive
@@ -30,4 +75,8 @@ export const platform: Platform = {
       unref: () => worker.unref(),
     };
   },
+  fs,
+  packageDir,
+  libraryRoot,
+  stdout: () => ({ write: (text) => void process.stdout.write(text), isTTY: process.stdout.isTTY === true }),
 };

@@ -2,6 +2,7 @@
  * Progress output for fit: on a terminal, one bar per epoch redrawn in place with the running
  * loss, metrics and ETA; elsewhere (logs, CI, pipes) one plain line per epoch.
  */
+import { platform } from "../platform/index.js";
 import type { Callback, Logs, TrainBeginInfo } from "./callbacks.js";
 
 /** Where progress goes; by default the process's standard output when there is one, else console.log. */
@@ -19,9 +20,8 @@ export interface ProgressBarOptions {
 }
 
 function defaultSink(): ProgressSink {
-  // No node:* import: the browser lab bundles this file; there `process` is absent.
-  const stdout = (globalThis as { process?: { stdout?: { isTTY?: boolean; write(s: string): unknown } } }).process?.stdout;
-  if (stdout !== undefined) return { write: (s) => void stdout.write(s), isTTY: stdout.isTTY === true };
+  const stdout = platform.stdout();
+  if (stdout !== null) return stdout;
   let line = "";
   return {
     isTTY: false,

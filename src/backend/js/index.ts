@@ -1,7 +1,6 @@
 /** The portable TypeScript backend: the reference every other backend is tested against. */
 
-import type { Rng } from "../../tensor/random.js";
-import type { ActivationGradOp, Backend, BackendInfo, BinaryOp, ConvGeometry, ScalarOp, UnaryOp } from "../backend.js";
+import type { ActivationGradOp, Backend, BackendInfo, BinaryOp, ConvGeometry, RandomSource, ScalarOp, UnaryOp } from "../backend.js";
 import { gemmJs } from "./gemm.js";
 import { col2imJs, im2colJs } from "./im2col.js";
 import { avgPoolGradJs, avgPoolJs, maxPoolGradJs, maxPoolJs } from "./pool.js";
@@ -195,11 +194,11 @@ export class JsBackend implements Backend {
     }
   }
 
-  bernoulli(p: Float32Array, out: Float32Array, rng: Rng): void {
+  bernoulli(p: Float32Array, out: Float32Array, rng: RandomSource): void {
     for (let i = 0; i < p.length; i++) out[i] = rng.nextFloat() < p[i] ? 1 : 0;
   }
 
-  uniform(out: Float32Array, rng: Rng): void {
+  uniform(out: Float32Array, rng: RandomSource): void {
     for (let i = 0; i < out.length; i++) out[i] = rng.nextFloat();
   }
 

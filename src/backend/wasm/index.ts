@@ -10,9 +10,7 @@
  */
 
 import { platform } from "../../platform/index.js";
-import type { Rng } from "../../tensor/random.js";
-import type { ActivationGradOp, BackendInfo, BinaryOp, ConvGeometry, ScalarOp, UnaryOp } from "../backend.js";
-import type { BackendOptions } from "../index.js";
+import type { ActivationGradOp, BackendInfo, BackendOptions, BinaryOp, ConvGeometry, RandomSource, ScalarOp, UnaryOp } from "../backend.js";
 import { JsBackend } from "../js/index.js";
 import { sizeClass, WasmHeap } from "./heap.js";
 import { kernelsSharedBase64, kernelsSingleBase64 } from "./kernels.generated.js";
@@ -522,7 +520,7 @@ export class WasmBackend extends JsBackend {
     });
   }
 
-  override bernoulli(p: Float32Array, out: Float32Array, rng: Rng): void {
+  override bernoulli(p: Float32Array, out: Float32Array, rng: RandomSource): void {
     if (p.length === 0) return;
     checkLength("bernoulli", "out", out, p.length);
     this.withStaging(() => {
@@ -532,7 +530,7 @@ export class WasmBackend extends JsBackend {
     });
   }
 
-  override uniform(out: Float32Array, rng: Rng): void {
+  override uniform(out: Float32Array, rng: RandomSource): void {
     if (out.length === 0) return;
     this.withStaging(() => {
       const po = this.stage(out, false, true);
@@ -597,7 +595,7 @@ export class WasmBackend extends JsBackend {
   }
 
   /** Copies the generator state in, runs the sampler, copies the advanced state back. */
-  private withRngState(rng: Rng, run: (state: number) => void): void {
+  private withRngState(rng: RandomSource, run: (state: number) => void): void {
     const w = this.rngState >>> 2;
     this.heap.u32().set(rng.state, w);
     run(this.rngState);

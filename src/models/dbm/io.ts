@@ -5,6 +5,7 @@
  * are written first and dbm.json last, each atomically, so a dbm.json only ever sits next to
  * the weights it describes and a failed save leaves the previous pair in place.
  */
+import { joinPath } from "../../io/files.js";
 import { decodeSafetensors, encodeSafetensors } from "../../io/safetensors.js";
 import { DBM, type ResolvedDBMOptions } from "./dbm.js";
 
@@ -65,8 +66,6 @@ export function decodeDbm(jsonValue: unknown, weightBytes: Uint8Array, names = {
   }
   return dbm;
 }
-
-const joinPath = (dir: string, file: string): string => (dir.endsWith("/") ? dir + file : `${dir}/${file}`);
 
 /** Writes dir/dbm.safetensors, then dir/dbm.json. */
 export async function saveDbm(dbm: DBM, dir: string, training?: Record<string, unknown>): Promise<void> {

@@ -6,6 +6,7 @@
  * writes generative.safetensors, the generative weights of its directed layers. Each RBM
  * keeps its epoch count, so a loaded stack resumes pretraining where it stopped.
  */
+import { joinPath } from "../../io/files.js";
 import { decodeSafetensors, encodeSafetensors } from "../../io/safetensors.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { loadRbm, saveRbm } from "../rbm/io.js";
@@ -27,8 +28,6 @@ export interface DbnJson {
   generative?: string;
   training?: Record<string, unknown>;
 }
-
-const joinPath = (dir: string, file: string): string => (dir.endsWith("/") ? dir + file : `${dir}/${file}`);
 
 export async function saveDbn(dbn: DBN, dir: string, training?: Record<string, unknown>): Promise<void> {
   const { writeFileAtomic } = await import("../../io/files.js");

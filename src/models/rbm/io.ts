@@ -4,6 +4,7 @@
  * atomically. The encode/decode halves are pure, so the browser lab can use them too; only
  * saveRbm and loadRbm touch files, through a lazy import of the io file helpers.
  */
+import { joinPath } from "../../io/files.js";
 import { decodeSafetensors, encodeSafetensors } from "../../io/safetensors.js";
 import { fromArray } from "../../tensor/tensor.js";
 import { RBM, type ResolvedRBMOptions } from "./rbm.js";
@@ -63,8 +64,6 @@ export function decodeRbm(jsonValue: unknown, weightBytes: Uint8Array, names = {
   rbm.updates = typeof j.updates === "number" ? j.updates : 0;
   return rbm;
 }
-
-const joinPath = (dir: string, file: string): string => (dir.endsWith("/") ? dir + file : `${dir}/${file}`);
 
 /** Writes dir/model.safetensors, then dir/model.json (a json only ever sits next to matching weights). */
 export async function saveRbm(rbm: RBM, dir: string, training?: Record<string, unknown>): Promise<void> {
