@@ -176,7 +176,8 @@ export class DBM {
   /** Epochs of joint training so far: the counter that ε's decay and the momentum switch read. */
   epochsTrained = 0;
   updates = 0;
-  private readonly rng: Rng;
+  /** The generator of every random draw the DBM makes (chains, binarised data, shuffling by `fit`). */
+  readonly rng: Rng;
   private readonly velocity: RbmStats[];
   private readonly labelVelocity: RbmStats | null;
   /** q̄_l, the damped mean activity of hidden layer l + 1 that the sparsity penalty watches. */
@@ -347,7 +348,7 @@ export class DBM {
     const epochs = checkInt("fit epochs", options.epochs ?? 10, 0);
     const batchSize = checkInt("fit batchSize", options.batchSize ?? 100, 1);
     const labels = this.checkLabels("DBM.fit", options.labels, data.rows);
-    this.chainsFrom(data, labels);
+    this.startChains(data, labels ?? undefined);
     const rows = Math.min(batchSize, data.rows);
     const batch = zeros([rows, this.layers[0]]);
     const yBatch = labels === null ? undefined : zeros([rows, this.labels]);
@@ -391,7 +392,7 @@ export class DBM {
    *   negative phase  ⟨x_l x_{l+1}ᵀ⟩_model from `gibbsSteps` sweeps of the persistent chains
    *   velocity ← momentum · velocity + ε (data − model) (− the sparsity penalty); W += velocity − ε λ W
    * ε and momentum follow the schedules at `epochsTrained`, which the epoch loop advances. The
-   * chains start from this batch when none exist yet (`fit` starts them from the data set).
+   * chains start from this batch when none run yet (`fit` starts them from the data set first).
    */
   trainStep(v: Tensor, labels?: Tensor): DbmStepLogs {
     checkRows("DBM.trainStep", v, this.layers[0], "v");
@@ -401,7 +402,7 @@ export class DBM {
     const n = v.rows;
     const momentum = momentumAt(o, this.epochsTrained);
     const eps = this.learningRateAt(this.epochsTrained);
-    const chains = this.chainsFrom(v, y);
+    const chains = this.startChains(v, y ?? undefined);
     // positive phase: mean-field statistics ⟨μ_l μ_{l+1}ᵀ⟩ (labels clamped)
     const mf = this.meanField(v, { labels: y ?? undefined });
     const x = [v, ...mf.mu];
@@ -566,19 +567,22 @@ export class DBM {
   }
 
   /**
-   * The persistent chains, started the first time from rows of data (and their labels) passed
-   * up by the recognition pass and sampled; a DBM with labels whose chains lack them starts
-   * afresh.
+   * Starts the persistent chains from the first `chains` rows of data (cycled), passed up by the
+   * recognition pass and sampled, unless they run already (a DBM with labels whose chains lack
+   * them starts afresh). `fit` calls it before its first shuffle; a loop that drives `trainStep`
+   * itself calls it first to start the chains from the whole data set. Returns the chains.
    */
-  private chainsFrom(data: Tensor, labels: Tensor | null): Tensor[] {
-    if (this.chains !== null && (labels === null || this.labelChain !== null)) return this.chains;
+  startChains(data: Tensor, labels?: Tensor): Tensor[] {
+    checkRows("DBM.startChains", data, this.layers[0], "data");
+    const y = this.checkLabels("DBM.startChains", labels, data.rows);
+    if (this.chains !== null && (y === null || this.labelChain !== null)) return this.chains;
     const M = this.options.chains;
     const idx = Uint32Array.from({ length: M }, (_, i) => i % data.rows);
     const v = gatherRows(data, idx);
-    const y = labels === null ? undefined : gatherRows(labels, idx);
-    const { mu } = this.meanField(v, { maxIterations: 0, labels: y });
+    const yChain = y === null ? undefined : gatherRows(y, idx);
+    const { mu } = this.meanField(v, { maxIterations: 0, labels: yChain });
     this.chains = [bernoulli(v, this.rng), ...mu.map((m) => bernoulli(m, this.rng))];
-    this.labelChain = y ?? null;
+    this.labelChain = yChain ?? null;
     return this.chains;
   }
 
