@@ -226,10 +226,10 @@ export function accumulatePairs(velocity: readonly RbmStats[], x: readonly Tenso
 }
 
 /**
- * The step of joint training: W_l ← W_l + velocity_l − ε λ W_l (the weight decay joins the
- * velocity, so momentum carries it), the visible biases from the first pair's da, and each
- * layer l + 1's biases from pair l's db. The label weights U and biases c likewise from
- * labelVelocity (the top layer's biases already moved with pair L − 1).
+ * The step of joint training: velocity_l ← velocity_l − ε λ W_l (the weight decay joins the
+ * velocity, so momentum carries it on), W_l ← W_l + velocity_l; the visible biases move by the
+ * first pair's da and each layer l + 1's biases by pair l's db. The label weights U and biases
+ * c likewise from labelVelocity (the top layer's biases already moved with pair L − 1).
  */
 export function applyVelocity(p: DbmParams, velocity: readonly RbmStats[], labelVelocity: RbmStats | null, eps: number, weightDecay: number): void {
   for (let l = 0; l < depth(p); l++) {

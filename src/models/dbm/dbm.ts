@@ -390,29 +390,51 @@ export class DBM {
    * rows (with their one-hot labels when the DBM has label units):
    *   positive phase  ⟨μ_l μ_{l+1}ᵀ⟩_data from mean-field with v (and y) clamped
    *   negative phase  ⟨x_l x_{l+1}ᵀ⟩_model from `gibbsSteps` sweeps of the persistent chains
-   *   velocity ← momentum · velocity + ε (data − model) (− the sparsity penalty); W += velocity − ε λ W
+   *   velocity ← momentum · velocity + ε (data − model − λ W) (− the sparsity penalty); W += velocity
    * ε and momentum follow the schedules at `epochsTrained`, which the epoch loop advances. The
    * chains start from this batch when none run yet (`fit` starts them from the data set first).
    */
   trainStep(v: Tensor, labels?: Tensor): DbmStepLogs {
     checkRows("DBM.trainStep", v, this.layers[0], "v");
     const y = this.checkLabels("DBM.trainStep", labels, v.rows);
-    const o = this.options;
-    const L = this.depth;
-    const n = v.rows;
-    const momentum = momentumAt(o, this.epochsTrained);
+    const momentum = momentumAt(this.options, this.epochsTrained);
     const eps = this.learningRateAt(this.epochsTrained);
     const chains = this.startChains(v, y ?? undefined);
-    // positive phase: mean-field statistics ⟨μ_l μ_{l+1}ᵀ⟩ (labels clamped)
+    const mf = this.positivePhase(v, y, eps, momentum);
+    this.negativePhase(chains, eps);
+    applyVelocity(this, this.velocity, this.labelVelocity, eps, this.options.weightDecay);
+    this.updates++;
+    const error = reconstructionSquaredError(this, v, mf.mu[0], this.reconstructionFor(v.rows));
+    return { reconstructionError: error / v.rows, meanFieldIterations: mf.iterations, momentum, learningRate: eps };
+  }
+
+  /**
+   * velocity ← momentum · velocity + ε ⟨μ_l μ_{l+1}ᵀ⟩_data (and ε ⟨y μ_Lᵀ⟩_data), with μ from
+   * mean-field on the batch (labels clamped), then the sparsity penalty on μ. Returns the
+   * mean-field result.
+   */
+  private positivePhase(v: Tensor, y: Tensor | null, eps: number, momentum: number): MeanFieldResult {
+    const o = this.options;
+    const n = v.rows;
     const mf = this.meanField(v, { labels: y ?? undefined });
     const x = [v, ...mf.mu];
     accumulatePairs(this.velocity, x, eps / n, momentum);
-    if (y !== null && this.labelVelocity !== null) accumulatePhase(this.labelVelocity, y, x[L], eps / n, momentum);
+    if (y !== null && this.labelVelocity !== null) accumulatePhase(this.labelVelocity, y, x[this.depth], eps / n, momentum);
     if (o.sparsityCost > 0)
       sparsityPenalty(this.velocity, this.meanActivity, x, eps, { cost: o.sparsityCost, target: o.sparsityTarget, damping: o.sparsityDamping });
-    // negative phase: the persistent chains. Given the even layers the odd ones are
-    // independent, so their pair statistics use p(h_odd | even states) in place of the
-    // binary states (Rao-Blackwellised: the same expectation with less noise)
+    return mf;
+  }
+
+  /**
+   * velocity ← velocity − ε ⟨x_l x_{l+1}ᵀ⟩_model after `gibbsSteps` sweeps of the persistent
+   * chains (and the chain mean step when asked). Given the even layers the odd ones are
+   * independent, so the odd layers enter the statistics as p(h_odd | even states) in place of
+   * their binary states (Rao-Blackwellised: the same expectation with less noise); so do the
+   * labels when they sit on the odd side.
+   */
+  private negativePhase(chains: Tensor[], eps: number): void {
+    const o = this.options;
+    const L = this.depth;
     const scratch = this.chainScratchBuffers();
     const chainLabels: ChainLabels | null =
       this.labelChain === null || scratch.labelProbabilities === null ? null : { y: this.labelChain, probabilities: scratch.labelProbabilities };
@@ -424,10 +446,6 @@ export class DBM {
       const yModel = labelParity(this) === 1 ? chainLabels.probabilities : chainLabels.y;
       accumulatePhase(this.labelVelocity, yModel, negative[L], -eps / o.chains, 1);
     }
-    applyVelocity(this, this.velocity, this.labelVelocity, eps, o.weightDecay);
-    this.updates++;
-    const error = reconstructionSquaredError(this, v, mf.mu[0], this.reconstructionFor(n));
-    return { reconstructionError: error / n, meanFieldIterations: mf.iterations, momentum, learningRate: eps };
   }
 
   /**
