@@ -23,80 +23,65 @@
  * The even layers (v, h2, ...) and the odd layers (h1, h3, ...) are conditionally independent
  * given each other, so the DBM is an RBM between those two groups with a block-structured W:
  * `asRbm` builds it, and the RBM's exact log Z and AIS compute the DBM's partition function.
+ *
+ * The formulas are plain functions in core.ts and the options live in options.ts; this class
+ * holds the state (parameters, momentum, persistent chains, buffers) and composes them.
  */
 
 import { batchIndices, gatherRows } from "../../data/batch.js";
 import type { ActivationName } from "../../nn/activations.js";
 import { Dense } from "../../nn/dense.js";
-import { sigmoid, softmax } from "../../ops/activations.js";
-import { add, axpby, mul } from "../../ops/elementwise.js";
-import { matmul } from "../../ops/matmul.js";
+import { axpby } from "../../ops/elementwise.js";
 import { bernoulli } from "../../ops/random.js";
-import { mean, sumAll } from "../../ops/reduce.js";
 import { Rng } from "../../tensor/random.js";
 import { fillNormal, type Tensor, zeros } from "../../tensor/tensor.js";
 import { Sequential } from "../../train/sequential.js";
-import { type ClassifierOptions, DBN, joinColumns, type LayerRbmOptions, perRbmOptions, sampleOneHot, transpose, withDropout } from "../dbn/dbn.js";
+import { type ClassifierOptions, DBN, joinColumns, type LayerRbmOptions, perRbmOptions, transpose, withDropout } from "../dbn/dbn.js";
 import { type AisOptions, type AisResult, aisLogZ, baseRateBiases } from "../rbm/ais.js";
 import { accumulatePhase, checkRows, type RbmParams, type RbmStats, zeroStats } from "../rbm/core.js";
 import { exactLogZ } from "../rbm/partition.js";
 import type { RBM, RbmEpochLogs } from "../rbm/rbm.js";
+import {
+  accumulatePairs,
+  applyVelocity,
+  type ChainLabels,
+  chainAsRbm,
+  chainMeanStep,
+  exactLogLikelihood as exactMeanLogLikelihood,
+  gibbsSweep,
+  labelMean,
+  labelParity,
+  layerMean,
+  type MeanFieldBuffers,
+  type MeanFieldResult,
+  meanFieldBuffers,
+  meanField as meanFieldPosterior,
+  negEnergyPlusEntropy,
+  pretrainingScales,
+  reconstructionSquaredError,
+  sparsityPenalty,
+} from "./core.js";
+import {
+  checkInt,
+  checkNumber,
+  type DBMOptions,
+  type DbmOptionChange,
+  type DbmTrainingOptions,
+  learningRateAt,
+  momentumAt,
+  type ResolvedDBMOptions,
+  resolveDbmOptions,
+  retuneOptions,
+} from "./options.js";
+
+export type { MeanFieldResult } from "./core.js";
+// the names this module exported before the split, kept so that existing imports still work
+export { chainAsRbm } from "./core.js";
+export type { DBMOptions, DbmTrainingOptions, ResolvedDBMOptions } from "./options.js";
+export { DBM_TRAINING_OPTIONS, resolveDbmOptions } from "./options.js";
 
 /** Most mean-field iterations of the read-outs (labelProbabilities, classifierInputs): Salakhutdinov's mf_class runs 50. */
 export const READOUT_MEAN_FIELD_STEPS = 50;
-
-export interface DBMOptions {
-  /** Units per layer, data first, at least two hidden layers: [784, 500, 1000]. */
-  layers: readonly number[];
-  /** ε of joint training. Default 0.001. */
-  learningRate?: number;
-  /**
-   * ε shrinks by this factor every epoch, ε_e = max(ε · decay^e, minLearningRate). Default 1
-   * (constant). Salakhutdinov's code divides ε by 1.000015 every update: 0.991 an epoch of 600.
-   */
-  learningRateDecay?: number;
-  /** The floor of the decayed ε. Default 0 (Salakhutdinov's code: 1e-4). */
-  minLearningRate?: number;
-  /** Momentum after `momentumEpochs` epochs (default 0.9; 0.5 before). */
-  momentum?: number;
-  initialMomentum?: number;
-  momentumEpochs?: number;
-  /** L2 cost on the weights. Default 2e-4. */
-  weightDecay?: number;
-  /** Persistent Gibbs chains (fantasy particles). Default 100. */
-  chains?: number;
-  /** Gibbs sweeps of the chains per update. Default 1 (Salakhutdinov & Hinton: 5). */
-  gibbsSteps?: number;
-  /** Most mean-field iterations per batch. Default 10. */
-  meanFieldSteps?: number;
-  /** Mean-field stops early when no μ changes by more than this. Default 1e-5. */
-  meanFieldTolerance?: number;
-  /** Standard deviation of the initial weights (before pretraining). Default 0.01. */
-  initStd?: number;
-  /** Softmax label units joined to the top layer (0: none, the default). */
-  labels?: number;
-  /**
-   * Sparsity penalty of Salakhutdinov's DBM code: each hidden layer's running mean activity
-   * q̄_l (damped by `sparsityDamping`) is pulled toward its target by a cost × (q̄_l − target)
-   * on the layer's total input (its bias and both its weight matrices). Default 0 (off); his
-   * MNIST code: 0.001.
-   */
-  sparsityCost?: number;
-  /** Target mean activity of each hidden layer (one number for all). Default [0.2, 0.1, 0.1, ...] (his h1, h2). */
-  sparsityTarget?: number | readonly number[];
-  /** Damping of the running mean activity. Default 0.9. */
-  sparsityDamping?: number;
-  /**
-   * End each update's Gibbs sweeps with one mean-field step on the chains' even hidden layers
-   * (h2, h4, ...): h_l = σ(p(h_{l−1}) W_{l−1} + p(h_{l+1}) W_lᵀ + b_l) from the odd layers'
-   * probabilities (and the labels' p(y)), used in the model statistics and kept as the chains'
-   * state, as Salakhutdinov's dbm_mf.m does. Default false (the chains stay binary Gibbs chains).
-   */
-  chainMeanStep?: boolean;
-  seed?: number;
-}
-
-export type ResolvedDBMOptions = Required<Omit<DBMOptions, "sparsityTarget">> & { layers: number[]; sparsityTarget: number[] };
 
 export interface MeanFieldOptions {
   maxIterations?: number;
@@ -105,12 +90,15 @@ export interface MeanFieldOptions {
   labels?: Tensor;
 }
 
-export interface MeanFieldResult {
-  /** μ_1 ... μ_L: q(h_l = 1 | v) for every hidden layer, each [n, units]. */
-  mu: Tensor[];
-  iterations: number;
-  /** Largest change of any μ in the last iteration (the fixed-point residual). */
-  change: number;
+/** What one joint-training update reports (`trainStep`). */
+export interface DbmStepLogs {
+  /** Mean squared error per image of p(v | μ1) against v, over this batch. */
+  reconstructionError: number;
+  /** Mean-field iterations this batch took. */
+  meanFieldIterations: number;
+  momentum: number;
+  /** ε of this update. */
+  learningRate: number;
 }
 
 export interface DbmEpochLogs {
@@ -167,121 +155,12 @@ export interface BoundResult {
   ais?: AisResult;
 }
 
-const check = (name: string, x: unknown, ok: (v: number) => boolean, range: string): number => {
-  if (typeof x !== "number" || !Number.isFinite(x) || !ok(x)) throw new RangeError(`DBM: ${name} must be ${range}, got ${String(x)}`);
-  return x;
-};
-const int = (name: string, x: unknown, min: number): number => check(name, x, (v) => Number.isInteger(v) && v >= min, `an integer >= ${min}`);
-const frac = (name: string, x: unknown): number => check(name, x, (v) => v >= 0 && v < 1, "a number in [0, 1)");
-const flag = (name: string, x: unknown): boolean => {
-  if (typeof x !== "boolean") throw new RangeError(`DBM: ${name} must be true or false, got ${String(x)}`);
-  return x;
-};
-
-/**
- * The options that only steer joint training. A saved DBM can go on under other values of these
- * (`retune`); the rest (layers, labels, chains, initStd, seed) shaped its weights and chains.
- */
-export const DBM_TRAINING_OPTIONS = [
-  "learningRate",
-  "learningRateDecay",
-  "minLearningRate",
-  "momentum",
-  "initialMomentum",
-  "momentumEpochs",
-  "weightDecay",
-  "gibbsSteps",
-  "meanFieldSteps",
-  "meanFieldTolerance",
-  "sparsityCost",
-  "sparsityTarget",
-  "sparsityDamping",
-  "chainMeanStep",
-] as const;
-export type DbmTrainingOptions = Pick<DBMOptions, (typeof DBM_TRAINING_OPTIONS)[number]>;
-
-export function resolveDbmOptions(o: DBMOptions): ResolvedDBMOptions {
-  if (!Array.isArray(o.layers) || o.layers.length < 3)
-    throw new RangeError(`DBM: layers must list the data size and at least two hidden layers, e.g. [784, 500, 1000]; got ${JSON.stringify(o.layers)}`);
-  return {
-    layers: o.layers.map((u, i) => int(`layers[${i}]`, u, 1)),
-    learningRate: check("learningRate", o.learningRate ?? 0.001, (v) => v > 0 && v <= 10, "a number in (0, 10]"),
-    learningRateDecay: check("learningRateDecay", o.learningRateDecay ?? 1, (v) => v > 0 && v <= 1, "a number in (0, 1]"),
-    minLearningRate: check("minLearningRate", o.minLearningRate ?? 0, (v) => v >= 0, "a number >= 0"),
-    momentum: frac("momentum", o.momentum ?? 0.9),
-    initialMomentum: frac("initialMomentum", o.initialMomentum ?? 0.5),
-    momentumEpochs: int("momentumEpochs", o.momentumEpochs ?? 5, 0),
-    weightDecay: check("weightDecay", o.weightDecay ?? 2e-4, (v) => v >= 0 && v <= 1, "a number in [0, 1]"),
-    chains: int("chains", o.chains ?? 100, 1),
-    gibbsSteps: int("gibbsSteps", o.gibbsSteps ?? 1, 1),
-    meanFieldSteps: int("meanFieldSteps", o.meanFieldSteps ?? 10, 1),
-    meanFieldTolerance: check("meanFieldTolerance", o.meanFieldTolerance ?? 1e-5, (v) => v >= 0, "a number >= 0"),
-    initStd: check("initStd", o.initStd ?? 0.01, (v) => v >= 0 && v <= 10, "a number in [0, 10]"),
-    labels: int("labels", o.labels ?? 0, 0),
-    sparsityCost: check("sparsityCost", o.sparsityCost ?? 0, (v) => v >= 0 && v <= 1, "a number in [0, 1]"),
-    sparsityTarget: sparsityTargets(o.sparsityTarget, o.layers.length - 1),
-    sparsityDamping: frac("sparsityDamping", o.sparsityDamping ?? 0.9),
-    chainMeanStep: flag("chainMeanStep", o.chainMeanStep ?? false),
-    seed: check("seed", o.seed ?? 0, () => true, "a finite number"),
-  };
-}
-
-/** One target activity per hidden layer, each in (0, 1): a number for all, or a list as long as the hidden layers. */
-function sparsityTargets(t: number | readonly number[] | undefined, hidden: number): number[] {
-  const list = t === undefined ? Array.from({ length: hidden }, (_, l) => (l === 0 ? 0.2 : 0.1)) : typeof t === "number" ? Array(hidden).fill(t) : [...t];
-  if (list.length !== hidden) throw new RangeError(`DBM: sparsityTarget must give one target per hidden layer (${hidden}), got ${list.length}`);
-  return list.map((x, l) => check(`sparsityTarget[${l}]`, x, (v) => v > 0 && v < 1, "a number in (0, 1)"));
-}
-
-/**
- * A chain of binary layers (weights[k] joins layer k to k + 1) as one RBM between its even
- * layers (visible block) and its odd layers (hidden block).
- */
-export function chainAsRbm(weights: readonly Tensor[], biases: readonly Tensor[]): RbmParams {
-  const sizes = biases.map((b) => b.size);
-  const even = sizes.map((_, l) => l).filter((l) => l % 2 === 0);
-  const odd = sizes.map((_, l) => l).filter((l) => l % 2 === 1);
-  const offset = (group: number[]): Map<number, number> => {
-    const m = new Map<number, number>();
-    let at = 0;
-    for (const l of group) {
-      m.set(l, at);
-      at += sizes[l];
-    }
-    return m;
-  };
-  const ev = offset(even);
-  const od = offset(odd);
-  const V = even.reduce((s, l) => s + sizes[l], 0);
-  const H = odd.reduce((s, l) => s + sizes[l], 0);
-  const W = zeros([V, H]);
-  weights.forEach((w, k) => {
-    // w is [sizes[k], sizes[k+1]]; one of k, k+1 is even
-    const [lo, hi] = [k, k + 1];
-    const lowerEven = lo % 2 === 0;
-    const rows = lowerEven ? (ev.get(lo) as number) : (ev.get(hi) as number);
-    const cols = lowerEven ? (od.get(hi) as number) : (od.get(lo) as number);
-    for (let i = 0; i < sizes[lo]; i++) {
-      for (let j = 0; j < sizes[hi]; j++) {
-        const x = w.data[i * sizes[hi] + j];
-        if (lowerEven) W.data[(rows + i) * H + cols + j] = x;
-        else W.data[(rows + j) * H + cols + i] = x;
-      }
-    }
-  });
-  const a = zeros([V]);
-  for (const l of even) a.data.set(biases[l].data, ev.get(l));
-  const b = zeros([H]);
-  for (const l of odd) b.data.set(biases[l].data, od.get(l));
-  return { W, a, b, visibleUnits: "bernoulli", hiddenUnits: "bernoulli" };
-}
-
-interface FieldBuffers {
-  mu: Tensor[];
-  /** vW_0, h1's input from the clamped data. */
-  vW0: Tensor;
-  /** Flat scratch for one layer's new means. */
-  next: Tensor;
+/** Scratch of the persistent chains' updates, [chains, units] per layer; allocated once. */
+interface ChainScratch {
+  /** p(x_l = 1 | the other parity) of each layer, from the last sweep. */
+  means: Tensor[];
+  /** p(y | h_L) of the chains' labels, or null without label units. */
+  labelProbabilities: Tensor | null;
 }
 
 export class DBM {
@@ -294,9 +173,11 @@ export class DBM {
   /** Label units: U joins them to the top layer [labels, top units], c their biases; null without labels. */
   readonly U: Tensor | null;
   readonly c: Tensor | null;
+  /** Epochs of joint training so far: the counter that ε's decay and the momentum switch read. */
   epochsTrained = 0;
   updates = 0;
-  private readonly rng: Rng;
+  /** The generator of every random draw the DBM makes (chains, binarised data, shuffling by `fit`). */
+  readonly rng: Rng;
   private readonly velocity: RbmStats[];
   private readonly labelVelocity: RbmStats | null;
   /** q̄_l, the damped mean activity of hidden layer l + 1 that the sparsity penalty watches. */
@@ -304,7 +185,10 @@ export class DBM {
   private chains: Tensor[] | null = null;
   /** The chains' label states (one-hot), with the layers' chains. */
   private labelChain: Tensor | null = null;
-  private readonly fieldBuffers = new Map<number, FieldBuffers>();
+  private readonly fieldBuffers = new Map<number, MeanFieldBuffers>();
+  private chainScratch: ChainScratch | null = null;
+  /** p(v | μ1) of a batch, as many rows as the largest batch so far. */
+  private reconstruction: Tensor | null = null;
 
   constructor(options: DBMOptions) {
     this.resolved = resolveDbmOptions(options);
@@ -340,28 +224,15 @@ export class DBM {
    * momentum 0.9, say). Only DBM_TRAINING_OPTIONS may change; undefined entries keep their
    * value. Returns the options that changed, with their old and new values.
    */
-  retune(changes: DbmTrainingOptions): { option: string; from: unknown; to: unknown }[] {
-    const given = Object.entries(changes).filter(([, x]) => x !== undefined);
-    const fixed = given.map(([k]) => k).filter((k) => !(DBM_TRAINING_OPTIONS as readonly string[]).includes(k));
-    if (fixed.length > 0)
-      throw new RangeError(
-        `DBM.retune: ${fixed.join(", ")} cannot change after construction (the weights and chains were made for them); it can change ${DBM_TRAINING_OPTIONS.join(", ")}`,
-      );
-    const before = this.resolved;
-    this.resolved = resolveDbmOptions({ ...before, ...Object.fromEntries(given) });
-    const after = this.resolved as unknown as Record<string, unknown>;
-    const old = before as unknown as Record<string, unknown>;
-    return given.map(([k]) => ({ option: k, from: old[k], to: after[k] })).filter((c) => JSON.stringify(c.from) !== JSON.stringify(c.to));
+  retune(changes: DbmTrainingOptions): DbmOptionChange[] {
+    const { options, changed } = retuneOptions(this.resolved, changes);
+    this.resolved = options;
+    return changed;
   }
 
   /** Number of label units (0: none). */
   get labels(): number {
     return this.options.labels;
-  }
-
-  /** Parity of the label group in the even/odd split: they sit one above the top layer. */
-  private get labelParity(): number {
-    return (this.depth + 1) % 2;
   }
 
   /** Checks one-hot labels for n rows when the DBM has label units (and refuses them when it has none). */
@@ -395,7 +266,7 @@ export class DBM {
    */
   async pretrain(data: Tensor, options: DbmPretrainOptions = {}): Promise<DBN> {
     const L = this.depth;
-    const rbm = perRbmOptions("DBM.pretrain", options.rbm, L).map((o, l) => ({ ...o, upScale: l < L - 1 ? 2 : 1, downScale: l > 0 ? 2 : 1 }));
+    const rbm = perRbmOptions("DBM.pretrain", options.rbm, L).map((o, l) => ({ ...o, ...pretrainingScales(l, L) }));
     const labels = this.checkLabels("DBM.pretrain", options.labels, data.rows) ?? undefined;
     const dbn =
       (await this.savedStack(options.checkpoint)) ??
@@ -439,39 +310,15 @@ export class DBM {
     const fits =
       dbn.layers.join("-") === this.layers.join("-") &&
       dbn.labels === this.labels &&
-      dbn.rbms.every((r, l) => r.options.upScale === (l < L - 1 ? 2 : 1) && r.options.downScale === (l > 0 ? 2 : 1));
+      dbn.rbms.every((r, l) => {
+        const { upScale, downScale } = pretrainingScales(l, L);
+        return r.options.upScale === upScale && r.options.downScale === downScale;
+      });
     if (!fits)
       throw new Error(
         `DBM.pretrain: the stack in ${dir} (${dbn.layers.join("-")}, ${dbn.labels} labels) is not this DBM's doubled pretraining stack (${this.layers.join("-")}, ${this.labels} labels)`,
       );
     return dbn;
-  }
-
-  /**
-   * p(h_l = 1 | neighbours) = σ(b_l + x_{l−1} W_{l−1} + x_{l+1} W_lᵀ) into out, from the
-   * states (or means) x of all layers; `upScale` doubles the input from below (the
-   * recognition pass that starts mean-field before the layer above has a value); `below`,
-   * when given, is that input x_{l−1}W_{l−1} already computed; `y`, the label states, adds
-   * yU to the top layer's input.
-   */
-  private layerMean(x: readonly Tensor[], l: number, out: Tensor, fromBelowOnly = false, upScale = 1, below?: Tensor, y?: Tensor | null): Tensor {
-    const L = this.depth;
-    if (below !== undefined) {
-      out.assign(below);
-      if (upScale !== 1) axpby(upScale - 1, below, 1, out);
-    } else if (l > 0) matmul(x[l - 1], this.W[l - 1], { out, alpha: upScale });
-    if (l < L && !fromBelowOnly) matmul(x[l + 1], this.W[l], { transB: true, out, beta: l > 0 ? 1 : 0 });
-    if (l === L && y !== undefined && y !== null && this.U !== null) matmul(y, this.U, { out, beta: 1 });
-    add(out, this.biases[l], out);
-    return sigmoid(out, out);
-  }
-
-  /** p(y | h_L) = softmax(h_L Uᵀ + c) into out. */
-  private labelMean(top: Tensor, out: Tensor): Tensor {
-    if (this.U === null || this.c === null) throw new Error("DBM: no label units");
-    matmul(top, this.U, { transB: true, out });
-    add(out, this.c, out);
-    return softmax(out, out);
   }
 
   /**
@@ -481,149 +328,55 @@ export class DBM {
    */
   meanField(v: Tensor, options: MeanFieldOptions = {}): MeanFieldResult {
     checkRows("DBM.meanField", v, this.layers[0], "v");
-    const maxIterations = int("meanField maxIterations", options.maxIterations ?? this.options.meanFieldSteps, 0);
-    const tolerance = check("meanField tolerance", options.tolerance ?? this.options.meanFieldTolerance, (x) => x >= 0, "a number >= 0");
-    const L = this.depth;
-    const y = options.labels === undefined ? null : this.checkLabels("DBM.meanField", options.labels, v.rows);
-    const buf = this.fieldsFor(v.rows);
-    const x = [v, ...buf.mu];
-    // v is clamped, so h1's input from below, vW_0, is the same in every iteration: once
-    const vW0 = matmul(v, this.W[0], { out: buf.vW0 });
-    for (let l = 1; l <= L; l++) this.layerMean(x, l, buf.mu[l - 1], true, l < L ? 2 : 1, l === 1 ? vW0 : undefined, y);
-    let change = Number.POSITIVE_INFINITY;
-    let iterations = 0;
-    while (iterations < maxIterations && change > tolerance) {
-      change = 0;
-      for (let l = 1; l <= L; l++) {
-        const mu = buf.mu[l - 1];
-        const next = this.layerMean(x, l, buf.next.sliceRows(0, mu.size).reshape(mu.shape), false, 1, l === 1 ? vW0 : undefined, y);
-        for (let i = 0; i < mu.size; i++) {
-          const d = Math.abs(next.data[i] - mu.data[i]);
-          if (d > change) change = d;
-        }
-        mu.assign(next);
-      }
-      iterations++;
-    }
-    return { mu: buf.mu, iterations, change };
+    const maxIterations = checkInt("meanField maxIterations", options.maxIterations ?? this.options.meanFieldSteps, 0);
+    const tolerance = checkNumber("meanField tolerance", options.tolerance ?? this.options.meanFieldTolerance, (x) => x >= 0, "a number >= 0");
+    const labels = options.labels === undefined ? null : this.checkLabels("DBM.meanField", options.labels, v.rows);
+    return meanFieldPosterior(this, v, this.fieldsFor(v.rows), { maxIterations, tolerance, labels });
   }
 
-  /** ε for the epoch after `epochsTrained` epochs: ε · decay^e, held at minLearningRate. */
+  /** ε for the epoch after `epoch` epochs: ε · decay^e, held at minLearningRate. */
   learningRateAt(epoch: number): number {
-    const o = this.options;
-    return Math.max(o.learningRate * o.learningRateDecay ** epoch, o.minLearningRate);
+    return learningRateAt(this.options, epoch);
   }
 
   /**
-   * One Gibbs sweep of all layers: even layers (v, h2, ...) given the odd ones, then odd layers
-   * given the even ones. Afterwards scratch[l] of each odd layer holds p(h_l = 1 | even states),
-   * the means its new states were drawn from. The labels, one above the top layer, take their
-   * turn with their parity: y ~ softmax(h_L Uᵀ + c) (yScratch: those probabilities), unless
-   * `clampLabels`.
+   * Joint training: for every epoch, shuffled mini-batches (binarised afresh with `sampleData`),
+   * each one `trainStep`. The chains start from the first rows of data the first time.
    */
-  private gibbsSweep(x: Tensor[], rng: Rng, scratch: Tensor[], y: Tensor | null = null, yScratch: Tensor | null = null, clampLabels = false): void {
-    const L = this.depth;
-    for (const parity of [0, 1]) {
-      for (let l = parity; l <= L; l += 2) bernoulli(this.layerMean(x, l, scratch[l], false, 1, undefined, y), rng, x[l]);
-      if (y !== null && yScratch !== null && !clampLabels && parity === this.labelParity) sampleOneHot(this.labelMean(x[L], yScratch), rng, y);
-    }
-  }
-
-  /**
-   * The `chainMeanStep` option: after the sweeps, each even hidden layer of the chains becomes
-   * its conditional mean given the odd layers' probabilities and, on the top layer, the labels'
-   * p(y) (yProbs, drawn with the odd layers when the top is even). negative: the chains' even
-   * states beside the odd layers' probabilities from the last sweep (scratch), as `fit` uses
-   * them for the statistics; its even entries are the chains' own tensors, updated in place.
-   */
-  private chainMeanStep(negative: Tensor[], scratch: Tensor[], yProbs: Tensor | null): void {
-    const y = this.labelParity === 1 ? yProbs : null;
-    for (let l = 2; l <= this.depth; l += 2) negative[l].assign(this.layerMean(negative, l, scratch[l], false, 1, undefined, y));
-  }
-
-  /** Joint training: mean-field positive phase, persistent-chain negative phase. */
   async fit(data: Tensor, options: DbmFitOptions = {}): Promise<DbmEpochLogs[]> {
     checkRows("DBM.fit", data, this.layers[0], "data");
-    const o = this.options;
-    const epochs = int("fit epochs", options.epochs ?? 10, 0);
-    const batchSize = int("fit batchSize", options.batchSize ?? 100, 1);
-    const L = this.depth;
-    const M = o.chains;
+    const epochs = checkInt("fit epochs", options.epochs ?? 10, 0);
+    const batchSize = checkInt("fit batchSize", options.batchSize ?? 100, 1);
     const labels = this.checkLabels("DBM.fit", options.labels, data.rows);
-    const chains = this.chainsFrom(data, labels);
-    const chainScratch = this.layers.map((n) => zeros([M, n]));
-    const yChain = this.labelChain;
-    const yScratch = labels === null ? null : zeros([M, this.labels]);
-    const yBatch = labels === null ? null : zeros([Math.min(batchSize, data.rows), this.labels]);
-    const batch = zeros([Math.min(batchSize, data.rows), this.layers[0]]);
-    const sampled = options.sampleData === true ? zeros(batch.shape) : null;
-    const recon = zeros([Math.min(batchSize, data.rows), this.layers[0]]);
+    this.startChains(data, labels ?? undefined);
+    const rows = Math.min(batchSize, data.rows);
+    const batch = zeros([rows, this.layers[0]]);
+    const yBatch = labels === null ? undefined : zeros([rows, this.labels]);
     const history: DbmEpochLogs[] = [];
     for (let e = 0; e < epochs; e++) {
       const start = performance.now();
-      const momentum = this.epochsTrained < o.momentumEpochs ? o.initialMomentum : o.momentum;
-      const eps = this.learningRateAt(this.epochsTrained);
+      const momentum = momentumAt(this.options, this.epochsTrained);
+      const learningRate = this.learningRateAt(this.epochsTrained);
       let err = 0;
       let iters = 0;
       let batches = 0;
       for (const idx of batchIndices(data.rows, batchSize, { shuffle: true, rng: this.rng })) {
-        const x0 = gatherRows(data, idx, batch);
-        const n = x0.rows;
-        const v = sampled === null ? x0 : bernoulli(x0, this.rng, sampled.sliceRows(0, n));
-        const y = labels === null || yBatch === null ? undefined : gatherRows(labels, idx, yBatch);
-        // positive phase: mean-field statistics ⟨μ_l μ_{l+1}ᵀ⟩ (labels clamped)
-        const mf = this.meanField(v, { labels: y });
-        iters += mf.iterations;
-        const x = [v, ...mf.mu];
-        for (let l = 0; l < L; l++) accumulatePhase(this.velocity[l], x[l], x[l + 1], eps / n, momentum);
-        if (y !== undefined && this.labelVelocity !== null) accumulatePhase(this.labelVelocity, y, x[L], eps / n, momentum);
-        if (o.sparsityCost > 0) this.sparsityPenalty(x, eps);
-        // negative phase: the persistent chains. Given the even layers the odd ones are
-        // independent, so their pair statistics use p(h_odd | even states) in place of the
-        // binary states (Rao-Blackwellised: the same expectation with less noise)
-        for (let k = 0; k < o.gibbsSteps; k++) this.gibbsSweep(chains, this.rng, chainScratch, yChain, yScratch);
-        const negative = chains.map((c, l) => (l % 2 === 1 ? chainScratch[l] : c));
-        if (o.chainMeanStep) this.chainMeanStep(negative, chainScratch, yScratch);
-        for (let l = 0; l < L; l++) accumulatePhase(this.velocity[l], negative[l], negative[l + 1], -eps / M, 1);
-        if (yChain !== null && yScratch !== null && this.labelVelocity !== null) {
-          accumulatePhase(this.labelVelocity, this.labelParity === 1 ? yScratch : yChain, negative[L], -eps / M, 1);
-        }
-        // step: W_l and every layer's bias (layer 0 from the first pair, layer l + 1 from pair l)
-        for (let l = 0; l < L; l++) {
-          const vel = this.velocity[l];
-          if (o.weightDecay > 0) axpby(-eps * o.weightDecay, this.W[l], 1, vel.dW);
-          axpby(1, vel.dW, 1, this.W[l]);
-          if (l === 0) axpby(1, vel.da, 1, this.biases[0]);
-          axpby(1, vel.db, 1, this.biases[l + 1]);
-        }
-        // U and the label biases c (the top layer's bias already moved with pair L − 1)
-        if (this.U !== null && this.c !== null && this.labelVelocity !== null && labels !== null) {
-          const vel = this.labelVelocity;
-          if (o.weightDecay > 0) axpby(-eps * o.weightDecay, this.U, 1, vel.dW);
-          axpby(1, vel.dW, 1, this.U);
-          axpby(1, vel.da, 1, this.c);
-        }
-        // progress: p(v | μ1) against v
-        const r = recon.sliceRows(0, n);
-        matmul(mf.mu[0], this.W[0], { transB: true, out: r });
-        add(r, this.biases[0], r);
-        sigmoid(r, r);
-        axpby(1, v, -1, r);
-        let s = 0;
-        for (let i = 0; i < r.size; i++) s += r.data[i] * r.data[i];
-        err += s;
+        const v = gatherRows(data, idx, batch);
+        if (options.sampleData === true) bernoulli(v, this.rng, v);
+        const step = this.trainStep(v, labels === null ? undefined : gatherRows(labels, idx, yBatch));
+        err += step.reconstructionError * v.rows;
+        iters += step.meanFieldIterations;
         batches++;
-        this.updates++;
       }
       if (![...this.W, ...(this.U === null ? [] : [this.U])].every((w) => w.data.every(Number.isFinite)))
-        throw new Error(`DBM.fit: weights became non-finite in epoch ${this.epochsTrained + 1}; lower learningRate (now ${o.learningRate})`);
+        throw new Error(`DBM.fit: weights became non-finite in epoch ${this.epochsTrained + 1}; lower learningRate (now ${this.options.learningRate})`);
       this.epochsTrained++;
       const logs: DbmEpochLogs = {
         epoch: this.epochsTrained,
         reconstructionError: err / data.rows,
         meanFieldIterations: iters / batches,
         momentum,
-        learningRate: eps,
+        learningRate,
         seconds: (performance.now() - start) / 1e3,
       };
       history.push(logs);
@@ -633,24 +386,65 @@ export class DBM {
   }
 
   /**
-   * Adds −ε · ∂penalty to the velocities (Salakhutdinov's DBM code): with s_l = cost · (q̄_l −
-   * target_l) for hidden layer l, where q̄_l is the damped batch mean of μ_l, the bias b_l moves
-   * by −ε s_l and each weight matrix into layer l by −ε (mean of the neighbour's activity) ⊗ s_l,
-   * as if s_l were a gradient on the layer's total input. x: [v, μ_1, ..., μ_L] of the batch.
+   * One update of joint training (Salakhutdinov & Hinton's algorithm 1) on a batch v of binary
+   * rows (with their one-hot labels when the DBM has label units):
+   *   positive phase  ⟨μ_l μ_{l+1}ᵀ⟩_data from mean-field with v (and y) clamped
+   *   negative phase  ⟨x_l x_{l+1}ᵀ⟩_model from `gibbsSteps` sweeps of the persistent chains
+   *   velocity ← momentum · velocity + ε (data − model − λ W) (− the sparsity penalty); W += velocity
+   * ε and momentum follow the schedules at `epochsTrained`, which the epoch loop advances. The
+   * chains start from this batch when none run yet (`fit` starts them from the data set first).
    */
-  private sparsityPenalty(x: readonly Tensor[], eps: number): void {
+  trainStep(v: Tensor, labels?: Tensor): DbmStepLogs {
+    checkRows("DBM.trainStep", v, this.layers[0], "v");
+    const y = this.checkLabels("DBM.trainStep", labels, v.rows);
+    const momentum = momentumAt(this.options, this.epochsTrained);
+    const eps = this.learningRateAt(this.epochsTrained);
+    const chains = this.startChains(v, y ?? undefined);
+    const mf = this.positivePhase(v, y, eps, momentum);
+    this.negativePhase(chains, eps);
+    applyVelocity(this, this.velocity, this.labelVelocity, eps, this.options.weightDecay);
+    this.updates++;
+    const error = reconstructionSquaredError(this, v, mf.mu[0], this.reconstructionFor(v.rows));
+    return { reconstructionError: error / v.rows, meanFieldIterations: mf.iterations, momentum, learningRate: eps };
+  }
+
+  /**
+   * velocity ← momentum · velocity + ε ⟨μ_l μ_{l+1}ᵀ⟩_data (and ε ⟨y μ_Lᵀ⟩_data), with μ from
+   * mean-field on the batch (labels clamped), then the sparsity penalty on μ. Returns the
+   * mean-field result.
+   */
+  private positivePhase(v: Tensor, y: Tensor | null, eps: number, momentum: number): MeanFieldResult {
+    const o = this.options;
+    const n = v.rows;
+    const mf = this.meanField(v, { labels: y ?? undefined });
+    const x = [v, ...mf.mu];
+    accumulatePairs(this.velocity, x, eps / n, momentum);
+    if (y !== null && this.labelVelocity !== null) accumulatePhase(this.labelVelocity, y, x[this.depth], eps / n, momentum);
+    if (o.sparsityCost > 0)
+      sparsityPenalty(this.velocity, this.meanActivity, x, eps, { cost: o.sparsityCost, target: o.sparsityTarget, damping: o.sparsityDamping });
+    return mf;
+  }
+
+  /**
+   * velocity ← velocity − ε ⟨x_l x_{l+1}ᵀ⟩_model after `gibbsSteps` sweeps of the persistent
+   * chains (and the chain mean step when asked). Given the even layers the odd ones are
+   * independent, so the odd layers enter the statistics as p(h_odd | even states) in place of
+   * their binary states (Rao-Blackwellised: the same expectation with less noise); so do the
+   * labels when they sit on the odd side.
+   */
+  private negativePhase(chains: Tensor[], eps: number): void {
     const o = this.options;
     const L = this.depth;
-    const means = x.map((t) => mean(t, 0).reshape([1, t.cols]));
-    for (let l = 1; l <= L; l++) {
-      const q = this.meanActivity[l - 1];
-      axpby(1 - o.sparsityDamping, means[l].reshape([q.size]), o.sparsityDamping, q);
-      const s = zeros([1, q.size]);
-      for (let i = 0; i < q.size; i++) s.data[i] = o.sparsityCost * (q.data[i] - o.sparsityTarget[l - 1]);
-      const below = this.velocity[l - 1];
-      axpby(-eps, s.reshape([q.size]), 1, below.db);
-      matmul(means[l - 1], s, { transA: true, alpha: -eps, beta: 1, out: below.dW });
-      if (l < L) matmul(s, means[l + 1], { transA: true, alpha: -eps, beta: 1, out: this.velocity[l].dW });
+    const scratch = this.chainScratchBuffers();
+    const chainLabels: ChainLabels | null =
+      this.labelChain === null || scratch.labelProbabilities === null ? null : { y: this.labelChain, probabilities: scratch.labelProbabilities };
+    for (let k = 0; k < o.gibbsSteps; k++) gibbsSweep(this, chains, scratch.means, this.rng, chainLabels);
+    const negative = chains.map((c, l) => (l % 2 === 1 ? scratch.means[l] : c));
+    if (o.chainMeanStep) chainMeanStep(this, negative, scratch.means, scratch.labelProbabilities);
+    accumulatePairs(this.velocity, negative, -eps / o.chains, 1);
+    if (chainLabels !== null && this.labelVelocity !== null) {
+      const yModel = labelParity(this) === 1 ? chainLabels.probabilities : chainLabels.y;
+      accumulatePhase(this.labelVelocity, yModel, negative[L], -eps / o.chains, 1);
     }
   }
 
@@ -660,8 +454,8 @@ export class DBM {
    * samples).
    */
   sample(options: { n?: number; steps?: number; seed?: number; output?: "mean" | "sample"; label?: number } = {}): Tensor {
-    const n = int("sample n", options.n ?? 100, 1);
-    const steps = int("sample steps", options.steps ?? 1000, 1);
+    const n = checkInt("sample n", options.n ?? 100, 1);
+    const steps = checkInt("sample steps", options.steps ?? 1000, 1);
     const rng = options.seed === undefined ? this.rng : new Rng(options.seed);
     const C = this.labels;
     if (options.label !== undefined && !(C > 0 && Number.isInteger(options.label) && options.label >= 0 && options.label < C))
@@ -671,19 +465,26 @@ export class DBM {
     const x = this.layers.map((u) => zeros([n, u]));
     for (const t of x) for (let i = 0; i < t.size; i++) t.data[i] = rng.nextFloat() < 0.5 ? 1 : 0;
     const scratch = this.layers.map((u) => zeros([n, u]));
-    const y = C > 0 ? zeros([n, C]) : null;
-    if (y !== null) for (let r = 0; r < n; r++) y.data[r * C + (options.label ?? rng.int(C))] = 1;
-    const yScratch = C > 0 ? zeros([n, C]) : null;
-    for (let k = 0; k < steps; k++) this.gibbsSweep(x, rng, scratch, y, yScratch, options.label !== undefined);
+    let labels: ChainLabels | null = null;
+    if (C > 0) {
+      const y = zeros([n, C]);
+      for (let r = 0; r < n; r++) y.data[r * C + (options.label ?? rng.int(C))] = 1;
+      labels = { y, probabilities: zeros([n, C]), clamped: options.label !== undefined };
+    }
+    for (let k = 0; k < steps; k++) gibbsSweep(this, x, scratch, rng, labels);
     if (options.output === "sample") return x[0];
-    return this.layerMean(x, 0, scratch[0]);
+    return layerMean(this, x, 0, scratch[0]);
   }
 
   /** The DBM as an RBM between its even layers (v, h2, ...) and odd layers (h1, h3, ...). */
   asRbm(): RbmParams {
+    this.refuseLabels();
+    return chainAsRbm(this.W, this.biases);
+  }
+
+  private refuseLabels(): void {
     if (this.labels > 0)
       throw new Error("DBM: log Z, the likelihood bound and the even/odd RBM view are for DBMs without label units (the label group is a softmax)");
-    return chainAsRbm(this.W, this.biases);
   }
 
   /**
@@ -712,43 +513,15 @@ export class DBM {
     checkRows("DBM.logLikelihoodBound", data, this.layers[0], "data");
     const z = options.logZ === undefined ? this.logZ({ ...options, baseData: options.baseData ?? data }) : { logZ: options.logZ };
     const { mu } = this.meanField(data, { maxIterations: 50, tolerance: 1e-7, ...options.meanField });
-    const x = [data, ...mu];
-    const n = data.rows;
-    let total = 0;
-    for (let l = 0; l <= this.depth; l++) {
-      // bias terms b_lᵀμ_l and pair terms μ_lᵀ W_l μ_{l+1}, summed over rows
-      total += sumAll(matmul(x[l], this.biases[l].reshape(this.layers[l], 1)));
-      if (l < this.depth) total += sumAll(mul(matmul(x[l], this.W[l]), x[l + 1]));
-      if (l > 0) {
-        const m = x[l].data;
-        for (let i = 0; i < m.length; i++) {
-          const p = Math.min(1 - 1e-12, Math.max(1e-12, m[i]));
-          total -= p * Math.log(p) + (1 - p) * Math.log(1 - p);
-        }
-      }
-    }
-    const mean = total / n;
+    const mean = negEnergyPlusEntropy(this, [data, ...mu]);
     return { bound: mean - z.logZ, logZ: z.logZ, meanNegEnergyPlusEntropy: mean, ...("ais" in z && z.ais ? { ais: z.ais } : {}) };
   }
 
   /** Exact mean log p(v) by enumeration, for tiny models (odd or even hidden groups ≤ 25 units). */
   exactLogLikelihood(data: Tensor): number {
     checkRows("DBM.exactLogLikelihood", data, this.layers[0], "data");
-    const logZ = exactLogZ(this.asRbm());
-    const n = data.rows;
-    const b1 = zeros([this.layers[1]]);
-    let total = 0;
-    for (let r = 0; r < n; r++) {
-      const v = data.sliceRows(r, r + 1);
-      // with v clamped, h1..hL is a chain whose first layer's bias gains vW_0
-      matmul(v, this.W[0], { out: b1.reshape(1, b1.size) });
-      add(b1, this.biases[1], b1);
-      const sub = chainAsRbm(this.W.slice(1), [b1, ...this.biases.slice(2)]);
-      let av = 0;
-      for (let i = 0; i < v.size; i++) av += v.data[i] * this.biases[0].data[i];
-      total += av + exactLogZ(sub);
-    }
-    return total / n - logZ;
+    this.refuseLabels();
+    return exactMeanLogLikelihood(this, data);
   }
 
   /**
@@ -759,7 +532,7 @@ export class DBM {
     if (this.labels === 0) throw new Error("DBM.labelProbabilities: the DBM has no label units (construct it with { labels: classes })");
     checkRows("DBM.labelProbabilities", x, this.layers[0], "x");
     const out = zeros([x.rows, this.labels]);
-    this.meanFieldByChunks(x, meanField, (_rows, mu, start, end) => this.labelMean(mu[this.depth - 1], out.sliceRows(start, end)));
+    this.meanFieldByChunks(x, meanField, (_rows, mu, start, end) => labelMean(this, mu[this.depth - 1], out.sliceRows(start, end)));
     return out;
   }
 
@@ -794,7 +567,7 @@ export class DBM {
     const L = this.depth;
     const hidden: Dense[] = [];
     for (let l = 1; l <= L; l++) hidden.push(new Dense(this.layers[l], { activation: "sigmoid", name: `dbm_h${l}` }));
-    const output = new Dense(int("toClassifier classes", options.classes, 1), { activation: options.outputActivation ?? "softmax", name: "output" });
+    const output = new Dense(checkInt("toClassifier classes", options.classes, 1), { activation: options.outputActivation ?? "softmax", name: "output" });
     const V = this.layers[0];
     const seed = options.seed ?? this.options.seed;
     const model = new Sequential([...withDropout(hidden, options.dropout, seed), output], {
@@ -811,27 +584,44 @@ export class DBM {
     return model;
   }
 
-  /** Buffers of the chains, started from data rows (and their labels) passed up (sampled) the first time. */
-  private chainsFrom(data: Tensor, labels: Tensor | null): Tensor[] {
-    if (this.chains !== null && (labels === null || this.labelChain !== null)) return this.chains;
+  /**
+   * Starts the persistent chains from the first `chains` rows of data (cycled), passed up by the
+   * recognition pass and sampled, unless they run already (a DBM with labels whose chains lack
+   * them starts afresh). `fit` calls it before its first shuffle; a loop that drives `trainStep`
+   * itself calls it first to start the chains from the whole data set. Returns the chains.
+   */
+  startChains(data: Tensor, labels?: Tensor): Tensor[] {
+    checkRows("DBM.startChains", data, this.layers[0], "data");
+    const y = this.checkLabels("DBM.startChains", labels, data.rows);
+    if (this.chains !== null && (y === null || this.labelChain !== null)) return this.chains;
     const M = this.options.chains;
     const idx = Uint32Array.from({ length: M }, (_, i) => i % data.rows);
     const v = gatherRows(data, idx);
-    const y = labels === null ? undefined : gatherRows(labels, idx);
-    const { mu } = this.meanField(v, { maxIterations: 0, labels: y });
+    const yChain = y === null ? undefined : gatherRows(y, idx);
+    const { mu } = this.meanField(v, { maxIterations: 0, labels: yChain });
     this.chains = [bernoulli(v, this.rng), ...mu.map((m) => bernoulli(m, this.rng))];
-    this.labelChain = y ?? null;
+    this.labelChain = yChain ?? null;
     return this.chains;
   }
 
-  private fieldsFor(n: number): FieldBuffers {
+  private fieldsFor(n: number): MeanFieldBuffers {
     let b = this.fieldBuffers.get(n);
     if (b === undefined) {
-      const widest = Math.max(...this.layers.slice(1));
-      b = { mu: this.layers.slice(1).map((u) => zeros([n, u])), vW0: zeros([n, this.layers[1]]), next: zeros([n * widest]) };
+      b = meanFieldBuffers(this.layers, n);
       this.fieldBuffers.set(n, b);
     }
     return b;
+  }
+
+  private chainScratchBuffers(): ChainScratch {
+    const M = this.options.chains;
+    this.chainScratch ??= { means: this.layers.map((u) => zeros([M, u])), labelProbabilities: this.labels > 0 ? zeros([M, this.labels]) : null };
+    return this.chainScratch;
+  }
+
+  private reconstructionFor(n: number): Tensor {
+    if (this.reconstruction === null || this.reconstruction.rows < n) this.reconstruction = zeros([n, this.layers[0]]);
+    return this.reconstruction.sliceRows(0, n);
   }
 
   /** Parameters for saving. */
