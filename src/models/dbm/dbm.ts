@@ -28,13 +28,15 @@
  * holds the state (parameters, momentum, persistent chains, buffers) and composes them.
  */
 
-import { batchIndices, gatherRows } from "../../data/batch.js";
+import { gatherRows } from "../../data/batch.js";
 import type { ActivationName } from "../../nn/activations.js";
 import { Dense } from "../../nn/dense.js";
 import { axpby } from "../../ops/elementwise.js";
 import { bernoulli } from "../../ops/random.js";
 import { Rng } from "../../tensor/random.js";
 import { fillNormal, type Tensor, zeros } from "../../tensor/tensor.js";
+import { type Callback, callbackList, type Logs, setTensors, type TrainableModel } from "../../train/callbacks.js";
+import { epochLogs, fitLoop, type TrainingStep } from "../../train/loop.js";
 import { Sequential } from "../../train/sequential.js";
 import { type ClassifierOptions, DBN, joinColumns, type LayerRbmOptions, perRbmOptions, transpose, withDropout } from "../dbn/dbn.js";
 import { type AisOptions, type AisResult, aisLogZ, baseRateBiases } from "../rbm/ais.js";
@@ -113,6 +115,11 @@ export interface DbmEpochLogs {
   seconds: number;
 }
 
+function dbmEpochLogs(logs: Logs, epoch: number, seconds: number): DbmEpochLogs {
+  const { reconstructionError, meanFieldIterations, momentum, learningRate } = logs;
+  return { epoch: epoch + 1, reconstructionError, meanFieldIterations, momentum, learningRate, seconds };
+}
+
 export interface DbmFitOptions {
   epochs?: number;
   batchSize?: number;
@@ -124,7 +131,8 @@ export interface DbmFitOptions {
   sampleData?: boolean;
   /** One-hot labels [n, labels] of the data rows: required by a DBM with label units. */
   labels?: Tensor;
-  callbacks?: { onEpochEnd?(logs: DbmEpochLogs): void | Promise<void> };
+  /** Keras-style callbacks (logs: reconstructionError, meanFieldIterations, momentum, learningRate), or one { onEpochEnd(logs: DbmEpochLogs) } object. */
+  callbacks?: readonly Callback[] | { onEpochEnd?(logs: DbmEpochLogs): void | Promise<void> };
 }
 
 export interface DbmPretrainOptions {
@@ -141,7 +149,8 @@ export interface DbmPretrainOptions {
   sampleData?: boolean;
   /** One-hot labels [n, labels] for a DBM with label units: the top RBM learns [h_{L−1}, y]. */
   labels?: Tensor;
-  callbacks?: { onEpochEnd?(layer: number, logs: RbmEpochLogs): void | Promise<void> };
+  /** Keras-style callbacks given to each RBM's training in turn, or one { onEpochEnd(layer, logs: RbmEpochLogs) } object. */
+  callbacks?: readonly Callback[] | { onEpochEnd?(layer: number, logs: RbmEpochLogs): void | Promise<void> };
   /** A folder for the pretraining DBN, saved after every epoch; a stack already there is loaded and resumed. */
   checkpoint?: string;
 }
@@ -163,7 +172,7 @@ interface ChainScratch {
   labelProbabilities: Tensor | null;
 }
 
-export class DBM {
+export class DBM implements TrainableModel {
   private resolved: ResolvedDBMOptions;
   readonly layers: readonly number[];
   /** W[l] joins layer l to layer l + 1: [layers[l], layers[l + 1]]. */
@@ -176,6 +185,8 @@ export class DBM {
   /** Epochs of joint training so far: the counter that ε's decay and the momentum switch read. */
   epochsTrained = 0;
   updates = 0;
+  /** Set by a callback (EarlyStopping) to end fit after the current epoch. */
+  stopTraining = false;
   /** The generator of every random draw the DBM makes (chains, binarised data, shuffling by `fit`). */
   readonly rng: Rng;
   private readonly velocity: RbmStats[];
@@ -271,14 +282,13 @@ export class DBM {
     const dbn =
       (await this.savedStack(options.checkpoint)) ??
       new DBN({ layers: this.layers, rbm, seed: this.options.seed, labels: this.labels > 0 ? this.labels : undefined });
-    const cb = options.callbacks;
     await dbn.pretrain(data, {
       epochs: options.epochs,
       batchSize: options.batchSize,
       sampleData: options.sampleData,
       propagate: options.propagate,
       labels,
-      callbacks: cb?.onEpochEnd ? { onEpochEnd: cb.onEpochEnd } : undefined,
+      callbacks: options.callbacks, // a DbnCallbacks-shaped object or Keras callbacks, as DBN.pretrain takes them
       checkpoint: options.checkpoint,
     });
     // the top RBM's visible layer is [h_{L−1}, y] when there are labels: its first rows are W_{L−1}, the rest U
@@ -352,37 +362,59 @@ export class DBM {
     const rows = Math.min(batchSize, data.rows);
     const batch = zeros([rows, this.layers[0]]);
     const yBatch = labels === null ? undefined : zeros([rows, this.labels]);
-    const history: DbmEpochLogs[] = [];
-    for (let e = 0; e < epochs; e++) {
-      const start = performance.now();
-      const momentum = momentumAt(this.options, this.epochsTrained);
-      const learningRate = this.learningRateAt(this.epochsTrained);
-      let err = 0;
-      let iters = 0;
-      let batches = 0;
-      for (const idx of batchIndices(data.rows, batchSize, { shuffle: true, rng: this.rng })) {
+    let iterations = 0; // mean-field iterations this epoch, and its batches
+    let batches = 0;
+    const step: TrainingStep = {
+      beginEpoch: (epoch) => {
+        iterations = 0;
+        batches = 0;
+        return { momentum: momentumAt(this.options, epoch), learningRate: this.learningRateAt(epoch) };
+      },
+      trainStep: (idx) => {
         const v = gatherRows(data, idx, batch);
         if (options.sampleData === true) bernoulli(v, this.rng, v);
-        const step = this.trainStep(v, labels === null ? undefined : gatherRows(labels, idx, yBatch));
-        err += step.reconstructionError * v.rows;
-        iters += step.meanFieldIterations;
+        const logs = this.trainStep(v, labels === null ? undefined : gatherRows(labels, idx, yBatch));
+        iterations += logs.meanFieldIterations;
         batches++;
-      }
-      if (![...this.W, ...(this.U === null ? [] : [this.U])].every((w) => w.data.every(Number.isFinite)))
-        throw new Error(`DBM.fit: weights became non-finite in epoch ${this.epochsTrained + 1}; lower learningRate (now ${this.options.learningRate})`);
-      this.epochsTrained++;
-      const logs: DbmEpochLogs = {
-        epoch: this.epochsTrained,
-        reconstructionError: err / data.rows,
-        meanFieldIterations: iters / batches,
-        momentum,
-        learningRate,
-        seconds: (performance.now() - start) / 1e3,
-      };
-      history.push(logs);
-      await options.callbacks?.onEpochEnd?.(logs);
-    }
-    return history;
+        return { reconstructionError: logs.reconstructionError };
+      },
+      endEpoch: (epoch, logs) => {
+        if (![...this.W, ...(this.U === null ? [] : [this.U])].every((w) => w.data.every(Number.isFinite)))
+          throw new Error(`DBM.fit: weights became non-finite in epoch ${epoch + 1}; lower learningRate (now ${this.options.learningRate})`);
+        logs.meanFieldIterations = iterations / batches;
+        this.epochsTrained++;
+      },
+    };
+    let start = 0; // of the epoch, for the DbmEpochLogs callback's seconds
+    const history = await fitLoop({
+      what: "DBM.fit",
+      model: this,
+      step,
+      rows: data.rows,
+      epochs,
+      initialEpoch: this.epochsTrained,
+      batchSize,
+      rng: this.rng,
+      callbacks: callbackList(options.callbacks, (legacy) => ({
+        onEpochBegin: () => void (start = performance.now()),
+        onEpochEnd: (e, logs) => legacy.onEpochEnd?.(dbmEpochLogs(logs, e, (performance.now() - start) / 1e3)),
+      })),
+      advice: `lower learningRate (now ${this.options.learningRate})`,
+    });
+    return epochLogs(history).map((logs, i) => dbmEpochLogs(logs, history.epoch[i], history.seconds[i]));
+  }
+
+  /** Copies of W_l, the biases, then U and c when there are label units (the callbacks' view). */
+  getWeights(): Tensor[] {
+    return this.parameters().map((t) => t.clone());
+  }
+
+  setWeights(weights: readonly Tensor[]): void {
+    setTensors("DBM.setWeights", this.parameters(), weights);
+  }
+
+  private parameters(): Tensor[] {
+    return [...this.W, ...this.biases, ...(this.U === null || this.c === null ? [] : [this.U, this.c])];
   }
 
   /**
