@@ -47,3 +47,8 @@ export async function fileExists(path: string): Promise<boolean> {
     return false;
   }
 }
+
+/** dir/file with one "/" between them (pure string code, so it works wherever paths use "/"). */
+export function joinPath(dir: string, file: string): string {
+  return dir.endsWith("/") ? dir + file : `${dir}/${file}`;
+}
