@@ -11,7 +11,7 @@ import { argmax } from "../src/ops/index.js";
 import { Adam } from "../src/optim/adam.js";
 import { Rng } from "../src/tensor/random.js";
 import { zeros } from "../src/tensor/tensor.js";
-import { loadModel } from "../src/train/load.js";
+import { loadSequential as loadModel } from "../src/train/load.js";
 
 describe("LeNet", () => {
   it("LeNet-5 has the paper's maps and 61,706 weights (with a full C3 table)", () => {

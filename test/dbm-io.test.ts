@@ -42,7 +42,7 @@ test("a DBM saved mid-training and loaded resumes bit for bit", async () => {
       assert.ok(u !== undefined, `resumed DBM lacks ${name}`);
       assert.deepEqual(u.data, t.data, `${name} differs after resuming`);
     }
-    const json = JSON.parse(await readFile(join(dir, "dbm.json"), "utf8"));
+    const json = JSON.parse(await readFile(join(dir, "model.json"), "utf8"));
     assert.equal(json.training.note, "test");
   } finally {
     await rm(dir, { recursive: true, force: true });
@@ -80,18 +80,18 @@ test("loading a DBM names the file and the problem", async () => {
   const dir = await mkdtemp(join(tmpdir(), "layerwise-dbm-bad-"));
   try {
     await saveDbm(new DBM(options), dir);
-    const path = join(dir, "dbm.json");
+    const path = join(dir, "model.json");
     const good = JSON.parse(await readFile(path, "utf8"));
-    await writeFile(path, JSON.stringify({ ...good, options: { ...good.options, layers: [16, 9, 6] } }));
-    await assert.rejects(loadDbm(dir), /dbm\.safetensors: tensor "W1" has shape \[16,8\] but the options in .*dbm\.json need \[16,9\]/);
-    await writeFile(path, JSON.stringify({ ...good, format: "layerwise.rbm" }));
-    await assert.rejects(loadDbm(dir), /dbm\.json: "format" must be "layerwise\.dbm"/);
-    await writeFile(path, JSON.stringify({ ...good, rng: [1, 2] }));
-    await assert.rejects(loadDbm(dir), /"rng" must be four unsigned 32-bit integers/);
+    await writeFile(path, JSON.stringify({ ...good, config: { ...good.config, layers: [16, 9, 6] } }));
+    await assert.rejects(loadDbm(dir), /model\.safetensors: tensor "W1" has shape \[16,8\] but the DBM in .*model\.json needs \[16,9\]/);
+    await writeFile(path, JSON.stringify({ ...good, format: "layerwise.dbm2" }));
+    await assert.rejects(loadDbm(dir), /model\.json: "format" must be "layerwise"/);
+    await writeFile(path, JSON.stringify({ ...good, state: { ...good.state, rng: [1, 2] } }));
+    await assert.rejects(loadDbm(dir), /DBM: "state\.rng" must be four unsigned 32-bit integers/);
     await writeFile(path, "{ not json");
-    await assert.rejects(loadDbm(dir), /dbm\.json: .*JSON/);
-    await rm(join(dir, "dbm.json"));
-    await assert.rejects(loadDbm(dir), /dbm\.json/);
+    await assert.rejects(loadDbm(dir), /model\.json: .*JSON/);
+    await rm(path);
+    await assert.rejects(loadDbm(dir), /model\.json/);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

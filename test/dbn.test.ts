@@ -182,7 +182,7 @@ test("layerwise demo and train dbn write the stack, classifier, pictures and sum
       "1",
     ]);
     assert.equal(code, 0, lines.join("\n"));
-    for (const f of ["stack/dbn.json", "stack/rbm-2/model.safetensors", "classifier/model.json", "filters.png", "samples.png", "summary.json"])
+    for (const f of ["stack/model.json", "stack/model.safetensors", "classifier/model.json", "filters.png", "samples.png", "summary.json"])
       assert.ok((await stat(join(dir, "demo", f))).size > 0, f);
     const summary = JSON.parse(await readFile(join(dir, "demo", "summary.json"), "utf8"));
     assert.ok(summary.testAccuracyPretrained > 0 && summary.testAccuracyRandomInit > 0);

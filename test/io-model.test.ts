@@ -12,7 +12,7 @@ import { Dropout } from "../src/nn/dropout.js";
 import { Adam } from "../src/optim/adam.js";
 import { Rng } from "../src/tensor/random.js";
 import { fromArray, randNormal } from "../src/tensor/tensor.js";
-import { loadModel } from "../src/train/load.js";
+import { loadSequential as loadModel } from "../src/train/load.js";
 import { Sequential } from "../src/train/sequential.js";
 
 const FILE = "w.safetensors";
@@ -116,7 +116,10 @@ describe("save and load", () => {
     assert.equal(loaded.epochsTrained, 2);
     assert.equal(loaded.optimizer?.config().clipNorm, 5);
     const tensors = decodeSafetensors(new Uint8Array(await readFile(join(path, "model.safetensors")))).tensors;
-    assert.deepEqual([...tensors.keys()], ["dense_1.kernel", "dense_1.bias", "dense_2.kernel", "dense_2.bias"]);
+    const params = ["dense_1.kernel", "dense_1.bias", "dense_2.kernel", "dense_2.bias"];
+    assert.deepEqual([...tensors.keys()], [...params, ...params.flatMap((p) => [`optimizer.${p}.m`, `optimizer.${p}.v`])]);
+    await m.save(path, { includeOptimizer: false });
+    assert.deepEqual([...decodeSafetensors(new Uint8Array(await readFile(join(path, "model.safetensors")))).tensors.keys()], params);
   });
 
   it("a model.json whose architecture disagrees with the weights gives a clear error", async () => {
@@ -124,16 +127,23 @@ describe("save and load", () => {
     await (await trainedModel()).save(path);
     const jsonPath = join(path, "model.json");
     const json = JSON.parse(await readFile(jsonPath, "utf8"));
-    json.layers[0].units = 7;
+    const layers = json.config.layers;
+    layers[0].units = 7;
     await writeFile(jsonPath, JSON.stringify(json));
-    await assert.rejects(loadModel(path), /model\.safetensors: tensor "dense_1\.kernel" has shape \[4,6\] but the architecture in .*model\.json needs \[4,7\]/);
-    json.layers[0].units = 6;
-    json.layers[2].useBias = false;
+    await assert.rejects(loadModel(path), /model\.safetensors: tensor "dense_1\.kernel" has shape \[4,6\] but the Sequential in .*model\.json needs \[4,7\]/);
+    layers[0].units = 6;
+    layers[2].useBias = false;
     await writeFile(jsonPath, JSON.stringify(json));
-    await assert.rejects(loadModel(path), /tensor "dense_2\.bias" belongs to no param of the architecture/);
-    json.layers[2].className = "Conv9D";
+    await assert.rejects(loadModel(path), /tensor "dense_2\.bias" belongs to nothing the Sequential in .*model\.json has/);
+    layers[2].className = "Conv9D";
     await writeFile(jsonPath, JSON.stringify(json));
-    await assert.rejects(loadModel(path), /model\.json: cannot rebuild the architecture: .*unknown layer class "Conv9D"/);
+    await assert.rejects(loadModel(path), /model\.json: cannot rebuild the Sequential from its "config": .*unknown layer class "Conv9D"/);
+    json.className = "Autoencoder";
+    await writeFile(jsonPath, JSON.stringify(json));
+    await assert.rejects(loadModel(path), /model\.json: "className" "Autoencoder" is not a model class this layerwise can load \(known: .*Sequential/);
+    json.formatVersion = 3;
+    await writeFile(jsonPath, JSON.stringify(json));
+    await assert.rejects(loadModel(path), /model\.json: "formatVersion" 3 is not supported/);
     await writeFile(jsonPath, "{ not json");
     await assert.rejects(loadModel(path), /model\.json: not valid JSON/);
   });

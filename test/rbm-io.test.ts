@@ -27,14 +27,15 @@ test("save and load round-trip the weights, options and counters; a wrong shape 
     assert.equal(back.epochsTrained, 2);
     assert.equal(back.updates, 4);
     assert.deepEqual(Array.from(back.freeEnergy(data).data), Array.from(rbm.freeEnergy(data).data));
-    // options that no longer match the weights
     const json = JSON.parse(await readFile(join(dir, "model.json"), "utf8"));
-    json.options.hidden = 6;
+    assert.equal(json.training.note, "test");
+    // options that no longer match the weights
+    json.config.hidden = 6;
     await writeFile(join(dir, "model.json"), JSON.stringify(json));
-    await assert.rejects(loadRbm(dir), /tensor "W" has shape \[16,5\] but the options in .*model.json need \[16,6\]/);
-    json.format = "layerwise.sequential";
+    await assert.rejects(loadRbm(dir), /tensor "W" has shape \[16,5\] but the RBM in .*model.json needs \[16,6\]/);
+    json.format = "layerwise.rbm2";
     await writeFile(join(dir, "model.json"), JSON.stringify(json));
-    await assert.rejects(loadRbm(dir), /"format" must be "layerwise.rbm"/);
+    await assert.rejects(loadRbm(dir), /"format" must be "layerwise"/);
   } finally {
     await rm(dir, { recursive: true, force: true });
   }

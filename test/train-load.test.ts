@@ -40,7 +40,7 @@ describe("loadModel", () => {
       assert.ok(["Conv2D", "AvgPool2D", "Embedding", "Parallel"].every((c) => saved.some((s) => s.classes.includes(c))));
       // the child loads nothing but load.ts (and tensor.ts for the inputs, which registers no layer)
       const script = `
-        const { loadModel } = await import(${moduleUrl("src/train/load.ts")});
+        const { loadSequential: loadModel } = await import(${moduleUrl("src/train/load.ts")});
         const { Tensor } = await import(${moduleUrl("src/tensor/tensor.ts")});
         const out = [];
         for (const { dir, x, shape } of ${JSON.stringify(saved.map((s) => ({ dir: s.dir, x: Array.from(s.x.data), shape: s.x.shape })))}) {

@@ -12,7 +12,7 @@ import { SGD } from "../src/optim/sgd.js";
 import { Rng } from "../src/tensor/random.js";
 import { fromArray, randNormal, type Tensor, tensor } from "../src/tensor/tensor.js";
 import { type Callback, EarlyStopping, ModelCheckpoint, type TrainableModel } from "../src/train/callbacks.js";
-import { loadModel } from "../src/train/load.js";
+import { loadSequential as loadModel } from "../src/train/load.js";
 import { ProgressBar } from "../src/train/progress.js";
 import { Sequential } from "../src/train/sequential.js";
 

@@ -1,7 +1,25 @@
 // Public surface of src/io.
-export { ensureDir, readFileBytes, readFileText, writeFileAtomic } from "./files.js";
-export type { ModelFiles, ModelJson } from "./model.js";
-export { MODEL_JSON, MODEL_WEIGHTS, readModelFiles, saveModelFiles } from "./model.js";
+export { ensureDir, joinPath, readFileBytes, readFileText, writeFileAtomic } from "./files.js";
+export type { ModelFiles, ModelJson, ModelLoader, NamedTensorData, NamedTensors, Saveable, SavedFiles, SavedModel } from "./model.js";
+export {
+  decodeModel,
+  decodeModelAs,
+  encodeModel,
+  FORMAT,
+  FORMAT_VERSION,
+  hasSavedModel,
+  loadSaved,
+  loadSavedAs,
+  MODEL_JSON,
+  MODEL_WEIGHTS,
+  readModelFiles,
+  registeredModels,
+  registerModel,
+  SavedModelError,
+  SavedModelReader,
+  saveModel,
+  saveModelFiles,
+} from "./model.js";
 export type { GrayImage, TileNormalize, TileOptions } from "./png.js";
 export { adler32, crc32, deflateRaw, encodePng, tileImages, writePng, zlibCompress } from "./png.js";
 export type { DecodedSafetensors, SafetensorsEntry } from "./safetensors.js";

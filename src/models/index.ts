@@ -5,5 +5,7 @@ export * from "./cnn/index.js";
 export * from "./dbm/index.js";
 export * from "./dbn/index.js";
 export * from "./hopfield/index.js";
+export type { SavedModelClass } from "./load.js";
+export { loadModel } from "./load.js";
 export * from "./perceptron/index.js";
 export * from "./rbm/index.js";

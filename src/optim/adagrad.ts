@@ -1,5 +1,5 @@
 import * as ops from "../ops/index.js";
-import type { Tensor } from "../tensor/tensor.js";
+import { full, type Tensor } from "../tensor/tensor.js";
 import { assertPositive, BaseOptimizer, type OptimizerOptions } from "./optimizer.js";
 
 export interface AdagradOptions extends OptimizerOptions {
@@ -13,8 +13,7 @@ export class Adagrad extends BaseOptimizer {
   readonly className = "Adagrad";
   readonly epsilon: number;
   readonly initialAccumulator: number;
-  protected readonly slotCount = 1;
-  private readonly started = new WeakSet<Tensor>();
+  protected readonly slotNames = ["accumulator"];
 
   constructor(options: AdagradOptions = {}) {
     super(options, 0.01, "Adagrad");
@@ -24,16 +23,16 @@ export class Adagrad extends BaseOptimizer {
 
   protected update(w: Tensor, g: Tensor, slots: Tensor[], scratch: Tensor): void {
     const G = slots[0];
-    if (!this.started.has(G)) {
-      G.data.fill(this.initialAccumulator);
-      this.started.add(G);
-    }
     ops.square(g, scratch);
     ops.add(G, scratch, G);
     ops.sqrt(G, scratch);
     ops.addScalar(scratch, this.epsilon, scratch);
     ops.div(g, scratch, scratch);
     ops.axpby(-this.learningRate, scratch, 1, w);
+  }
+
+  protected override newSlot(like: Tensor): Tensor {
+    return full(like.shape, this.initialAccumulator);
   }
 
   protected extraConfig(): Record<string, unknown> {

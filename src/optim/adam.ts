@@ -17,7 +17,7 @@ export class Adam extends BaseOptimizer {
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
-  protected readonly slotCount = 2;
+  protected readonly slotNames = ["m", "v"];
 
   constructor(options: AdamOptions = {}) {
     super(options, 0.001, "Adam");

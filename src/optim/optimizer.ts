@@ -41,6 +41,15 @@ export interface Optimizer {
   /** One update of every trainable param from its grad. */
   step(params: readonly Param[]): void;
   config(): OptimizerConfig;
+  /** Steps taken so far, where the rule depends on it (Adam's bias correction). */
+  iterations?: number;
+  /**
+   * The per-param state of the params stepped so far (velocity, moments), each slot named
+   * "<param name>.<slot>" after the names given; absent where nothing is kept between batches.
+   */
+  slotTensors?(params: readonly (readonly [string, Param])[]): [string, Tensor][];
+  /** Puts saved slots back before the next step: get(name, shape) returns them or undefined when absent. */
+  restoreSlots?(params: readonly (readonly [string, Param])[], get: (name: string, shape: readonly number[]) => Float32Array | undefined): void;
 }
 
 /** Per-param state: named slots (velocity, moments) and a scratch tensor of the param's shape. */
@@ -114,8 +123,8 @@ export abstract class BaseOptimizer implements Optimizer {
 
   /** The rule: w ← w − (something of g and the slots). scratch is free for temporaries. */
   protected abstract update(w: Tensor, g: Tensor, slots: Tensor[], scratch: Tensor): void;
-  /** How many state tensors of the param's shape the rule keeps (velocity, moments). */
-  protected abstract readonly slotCount: number;
+  /** Names of the state tensors of the param's shape that the rule keeps (velocity, moments). */
+  protected abstract readonly slotNames: readonly string[];
   protected abstract extraConfig(): Record<string, unknown>;
 
   config(): OptimizerConfig {
@@ -130,6 +139,29 @@ export abstract class BaseOptimizer implements Optimizer {
     };
   }
 
+  slotTensors(params: readonly (readonly [string, Param])[]): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    for (const [name, p] of params) {
+      const s = this.state.get(p);
+      if (s === undefined) continue;
+      for (const [i, slot] of s.slots.entries()) out.push([`${name}.${this.slotNames[i]}`, slot]);
+    }
+    return out;
+  }
+
+  restoreSlots(params: readonly (readonly [string, Param])[], get: (name: string, shape: readonly number[]) => Float32Array | undefined): void {
+    for (const [name, p] of params) {
+      const saved = this.slotNames.map((slot) => get(`${name}.${slot}`, p.value.shape));
+      if (saved.some((d) => d === undefined)) continue; // never stepped: its slots start fresh
+      for (const [i, slot] of this.stateOf(p).slots.entries()) slot.data.set(saved[i] as Float32Array);
+    }
+  }
+
+  /** Fresh slots for a param: zeros (Adagrad starts its accumulator elsewhere). */
+  protected newSlot(like: Tensor): Tensor {
+    return zerosLike(like);
+  }
+
   private squaredNorm(p: Param): number {
     const s = this.stateOf(p);
     return ops.matmul(s.gRow, s.gCol, { out: this.normOut }).data[0];
@@ -139,7 +171,7 @@ export abstract class BaseOptimizer implements Optimizer {
     let s = this.state.get(p);
     if (s === undefined) {
       s = {
-        slots: Array.from({ length: this.slotCount }, () => zerosLike(p.value)),
+        slots: this.slotNames.map(() => this.newSlot(p.value)),
         scratch: zerosLike(p.value),
         gRow: p.grad.reshape(1, -1),
         gCol: p.grad.reshape(-1, 1),

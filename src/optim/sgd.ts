@@ -17,14 +17,14 @@ export class SGD extends BaseOptimizer {
   readonly className = "SGD";
   readonly momentum: number;
   readonly nesterov: boolean;
-  protected readonly slotCount: number;
+  protected readonly slotNames: readonly string[];
 
   constructor(options: SGDOptions = {}) {
     super(options, 0.01, "SGD");
     this.momentum = assertFraction(options.momentum ?? 0, "momentum", "SGD");
     this.nesterov = options.nesterov ?? false;
     if (this.nesterov && this.momentum === 0) throw new RangeError("SGD: nesterov needs momentum > 0");
-    this.slotCount = this.momentum > 0 ? 1 : 0;
+    this.slotNames = this.momentum > 0 ? ["velocity"] : [];
   }
 
   protected update(w: Tensor, g: Tensor, slots: Tensor[]): void {

@@ -2,7 +2,7 @@
 
 export type { Callback, EarlyStoppingOptions, Logs, ModelCheckpointOptions, MonitorMode, TrainableModel, TrainBeginInfo } from "./callbacks.js";
 export { EarlyStopping, LambdaCallback, ModelCheckpoint } from "./callbacks.js";
-export { loadModel } from "./load.js";
+export { loadSequential } from "./load.js";
 export type { FileLoggerOptions } from "./loggers.js";
 export { CSVLogger, JsonLinesLogger } from "./loggers.js";
 export type { History, LoopOptions, TrainingStep } from "./loop.js";
@@ -11,5 +11,5 @@ export type { MetricName } from "./metrics.js";
 export { countCorrect, METRIC_NAMES } from "./metrics.js";
 export type { ProgressBarOptions, ProgressSink } from "./progress.js";
 export { formatLogs, formatSeconds, ProgressBar } from "./progress.js";
-export type { BatchInfo, BatchTransform, CompileOptions, FitOptions, PredictOptions, SequentialOptions } from "./sequential.js";
+export type { BatchInfo, BatchTransform, CompileOptions, FitOptions, PredictOptions, SaveOptions, SequentialOptions } from "./sequential.js";
 export { Sequential } from "./sequential.js";

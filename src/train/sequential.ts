@@ -9,14 +9,18 @@
  * Every per-batch tensor lives in a buffer reused across batches of the same size.
  */
 import { type BatchInfo, type BatchTransform, gatherRows } from "../data/batch.js";
-import type { ModelJson } from "../io/model.js";
+import { registerModel, type SavedModel, type SavedModelReader, saveModel } from "../io/model.js";
 import { BatchBuffers } from "../nn/buffers.js";
 import { Dropout } from "../nn/dropout.js";
+// the nn barrel, not nn/registry.js: it loads every layer module, and each registers its class,
+// so a loaded model finds Conv2D, pooling, Embedding... whatever the caller imported
+import { type LayerConfig, layerFromConfig } from "../nn/index.js";
 import type { Layer, Param } from "../nn/layer.js";
 import { hasOutputActivation } from "../nn/layer.js";
 import { assertLoss, Loss, type LossName } from "../nn/losses.js";
 import { isBatchMinimizer } from "../optim/cg.js";
-import type { Optimizer } from "../optim/optimizer.js";
+import { optimizerFromConfig } from "../optim/config.js";
+import type { Optimizer, OptimizerConfig } from "../optim/optimizer.js";
 import { Rng } from "../tensor/random.js";
 import { formatShape, type Shape, ShapeError, shapeSize, shapesEqual } from "../tensor/shape.js";
 import { type Tensor, zeros } from "../tensor/tensor.js";
@@ -62,6 +66,16 @@ export interface FitOptions {
   initialEpoch?: number;
   /** Per-batch transform of the training rows, e.g. `new Augmenter(...).batchTransform()`. */
   transform?: BatchTransform;
+}
+
+export interface SaveOptions {
+  /**
+   * Save the compiled optimiser's state too (step count, momentum or moments), so that a
+   * loaded model resumes training bit for bit. Default true.
+   */
+  includeOptimizer?: boolean;
+  /** Free-form facts about how the model was trained, kept in model.json for the record. */
+  training?: Record<string, unknown>;
 }
 
 export interface PredictOptions {
@@ -113,6 +127,8 @@ export class Sequential implements TrainableModel {
   private shapeIn: Shape | null = null;
   private shapeOut: Shape | null = null;
   private readonly rng: Rng;
+  /** The shuffling stream of the last fit, which a resumed fit (initialEpoch = epochsTrained) continues. */
+  private shuffleRng: Rng | null = null;
   private compiled: Compiled | null = null;
   private readonly buffers = new BatchBuffers();
   /** Each layer's output shape, recorded when it was built. */
@@ -238,7 +254,9 @@ export class Sequential implements TrainableModel {
     const n = xTrain.rows;
     if (n === 0) throw new RangeError("fit: no training rows (check validationSplit)");
     const seed = options.seed ?? this.rng.nextUint32() | 0;
-    const rng = new Rng(seed);
+    const resuming = options.seed === undefined && this.shuffleRng !== null && initialEpoch > 0 && initialEpoch === this.epochsTrained;
+    const rng = resuming && this.shuffleRng !== null ? this.shuffleRng : new Rng(seed);
+    this.shuffleRng = rng;
 
     const restoreFrozen = this.freeze(options.frozen ?? []);
     try {
@@ -373,30 +391,80 @@ export class Sequential implements TrainableModel {
     return lines.join("\n");
   }
 
-  /** The architecture and training config as saved in model.json. */
-  toJSON(): ModelJson {
+  /**
+   * What saveModel writes: the architecture and compile settings (config), the epoch count and
+   * generator states (state), and every param as "<layer>.<param>"; with includeOptimizer, the
+   * optimiser's step count and slots as "optimizer.<layer>.<param>.<slot>".
+   */
+  toSaved(options: SaveOptions = {}): SavedModel {
+    if (!this.built) throw new Error(`${this.name}.save: the model is not built`);
+    this.assertFiniteWeights(`${this.name}.save`);
+    const named = this.namedParams();
+    const optimizer = options.includeOptimizer === false ? null : (this.compiled?.optimizer ?? null);
+    const slots = optimizer?.slotTensors?.(named) ?? [];
     return {
-      format: "layerwise.sequential",
-      version: 1,
-      name: this.name,
-      seed: this.seed,
-      inputShape: [...this.inputShape],
-      layers: this.layers.map((l) => l.config()),
-      compile: this.compiled ? { loss: this.compiled.loss.name, optimizer: this.compiled.optimizer.config(), metrics: [...this.compiled.metrics] } : null,
-      training: { epochs: this.epochsTrained },
+      className: "Sequential",
+      config: {
+        name: this.name,
+        seed: this.seed,
+        inputShape: [...this.inputShape],
+        layers: this.layers.map((l) => l.config()),
+        compile: this.compiled ? { loss: this.compiled.loss.name, optimizer: this.compiled.optimizer.config(), metrics: [...this.compiled.metrics] } : null,
+      },
+      state: {
+        epochsTrained: this.epochsTrained,
+        rng: [...this.rng.state],
+        shuffleRng: this.shuffleRng === null ? null : [...this.shuffleRng.state],
+        ...(optimizer?.iterations === undefined ? {} : { optimizer: { iterations: optimizer.iterations } }),
+      },
+      tensors: [...named.map(([name, p]): [string, Tensor] => [name, p.value]), ...slots.map(([name, t]): [string, Tensor] => [`optimizer.${name}`, t])],
     };
   }
 
-  /** Writes model.json and model.safetensors into dir (each file replaced atomically). */
-  async save(dir: string): Promise<void> {
-    if (!this.built) throw new Error(`${this.name}.save: the model is not built`);
-    this.assertFiniteWeights(`${this.name}.save(${dir})`);
-    const { saveModelFiles } = await import("../io/model.js");
-    await saveModelFiles(
-      dir,
-      this.toJSON(),
-      this.namedParams().map(([name, p]) => [name, p.value]),
-    );
+  /** Rebuilds a saved Sequential, compiled (with its optimiser's state, when saved) if it was compiled. */
+  static fromSaved(saved: SavedModelReader): Sequential {
+    const c = saved.config;
+    if (!Array.isArray(c.layers) || c.layers.length === 0) saved.fail(`"config.layers" must be a non-empty array of layer configs`);
+    const model = new Sequential(
+      (c.layers as LayerConfig[]).map((l) => layerFromConfig(l)),
+      { inputShape: c.inputShape as Shape, seed: c.seed as number, name: c.name as string },
+    ).build();
+    const named = model.namedParams();
+    for (const [name, p] of named) saved.into(name, p.value);
+    model.epochsTrained = saved.count("epochsTrained");
+    const rng = saved.rngState("rng");
+    if (rng !== undefined) model.rng.state.set(rng);
+    const shuffle = saved.rngState("shuffleRng");
+    if (shuffle !== undefined) {
+      model.shuffleRng = new Rng();
+      model.shuffleRng.state.set(shuffle);
+    }
+    const compile = c.compile as { loss: LossName; optimizer: OptimizerConfig; metrics: MetricName[] } | null | undefined;
+    if (compile !== null && compile !== undefined) {
+      if (typeof compile !== "object" || compile.optimizer === null || typeof compile.optimizer !== "object")
+        saved.fail(`"config.compile" must be null or { loss, optimizer, metrics }`);
+      const optimizer = optimizerFromConfig(compile.optimizer);
+      model.compile({ loss: compile.loss, optimizer, metrics: compile.metrics });
+      const progress = saved.state.optimizer as { iterations?: unknown } | undefined;
+      if (progress !== undefined && optimizer.iterations !== undefined) {
+        if (!Number.isSafeInteger(progress.iterations) || (progress.iterations as number) < 0)
+          saved.fail(`"state.optimizer.iterations" must be an integer >= 0; got ${JSON.stringify(progress.iterations)}`);
+        optimizer.iterations = progress.iterations as number;
+        optimizer.restoreSlots?.(named, (name, shape) => saved.optionalTensor(`optimizer.${name}`, shape));
+      }
+    }
+    return model;
+  }
+
+  /** The architecture, compile settings and training state as saved in model.json. */
+  toJSON(): { className: string; config: Record<string, unknown>; state: Record<string, unknown> } {
+    const { className, config, state } = this.toSaved({ includeOptimizer: false });
+    return { className, config, state };
+  }
+
+  /** Writes model.json and model.safetensors into dir (see saveModel; each file replaced atomically). */
+  async save(dir: string, options: SaveOptions = {}): Promise<void> {
+    await saveModel({ toSaved: () => this.toSaved(options) }, dir, options.training);
   }
 
   // ---- internals ------------------------------------------------------------------------
@@ -545,3 +613,5 @@ export class Sequential implements TrainableModel {
     }
   }
 }
+
+registerModel("Sequential", Sequential.fromSaved);

@@ -1,7 +1,7 @@
 /** `layerwise evaluate`: loads a saved model and reports its loss and accuracy on the MNIST test digits. */
 import { loadMnist } from "../../data/mnist.js";
 import { SGD } from "../../optim/sgd.js";
-import { loadModel } from "../../train/load.js";
+import { loadSequential } from "../../train/load.js";
 import type { Command } from "../command.js";
 import { dataOption, defineCommand, formatScores, limitOption, requireOption } from "../common.js";
 
@@ -22,7 +22,7 @@ export const evaluateCommand: Command = defineCommand({
   specs,
   async run(o) {
     const dir = requireOption(o.model, "model", "a folder with model.json and model.safetensors");
-    const model = await loadModel(dir);
+    const model = await loadSequential(dir);
     // A model saved uncompiled (or without the metric) is scored with cross-entropy and accuracy.
     model.compile({ loss: model.loss?.name ?? "categoricalCrossentropy", optimizer: model.optimizer ?? new SGD(), metrics: ["accuracy"] });
     const inputs = model.inputShape.reduce((a, b) => a * b, 1);

@@ -6,9 +6,10 @@
  * summary. `layerwise demo` runs the same pipeline with small settings (demo.ts).
  */
 import { loadMnist, type MnistData } from "../../data/mnist.js";
-import { ensureDir, readFileBytes, writeFileAtomic } from "../../io/files.js";
+import { ensureDir, writeFileAtomic } from "../../io/files.js";
+import { hasSavedModel } from "../../io/model.js";
 import { DBN, type DbnCallbacks } from "../../models/dbn/dbn.js";
-import { DBN_JSON, loadDbn } from "../../models/dbn/io.js";
+import { loadDbn } from "../../models/dbn/io.js";
 import { writeDbnPictures } from "../../models/dbn/pictures.js";
 import { Dense } from "../../nn/dense.js";
 import { SGD } from "../../optim/sgd.js";
@@ -48,15 +49,6 @@ export interface DbnPipelineResult {
 
 const join = (dir: string, f: string): string => (dir.endsWith("/") ? dir + f : `${dir}/${f}`);
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await readFileBytes(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /** Prints a line per fine-tuning epoch. */
 function epochPrinter(label: string, quiet: boolean): Callback {
   return {
@@ -75,7 +67,7 @@ export async function runDbnPipeline(data: MnistData, o: DbnPipelineOptions): Pr
   const stackDir = join(o.out, "stack");
   await ensureDir(o.out);
   let dbn: DBN;
-  if (await exists(join(stackDir, DBN_JSON))) {
+  if (await hasSavedModel(stackDir)) {
     dbn = await loadDbn(stackDir);
     if (dbn.layers.join("-") !== o.layers.join("-"))
       throw new UsageError(`${stackDir} holds a ${dbn.layers.join("-")} stack; --layers asks for ${o.layers.join("-")} (use another --out)`);

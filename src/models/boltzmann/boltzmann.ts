@@ -10,6 +10,7 @@
  * "free": every unit sampled from the model (negative phase). The expectations come from
  * Gibbs sampling in both phases, or exactly by enumeration for small nets.
  */
+import { registerModel, type SavedModel, type SavedModelReader, saveModel } from "../../io/model.js";
 import { type Rng, rngFrom } from "../../tensor/random.js";
 import { formatShape, ShapeError } from "../../tensor/shape.js";
 import { fromArray, type Tensor, zeros } from "../../tensor/tensor.js";
@@ -114,6 +115,8 @@ export class BoltzmannMachine implements TrainableModel {
   /** Set by a callback (EarlyStopping on "kl") to end fit after the current epoch. */
   stopTraining = false;
   private readonly rng: Rng;
+  /** What the constructor drew the initial weights from, kept for saving. */
+  private readonly init: { initStd: number; seed: number };
 
   constructor(options: BoltzmannMachineOptions) {
     this.visible = checkInt(options.visible, "visible", 1, "BoltzmannMachine");
@@ -122,6 +125,7 @@ export class BoltzmannMachine implements TrainableModel {
     const initStd = options.initStd ?? 0.1;
     if (!Number.isFinite(initStd) || initStd < 0) throw new RangeError(`BoltzmannMachine: initStd must be a finite number >= 0, got ${initStd}`);
     this.rng = rngFrom(options.seed);
+    this.init = { initStd, seed: options.seed ?? 0 };
     const n = this.size;
     this.weights = zeros([n, n]);
     this.thresholds = zeros([n]);
@@ -361,4 +365,33 @@ export class BoltzmannMachine implements TrainableModel {
     checkStates(data.data, "binary", `BoltzmannMachine.${what}: data`);
     return data;
   }
+
+  /** What saveModel writes: the sizes, the generator's state, weights [n, n] and thresholds [n] (visible units first). */
+  toSaved(): SavedModel {
+    return {
+      className: "BoltzmannMachine",
+      config: { visible: this.visible, hidden: this.hidden, ...this.init },
+      state: { rng: [...this.rng.state] },
+      tensors: [
+        ["weights", this.weights],
+        ["thresholds", this.thresholds],
+      ],
+    };
+  }
+
+  static fromSaved(saved: SavedModelReader): BoltzmannMachine {
+    const bm = new BoltzmannMachine(saved.config as unknown as BoltzmannMachineOptions);
+    saved.into("weights", bm.weights);
+    saved.into("thresholds", bm.thresholds);
+    const rng = saved.rngState("rng");
+    if (rng !== undefined) bm.rng.state.set(rng);
+    return bm;
+  }
+
+  /** Writes dir/model.json and dir/model.safetensors (see saveModel). */
+  async save(dir: string, training?: Record<string, unknown>): Promise<void> {
+    await saveModel(this, dir, training);
+  }
 }
+
+registerModel("BoltzmannMachine", BoltzmannMachine.fromSaved);

@@ -29,6 +29,7 @@
  */
 
 import { gatherRows } from "../../data/batch.js";
+import { hasSavedModel, loadSavedAs, registerModel, type SavedModel, type SavedModelReader, saveModel } from "../../io/model.js";
 import type { ActivationName } from "../../nn/activations.js";
 import { Dense } from "../../nn/dense.js";
 import { axpby } from "../../ops/elementwise.js";
@@ -312,10 +313,8 @@ export class DBM implements TrainableModel {
   /** The pretraining stack saved in dir, checked to be this DBM's doubled RBMs, or null when there is none. */
   private async savedStack(dir: string | undefined): Promise<DBN | null> {
     if (dir === undefined) return null;
-    const { fileExists } = await import("../../io/files.js");
-    const { DBN_JSON, loadDbn } = await import("../dbn/io.js");
-    if (!(await fileExists(`${dir}/${DBN_JSON}`))) return null;
-    const dbn = await loadDbn(dir);
+    if (!(await hasSavedModel(dir))) return null;
+    const dbn = await loadSavedAs(dir, DBN);
     const L = this.depth;
     const fits =
       dbn.layers.join("-") === this.layers.join("-") &&
@@ -729,4 +728,32 @@ export class DBM implements TrainableModel {
       }
     }
   }
+
+  /** What saveModel writes: the options, the counters, the generator's state and namedTensors(). */
+  toSaved(): SavedModel {
+    return {
+      className: "DBM",
+      config: { ...this.options },
+      state: { epochsTrained: this.epochsTrained, updates: this.updates, rng: [...this.rng.state] },
+      tensors: this.namedTensors(),
+    };
+  }
+
+  /** Rebuilds a saved DBM, which resumes fit bit for bit. */
+  static fromSaved(saved: SavedModelReader): DBM {
+    const dbm = new DBM(saved.config as unknown as DBMOptions); // validates every option again
+    dbm.restoreTensors((name, shape) => saved.optionalTensor(name, shape), saved.files.weights);
+    dbm.epochsTrained = saved.count("epochsTrained");
+    dbm.updates = saved.count("updates");
+    const rng = saved.rngState("rng");
+    if (rng !== undefined) dbm.rng.state.set(rng);
+    return dbm;
+  }
+
+  /** Writes dir/model.json and dir/model.safetensors (see saveModel). */
+  async save(dir: string, training?: Record<string, unknown>): Promise<void> {
+    await saveModel(this, dir, training);
+  }
 }
+
+registerModel("DBM", DBM.fromSaved);

@@ -14,6 +14,7 @@
  * new output layer, and `unroll` the deep autoencoder with decoder weights Wᵀ.
  */
 
+import { registerModel, type SavedModel, type SavedModelReader, saveModel } from "../../io/model.js";
 import type { ActivationName } from "../../nn/activations.js";
 import { Dense } from "../../nn/dense.js";
 import { Dropout } from "../../nn/dropout.js";
@@ -527,7 +528,6 @@ export class DBN implements TrainableModel {
     return model;
   }
 
-  /** Saves the stack: dir/dbn.json and one folder per RBM (rbm-1, rbm-2, ...). Node only. */
   /** Copies of every RBM's W, a, b (lowest first), then the untied generative weights. */
   getWeights(): Tensor[] {
     return this.parameters().map((t) => t.clone());
@@ -541,9 +541,47 @@ export class DBN implements TrainableModel {
     return [...this.rbms.flatMap((r) => [r.W, r.a, r.b]), ...(this.generativeW ?? [])];
   }
 
+  /**
+   * What saveModel writes: the layer sizes, labels and seed, each RBM as it saves itself (its
+   * tensors under "rbm1.", "rbm2.", ...: rbm1.W, rbm1.velocity.W, ...), and once untied the
+   * generative weights G1, G2, ... [layers[i] (+ labels), layers[i + 1]] of the directed layers.
+   */
+  toSaved(): SavedModel {
+    const rbms = this.rbms.map((r) => r.toSaved());
+    return {
+      className: "DBN",
+      config: { layers: [...this.layers], labels: this.labels, seed: this.seed, rbms: rbms.map((r) => r.config) },
+      state: { rbms: rbms.map((r) => r.state), rng: [...this.rng.state] },
+      tensors: [
+        ...rbms.flatMap((r, i) => r.tensors.map(([name, t]) => [`rbm${i + 1}.${name}`, t] as const)),
+        ...(this.generativeW ?? []).map((g, i) => [`G${i + 1}`, g] as const),
+      ],
+    };
+  }
+
+  /** Rebuilds a saved DBN (see toSaved): its RBMs resume pretraining where they stopped. */
+  static fromSaved(saved: SavedModelReader): DBN {
+    const { layers, labels, seed, rbms } = saved.config;
+    const states = saved.state.rbms;
+    if (!Array.isArray(rbms) || rbms.length === 0) saved.fail(`"config.rbms" must list the configs of the RBMs`);
+    if (states !== undefined && (!Array.isArray(states) || states.length !== (rbms as unknown[]).length))
+      saved.fail(`"state.rbms" must list one state per RBM (${(rbms as unknown[]).length})`);
+    const parts = (rbms as unknown[]).map((config, i) => RBM.fromSaved(saved.part("RBM", config, (states as unknown[] | undefined)?.[i], `rbm${i + 1}.`)));
+    const dbn = DBN.fromRbms(parts, { labels: labels as number, seed: seed as number });
+    if (!Array.isArray(layers) || layers.join("-") !== dbn.layers.join("-"))
+      saved.fail(`"config.layers" ${JSON.stringify(layers)} does not match the saved RBMs (${dbn.layers.join("-")})`);
+    const rng = saved.rngState("rng");
+    if (rng !== undefined) dbn.rng.state.set(rng);
+    if (saved.optionalTensor("G1", parts[0].W.shape) !== undefined) {
+      dbn.untie();
+      for (const [i, g] of (dbn.generativeW as Tensor[]).entries()) saved.into(`G${i + 1}`, g);
+    }
+    return dbn;
+  }
+
+  /** Writes the whole stack as dir/model.json and dir/model.safetensors (see saveModel). */
   async save(dir: string, training?: Record<string, unknown>): Promise<void> {
-    const { saveDbn } = await import("./io.js");
-    await saveDbn(this, dir, training);
+    await saveModel(this, dir, training);
   }
 
   private chainLabels(options: DbnSampleOptions): Int32Array | null {
@@ -579,3 +617,5 @@ function categorical(p: Float32Array, offset: number, k: number, rng: Rng): numb
   }
   return k - 1;
 }
+
+registerModel("DBN", DBN.fromSaved);

@@ -4,6 +4,7 @@
  * Recall bounces between the layers, y ← sgn(Wᵀ x), x ← sgn(W y) (a unit with zero field
  * keeps its value), and never increases E(x, y) = −xᵀ W y, so it stops at a stable pair.
  */
+import { registerModel, type SavedModel, type SavedModelReader, saveModel } from "../../io/model.js";
 import { matmul } from "../../ops/matmul.js";
 import { formatShape, ShapeError } from "../../tensor/shape.js";
 import { fromArray, type Tensor, zeros } from "../../tensor/tensor.js";
@@ -100,6 +101,22 @@ export class BAM {
     }
     return { x: x.reshape(this.xSize), y: y.reshape(this.ySize), iterations, converged, energy: this.energy(x.data, y.data) };
   }
+
+  /** What saveModel writes: the layer sizes and weights [Nx, Ny]. */
+  toSaved(): SavedModel {
+    return { className: "BAM", config: { xSize: this.xSize, ySize: this.ySize }, state: {}, tensors: [["weights", this.weights]] };
+  }
+
+  static fromSaved(saved: SavedModelReader): BAM {
+    const bam = new BAM(saved.config as unknown as BamOptions);
+    saved.into("weights", bam.weights);
+    return bam;
+  }
+
+  /** Writes dir/model.json and dir/model.safetensors (see saveModel). */
+  async save(dir: string, training?: Record<string, unknown>): Promise<void> {
+    await saveModel(this, dir, training);
+  }
 }
 
 /** state ← sgn(field), keeping the state where the field is 0; returns whether anything changed. */
@@ -115,3 +132,5 @@ function threshold(field: Tensor, state: Tensor): boolean {
   }
   return changed;
 }
+
+registerModel("BAM", BAM.fromSaved);

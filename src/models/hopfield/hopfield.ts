@@ -8,6 +8,7 @@
  * - synchronously, all units at once from the same fields (one matmul for a batch of probes):
  *   it ends at a fixed point or in a 2-cycle, which is detected and reported.
  */
+import { registerModel, type SavedModel, type SavedModelReader, saveModel } from "../../io/model.js";
 import { sub } from "../../ops/elementwise.js";
 import { matmul } from "../../ops/matmul.js";
 import { type Rng, rngFrom } from "../../tensor/random.js";
@@ -307,6 +308,31 @@ export class Hopfield {
     checkStates(t.data, this.states, `Hopfield.${what}`);
     return t;
   }
+
+  /** What saveModel writes: size and states, weights [N, N] and thresholds [N]. */
+  toSaved(): SavedModel {
+    return {
+      className: "Hopfield",
+      config: { size: this.size, states: this.states },
+      state: {},
+      tensors: [
+        ["weights", this.weights],
+        ["thresholds", this.thresholds],
+      ],
+    };
+  }
+
+  static fromSaved(saved: SavedModelReader): Hopfield {
+    const net = new Hopfield(saved.config as unknown as HopfieldOptions);
+    saved.into("weights", net.weights);
+    saved.into("thresholds", net.thresholds);
+    return net;
+  }
+
+  /** Writes dir/model.json and dir/model.safetensors (see saveModel). */
+  async save(dir: string, training?: Record<string, unknown>): Promise<void> {
+    await saveModel(this, dir, training);
+  }
 }
 
 function isTensor(x: unknown): x is Tensor {
@@ -370,3 +396,5 @@ export function hammingDistance(a: ArrayLike<number>, b: ArrayLike<number>): num
   for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) d++;
   return d;
 }
+
+registerModel("Hopfield", Hopfield.fromSaved);

@@ -15,7 +15,9 @@
  * settles. So `fit` stops after an epoch without a mistake (converged) or after `maxEpochs`
  * (not converged, with the mistakes left) — it never loops forever.
  */
+
 import { gatherRows } from "../../data/batch.js";
+import { registerModel, type SavedModel, type SavedModelReader, saveModel } from "../../io/model.js";
 import * as ops from "../../ops/index.js";
 import { Rng } from "../../tensor/random.js";
 import { formatShape, ShapeError } from "../../tensor/shape.js";
@@ -211,6 +213,39 @@ export class Perceptron implements TrainableModel {
     if (n === 0) throw new ShapeError(`Perceptron.${method}: x has no samples`);
     return [n, inputs];
   }
+
+  /** What saveModel writes: the options, and once fitted weights [inputs, units] and bias [units]. */
+  toSaved(): SavedModel {
+    const fitted = this.weights !== null && this.bias !== null;
+    return {
+      className: "Perceptron",
+      config: { ...this.options },
+      state: { inputs: this.weights?.shape[0] ?? null },
+      tensors: fitted
+        ? [
+            ["weights", this.weights as Tensor],
+            ["bias", this.bias as Tensor],
+          ]
+        : [],
+    };
+  }
+
+  static fromSaved(saved: SavedModelReader): Perceptron {
+    const p = new Perceptron(saved.config as PerceptronOptions);
+    const inputs = saved.state.inputs;
+    if (inputs === null || inputs === undefined) return p;
+    if (!Number.isInteger(inputs) || (inputs as number) < 1) saved.fail(`"state.inputs" must be null or an integer >= 1; got ${JSON.stringify(inputs)}`);
+    p.weights = zeros([inputs as number, p.units]);
+    p.bias = zeros([p.units]);
+    saved.into("weights", p.weights);
+    saved.into("bias", p.bias);
+    return p;
+  }
+
+  /** Writes dir/model.json and dir/model.safetensors (see saveModel). */
+  async save(dir: string, training?: Record<string, unknown>): Promise<void> {
+    await saveModel(this, dir, training);
+  }
 }
 
 class BatchBuffers {
@@ -268,3 +303,5 @@ function countMistakes(e: Tensor): number {
   }
   return mistakes;
 }
+
+registerModel("Perceptron", Perceptron.fromSaved);

@@ -14,11 +14,12 @@
  */
 
 import { gatherRows } from "../../data/batch.js";
+import { registerModel, type SavedModel, type SavedModelReader, saveModel } from "../../io/model.js";
 import { axpby } from "../../ops/elementwise.js";
 import { bernoulli } from "../../ops/random.js";
 import { sumAll } from "../../ops/reduce.js";
 import { Rng } from "../../tensor/random.js";
-import { fillNormal, type Tensor, zeros } from "../../tensor/tensor.js";
+import { fillNormal, fromArray, type Tensor, zeros } from "../../tensor/tensor.js";
 import type { Callback, Logs, TrainableModel } from "../../train/callbacks.js";
 import { callbackList, setTensors } from "../../train/callbacks.js";
 import { epochLogs, fitLoop, type History, type LoopOptions, type TrainingStep } from "../../train/loop.js";
@@ -576,9 +577,71 @@ export class RBM implements RbmParams, TrainableModel {
     return { ...this.options, epochsTrained: this.epochsTrained, updates: this.updates };
   }
 
+  /**
+   * What saveModel writes: the options, the counters and the generator's state, W [visible,
+   * hidden], a [visible], b [hidden], and what a resumed fit needs: the velocity (velocity.W,
+   * velocity.a, velocity.b), the fantasy chains' visible states (chains.v [persistent, visible])
+   * and the sparsity estimate (sparsity.q [hidden]) once they exist.
+   */
+  toSaved(): SavedModel {
+    const tensors: [string, Tensor][] = [
+      ["W", this.W],
+      ["a", this.a],
+      ["b", this.b],
+    ];
+    if (this.updates > 0) tensors.push(["velocity.W", this.velocity.dW], ["velocity.a", this.velocity.da], ["velocity.b", this.velocity.db]);
+    if (this.fantasy !== null && this.fantasyReady) tensors.push(["chains.v", this.fantasy.vSample]);
+    if (this.q !== null) tensors.push(["sparsity.q", this.q]);
+    return {
+      className: "RBM",
+      config: { ...this.options },
+      state: { epochsTrained: this.epochsTrained, updates: this.updates, rng: [...this.rng.state] },
+      tensors,
+    };
+  }
+
+  /** Rebuilds a saved RBM (see toSaved); absent training state (an older file) starts fresh. */
+  static fromSaved(saved: SavedModelReader): RBM {
+    const rbm = new RBM(saved.config as unknown as RBMOptions); // validates every option again
+    for (const [name, t] of [
+      ["W", rbm.W],
+      ["a", rbm.a],
+      ["b", rbm.b],
+    ] as const)
+      saved.into(name, t);
+    rbm.epochsTrained = saved.count("epochsTrained");
+    rbm.updates = saved.count("updates");
+    const rng = saved.rngState("rng");
+    if (rng !== undefined) rbm.rng.state.set(rng);
+    for (const [name, t] of [
+      ["velocity.W", rbm.velocity.dW],
+      ["velocity.a", rbm.velocity.da],
+      ["velocity.b", rbm.velocity.db],
+    ] as const) {
+      const data = saved.optionalTensor(name, t.shape);
+      if (data !== undefined) t.data.set(data);
+    }
+    const chains = saved.optionalTensor("chains.v", [rbm.options.persistent, rbm.visible]);
+    if (chains !== undefined) {
+      rbm.fantasy = chainBuffers(rbm.options.persistent, rbm.visible, rbm.hidden);
+      rbm.fantasy.vSample.data.set(chains);
+      rbm.fantasyReady = true;
+    }
+    const q = saved.optionalTensor("sparsity.q", [rbm.hidden]);
+    if (q !== undefined) rbm.q = fromArray(q, [rbm.hidden]);
+    return rbm;
+  }
+
+  /** Writes dir/model.json and dir/model.safetensors (see saveModel). */
+  async save(dir: string, training?: Record<string, unknown>): Promise<void> {
+    await saveModel(this, dir, training);
+  }
+
   /** Mean free energy of data, a cheap monitor of overfitting (compare training and held-out data). */
   meanFreeEnergy(v: Tensor): number {
     const F = this.freeEnergy(v);
     return sumAll(F) / F.size;
   }
 }
+
+registerModel("RBM", RBM.fromSaved);
