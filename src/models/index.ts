@@ -7,3 +7,4 @@ export * from "./dbn/index.js";
 export * from "./hopfield/index.js";
 export * from "./perceptron/index.js";
 export * from "./rbm/index.js";
+export * from "./recipes/index.js";
