@@ -8,9 +8,7 @@
  *   node --import tsx examples/boltzmann-parity.ts
  */
 
-import { BoltzmannMachine } from "../src/models/boltzmann/boltzmann.js";
-import { empiricalDistribution, totalVariation } from "../src/models/boltzmann/exact.js";
-import { tensor } from "../src/tensor/tensor.js";
+import { BoltzmannMachine, empiricalDistribution, tensor, totalVariation } from "layerwise";
 
 const parity = tensor([
   [0, 0, 0],

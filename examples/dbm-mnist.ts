@@ -16,15 +16,10 @@
  * gradients, 3 line searches per batch of 1,000, the output layer alone for 5 epochs).
  */
 
-import { existsSync } from "node:fs";
-import { sampleBinary } from "../src/data/transforms.js";
-import { DBM, type DbmTrainingOptions } from "../src/models/dbm/dbm.js";
-import { loadDbm, saveDbm } from "../src/models/dbm/io.js";
-import { Rng } from "../src/tensor/random.js";
+import { DBM, type DbmTrainingOptions, hasSavedModel, loadDbm, pretrainAndFinetune, Rng, sampleBinary, saveDbm } from "layerwise";
 import {
-  finetune,
+  classifierData,
   finetuneFrom,
-  finetuneSets,
   finetuneSpecs,
   givenOptions,
   labelReadoutError,
@@ -43,7 +38,7 @@ const o = scriptOptions("dbm-mnist", "DBM 784-500-1000: pretraining, mean-field/
   "rbm-lr": { type: "number", description: "pretraining RBM learning rate", default: 0.05, min: 0 },
   "rbm-weight-decay": {
     type: "number",
-    description: "pretraining RBM weight decay (Salakhutdinov's DBM code: 0.001; it keeps the weights small enough for the chains to mix)",
+    description: "pretraining RBM weight decay (Salakhutdinov's DBM code: 0.001)",
     default: 0.001,
     min: 0,
   },
@@ -73,7 +68,7 @@ const o = scriptOptions("dbm-mnist", "DBM 784-500-1000: pretraining, mean-field/
   },
   "dbm-momentum": {
     type: "number",
-    description: "joint-training momentum after the first 5 epochs at 0.5 (Salakhutdinov's code: 0.9; here 0.9 doubled the reconstruction error at once)",
+    description: "joint-training momentum after the first 5 epochs at 0.5 (Salakhutdinov's code: 0.9)",
     default: 0.5,
     min: 0,
     max: 0.99,
@@ -85,15 +80,13 @@ const o = scriptOptions("dbm-mnist", "DBM 784-500-1000: pretraining, mean-field/
   },
   "sparsity-cost": {
     type: "number",
-    description:
-      "joint-training sparsity penalty on the hidden layers' mean activities (Salakhutdinov's code: 0.001; here it did not improve the classifier, docs/dbn.md)",
+    description: "joint-training sparsity penalty on the hidden layers' mean activities (Salakhutdinov's code: 0.001)",
     default: 0,
     min: 0,
   },
   "chain-mean-step": {
     type: "boolean",
-    description:
-      "end the chains' Gibbs sweeps with a mean-field step on h2, kept as the chain state (Salakhutdinov's dbm_mf.m; here it did not keep momentum 0.9 from diverging)",
+    description: "end the chains' Gibbs sweeps with a mean-field step on h2, kept as the chain state (Salakhutdinov's dbm_mf.m)",
   },
   "sparsity-targets": { type: "string", description: "target mean activity of each hidden layer, comma-separated (his code: 0.2,0.1)", default: "0.2,0.1" },
   "watch-every": {
@@ -114,9 +107,8 @@ const o = scriptOptions("dbm-mnist", "DBM 784-500-1000: pretraining, mean-field/
   "ais-runs": { type: "number", description: "AIS runs for the log-likelihood bound (0: skip)", default: 0, integer: true, min: 0 },
   out: { type: "string", description: "save every stage here and resume from what is there" },
 });
-const fine = finetuneFrom(o);
+const fine = finetuneFrom("dbm-mnist", o);
 const propagate = (o["pretrain-propagate"] ?? "mean") as "mean" | "sample";
-const { options: ft, dropout } = fine;
 const layers = (o.layers ?? "784-500-1000").split("-").map(Number);
 const data = await scriptData(o);
 const { test } = data;
@@ -150,7 +142,7 @@ const pretrainFlags = ["pretrain-epochs", "top-pretrain-epochs", "rbm-lr", "rbm-
 
 let t = performance.now();
 let dbm: DBM;
-if (savedDbm !== null && existsSync(`${savedDbm}/dbm.json`)) {
+if (savedDbm !== null && (await hasSavedModel(savedDbm))) {
   dbm = await loadDbm(savedDbm);
   const s = dbm.options;
   console.log(
@@ -228,11 +220,9 @@ if (dbm.labels > 0)
   console.log(`label units read out from q(h2 | v), no backprop: test error ${labelReadoutError(dbm, test.images, test.labels).toFixed(2)} %`);
 if ((o["finetune-epochs"] ?? 80) === 0) process.exit(0);
 
-t = performance.now();
 console.log(fine.summary);
-const sets = finetuneSets(data, o.validation, (images) => dbm.classifierInputs(images));
-const clf = dbm.toClassifier({ classes: 10, seed, dropout });
-const err = await finetune(clf, sets, { ...ft, label: "DBM classifier" });
-console.log(`fine-tuning ${seconds(t)} (after ${dbm.epochsTrained} joint epochs)`);
-if (o.out !== undefined) await clf.save(`${o.out}/classifier`);
-report(`DBM ${layers.join("-")}, fine-tuned on [v, q(h2)]`, err, 0.95, "Salakhutdinov & Hinton 2009");
+// the classifier reads [v, q(h2 | v)]: pretrainAndFinetune feeds it dbm.classifierInputs of every row
+const run = await pretrainAndFinetune(dbm, classifierData(data, o.validation), fine.options);
+console.log(`fine-tuning ${run.pretrained.seconds.toFixed(0)} s (after ${dbm.epochsTrained} joint epochs)`);
+if (o.out !== undefined) await run.pretrained.model.save(`${o.out}/classifier`);
+report(`DBM ${layers.join("-")}, fine-tuned on [v, q(h2)]`, run.pretrained.testError, 0.95, "Salakhutdinov & Hinton 2009");

@@ -1,21 +1,29 @@
 /**
- * What the DBN/DBM reproduction scripts share: options (data folder, epochs, limits, seed),
- * loading MNIST (the full set from ../shared/datasets/mnist when present, else the bundled
- * digits with a warning), fine-tuning a Sequential (SGD + momentum, or conjugate gradients),
- * and printing a figure next to the published one from ../shared/REFERENCES.md.
+ * What the DBN/DBM reproduction scripts share beyond the library's pretrainAndFinetune: their
+ * flags (data folder, limits, validation split, the fine-tuning flags), loading MNIST (the full
+ * set from ../shared/datasets/mnist when present, else the bundled digits with a warning),
+ * resuming a saved stack, and printing a figure next to the published one.
  */
 
-import { existsSync } from "node:fs";
-import { formatHelp, type OptionSpecs, type ParsedOptions, parseOptions, UsageError } from "../src/cli/args.js";
-import { defaultMnistDir, loadMnist, type MnistData } from "../src/data/mnist.js";
-import type { DBM } from "../src/models/dbm/dbm.js";
-import type { DBN } from "../src/models/dbn/dbn.js";
-import { loadDbn } from "../src/models/dbn/io.js";
-import { argmax } from "../src/ops/reduce.js";
-import { ConjugateGradient } from "../src/optim/cg.js";
-import { SGD } from "../src/optim/sgd.js";
-import type { Tensor } from "../src/tensor/tensor.js";
-import type { Sequential } from "../src/train/sequential.js";
+import {
+  type Callback,
+  type ClassifierData,
+  type DBM,
+  type DBN,
+  defaultMnistDir,
+  type FinetuneOptions,
+  type FinetuneStage,
+  hasSavedModel,
+  loadDbn,
+  loadMnist,
+  type MnistData,
+  type MnistSplit,
+  ops,
+  ProgressBar,
+  resolveFinetuneOptions,
+  type Tensor,
+} from "layerwise";
+import { formatHelp, type OptionSpecs, type ParsedOptions, parseOptions, UsageError } from "layerwise/cli";
 
 export const commonSpecs = {
   data: { type: "string", description: "folder with the four MNIST IDX files (default ../shared/datasets/mnist, else the bundled digits)" },
@@ -23,7 +31,8 @@ export const commonSpecs = {
   "limit-test": { type: "number", description: "use only the first N test images", integer: true, min: 1 },
   validation: {
     type: "number",
-    description: "hold the last N training images out of fine-tuning and watch their error instead of the test error (choosing settings without the test set)",
+    description:
+      "hold the last N training images out of every fit and log their loss and accuracy each fine-tuning epoch (choosing settings without the test set)",
     integer: true,
     min: 1,
   },
@@ -33,11 +42,10 @@ export const commonSpecs = {
 } as const;
 
 /**
- * Fine-tuning options shared by the DBN and DBM scripts. The defaults are the recipe chosen on
- * a validation split (--validation 10000) for the DBN: 80 epochs of SGD (ε 0.1, momentum 0.9)
+ * Fine-tuning flags shared by the DBN and DBM scripts. The defaults are the recipe chosen on a
+ * validation split (--validation 10000) for the DBN: 80 epochs of SGD (ε 0.1, momentum 0.9)
  * decayed to zero by a cosine, with light dropout (0.1 on the input, 0.25 after each hidden
- * layer). Plain SGD reached 1.28 % validation error, Srivastava et al.'s 0.2 / 0.5 dropout
- * 1.42 % at this budget, this recipe 1.09 % (docs/dbn.md).
+ * layer); docs/dbn.md compares it with plain SGD and with Srivastava et al.'s rates.
  */
 export const finetuneSpecs = {
   "finetune-epochs": { type: "number", description: "backprop epochs (0: no fine-tuning)", default: 80, integer: true, min: 0 },
@@ -46,7 +54,7 @@ export const finetuneSpecs = {
   "finetune-optimizer": {
     type: "string",
     description:
-      "sgd: the recipe above; cg: conjugate gradients, --line-searches on each batch of --cg-batch images, no dropout (Hinton & Salakhutdinov's backprop.m: 3 line searches on batches of 1,000, with --warmup-epochs 5)",
+      "sgd: SGD with momentum 0.9 and dropout; cg: conjugate gradients, --line-searches on each batch of --cg-batch images, no dropout (Hinton & Salakhutdinov's backprop.m: 3 line searches on batches of 1,000, with --warmup-epochs 5)",
     default: "sgd",
     choices: ["sgd", "cg"],
   },
@@ -75,10 +83,9 @@ export const finetuneSpecs = {
 } as const;
 
 /**
- * The learning rate of the nets trained from random weights. At the pretrained nets' ε 0.1
- * (× momentum 0.9) a deep sigmoid net from Glorot-uniform weights sits on the saturation plateau
- * of Glorot & Bengio (2010): 784-1000-1000-1000-10 was still at chance after 2 epochs on 50k
- * images. Of 0.1, 0.05 and 0.02, 0.05 is the largest that left the plateau within 400 updates.
+ * The learning rate of the nets trained from random weights: lower than the pretrained nets'
+ * because a deep sigmoid net from Glorot-uniform weights at ε 0.1 (× momentum 0.9) can sit on
+ * the saturation plateau of Glorot & Bengio (2010) for epochs.
  */
 export const baselineLrSpec = {
   "baseline-lr": { type: "number", description: "SGD learning rate of the nets from random weights (momentum 0.9)", default: 0.05, min: 0 },
@@ -86,40 +93,49 @@ export const baselineLrSpec = {
 
 type FinetuneFlags = ParsedOptions<typeof finetuneSpecs> & { batch?: number; seed?: number };
 
+/** Fine-tuning progress: a line naming each fit, then Keras-style epoch lines. */
+export function finetuneProgress(stage: FinetuneStage): Callback[] {
+  console.log(`${stage.arm}${stage.phase === "warm-up" ? ", output layer alone" : ""}: ${stage.epochs} epochs`);
+  return [new ProgressBar()];
+}
+
 /**
- * FinetuneOptions (but the label), the dropout rates and a one-line summary from the parsed
- * finetuneSpecs flags. Call it right after parsing: a conflict exits with a usage error before
- * hours of pretraining, not after.
+ * pretrainAndFinetune's options and a one-line summary from the parsed finetuneSpecs flags,
+ * checked. Call it right after parsing: a conflict exits with a usage error before hours of
+ * pretraining, not after.
  */
-export function finetuneFrom(o: FinetuneFlags): { options: Omit<FinetuneOptions, "label">; dropout: { input: number; hidden: number }; summary: string } {
+export function finetuneFrom(script: string, o: FinetuneFlags): { options: FinetuneOptions; summary: string } {
   const cg = o["finetune-optimizer"] === "cg";
   const dropout = { input: o["dropout-input"] ?? (cg ? 0 : 0.1), hidden: o["dropout-hidden"] ?? (cg ? 0 : 0.25) };
-  if (cg && (dropout.input > 0 || dropout.hidden > 0)) {
-    console.error(
-      "--finetune-optimizer cg searches along one batch's loss, which dropout changes at every evaluation: leave out --dropout-input and --dropout-hidden",
-    );
-    process.exit(2);
-  }
   const epochs = o["finetune-epochs"] ?? 80;
   const learningRate = o["finetune-lr"] ?? 0.1;
   const lineSearches = o["line-searches"] ?? 3;
   const warmup = o["warmup-epochs"] ?? 0;
+  const cosine = !o["constant-lr"] && epochs > 0;
+  const options: FinetuneOptions = {
+    epochs,
+    batchSize: cg ? (o["cg-batch"] ?? 1000) : (o.batch ?? 100),
+    optimizer: cg
+      ? { type: "cg", lineSearches, weightDecay: o["weight-decay"] }
+      : { type: "sgd", learningRate, momentum: 0.9, weightDecay: o["weight-decay"], schedule: cosine ? { type: "cosine", epochs } : undefined },
+    dropout,
+    warmupEpochs: warmup,
+    seed: o.seed ?? 1,
+    callbacks: finetuneProgress,
+  };
+  try {
+    resolveFinetuneOptions(options);
+  } catch (e) {
+    if (!(e instanceof RangeError)) throw e;
+    console.error(`${script}: ${e.message} (flags --finetune-optimizer, --dropout-input, --dropout-hidden)`);
+    process.exit(2);
+  }
   const method = cg
     ? `conjugate gradients, ${lineSearches} line searches per batch of ${o["cg-batch"] ?? 1000}`
-    : `SGD ε ${learningRate} momentum 0.9${o["constant-lr"] ? "" : " (cosine decay)"}`;
+    : `SGD ε ${learningRate} momentum 0.9${cosine ? " (cosine decay)" : ""}`;
   return {
     summary: `fine-tuning: ${warmup > 0 ? `${warmup} epochs of the output layer alone, then ` : ""}${epochs} epochs, ${method}, dropout input ${dropout.input} hidden ${dropout.hidden}`,
-    options: {
-      epochs,
-      learningRate,
-      batchSize: cg ? (o["cg-batch"] ?? 1000) : (o.batch ?? 100),
-      seed: o.seed ?? 1,
-      cosine: !o["constant-lr"],
-      weightDecay: o["weight-decay"],
-      warmupEpochs: warmup,
-      lineSearches: cg ? lineSearches : undefined,
-    },
-    dropout,
+    options,
   };
 }
 
@@ -141,7 +157,7 @@ export function noteUnusedFlags(flags: readonly string[], why: string): void {
  * would be built for one shape and the pretrained net for another.
  */
 export async function savedOrNewDbn(dir: string | null, layers: readonly number[], make: () => DBN, rbmFlags: readonly string[]): Promise<DBN> {
-  if (dir === null || !existsSync(`${dir}/dbn.json`)) return make();
+  if (dir === null || !(await hasSavedModel(dir))) return make();
   const dbn = await loadDbn(dir);
   if (dbn.layers.join("-") !== layers.join("-")) {
     console.error(`the stack saved in ${dir} has layers ${dbn.layers.join("-")}, not ${layers.join("-")}; ask for those sizes or use another --out`);
@@ -181,41 +197,26 @@ export async function scriptData(o: { data?: string; "limit-train"?: number; "li
   return data;
 }
 
-/** What fine-tuning trains on, watches each epoch (validation, else test) and reports at the end (test). */
-export interface FinetuneSets {
-  x: Tensor;
-  y: Tensor;
-  xt: Tensor;
-  yt: Tensor;
-  xv?: Tensor;
-  yv?: Tensor;
-}
-
 /**
- * The fine-tuning sets from the data: with --validation N the last N training rows become the
- * validation set and leave the training set; `inputs` maps images to the net's input (the DBM's
- * [v, q(h2)]).
+ * The recipe's data: the training rows, with --validation N the last N of them held out as the
+ * validation set, and the test rows.
  */
-export function finetuneSets(data: MnistData, validation: number | undefined, inputs: (images: Tensor) => Tensor = (x) => x): FinetuneSets {
-  const { test } = data;
+export function classifierData(data: MnistData, validation: number | undefined): ClassifierData {
+  const rows = (split: MnistSplit) => ({ x: split.images, y: split.oneHot });
   const train = trainingRows(data, validation);
   const held = validationRows(data, validation);
-  const sets: FinetuneSets = { x: inputs(train.images), y: train.oneHot, xt: inputs(test.images), yt: test.oneHot };
-  if (held === null) return sets;
-  console.log(`fine-tuning on ${train.images.rows} training images; the last ${validation} are the validation set`);
-  return { ...sets, xv: inputs(held.images), yv: held.oneHot };
+  if (held !== null) console.log(`fine-tuning on ${train.images.rows} training images; the last ${validation} are the validation set`);
+  return { train: rows(train), validation: held === null ? undefined : rows(held), test: rows(data.test) };
 }
-
-type Rows = { images: Tensor; oneHot: Tensor; labels: Uint8Array };
 
 /** Error (%) of a labelled DBM's label units read out from q(h_L | x), no backprop. */
 export function labelReadoutError(dbm: DBM, images: Tensor, classes: ArrayLike<number>): number {
-  const predicted = argmax(dbm.labelProbabilities(images));
+  const predicted = ops.argmax(dbm.labelProbabilities(images));
   return (100 * predicted.filter((c, r) => c !== classes[r]).length) / predicted.length;
 }
 
 /** The training rows outside the validation set (all of them without --validation): what a model may learn from. */
-export function trainingRows(data: MnistData, validation: number | undefined): Rows {
+export function trainingRows(data: MnistData, validation: number | undefined): MnistSplit {
   const { train } = data;
   if (validation === undefined) return train;
   const cut = validationCut(data, validation);
@@ -223,7 +224,7 @@ export function trainingRows(data: MnistData, validation: number | undefined): R
 }
 
 /** The last `validation` training rows, held out of every fit (null without --validation). */
-export function validationRows(data: MnistData, validation: number | undefined): Rows | null {
+export function validationRows(data: MnistData, validation: number | undefined): MnistSplit | null {
   const { train } = data;
   if (validation === undefined) return null;
   const cut = validationCut(data, validation);
@@ -237,85 +238,9 @@ function validationCut(data: MnistData, validation: number): number {
   return n - validation;
 }
 
-export interface FinetuneOptions {
-  epochs: number;
-  learningRate: number;
-  batchSize: number;
-  seed: number;
-  frozen?: number[];
-  label: string;
-  /** Cosine decay of the learning rate to zero over the epochs (default: constant). */
-  cosine?: boolean;
-  /** L2 weight decay added to the gradient of every weight matrix (default 0). */
-  weightDecay?: number;
-  /** Epochs that first train only the output layer, the rest frozen (Hinton's backprop.m: 6). */
-  warmupEpochs?: number;
-  /** Conjugate gradients with this many line searches per batch instead of SGD (learningRate and cosine unused). */
-  lineSearches?: number;
-}
-
-/** Indices of the layers with weights below the output layer (the pretrained ones). */
-const belowOutput = (model: Sequential): number[] => model.layers.flatMap((layer, i) => (i < model.layers.length - 1 && layer.params().length > 0 ? [i] : []));
-
-const errorOf = (model: Sequential, x: Tensor, y: Tensor): number => (1 - (model.evaluate(x, y).accuracy ?? 0)) * 100;
-
-/**
- * SGD with momentum 0.9 (optionally cosine-decayed), or conjugate gradients when lineSearches
- * is set, on cross-entropy; prints the validation error (or, without a validation set, the
- * test error) every few epochs; returns the test error in % after the last epoch. With
- * warmupEpochs, the new output layer is first fitted alone: it starts random, and its large
- * early gradients would otherwise flow into the pretrained weights.
- */
-export async function finetune(model: Sequential, sets: FinetuneSets, o: FinetuneOptions): Promise<number> {
-  if ((o.warmupEpochs ?? 0) > 0) {
-    await finetune(model, sets, {
-      ...o,
-      epochs: o.warmupEpochs ?? 0,
-      warmupEpochs: 0,
-      cosine: false,
-      frozen: belowOutput(model),
-      label: "output layer only",
-    });
-  }
-  const optimizer =
-    o.lineSearches === undefined
-      ? new SGD({
-          learningRate: o.learningRate,
-          momentum: 0.9,
-          weightDecay: o.weightDecay,
-          schedule: o.cosine ? { type: "cosine", epochs: o.epochs } : undefined,
-        })
-      : new ConjugateGradient({ lineSearches: o.lineSearches, weightDecay: o.weightDecay });
-  model.compile({ loss: "categoricalCrossentropy", optimizer, metrics: ["accuracy"] });
-  const watch = sets.xv !== undefined && sets.yv !== undefined ? { x: sets.xv, y: sets.yv, name: "validation" } : { x: sets.xt, y: sets.yt, name: "test" };
-  const t = performance.now();
-  await model.fit(sets.x, sets.y, {
-    epochs: o.epochs,
-    batchSize: o.batchSize,
-    seed: o.seed,
-    frozen: o.frozen,
-    callbacks: [
-      {
-        onEpochEnd: (epoch, logs) => {
-          const e = epoch + 1;
-          if (e === o.epochs || e % 5 === 0 || e <= 2) {
-            const err = errorOf(model, watch.x, watch.y);
-            console.log(
-              `  ${o.label} epoch ${e}: loss ${logs.loss?.toFixed(4)}, ${watch.name} error ${err.toFixed(2)} % (${((performance.now() - t) / 1e3).toFixed(0)} s)`,
-            );
-          }
-        },
-      },
-    ],
-  });
-  const test = errorOf(model, sets.xt, sets.yt);
-  if (watch.name === "validation") console.log(`  ${o.label}: test error after ${o.epochs} epochs ${test.toFixed(2)} %`);
-  return test;
-}
-
-/** "ours 1.31 %   published 1.20 % (Hinton & Salakhutdinov 2006)" */
+/** "ours 1.31 %   published 1.20 % (Hinton & Salakhutdinov 2006)"; ours is an error fraction. */
 export function report(what: string, ours: number, published: number, source: string): void {
-  console.log(`${what.padEnd(44)} ours ${ours.toFixed(2).padStart(6)} %   published ${published.toFixed(2)} % (${source})`);
+  console.log(`${what.padEnd(44)} ours ${(100 * ours).toFixed(2).padStart(6)} %   published ${published.toFixed(2)} % (${source})`);
 }
 
 export const seconds = (t0: number): string => `${((performance.now() - t0) / 1e3).toFixed(0)} s`;

@@ -10,15 +10,13 @@
  * The defaults are the run that met the target: 50 CD-1 epochs per RBM (ε 0.1, Hinton's rbm.m),
  * then 80 epochs of SGD with light dropout and a cosine decay (dbn-common.ts, finetuneSpecs).
  */
-import { DBN, withDropout } from "../src/models/dbn/dbn.js";
-import { Dense } from "../src/nn/dense.js";
-import { Sequential } from "../src/train/sequential.js";
+import { DBN, pretrainAndFinetune } from "layerwise";
 import {
   baselineLrSpec,
-  finetune,
+  classifierData,
   finetuneFrom,
-  finetuneSets,
   finetuneSpecs,
+  noteUnusedFlags,
   report,
   savedOrNewDbn,
   scriptData,
@@ -36,8 +34,7 @@ const o = scriptOptions("dbn-mnist", "DBN 784-500-500-2000-10: greedy RBM pretra
   ...baselineLrSpec,
   out: { type: "string", description: "save the stack and classifier here" },
 });
-const fine = finetuneFrom(o);
-const { options: ft, dropout } = fine;
+const fine = finetuneFrom("dbn-mnist", o);
 const layers = (o.layers ?? "784-500-500-2000").split("-").map(Number);
 const data = await scriptData(o);
 // with --validation the RBMs, like the classifier, never see the validation rows
@@ -60,26 +57,20 @@ await dbn.pretrain(train.images, {
   },
   checkpoint: saved ?? undefined,
 });
-const pretrainTime = seconds(t0);
+console.log(`pretraining ${seconds(t0)}`);
 if (o["finetune-epochs"] === 0) {
-  console.log(`pretraining ${pretrainTime}; no fine-tuning asked for`);
+  console.log("no fine-tuning asked for");
   process.exit(0);
 }
 console.log(fine.summary);
-let t = performance.now();
-const clf = dbn.toClassifier({ classes: 10, seed, dropout });
-const sets = finetuneSets(data, o.validation);
-const err = await finetune(clf, sets, { ...ft, label: "pretrained" });
-const finetuneTime = seconds(t);
-if (o.out !== undefined) await clf.save(`${o.out}/classifier`);
-console.log(`pretraining ${pretrainTime}, fine-tuning ${finetuneTime}`);
-report(`DBN ${layers.join("-")}-10, pretrained + backprop`, err, 1.2, "Hinton & Salakhutdinov 2006");
-if (o.baseline) {
-  t = performance.now();
-  // the same net and the same fine-tuning (dropout included), from random weights
-  const hidden = layers.slice(1).map((u) => new Dense(u, { activation: "sigmoid" }));
-  const net = new Sequential([...withDropout(hidden, dropout, seed), new Dense(10, { activation: "softmax" })], { inputShape: [layers[0]], seed });
-  const base = await finetune(net, sets, { ...ft, learningRate: o["baseline-lr"] ?? 0.05, warmupEpochs: 0, label: "random init" });
-  console.log(`random-init net ${seconds(t)}`);
-  report("same net, no pretraining", base, 1.6, "Hinton & Salakhutdinov 2006");
-}
+// the random-init net gets the same fine-tuning (dropout included) at its own SGD rate
+const sgd = fine.options.optimizer?.type === "sgd";
+if (!sgd) noteUnusedFlags(["baseline-lr", "finetune-lr"], "conjugate gradients take no learning rate");
+const run = await pretrainAndFinetune(dbn, classifierData(data, o.validation), {
+  ...fine.options,
+  baseline: o.baseline === true && (sgd ? { learningRate: o["baseline-lr"] ?? 0.05 } : true),
+});
+if (o.out !== undefined) await run.pretrained.model.save(`${o.out}/classifier`);
+console.log(`fine-tuning ${run.pretrained.seconds.toFixed(0)} s${run.baseline === null ? "" : `, random-init net ${run.baseline.seconds.toFixed(0)} s`}`);
+report(`DBN ${layers.join("-")}-10, pretrained + backprop`, run.pretrained.testError, 1.2, "Hinton & Salakhutdinov 2006");
+if (run.baseline !== null) report("same net, no pretraining", run.baseline.testError, 1.6, "Hinton & Salakhutdinov 2006");

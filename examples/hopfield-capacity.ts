@@ -7,11 +7,8 @@
  *
  *   node --import tsx examples/hopfield-capacity.ts [--units 500] [--seeds 3] [--noise 0.1]
  */
-import { parseOptions } from "../src/cli/args.js";
-import { writeFileAtomic } from "../src/io/files.js";
-import { linePlotSvg } from "../src/io/svg.js";
-import { flipUnits, Hopfield, hammingDistance, randomPatterns } from "../src/models/hopfield/hopfield.js";
-import { Rng } from "../src/tensor/random.js";
+import { flipUnits, Hopfield, hammingDistance, linePlotSvg, Rng, randomPatterns, writeFileAtomic } from "layerwise";
+import { parseOptions } from "layerwise/cli";
 
 const { options: o } = parseOptions(process.argv.slice(2), {
   units: { type: "number", description: "number of units N", default: 500, integer: true, min: 20 },

@@ -8,10 +8,8 @@
  *
  *   node --import tsx examples/hopfield-crosstalk.ts [--noise 0.1] [--seed 1]
  */
-import { parseOptions } from "../src/cli/args.js";
-import { flipUnits, Hopfield, hammingDistance } from "../src/models/hopfield/hopfield.js";
-import { parsePatternText } from "../src/models/hopfield/patterns.js";
-import { Rng } from "../src/tensor/random.js";
+import { flipUnits, Hopfield, hammingDistance, parsePatternText, Rng } from "layerwise";
+import { parseOptions } from "layerwise/cli";
 
 // the 7x5 digits 0-9: ten patterns in 35 units, many of them similar ("1" and "4", "3" and "5", "8" and "9")
 const DIGITS = `

@@ -6,13 +6,8 @@
  *
  *   node --import tsx examples/hopfield-mnist.ts [--digits 5] [--noise 0.2] [--out out]
  */
-import { parseOptions } from "../src/cli/args.js";
-import { loadMnist } from "../src/data/mnist.js";
-import { tileImages, writePng } from "../src/io/png.js";
-import { flipUnits, Hopfield, hammingDistance } from "../src/models/hopfield/hopfield.js";
-import { digitPatterns } from "../src/models/hopfield/patterns.js";
-import { Rng } from "../src/tensor/random.js";
-import { zeros } from "../src/tensor/tensor.js";
+import { digitPatterns, flipUnits, Hopfield, hammingDistance, loadMnist, Rng, tileImages, writePng, zeros } from "layerwise";
+import { parseOptions } from "layerwise/cli";
 
 const { options: o } = parseOptions(process.argv.slice(2), {
   digits: { type: "number", description: "store the digits 0..n−1", default: 5, integer: true, min: 1, max: 10 },

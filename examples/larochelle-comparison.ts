@@ -10,10 +10,8 @@
  *
  * With --out the RBM stack is saved after every epoch and a later run resumes it.
  */
-import { DBN } from "../src/models/dbn/dbn.js";
-import { Dense } from "../src/nn/dense.js";
-import { Sequential } from "../src/train/sequential.js";
-import { baselineLrSpec, finetune, finetuneSets, report, savedOrNewDbn, scriptData, scriptOptions, seconds, trainingRows } from "./dbn-common.js";
+import { DBN, Dense, pretrainAndFinetune, Sequential, trainClassifier } from "layerwise";
+import { baselineLrSpec, classifierData, finetuneProgress, report, savedOrNewDbn, scriptData, scriptOptions, seconds, trainingRows } from "./dbn-common.js";
 
 const o = scriptOptions("larochelle-comparison", "stacked RBMs vs no pretraining vs shallow (Larochelle et al. 2009, table 1)", {
   hidden: { type: "number", description: "units per hidden layer", default: 1000, integer: true, min: 1 },
@@ -27,15 +25,14 @@ const o = scriptOptions("larochelle-comparison", "stacked RBMs vs no pretraining
 const data = await scriptData(o);
 // with --validation (the paper: 50k / 10k) the RBMs, like the nets, never see the validation rows
 const train = trainingRows(data, o.validation);
-const sets = finetuneSets(data, o.validation);
+const rows = classifierData(data, o.validation);
 const H = o.hidden ?? 1000;
 const seed = o.seed ?? 1;
 const batch = o.batch ?? 100;
-const ft = { epochs: o["finetune-epochs"] ?? 30, learningRate: o["finetune-lr"] ?? 0.1, batchSize: batch, seed };
-const mlp = (hidden: number[]): Sequential =>
-  new Sequential([...hidden.map((u) => new Dense(u, { activation: "sigmoid" })), new Dense(10, { activation: "softmax" })], { inputShape: [784], seed });
+const epochs = o["finetune-epochs"] ?? 30;
+const baselineLr = o["baseline-lr"] ?? 0.05;
 
-let t = performance.now();
+const t = performance.now();
 const saved = o.out === undefined ? null : `${o.out}/stack`;
 const dbn = await savedOrNewDbn(saved, [784, H, H, H], () => new DBN({ layers: [784, H, H, H], seed, rbm: { learningRate: o["rbm-lr"] ?? 0.05 } }), ["rbm-lr"]);
 await dbn.pretrain(train.images, {
@@ -45,16 +42,19 @@ await dbn.pretrain(train.images, {
   checkpoint: saved ?? undefined,
 });
 console.log(`pretraining ${seconds(t)}`);
-t = performance.now();
-const rbmErr = await finetune(dbn.toClassifier({ classes: 10, seed }), sets, { ...ft, label: "stacked RBMs" });
-console.log(`fine-tuning ${seconds(t)}`);
-t = performance.now();
-const baseline = { ...ft, learningRate: o["baseline-lr"] ?? 0.05 };
-const deepErr = await finetune(mlp([H, H, H]), sets, { ...baseline, label: "deep, random init" });
-console.log(`deep net ${seconds(t)}`);
-t = performance.now();
-const shallowErr = await finetune(mlp([H]), sets, { ...baseline, label: "shallow" });
-console.log(`shallow net ${seconds(t)}`);
+const budget = { epochs, batchSize: batch, seed, callbacks: finetuneProgress };
+// the deep arms: stacked RBMs fine-tuned, and the same net from random weights
+const deep = await pretrainAndFinetune(dbn, rows, {
+  ...budget,
+  optimizer: { type: "sgd", learningRate: o["finetune-lr"] ?? 0.1 },
+  baseline: { learningRate: baselineLr },
+});
+const shallowNet = new Sequential([new Dense(H, { activation: "sigmoid" }), new Dense(10, { activation: "softmax" })], { inputShape: [784], seed });
+const shallow = await trainClassifier(shallowNet, rows, { ...budget, optimizer: { type: "sgd", learningRate: baselineLr }, arm: "shallow" });
+console.log(
+  `fine-tuning: stacked RBMs ${deep.pretrained.seconds.toFixed(0)} s, deep net ${deep.baseline.seconds.toFixed(0)} s, shallow net ${shallow.seconds.toFixed(0)} s`,
+);
+const [rbmErr, deepErr, shallowErr] = [deep.pretrained.testError, deep.baseline.testError, shallow.testError];
 report(`stacked RBMs 784-${H}x3-10`, rbmErr, 1.2, "Larochelle et al. 2009");
 report("deep, no pretraining", deepErr, 2.4, "Larochelle et al. 2009");
 report(`shallow 784-${H}-10, no pretraining`, shallowErr, 1.93, "Larochelle et al. 2009");

@@ -10,12 +10,8 @@
  * Run it once without and once with --augment to see augmentation's effect on test error.
  */
 
-import { parseOptions } from "../src/cli/args.js";
-import { Augmenter, parseAugmentSpec } from "../src/data/augment.js";
-import { defaultMnistDir, loadMnist } from "../src/data/mnist.js";
-import { LENET_ARCHS, type LeNetArch, lenet } from "../src/models/cnn/lenet.js";
-import { Adam } from "../src/optim/adam.js";
-import { LambdaCallback } from "../src/train/callbacks.js";
+import { Adam, Augmenter, defaultMnistDir, LambdaCallback, LENET_ARCHS, type LeNetArch, lenet, loadMnist, parseAugmentSpec } from "layerwise";
+import { parseOptions } from "layerwise/cli";
 
 const { options: o } = parseOptions(process.argv.slice(2), {
   arch: {

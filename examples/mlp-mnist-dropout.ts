@@ -13,16 +13,8 @@
  * Max-norm is not an optimiser option in layerwise; it is applied here as a callback after
  * every update (MaxNorm below): w_j ← w_j · min(1, c / ‖w_j‖) for each unit's weight column.
  */
-import { backend } from "../src/backend/index.js";
-import { formatHelp, parseOptions, UsageError } from "../src/cli/args.js";
-import { defaultMnistDir, loadMnist } from "../src/data/mnist.js";
-import { Dense } from "../src/nn/dense.js";
-import { Dropout } from "../src/nn/dropout.js";
-import * as ops from "../src/ops/index.js";
-import { SGD } from "../src/optim/sgd.js";
-import { type Tensor, zeros } from "../src/tensor/tensor.js";
-import type { Callback, Logs } from "../src/train/callbacks.js";
-import { Sequential } from "../src/train/sequential.js";
+import { backend, type Callback, Dense, Dropout, defaultMnistDir, type Logs, loadMnist, ops, Sequential, SGD, type Tensor, zeros } from "layerwise";
+import { formatHelp, parseOptions, UsageError } from "layerwise/cli";
 
 const specs = {
   data: { type: "string", description: "folder with the four MNIST IDX files (default ../shared/datasets/mnist)" },

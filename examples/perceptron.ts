@@ -9,15 +9,7 @@
  *
  *   node --import tsx examples/perceptron.ts
  */
-import { loadMnist } from "../src/data/mnist.js";
-import { hebbianUpdate } from "../src/models/perceptron/hebbian.js";
-import { Perceptron } from "../src/models/perceptron/perceptron.js";
-import { Dense } from "../src/nn/dense.js";
-import * as ops from "../src/ops/index.js";
-import { SGD } from "../src/optim/sgd.js";
-import { Rng } from "../src/tensor/random.js";
-import { fromArray, tensor, zeros } from "../src/tensor/tensor.js";
-import { Sequential } from "../src/train/sequential.js";
+import { Dense, fromArray, hebbianUpdate, loadMnist, ops, Perceptron, Rng, Sequential, SGD, tensor, zeros } from "layerwise";
 
 const corners = tensor([
   [0, 0],

@@ -11,15 +11,22 @@
  * the training pixels.
  */
 
-import { backend } from "../src/backend/index.js";
-import { parseOptions } from "../src/cli/args.js";
-import { defaultMnistDir, loadMnist } from "../src/data/mnist.js";
-import { sampleBinary } from "../src/data/transforms.js";
-import { type BetaSegment, baseRateBiases, DEFAULT_BETAS, PAPER_BETAS } from "../src/models/rbm/ais.js";
-import { saveRbm } from "../src/models/rbm/io.js";
-import { writeRbmPictures } from "../src/models/rbm/pictures.js";
-import { RBM, type RBMOptions } from "../src/models/rbm/rbm.js";
-import { Rng } from "../src/tensor/random.js";
+import {
+  type BetaSegment,
+  backend,
+  baseRateBiases,
+  DEFAULT_BETAS,
+  defaultMnistDir,
+  loadMnist,
+  PAPER_BETAS,
+  RBM,
+  type RBMOptions,
+  Rng,
+  sampleBinary,
+  saveRbm,
+  writeRbmPictures,
+} from "layerwise";
+import { parseOptions } from "layerwise/cli";
 
 const { options: o } = parseOptions(process.argv.slice(2), {
   epochs: { type: "number", description: "epochs per model", default: 10, integer: true, min: 1 },

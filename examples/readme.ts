@@ -2,7 +2,7 @@
  * The README's library example, runnable (small sizes so it finishes in seconds):
  *   node --import tsx examples/readme.ts
  */
-import { binarize, DBN, Dense, Dropout, flipUnits, Hopfield, mnist, RBM, Rng, randomPatterns, Sequential, SGD } from "../src/index.js";
+import { binarize, DBN, Dense, Dropout, flipUnits, Hopfield, mnist, RBM, Rng, randomPatterns, Sequential, SGD } from "layerwise";
 
 const { train, test } = await mnist.load({ limitTrain: 2000, limitTest: 500 }); // bundled digits; { dir } for the full IDX files
 

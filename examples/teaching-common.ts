@@ -8,15 +8,8 @@
  * 2,000 test images) there are fewer updates per epoch, so absolute figures differ while the
  * direction and rough size of each effect is what a reproduction should show.
  */
-import { formatHelp, parseOptions, UsageError } from "../src/cli/args.js";
-import { loadMnist, type MnistData } from "../src/data/mnist.js";
-import type { ActivationName } from "../src/nn/activations.js";
-import { Dense } from "../src/nn/dense.js";
-import { Dropout } from "../src/nn/dropout.js";
-import type { Layer } from "../src/nn/layer.js";
-import type { LossName } from "../src/nn/losses.js";
-import { SGD } from "../src/optim/sgd.js";
-import { type FitOptions, Sequential } from "../src/train/sequential.js";
+import { type ActivationName, Dense, Dropout, type FitOptions, type Layer, type LossName, loadMnist, type MnistData, Sequential, SGD } from "layerwise";
+import { formatHelp, parseOptions, UsageError } from "layerwise/cli";
 
 export const teachingSpecs = {
   data: { type: "string", description: "folder with the four MNIST IDX files (default: the 10,000 bundled digits)" },

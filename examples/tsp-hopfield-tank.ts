@@ -5,8 +5,8 @@
  *
  *   node --import tsx examples/tsp-hopfield-tank.ts [--cities 10] [--instances 5] [--runs 20] [--dynamics mean-field|stochastic]
  */
-import { parseOptions } from "../src/cli/args.js";
-import { runTspExperiment } from "../src/models/hopfield/tsp.js";
+import { runTspExperiment } from "layerwise";
+import { parseOptions } from "layerwise/cli";
 
 const { options: o } = parseOptions(process.argv.slice(2), {
   cities: { type: "number", description: "cities per instance", default: 10, integer: true, min: 3, max: 16 },

@@ -9,3 +9,4 @@ export type { SavedModelClass } from "./load.js";
 export { loadModel } from "./load.js";
 export * from "./perceptron/index.js";
 export * from "./rbm/index.js";
+export * from "./recipes/index.js";

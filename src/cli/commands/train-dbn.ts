@@ -6,15 +6,14 @@
  * summary. `layerwise demo` runs the same pipeline with small settings (demo.ts).
  */
 import { loadMnist, type MnistData } from "../../data/mnist.js";
-import { ensureDir, writeFileAtomic } from "../../io/files.js";
+import { ensureDir, joinPath as join, writeFileAtomic } from "../../io/files.js";
 import { hasSavedModel } from "../../io/model.js";
 import { DBN, type DbnCallbacks } from "../../models/dbn/dbn.js";
 import { loadDbn } from "../../models/dbn/io.js";
 import { writeDbnPictures } from "../../models/dbn/pictures.js";
-import { Dense } from "../../nn/dense.js";
-import { SGD } from "../../optim/sgd.js";
+import { type FinetuneStage, pretrainAndFinetune } from "../../models/recipes/pretrain-finetune.js";
 import type { Callback } from "../../train/callbacks.js";
-import { Sequential } from "../../train/sequential.js";
+import { ProgressBar } from "../../train/progress.js";
 import { UsageError } from "../args.js";
 import type { Command } from "../command.js";
 import { defineCommand, outOption, quietOption, requireOptionShowingHelp, seedOption, trainingDigitsOptions } from "../common.js";
@@ -47,25 +46,9 @@ export interface DbnPipelineResult {
   files: string[];
 }
 
-const join = (dir: string, f: string): string => (dir.endsWith("/") ? dir + f : `${dir}/${f}`);
-
-/** Prints a line per fine-tuning epoch. */
-function epochPrinter(label: string, quiet: boolean): Callback {
-  return {
-    onEpochEnd: (epoch, logs) => {
-      if (!quiet) console.log(`  ${label} epoch ${epoch + 1}: loss ${logs.loss?.toFixed(4)}, training accuracy ${((logs.accuracy ?? 0) * 100).toFixed(2)} %`);
-    },
-  };
-}
-
-/** Pretrain (resuming from out/stack), fine-tune, compare, save and draw. */
-export async function runDbnPipeline(data: MnistData, o: DbnPipelineOptions): Promise<DbnPipelineResult> {
-  const { train, test } = data;
-  if (o.layers[0] !== train.images.cols)
-    throw new UsageError(`--layers must start with the ${train.images.cols} pixels of an image; got ${o.layers.join("-")}`);
-  const classes = train.oneHot.cols;
-  const stackDir = join(o.out, "stack");
-  await ensureDir(o.out);
+/** The stack in out/stack, pretrained further (resuming where an earlier run stopped), else a new one pretrained. */
+async function pretrainedStack(data: MnistData, o: DbnPipelineOptions, stackDir: string): Promise<DBN> {
+  const { train } = data;
   let dbn: DBN;
   if (await hasSavedModel(stackDir)) {
     dbn = await loadDbn(stackDir);
@@ -73,7 +56,7 @@ export async function runDbnPipeline(data: MnistData, o: DbnPipelineOptions): Pr
       throw new UsageError(`${stackDir} holds a ${dbn.layers.join("-")} stack; --layers asks for ${o.layers.join("-")} (use another --out)`);
     console.log(`resuming the stack in ${stackDir} (epochs so far: ${dbn.rbms.map((r) => r.epochsTrained).join(", ")})`);
   } else {
-    dbn = new DBN({ layers: o.layers, labels: o.labels ? classes : 0, seed: o.seed, rbm: { learningRate: o.rbmLearningRate } });
+    dbn = new DBN({ layers: o.layers, labels: o.labels ? train.oneHot.cols : 0, seed: o.seed, rbm: { learningRate: o.rbmLearningRate } });
   }
   const tty = !o.quiet && process.stderr.isTTY;
   const progress: DbnCallbacks = {
@@ -92,7 +75,6 @@ export async function runDbnPipeline(data: MnistData, o: DbnPipelineOptions): Pr
       if (!o.quiet) console.log(`  epoch ${l.epoch}: reconstruction error ${l.reconstructionError.toFixed(3)} per image, ${l.seconds.toFixed(1)} s`);
     },
   };
-  let t = performance.now();
   await dbn.pretrain(train.images, {
     epochs: o.pretrainEpochs,
     batchSize: o.batchSize,
@@ -101,44 +83,50 @@ export async function runDbnPipeline(data: MnistData, o: DbnPipelineOptions): Pr
     checkpoint: stackDir,
   });
   await dbn.save(stackDir);
-  const pretrainSeconds = (performance.now() - t) / 1e3;
+  return dbn;
+}
 
-  const fit = async (model: Sequential, label: string, frozen?: number[]): Promise<number> => {
-    model.compile({ loss: "categoricalCrossentropy", optimizer: new SGD({ learningRate: o.finetuneLearningRate, momentum: 0.9 }), metrics: ["accuracy"] });
-    await model.fit(train.images, train.oneHot, {
+/** Pretrain (resuming from out/stack), fine-tune, compare, save and draw. */
+export async function runDbnPipeline(data: MnistData, o: DbnPipelineOptions): Promise<DbnPipelineResult> {
+  const { train, test } = data;
+  if (o.layers[0] !== train.images.cols)
+    throw new UsageError(`--layers must start with the ${train.images.cols} pixels of an image; got ${o.layers.join("-")}`);
+  const classes = train.oneHot.cols;
+  const stackDir = join(o.out, "stack");
+  await ensureDir(o.out);
+  // a header before each fine-tuning fit, then Keras-style progress lines
+  const progress = (stage: FinetuneStage): Callback[] => {
+    if (stage.arm === "pretrained")
+      console.log(
+        `fine-tuning ${[...o.layers, classes].join("-")} by backpropagation${o.freeze ? " (pretrained layers frozen)" : ""}, ${o.finetuneEpochs} epochs, SGD ε ${o.finetuneLearningRate} momentum 0.9`,
+      );
+    else console.log("the same net from random weights (no pretraining), same budget");
+    return [new ProgressBar()];
+  };
+  const run = await pretrainAndFinetune(
+    () => pretrainedStack(data, o, stackDir),
+    { train: { x: train.images, y: train.oneHot }, test: { x: test.images, y: test.oneHot } },
+    {
       epochs: o.finetuneEpochs,
       batchSize: o.batchSize,
+      optimizer: { type: "sgd", learningRate: o.finetuneLearningRate, momentum: 0.9 },
+      outputLayerOnly: o.freeze,
       seed: o.seed,
-      frozen,
-      callbacks: [epochPrinter(label, o.quiet)],
-    });
-    return model.evaluate(test.images, test.oneHot).accuracy;
-  };
-  if (!o.quiet)
-    console.log(
-      `fine-tuning ${[...o.layers, classes].join("-")} by backpropagation${o.freeze ? " (pretrained layers frozen)" : ""}, ${o.finetuneEpochs} epochs, SGD ε ${o.finetuneLearningRate} momentum 0.9`,
-    );
-  t = performance.now();
-  const classifier = dbn.toClassifier({ classes, seed: o.seed });
-  const pretrainedAccuracy = await fit(classifier, "pretrained", o.freeze ? dbn.rbms.map((_, i) => i) : undefined);
-  const finetuneSeconds = (performance.now() - t) / 1e3;
-  await classifier.save(join(o.out, "classifier"));
-
-  let baselineAccuracy: number | null = null;
-  let baselineSeconds: number | null = null;
-  if (o.baseline) {
-    if (!o.quiet) console.log("the same net from random weights (no pretraining), same budget");
-    t = performance.now();
-    const layers = o.layers.slice(1).map((u) => new Dense(u, { activation: "sigmoid" }));
-    const scratch = new Sequential([...layers, new Dense(classes, { activation: "softmax" })], {
-      inputShape: [o.layers[0]],
-      seed: o.seed,
-      name: "random_init",
-    });
-    baselineAccuracy = await fit(scratch, "random init");
-    baselineSeconds = (performance.now() - t) / 1e3;
-  }
+      baseline: o.baseline,
+      callbacks: o.quiet ? [] : progress,
+    },
+  );
+  const dbn = run.stack;
+  await run.pretrained.model.save(join(o.out, "classifier"));
   const pictures = await writeDbnPictures(dbn, o.out, { gibbsSteps: o.sampleSteps, seed: o.seed });
+  const result: DbnPipelineResult = {
+    pretrainedAccuracy: run.pretrained.test.accuracy,
+    baselineAccuracy: run.baseline?.test.accuracy ?? null,
+    pretrainSeconds: run.pretrainSeconds,
+    finetuneSeconds: run.pretrained.seconds,
+    baselineSeconds: run.baseline?.seconds ?? null,
+    files: [join(o.out, "stack/"), join(o.out, "classifier/"), ...pictures, join(o.out, "summary.json")],
+  };
   const summary = {
     model: `DBN ${o.layers.join("-")}${dbn.labels > 0 ? ` (+${dbn.labels} labels on the top RBM)` : ""}, classifier ${[...o.layers, classes].join("-")}`,
     source: data.source,
@@ -151,21 +139,14 @@ export async function runDbnPipeline(data: MnistData, o: DbnPipelineOptions): Pr
     finetuneLearningRate: o.finetuneLearningRate,
     frozen: o.freeze,
     seed: o.seed,
-    testAccuracyPretrained: pretrainedAccuracy,
-    testAccuracyRandomInit: baselineAccuracy,
-    pretrainSeconds,
-    finetuneSeconds,
-    baselineSeconds,
+    testAccuracyPretrained: result.pretrainedAccuracy,
+    testAccuracyRandomInit: result.baselineAccuracy,
+    pretrainSeconds: result.pretrainSeconds,
+    finetuneSeconds: result.finetuneSeconds,
+    baselineSeconds: result.baselineSeconds,
   };
   await writeFileAtomic(join(o.out, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
-  return {
-    pretrainedAccuracy,
-    baselineAccuracy,
-    pretrainSeconds,
-    finetuneSeconds,
-    baselineSeconds,
-    files: [join(o.out, "stack/"), join(o.out, "classifier/"), ...pictures, join(o.out, "summary.json")],
-  };
+  return result;
 }
 
 export function parseLayers(text: string): number[] {
