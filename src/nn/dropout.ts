@@ -47,6 +47,10 @@ export class Dropout implements Layer {
     return [...inputShape];
   }
 
+  randomState(): Uint32Array | null {
+    return this.rng?.state ?? null;
+  }
+
   forward(x: Tensor, training: boolean): Tensor {
     if (!training || this.rate === 0) {
       this.mask = null;

@@ -49,6 +49,11 @@ export interface Layer {
   backward(dy: Tensor, needInputGrad?: boolean): Tensor;
   params(): Param[];
   config(): LayerConfig;
+  /**
+   * The state words of the generator the layer draws from while training (dropout masks), if
+   * it has one; a saved model keeps them, so a resumed fit draws what an uninterrupted one would.
+   */
+  randomState?(): Uint32Array | null;
 }
 
 /**

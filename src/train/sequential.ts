@@ -415,6 +415,7 @@ export class Sequential implements TrainableModel {
         epochsTrained: this.epochsTrained,
         rng: [...this.rng.state],
         shuffleRng: this.shuffleRng === null ? null : [...this.shuffleRng.state],
+        ...Object.fromEntries(this.layerGenerators().map(([name, state]) => [`layerRng.${name}`, [...state]])),
         ...(optimizer?.iterations === undefined ? {} : { optimizer: { iterations: optimizer.iterations } }),
       },
       tensors: [...named.map(([name, p]): [string, Tensor] => [name, p.value]), ...slots.map(([name, t]): [string, Tensor] => [`optimizer.${name}`, t])],
@@ -438,6 +439,10 @@ export class Sequential implements TrainableModel {
     if (shuffle !== undefined) {
       model.shuffleRng = new Rng();
       model.shuffleRng.state.set(shuffle);
+    }
+    for (const [name, state] of model.layerGenerators()) {
+      const savedState = saved.rngState(`layerRng.${name}`);
+      if (savedState !== undefined) state.set(savedState);
     }
     const compile = c.compile as { loss: LossName; optimizer: OptimizerConfig; metrics: MetricName[] } | null | undefined;
     if (compile !== null && compile !== undefined) {
@@ -468,6 +473,14 @@ export class Sequential implements TrainableModel {
   }
 
   // ---- internals ------------------------------------------------------------------------
+
+  /** The generators of layers that draw while training (dropout), by layer name: saved for an exact resume. */
+  private layerGenerators(): [string, Uint32Array][] {
+    return this.layers.flatMap((l): [string, Uint32Array][] => {
+      const state = l.randomState?.() ?? null;
+      return state === null ? [] : [[l.name, state]];
+    });
+  }
 
   private trainStep(
     xb: Tensor,
