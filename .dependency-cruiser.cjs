@@ -20,10 +20,6 @@ const LAYERS = [
   "models", // one folder per model family
 ];
 
-// src/models/dbn/dbn.ts <-> io.ts: a known loop that the save-format rewrite (issue 18, item 3)
-// removes. Exempt exactly this pair; delete this exemption when that lands.
-const DBN_IO_PAIR = "^src/models/dbn/(dbn|io)\\.ts$";
-
 const upwardImports = LAYERS.slice(0, -1).map((layer, i) => ({
   name: `layer-${layer}`,
   comment: `src/${layer} may import only from ${LAYERS.slice(0, i).join(", ") || "nothing else in src"}: it sits below ${LAYERS.slice(i + 1).join(", ")}`,
@@ -40,15 +36,8 @@ module.exports = {
       name: "no-circular",
       comment: "an import loop in src/ (dependency-cruiser prints the cycle)",
       severity: "error",
-      from: { path: "^src/", pathNot: DBN_IO_PAIR },
+      from: { path: "^src/" },
       to: { circular: true },
-    },
-    {
-      name: "no-circular-dbn-io",
-      comment: "dbn.ts and io.ts may import each other (see DBN_IO_PAIR), but take part in no other loop",
-      severity: "error",
-      from: { path: DBN_IO_PAIR },
-      to: { circular: true, pathNot: DBN_IO_PAIR },
     },
     {
       name: "node-only-in-platform",

@@ -10,13 +10,20 @@ import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { Adam, binarize, Dense, Dropout, LambdaCallback, loadModel, ModelCheckpoint, mnist, RBM, Sequential, type Tensor } from "layerwise";
+import { Adam, binarize, type Callback, Dense, Dropout, loadModel, ModelCheckpoint, mnist, RBM, Sequential, type Tensor, type TrainableModel } from "layerwise";
 
 const digits = async (n: number) => (await mnist.load({ limitTrain: n, limitTest: 10 })).train;
 const bits = (ts: readonly Tensor[]) => ts.map((t) => Array.from(t.data));
 /** Ends training after `epochs` epochs, as a crash or a Ctrl-C after a checkpoint would. */
-const stopAfter = (epochs: number) => new LambdaCallback({ onEpochEnd: (e) => void (e + 1 >= epochs && (interrupted.stopTraining = true)) });
-let interrupted: { stopTraining: boolean } = { stopTraining: false };
+function stopAfter(epochs: number): Callback {
+  let model: TrainableModel | null = null;
+  return {
+    setModel: (m) => void (model = m),
+    onEpochEnd: (e) => {
+      if (e + 1 >= epochs && model !== null) model.stopTraining = true;
+    },
+  };
+}
 
 async function withDir(run: (dir: string) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), "layerwise-resume-"));
@@ -38,7 +45,6 @@ for (const [what, persistent] of [
     await straight.fit(v, { epochs: 4, batchSize: 50 });
     await withDir(async (dir) => {
       const first = new RBM(options);
-      interrupted = first;
       await first.fit(v, { epochs: 4, batchSize: 50, callbacks: [new ModelCheckpoint({ dir }), stopAfter(2)] });
       assert.equal(first.epochsTrained, 2);
       const resumed = await loadModel(dir);
@@ -63,7 +69,6 @@ test("an MLP with Adam and dropout, checkpointed and resumed, ends bit for bit a
   await straight.fit(train.images, train.oneHot, { epochs: 3, batchSize: 40 });
   await withDir(async (dir) => {
     const first = make();
-    interrupted = first;
     await first.fit(train.images, train.oneHot, { epochs: 3, batchSize: 40, callbacks: [new ModelCheckpoint({ dir }), stopAfter(1)] });
     const resumed = await loadModel(dir);
     assert.ok(resumed instanceof Sequential);
