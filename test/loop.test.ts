@@ -54,13 +54,16 @@ test("ProgressBar prints an RBM's epochs with its reconstruction error and sched
   assert.match(lines[0], /^Epoch 1\/2 - .* - reconstructionError \d+\.\d+ - momentum 0\.5000 - cdSteps 1 - learningRate 0\.1000\n$/);
 });
 
-test("the loggers write one row per epoch; a DBN's layers go into one file", async () => {
+test("the loggers write one row per epoch; a DBN's layers go into one file, and a callback hears each layer begin", async () => {
   const dir = await mkdtemp(join(tmpdir(), "layerwise-loggers-"));
   try {
     const v = await digits(200);
     const csv = new CSVLogger({ path: join(dir, "log.csv") });
     const jsonl = new JsonLinesLogger({ path: join(dir, "log.jsonl") });
-    await new DBN({ layers: [784, 12, 8], seed: 3 }).pretrain(v, { epochs: [2, 1], batchSize: 50, callbacks: [csv, jsonl] });
+    const layers: string[] = [];
+    const header = { onLayerBegin: (i: { layer: number; epochs: number }) => void layers.push(`${i.layer}:${i.epochs}`) };
+    await new DBN({ layers: [784, 12, 8], seed: 3 }).pretrain(v, { epochs: [2, 1], batchSize: 50, callbacks: [header, csv, jsonl] });
+    assert.deepEqual(layers, ["0:2", "1:1"]);
     const rows = (await readFile(join(dir, "log.csv"), "utf8")).trim().split("\n");
     assert.equal(rows[0], "epoch,reconstructionError,momentum,cdSteps,learningRate");
     assert.deepEqual(

@@ -8,7 +8,7 @@
 import { loadMnist, type MnistData } from "../../data/mnist.js";
 import { ensureDir, joinPath as join, writeFileAtomic } from "../../io/files.js";
 import { hasSavedModel } from "../../io/model.js";
-import { DBN, type DbnCallbacks } from "../../models/dbn/dbn.js";
+import { DBN, type PretrainCallback } from "../../models/dbn/dbn.js";
 import { loadDbn } from "../../models/dbn/io.js";
 import { writeDbnPictures } from "../../models/dbn/pictures.js";
 import { type FinetuneStage, pretrainAndFinetune } from "../../models/recipes/pretrain-finetune.js";
@@ -58,28 +58,18 @@ async function pretrainedStack(data: MnistData, o: DbnPipelineOptions, stackDir:
   } else {
     dbn = new DBN({ layers: o.layers, labels: o.labels ? train.oneHot.cols : 0, seed: o.seed, rbm: { learningRate: o.rbmLearningRate } });
   }
-  const tty = !o.quiet && process.stderr.isTTY;
-  const progress: DbnCallbacks = {
-    onLayerBegin: (i) => {
-      if (!o.quiet)
-        console.log(
-          `RBM ${i.layer + 1}: ${i.visible}-${i.hidden}${i.layer === dbn.rbms.length - 1 && dbn.labels > 0 ? ` (incl. ${dbn.labels} label units)` : ""}, ${i.epochs} epoch(s) to train`,
-        );
-    },
-    onBatchEnd: (b) => {
-      if (tty && (b.batch % 20 === 0 || b.batch === b.batches))
-        process.stderr.write(`\r  epoch ${b.epoch} ${b.batch}/${b.batches}  error ${b.reconstructionError.toFixed(2)}`);
-    },
-    onEpochEnd: (_layer, l) => {
-      if (tty) process.stderr.write("\r\x1b[K");
-      if (!o.quiet) console.log(`  epoch ${l.epoch}: reconstruction error ${l.reconstructionError.toFixed(3)} per image, ${l.seconds.toFixed(1)} s`);
-    },
+  // a header before each layer, then Keras-style progress lines
+  const layerHeader: PretrainCallback = {
+    onLayerBegin: (i) =>
+      console.log(
+        `RBM ${i.layer + 1}: ${i.visible}-${i.hidden}${i.layer === dbn.rbms.length - 1 && dbn.labels > 0 ? ` (incl. ${dbn.labels} label units)` : ""}, ${i.epochs} epoch(s) to train`,
+      ),
   };
   await dbn.pretrain(train.images, {
     epochs: o.pretrainEpochs,
     batchSize: o.batchSize,
     labels: dbn.labels > 0 ? train.oneHot : undefined,
-    callbacks: progress,
+    callbacks: o.quiet ? [] : [layerHeader, new ProgressBar()],
     checkpoint: stackDir,
   });
   await dbn.save(stackDir);

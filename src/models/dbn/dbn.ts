@@ -66,6 +66,12 @@ export interface DbnLayerInfo {
   epochs: number;
 }
 
+/** A Keras-style callback that may also hear when each layer's training begins and ends. */
+export interface PretrainCallback extends Callback {
+  onLayerBegin?(info: DbnLayerInfo): void | Promise<void>;
+  onLayerEnd?(info: DbnLayerInfo & { history: RbmEpochLogs[] }): void | Promise<void>;
+}
+
 /** The DBN's own callback shape (before the shared loop); `callbacks` still accepts one such object. */
 export interface DbnCallbacks {
   onLayerBegin?(info: DbnLayerInfo): void | Promise<void>;
@@ -93,7 +99,7 @@ export interface DbnPretrainOptions {
    * "reconstructionError", CSVLogger; a ModelCheckpoint saves the whole stack), or one
    * DbnCallbacks object.
    */
-  callbacks?: readonly Callback[] | DbnCallbacks;
+  callbacks?: readonly PretrainCallback[] | DbnCallbacks;
   /** A folder to save the whole stack into after every epoch (resume with loadDbn + pretrain). */
   checkpoint?: string;
 }
@@ -105,7 +111,7 @@ interface PretrainPlan {
   propagate: "mean" | "sample";
   sampleData: boolean;
   labels: Tensor | undefined;
-  callbacks: Callback[];
+  callbacks: PretrainCallback[];
   legacy: DbnCallbacks[];
   checkpoint: string | undefined;
 }
@@ -282,7 +288,7 @@ export class DBN implements TrainableModel {
     const rbm = this.rbms[i];
     const epochs = Math.max(0, plan.epochs[i] - rbm.epochsTrained);
     const info: DbnLayerInfo = { layer: i, visible: rbm.visible, hidden: rbm.hidden, epochs };
-    for (const c of plan.legacy) await c.onLayerBegin?.(info);
+    for (const c of [...plan.callbacks, ...plan.legacy]) await c.onLayerBegin?.(info);
     let history: RbmEpochLogs[] = [];
     if (epochs > 0) {
       const atTop = i === this.rbms.length - 1 && plan.labels !== undefined;
@@ -304,7 +310,7 @@ export class DBN implements TrainableModel {
         history = rbmHistory(await fitLoop({ ...options, step, ...loop }));
       }
     }
-    for (const c of plan.legacy) await c.onLayerEnd?.({ ...info, history });
+    for (const c of [...plan.callbacks, ...plan.legacy]) await c.onLayerEnd?.({ ...info, history });
     return history;
   }
 
@@ -351,7 +357,7 @@ export class DBN implements TrainableModel {
     } else if (options.labels !== undefined)
       throw new RangeError("DBN.pretrain: labels given but the DBN has no label units (construct it with { labels: classes })");
     const given = options.callbacks;
-    const callbacks = Array.isArray(given) ? [...(given as readonly Callback[])] : [];
+    const callbacks = Array.isArray(given) ? [...(given as readonly PretrainCallback[])] : [];
     const legacy = given === undefined || Array.isArray(given) ? [] : [given as DbnCallbacks];
     return { epochs, batchSize, propagate, sampleData: options.sampleData === true, labels: options.labels, callbacks, legacy, checkpoint: options.checkpoint };
   }

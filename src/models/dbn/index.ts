@@ -1,6 +1,15 @@
 // Deep belief nets: greedy pretraining, classifiers, generation, up-down fine-tuning, save/load, pictures.
 
-export type { ClassifierOptions, DBNOptions, DbnCallbacks, DbnLayerInfo, DbnPretrainOptions, DbnSampleOptions, LayerRbmOptions } from "./dbn.js";
+export type {
+  ClassifierOptions,
+  DBNOptions,
+  DbnCallbacks,
+  DbnLayerInfo,
+  DbnPretrainOptions,
+  DbnSampleOptions,
+  LayerRbmOptions,
+  PretrainCallback,
+} from "./dbn.js";
 export { DBN, joinColumns } from "./dbn.js";
 export type { DbnJson } from "./io.js";
 export { DBN_FORMAT, GENERATIVE_WEIGHTS, loadDbn, saveDbn } from "./io.js";
