@@ -3,14 +3,29 @@
  * loadModel and continued ends with the same weights, bit for bit, as the run that was never
  * interrupted — for an RBM trained by CD-1 and by PCD (momentum buffers, persistent chains and
  * the generator are in the checkpoint) and for an MLP trained with Adam through dropout (the
- * optimiser's moments and step count, the shuffling stream and the dropout generator are).
+ * optimiser's moments and step count, the shuffling and transform streams and the dropout
+ * generator are).
  */
 import assert from "node:assert/strict";
 import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
-import { Adam, binarize, type Callback, Dense, Dropout, loadModel, ModelCheckpoint, mnist, RBM, Sequential, type Tensor, type TrainableModel } from "layerwise";
+import {
+  Adam,
+  type BatchTransform,
+  binarize,
+  type Callback,
+  Dense,
+  Dropout,
+  loadModel,
+  ModelCheckpoint,
+  mnist,
+  RBM,
+  Sequential,
+  type Tensor,
+  type TrainableModel,
+} from "layerwise";
 
 const digits = async (n: number) => (await mnist.load({ limitTrain: n, limitTest: 10 })).train;
 const bits = (ts: readonly Tensor[]) => ts.map((t) => Array.from(t.data));
@@ -55,8 +70,12 @@ for (const [what, persistent] of [
   });
 }
 
-test("an MLP with Adam and dropout, checkpointed and resumed, ends bit for bit as the uninterrupted run", async () => {
+test("an MLP with Adam, dropout and a random batch transform, checkpointed and resumed, ends bit for bit as the uninterrupted run", async () => {
   const train = await digits(400);
+  // input noise drawn from the transform's own stream, which the checkpoint must carry on
+  const transform: BatchTransform = (xb, _yb, info) => {
+    for (let i = 0; i < xb.size; i++) xb.data[i] += info.rng.normal(0, 0.1);
+  };
   const make = () => {
     const m = new Sequential([new Dense(32, { activation: "relu" }), new Dropout(0.3), new Dense(10, { activation: "softmax" })], {
       inputShape: [784],
@@ -66,14 +85,14 @@ test("an MLP with Adam and dropout, checkpointed and resumed, ends bit for bit a
     return m;
   };
   const straight = make();
-  await straight.fit(train.images, train.oneHot, { epochs: 3, batchSize: 40 });
+  await straight.fit(train.images, train.oneHot, { epochs: 3, batchSize: 40, transform });
   await withDir(async (dir) => {
     const first = make();
-    await first.fit(train.images, train.oneHot, { epochs: 3, batchSize: 40, callbacks: [new ModelCheckpoint({ dir }), stopAfter(1)] });
+    await first.fit(train.images, train.oneHot, { epochs: 3, batchSize: 40, transform, callbacks: [new ModelCheckpoint({ dir }), stopAfter(1)] });
     const resumed = await loadModel(dir);
     assert.ok(resumed instanceof Sequential);
     assert.equal(resumed.epochsTrained, 1);
-    await resumed.fit(train.images, train.oneHot, { epochs: 2, batchSize: 40, initialEpoch: resumed.epochsTrained });
+    await resumed.fit(train.images, train.oneHot, { epochs: 2, batchSize: 40, transform, initialEpoch: resumed.epochsTrained });
     assert.deepEqual(bits(resumed.getWeights()), bits(straight.getWeights()));
   });
 });

@@ -77,7 +77,7 @@ function monitored(logs: Logs, monitor: string, where: string): number {
   const v = logs[monitor];
   if (v === undefined) {
     throw new Error(
-      `${where}: monitor "${monitor}" is not in the epoch logs (have: ${Object.keys(logs).join(", ")}); pass validationData or validationSplit to fit, or monitor "loss"`,
+      `${where}: monitor "${monitor}" is not in the epoch logs (have: ${Object.keys(logs).join(", ")}); monitor one of those (validation figures such as "val_loss" need validationData or validationSplit in fit)`,
     );
   }
   return v;
@@ -210,6 +210,11 @@ export class ModelCheckpoint implements Callback {
 
   setModel(model: TrainableModel): void {
     this.model = model;
+  }
+
+  /** Each training starts its own best (a DBN's layers train one after another, each with its own error scale). */
+  onTrainBegin(): void {
+    this.best = new Best(this.best.mode, 0);
   }
 
   async onEpochEnd(epoch: number, logs: Logs): Promise<void> {

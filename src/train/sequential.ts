@@ -116,6 +116,15 @@ function batchTransformer(transform: BatchTransform, rng: Rng, xBatch: Tensor): 
   };
 }
 
+/** A generator continued from the state words saved under state[field], or null when none was saved. */
+function savedGenerator(saved: SavedModelReader, field: string): Rng | null {
+  const state = saved.rngState(field);
+  if (state === undefined) return null;
+  const rng = new Rng();
+  rng.state.set(state);
+  return rng;
+}
+
 export class Sequential implements TrainableModel {
   readonly layers: Layer[] = [];
   readonly name: string;
@@ -129,6 +138,8 @@ export class Sequential implements TrainableModel {
   private readonly rng: Rng;
   /** The shuffling stream of the last fit, which a resumed fit (initialEpoch = epochsTrained) continues. */
   private shuffleRng: Rng | null = null;
+  /** The stream of the last fit's batch transform (augmentation), continued by a resumed fit like the shuffling. */
+  private transformRng: Rng | null = null;
   private compiled: Compiled | null = null;
   private readonly buffers = new BatchBuffers();
   /** Each layer's output shape, recorded when it was built. */
@@ -266,7 +277,8 @@ export class Sequential implements TrainableModel {
       const xBatch = zeros([Math.min(batchSize, n), ...xTrain.shape.slice(1)]);
       const yBatch = zeros([Math.min(batchSize, n), ...yTrain.shape.slice(1)]);
       // the transform's stream is seeded apart (~seed), so adding a transform leaves the shuffling as it was
-      const transform = options.transform === undefined ? null : batchTransformer(options.transform, new Rng(~seed), xBatch);
+      this.transformRng = options.transform === undefined ? null : resuming && this.transformRng !== null ? this.transformRng : new Rng(~seed);
+      const transform = options.transform === undefined || this.transformRng === null ? null : batchTransformer(options.transform, this.transformRng, xBatch);
       const accuracy = compiled.metrics.includes("accuracy");
       let correct = 0;
       const step: TrainingStep = {
@@ -415,6 +427,7 @@ export class Sequential implements TrainableModel {
         epochsTrained: this.epochsTrained,
         rng: [...this.rng.state],
         shuffleRng: this.shuffleRng === null ? null : [...this.shuffleRng.state],
+        transformRng: this.transformRng === null ? null : [...this.transformRng.state],
         ...Object.fromEntries(this.layerGenerators().map(([name, state]) => [`layerRng.${name}`, [...state]])),
         ...(optimizer?.iterations === undefined ? {} : { optimizer: { iterations: optimizer.iterations } }),
       },
@@ -435,11 +448,8 @@ export class Sequential implements TrainableModel {
     model.epochsTrained = saved.count("epochsTrained");
     const rng = saved.rngState("rng");
     if (rng !== undefined) model.rng.state.set(rng);
-    const shuffle = saved.rngState("shuffleRng");
-    if (shuffle !== undefined) {
-      model.shuffleRng = new Rng();
-      model.shuffleRng.state.set(shuffle);
-    }
+    model.shuffleRng = savedGenerator(saved, "shuffleRng");
+    model.transformRng = savedGenerator(saved, "transformRng");
     for (const [name, state] of model.layerGenerators()) {
       const savedState = saved.rngState(`layerRng.${name}`);
       if (savedState !== undefined) state.set(savedState);
