@@ -2,7 +2,7 @@
  * ModelCheckpoint + resume: a run that is checkpointed every epoch, stopped, loaded back with
  * loadModel and continued ends with the same weights, bit for bit, as the run that was never
  * interrupted — for an RBM trained by CD-1 and by PCD (momentum buffers, persistent chains and
- * the generator are in the checkpoint) and for an MLP trained with Adam through dropout (the
+ * the generator are in the checkpoint), for a DBN's up-down fine-tuning, and for an MLP trained with Adam through dropout (the
  * optimiser's moments and step count, the shuffling and transform streams and the dropout
  * generator are).
  */
@@ -16,6 +16,7 @@ import {
   type BatchTransform,
   binarize,
   type Callback,
+  DBN,
   Dense,
   Dropout,
   loadModel,
@@ -25,6 +26,7 @@ import {
   Sequential,
   type Tensor,
   type TrainableModel,
+  upDown,
 } from "layerwise";
 
 const digits = async (n: number) => (await mnist.load({ limitTrain: n, limitTest: 10 })).train;
@@ -93,6 +95,28 @@ test("an MLP with Adam, dropout and a random batch transform, checkpointed and r
     assert.ok(resumed instanceof Sequential);
     assert.equal(resumed.epochsTrained, 1);
     await resumed.fit(train.images, train.oneHot, { epochs: 2, batchSize: 40, transform, initialEpoch: resumed.epochsTrained });
+    assert.deepEqual(bits(resumed.getWeights()), bits(straight.getWeights()));
+  });
+});
+
+test("up-down fine-tuning of a DBN, checkpointed and resumed, ends bit for bit as the uninterrupted run", async () => {
+  const train = await digits(300);
+  const v = binarize(train.images);
+  const pretrained = async () => {
+    const dbn = new DBN({ layers: [784, 20, 16], labels: 10, seed: 13 });
+    await dbn.pretrain(v, { epochs: 1, batchSize: 50, labels: train.oneHot });
+    return dbn;
+  };
+  const straight = await pretrained();
+  await upDown(straight, v, train.oneHot, { epochs: 3, batchSize: 50 });
+  await withDir(async (dir) => {
+    const first = await pretrained();
+    await upDown(first, v, train.oneHot, { epochs: 3, batchSize: 50, callbacks: [new ModelCheckpoint({ dir }), stopAfter(2)] });
+    const resumed = await loadModel(dir);
+    assert.ok(resumed instanceof DBN);
+    assert.equal(resumed.upDownEpochs, 2);
+    const logs = await upDown(resumed, v, train.oneHot, { epochs: 1, batchSize: 50 });
+    assert.equal(logs[0].epoch, 3);
     assert.deepEqual(bits(resumed.getWeights()), bits(straight.getWeights()));
   });
 });

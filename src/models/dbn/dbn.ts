@@ -197,6 +197,9 @@ export class DBN implements TrainableModel {
   generativeW: Tensor[] | null = null;
   /** Set by a callback (EarlyStopping) to end up-down training after the current epoch. */
   stopTraining = false;
+  /** Epochs of up-down fine-tuning so far, and its generator (null before the first): saved, so up-down resumes. */
+  upDownEpochs = 0;
+  upDownRng: Rng | null = null;
   private readonly rng: Rng;
 
   /** `rbms`: trained RBMs to wrap instead of new ones (see fromRbms). */
@@ -557,7 +560,11 @@ export class DBN implements TrainableModel {
     return {
       className: "DBN",
       config: { layers: [...this.layers], labels: this.labels, seed: this.seed, rbms: rbms.map((r) => r.config) },
-      state: { rbms: rbms.map((r) => r.state), rng: [...this.rng.state] },
+      state: {
+        rbms: rbms.map((r) => r.state),
+        rng: [...this.rng.state],
+        ...(this.upDownRng === null ? {} : { upDownEpochs: this.upDownEpochs, upDownRng: [...this.upDownRng.state] }),
+      },
       tensors: [
         ...rbms.flatMap((r, i) => r.tensors.map(([name, t]) => [`rbm${i + 1}.${name}`, t] as const)),
         ...(this.generativeW ?? []).map((g, i) => [`G${i + 1}`, g] as const),
@@ -578,6 +585,12 @@ export class DBN implements TrainableModel {
       saved.fail(`"config.layers" ${JSON.stringify(layers)} does not match the saved RBMs (${dbn.layers.join("-")})`);
     const rng = saved.rngState("rng");
     if (rng !== undefined) dbn.rng.state.set(rng);
+    const upDownRng = saved.rngState("upDownRng");
+    if (upDownRng !== undefined) {
+      dbn.upDownRng = new Rng();
+      dbn.upDownRng.state.set(upDownRng);
+      dbn.upDownEpochs = saved.count("upDownEpochs");
+    }
     if (saved.optionalTensor("G1", parts[0].W.shape) !== undefined) {
       dbn.untie();
       for (const [i, g] of (dbn.generativeW as Tensor[]).entries()) saved.into(`G${i + 1}`, g);

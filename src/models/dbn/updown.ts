@@ -33,6 +33,7 @@ export interface UpDownOptions {
   batchSize?: number;
   /** ε of the generative and recognition weights. Default 0.01. */
   learningRate?: number;
+  /** Starts the up-down generator afresh from this seed; by default the DBN's up-down stream goes on (from seed + 104729 the first time). */
   seed?: number;
   /** Keras-style callbacks (logs: wakeError, sleepError), or one { onEpochEnd(logs: UpDownEpochLogs) } object. */
   callbacks?: readonly Callback[] | { onEpochEnd?(logs: UpDownEpochLogs): void | Promise<void> };
@@ -82,7 +83,9 @@ export async function upDown(dbn: DBN, data: Tensor, labels: Tensor, options: Up
   const G = dbn.generativeW as Tensor[];
   const lower = dbn.rbms.slice(0, -1);
   const top = dbn.top;
-  const rng = new Rng(options.seed ?? dbn.seed + 104729);
+  // the up-down stream lives with the DBN (and its checkpoints), so a second call goes on where the first stopped
+  if (options.seed !== undefined || dbn.upDownRng === null) dbn.upDownRng = new Rng(options.seed ?? dbn.seed + 104729);
+  const rng = dbn.upDownRng;
   let start = 0; // of the epoch, for the legacy callback's seconds
   let dreams = 0; // sleep-phase rows this epoch (the top RBM's persistent chains under PCD)
   let sleepSum = 0;
@@ -127,6 +130,7 @@ export async function upDown(dbn: DBN, data: Tensor, labels: Tensor, options: Up
       return { wakeError };
     },
     endEpoch: (e, logs) => {
+      dbn.upDownEpochs++;
       if (!G.every((g) => g.data.every(Number.isFinite)) || !lower.every((r) => r.W.data.every(Number.isFinite)))
         throw new Error(`upDown: weights became non-finite in epoch ${e + 1}; lower learningRate (now ${eps})`);
       logs.sleepError = sleepSum / dreams; // per dream, however many chains dreamed
@@ -138,6 +142,7 @@ export async function upDown(dbn: DBN, data: Tensor, labels: Tensor, options: Up
     step,
     rows: data.rows,
     epochs,
+    initialEpoch: dbn.upDownEpochs,
     batchSize,
     rng,
     callbacks: callbackList(options.callbacks, (legacy) => ({
