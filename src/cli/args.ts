@@ -6,7 +6,7 @@
 
 export type OptionSpec =
   | { type: "string"; description: string; default?: string; choices?: readonly string[] }
-  | { type: "number"; description: string; default?: number; integer?: boolean; min?: number; max?: number }
+  | { type: "number"; description: string; default?: number; integer?: boolean; min?: number; above?: number; max?: number }
   | { type: "boolean"; description: string };
 
 export type OptionSpecs = Record<string, OptionSpec>;
@@ -71,12 +71,13 @@ function convert(name: string, spec: OptionSpec, raw: string): string | number {
   }
   if (spec.type !== "number") throw new UsageError(`option --${name} takes no value`);
   const x = Number(raw);
-  const range = `${spec.integer ? "an integer" : "a number"}${spec.min !== undefined ? ` >= ${spec.min}` : ""}${spec.max !== undefined ? ` <= ${spec.max}` : ""}`;
+  const range = `${spec.integer ? "an integer" : "a number"}${spec.min !== undefined ? ` >= ${spec.min}` : ""}${spec.above !== undefined ? ` > ${spec.above}` : ""}${spec.max !== undefined ? ` <= ${spec.max}` : ""}`;
   if (
     raw.trim() === "" ||
     !Number.isFinite(x) ||
     (spec.integer && !Number.isInteger(x)) ||
     (spec.min !== undefined && x < spec.min) ||
+    (spec.above !== undefined && x <= spec.above) ||
     (spec.max !== undefined && x > spec.max)
   ) {
     throw new UsageError(`option --${name} must be ${range}; got "${raw}"`);

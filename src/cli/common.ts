@@ -1,13 +1,15 @@
 /**
  * What the `layerwise` commands share: the command skeleton (parse the options, print the help
- * for --help, refuse stray arguments), the options that mean the same in every command,
- * loading the digits they ask for, and the supervised trainers' fit-test-save ending.
+ * for --help, refuse stray arguments, check the output folder before the work), the options
+ * that mean the same in every command, loading the digits they ask for, and the supervised
+ * trainers' fit-test-save ending.
  */
-import { loadMnist, type MnistData } from "../data/mnist.js";
+import { chooseMnist, loadMnistChoice, type MnistChoice, type MnistData } from "../data/mnist.js";
 import { formatSeconds } from "../train/progress.js";
 import type { FitOptions, Sequential } from "../train/sequential.js";
 import { formatHelp, type OptionSpecs, type ParsedOptions, parseOptions, UsageError } from "./args.js";
 import type { Command } from "./command.js";
+import { prepareOutDir } from "./out-dir.js";
 
 export interface CommandDefinition<S extends OptionSpecs> {
   path: readonly string[];
@@ -16,8 +18,17 @@ export interface CommandDefinition<S extends OptionSpecs> {
   usage: string;
   /** The command's options; --help is added. */
   specs: S;
-  /** `help` is the --help text, for errors that show it. Resolves to the exit code. */
-  run(options: ParsedOptions<S>, help: string): Promise<number>;
+  /**
+   * The output folder a run writes into, if any: checked writable before run starts (so a bad
+   * path fails before any data is loaded), and removed again when the run fails and leaves
+   * empty a folder the check created.
+   */
+  outDir?: (options: ParsedOptions<S>) => string | undefined;
+  /**
+   * `help` is the --help text, for errors that show it; `given` names the options on the
+   * command line (a resumed run keeps its recorded settings for the others). Resolves to the exit code.
+   */
+  run(options: ParsedOptions<S>, help: string, given: ReadonlySet<string>): Promise<number>;
 }
 
 /** A Command from its options and its work: --help prints the help, a stray argument is a usage error. */
@@ -27,25 +38,44 @@ export function defineCommand<S extends OptionSpecs>(def: CommandDefinition<S>):
     path: def.path,
     summary: def.summary,
     async run(argv) {
-      const { options, positional } = parseOptions(argv, specs);
+      const { options, positional, given } = parseOptions(argv, specs);
       const help = formatHelp(def.usage, specs);
       if (options.help) {
         console.log(help);
         return 0;
       }
       if (positional.length > 0) throw new UsageError(`unexpected argument "${positional[0]}"; usage: ${def.usage}`);
-      return def.run(options as ParsedOptions<S>, help);
+      const parsed = options as ParsedOptions<S>;
+      const out = def.outDir?.(parsed);
+      const undo = out === undefined ? null : await prepareOutDir(out);
+      try {
+        return await def.run(parsed, help, given);
+      } catch (err) {
+        await undo?.();
+        throw err;
+      }
     },
   };
 }
 
 // ---- options that mean the same in every command ---------------------------------------------
 
-export const dataOption = { type: "string", description: "folder with the MNIST IDX files (default: the bundled digits)" } as const;
+/** The one data rule (chooseMnist in src/data/mnist.ts, docs/data.md), said the same in every command's help. */
+export const dataOption = {
+  type: "string",
+  description:
+    'MNIST: a folder of IDX files, "full" ($LAYERWISE_MNIST, else ../shared/datasets/mnist beside the checkout) or "bundled"; default: $LAYERWISE_MNIST when set, else the bundled digits',
+} as const;
 
 export const seedOption = (description: string) => ({ type: "number", description, integer: true, default: 1 }) as const;
 
 export const outOption = (description: string) => ({ type: "string", description }) as const;
+
+/** --fresh of the commands that resume what their output folder holds. */
+export const freshOption = {
+  type: "boolean",
+  description: "start over: ignore (and in time replace) what the output folder holds instead of resuming it",
+} as const;
 
 export const quietOption = (description: string) => ({ type: "boolean", description }) as const;
 
@@ -58,9 +88,25 @@ export const mnistOptions = {
   "limit-test": limitOption("use only the first N test digits"),
 } as const;
 
-/** The digits mnistOptions ask for: the IDX files in --data (else the bundled digits), cut to the limits. */
+/** The digits mnistOptions ask for (see loadDigits). */
 export function loadMnistFor(o: { data?: string; "limit-train"?: number; "limit-test"?: number }): Promise<MnistData> {
-  return loadMnist({ dir: o.data, limitTrain: o["limit-train"], limitTest: o["limit-test"] });
+  return loadDigits(o.data, { limitTrain: o["limit-train"], limitTest: o["limit-test"] });
+}
+
+/**
+ * The digits the data rule picks for --data (chooseMnist), cut to the limits. Prints which set
+ * was used, why, and its size (through print, console.log by default), so no run is silent about
+ * what it trained or tested on.
+ */
+export async function loadDigits(
+  data: string | undefined | MnistChoice,
+  limits: { limitTrain?: number; limitTest?: number },
+  print: (line: string) => void = console.log,
+): Promise<MnistData & { choice: MnistChoice }> {
+  const choice = typeof data === "object" ? data : chooseMnist(data);
+  const digits = await loadMnistChoice(choice, limits);
+  print(describeData(digits, choice));
+  return { ...digits, choice };
 }
 
 /** The last options of `train mlp` and `train cnn`: the data, the seed, where to save, --quiet. */
@@ -70,13 +116,21 @@ export const supervisedTrainerOptions = (descriptions: { seed: string; out: stri
 /** --data and --limit of the trainers that take training digits only (RBM, DBN). */
 export const trainingDigitsOptions = { data: dataOption, limit: limitOption("use at most this many training digits") } as const;
 
-/** The learning-rate decay of the supervised trainers (checked by checkLearningRate). */
-export const lrDecayOption = { type: "number", description: "multiply the learning rate by this after every epoch", min: 0, max: 1, default: 1 } as const;
+/** A learning rate: a number > 0. */
+export const learningRateOption = (description: string, defaultValue?: number) => ({ type: "number", description, above: 0, default: defaultValue }) as const;
 
-/** --lr must be > 0 and --lr-decay in (0, 1]; the specs can only say >= 0. */
-export function checkLearningRate(o: { lr?: number; "lr-decay"?: number }): void {
-  if (o.lr !== undefined && o.lr <= 0) throw new UsageError(`option --lr must be a number > 0; got "${o.lr}"`);
-  if (o["lr-decay"] === 0) throw new UsageError(`option --lr-decay must be a number in (0, 1]; got "0"`);
+/** The learning-rate decay of the supervised trainers: in (0, 1]. */
+export const lrDecayOption = { type: "number", description: "multiply the learning rate by this after every epoch", above: 0, max: 1, default: 1 } as const;
+
+/**
+ * Layer sizes joined by "-", e.g. 784-500-10: each a plain positive integer (no spaces, signs,
+ * exponents or decimals), at least two. `flag` and `example` go into the error.
+ */
+export function parseSizes(text: string, flag: string, example: string): number[] {
+  const parts = text.split("-");
+  if (parts.length < 2 || parts.some((p) => !/^[1-9][0-9]*$/.test(p)))
+    throw new UsageError(`option ${flag} must be sizes joined by "-" (positive whole numbers, no spaces), e.g. ${example}; got "${text}"`);
+  return parts.map(Number);
 }
 
 /** Throws "option --NAME is required (WHAT)" when a required option is missing. */
@@ -100,9 +154,14 @@ export function logUnless(quiet: boolean): (line: string) => void {
   };
 }
 
-/** "data: bundled MNIST, 8000 training and 2000 test digits" */
-export function describeData(data: MnistData): string {
-  return `data: ${data.source} MNIST, ${data.train.images.rows} training and ${data.test.images.rows} test digits`;
+/** "data: bundled MNIST (no --data, $LAYERWISE_MNIST unset), 8000 training and 2000 test digits" */
+export function describeData(data: MnistData, choice: MnistChoice): string {
+  return `data: ${dataName(choice)} (${choice.from}), ${data.train.images.rows} training and ${data.test.images.rows} test digits`;
+}
+
+/** "bundled MNIST" or "full MNIST from DIR": what a run records as its data source. */
+export function dataName(choice: MnistChoice): string {
+  return choice.source === "full" ? `full MNIST from ${choice.dir}` : "bundled MNIST";
 }
 
 /** "loss 0.1234 - accuracy 96.10 % - error 3.90 %" */

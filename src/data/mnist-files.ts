@@ -22,10 +22,21 @@ export function mnistDirCandidates(): { dir: string; from: string }[] {
   return out;
 }
 
+/** The absolute form of a folder path (a relative one is taken from the working folder). */
+export function absolutePath(path: string): string {
+  return platform.fs.resolve(path);
+}
+
+/** $LAYERWISE_MNIST as an absolute path, or null when it is unset or empty. */
+export function envMnistDir(): string | null {
+  const env = platform.env(MNIST_ENV);
+  return env ? platform.fs.resolve(env) : null;
+}
+
 /** $LAYERWISE_MNIST when set, else <repo root>/../shared/datasets/mnist when it exists, else null. */
 export function defaultMnistDir(): string | null {
-  const env = platform.env(MNIST_ENV);
-  if (env) return platform.fs.resolve(env);
+  const env = envMnistDir();
+  if (env !== null) return env;
   for (const c of mnistDirCandidates()) if (pathExists(c.dir)) return c.dir;
   return null;
 }

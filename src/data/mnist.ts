@@ -16,7 +16,16 @@ import { joinPath, readFileBytes, readFileText, writeFileAtomic } from "../io/fi
 import { Rng } from "../tensor/random.js";
 import { type Tensor, zeros } from "../tensor/tensor.js";
 import { checkMnistImages, checkMnistLabels, checkSameCount, parseIdx } from "./idx.js";
-import { bundledMnistPackage, cacheDirCandidates, defaultMnistDir as defaultDir, MNIST_ENV, mnistDirCandidates, pathExists } from "./mnist-files.js";
+import {
+  absolutePath,
+  bundledMnistPackage,
+  cacheDirCandidates,
+  defaultMnistDir as defaultDir,
+  envMnistDir,
+  MNIST_ENV,
+  mnistDirCandidates,
+  pathExists,
+} from "./mnist-files.js";
 import { classCounts, oneHot } from "./transforms.js";
 
 export const MNIST_SIDE = 28;
@@ -76,6 +85,35 @@ export async function loadMnist(options: MnistLoadOptions = {}): Promise<MnistDa
 
 export const mnist = { load: loadMnist };
 
+/** Which digits a command line asked for: the bundled ones, or the IDX files in dir; `from` says why. */
+export type MnistChoice = { source: "bundled"; from: string } | { source: "full"; dir: string; from: string };
+
+/**
+ * The one data rule of the `layerwise` commands (docs/data.md), first match wins:
+ * `--data DIR` (that folder), `--data full` ($LAYERWISE_MNIST, else ../shared/datasets/mnist
+ * beside the checkout; an error naming both when neither exists), `--data bundled`, then
+ * without --data $LAYERWISE_MNIST when set, else the bundled digits. The folder beside the
+ * checkout is only taken when asked for, so a plain run means the same on every machine.
+ */
+export function chooseMnist(data: string | undefined): MnistChoice {
+  if (data === "bundled") return { source: "bundled", from: "--data bundled" };
+  if (data === "full") {
+    const dir = defaultDir();
+    if (dir === null) throw fullSetNotFound();
+    const found = mnistDirCandidates().find((c) => c.dir === dir);
+    return { source: "full", dir, from: `--data full: ${found?.from ?? dir}` };
+  }
+  if (data !== undefined) return { source: "full", dir: absolutePath(data), from: "--data" };
+  const env = envMnistDir();
+  if (env !== null) return { source: "full", dir: env, from: `$${MNIST_ENV}` };
+  return { source: "bundled", from: `no --data, $${MNIST_ENV} unset` };
+}
+
+/** Loads what chooseMnist chose, cut to the limits. */
+export function loadMnistChoice(choice: MnistChoice, limits: { limitTrain?: number; limitTest?: number } = {}): Promise<MnistData> {
+  return loadMnist({ ...limits, ...(choice.source === "full" ? { source: "full", dir: choice.dir } : { source: "bundled" }) });
+}
+
 /**
  * Drops the raw bytes kept in this process (loads reuse them: the full set holds ~55 MB), so the
  * memory can be freed; the next load reads the files (or the cache) again.
@@ -130,14 +168,17 @@ const FULL_FILES = {
 
 const fullMemo = new Map<string, Promise<{ train: RawSplit; test: RawSplit }>>();
 
+/** The error when the full set is asked for and none of the default places holds it. */
+function fullSetNotFound(): Error {
+  const tried = mnistDirCandidates().map((c) => `${c.dir} (${c.from})`);
+  return new Error(
+    `MNIST IDX files not found: no folder given and none of the default places exists${tried.length ? ` (tried ${tried.join(", ")})` : ""}. Pass dir, or set $${MNIST_ENV} to the folder holding ${Object.values(FULL_FILES).join(", ")} (.gz or raw).`,
+  );
+}
+
 async function loadFullRaw(dirOption: string | undefined): Promise<{ train: RawSplit; test: RawSplit }> {
   const dir = dirOption ?? defaultDir();
-  if (dir === null) {
-    const tried = mnistDirCandidates().map((c) => `${c.dir} (${c.from})`);
-    throw new Error(
-      `MNIST IDX files not found: no folder given and none of the default places exists${tried.length ? ` (tried ${tried.join(", ")})` : ""}. Pass dir, or set $${MNIST_ENV} to the folder holding ${Object.values(FULL_FILES).join(", ")} (.gz or raw).`,
-    );
-  }
+  if (dir === null) throw fullSetNotFound();
   let pending = fullMemo.get(dir);
   if (!pending) {
     pending = readFullDir(dir);

@@ -3,7 +3,6 @@
  * network, corrupts them, recalls them, and writes recall.png (rows: original, noisy,
  * recalled), energy.svg (energy after every update) and summary.json to --out.
  */
-import { loadMnist } from "../../data/mnist.js";
 import { readFileText, writeFileAtomic } from "../../io/files.js";
 import { tileImages, writePng } from "../../io/png.js";
 import { linePlotSvg } from "../../io/svg.js";
@@ -13,10 +12,11 @@ import { Rng } from "../../tensor/random.js";
 import { zeros } from "../../tensor/tensor.js";
 import { UsageError } from "../args.js";
 import type { Command } from "../command.js";
-import { defineCommand, outOption, requireOptionShowingHelp, seedOption } from "../common.js";
+import { dataOption, defineCommand, loadDigits, outOption, requireOptionShowingHelp, seedOption } from "../common.js";
 
 const specs = {
   patterns: { type: "string", description: 'a text file of # / . bitmaps separated by blank lines, or "mnist"' },
+  data: dataOption,
   digits: { type: "number", description: "with --patterns mnist: store the digits 0..n−1", default: 5, integer: true, min: 1, max: 10 },
   noise: { type: "number", description: "fraction of units flipped in each probe", default: 0.2, min: 0, max: 1 },
   rule: { type: "string", description: "storage rule", default: "pseudo-inverse", choices: ["hebbian", "pseudo-inverse"] },
@@ -28,9 +28,9 @@ const specs = {
 
 const USAGE = "layerwise hopfield --patterns FILE|mnist --out DIR [--noise 0.2] [--rule pseudo-inverse|hebbian] [--update async|sync]";
 
-async function loadPatterns(source: string, digits: number): Promise<PatternSet> {
+async function loadPatterns(source: string, digits: number, dataFlag: string | undefined): Promise<PatternSet> {
   if (source === "mnist") {
-    const data = await loadMnist({ limitTest: 0 });
+    const data = await loadDigits(dataFlag, { limitTest: 0 });
     return digitPatterns(data.train.images, data.train.labels, digits);
   }
   return parsePatternText(await readFileText(source));
@@ -41,12 +41,13 @@ export const hopfieldCommand: Command = defineCommand({
   summary: "store bitmaps or MNIST digits in a Hopfield net, recall them from noisy probes (PNG + energy SVG)",
   usage: USAGE,
   specs,
+  outDir: (o) => o.out,
   async run(o, help) {
     const source = requireOptionShowingHelp(o.patterns, "--patterns FILE|mnist", help);
     const dir = requireOptionShowingHelp(o.out, "--out DIR", help);
     let set: PatternSet;
     try {
-      set = await loadPatterns(source, o.digits ?? 5);
+      set = await loadPatterns(source, o.digits ?? 5, o.data);
     } catch (e) {
       throw new UsageError(`--patterns ${source}: ${e instanceof Error ? e.message : String(e)}`);
     }

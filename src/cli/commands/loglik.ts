@@ -3,12 +3,11 @@
  * small binary layer, otherwise by annealed importance sampling of log Z (Salakhutdinov &
  * Murray 2008) on the stochastically binarised MNIST test set.
  */
-import { loadMnist } from "../../data/mnist.js";
 import { baseRateBiases, DEFAULT_BETAS, PAPER_BETAS } from "../../models/rbm/ais.js";
 import { loadRbm } from "../../models/rbm/io.js";
 import { Rng } from "../../tensor/random.js";
 import type { Command } from "../command.js";
-import { dataOption, defineCommand, limitOption, requireOptionShowingHelp, seedOption } from "../common.js";
+import { dataOption, defineCommand, limitOption, loadDigits, requireOptionShowingHelp, seedOption } from "../common.js";
 import { binarizeImages } from "./train-rbm.js";
 
 const specs = {
@@ -41,7 +40,7 @@ export const loglikCommand: Command = defineCommand({
   specs,
   async run(o, help) {
     const rbm = await loadRbm(requireOptionShowingHelp(o.model, "--model DIR", help));
-    const data = await loadMnist({ dir: o.data, limitTest: o.limit });
+    const data = await loadDigits(o.data, { limitTest: o.limit });
     const rng = new Rng(o.seed ?? 1);
     const trainBits = binarizeImages(data.train.images, o.binarize === "threshold" ? "threshold" : "sample", rng);
     const test = binarizeImages(data.test.images, o.binarize ?? "sample", rng);

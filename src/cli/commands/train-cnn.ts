@@ -10,10 +10,9 @@ import { UsageError } from "../args.js";
 import type { Command } from "../command.js";
 import {
   baseNames,
-  checkLearningRate,
   defineCommand,
-  describeData,
   fitTestAndSave,
+  learningRateOption,
   loadMnistFor,
   logUnless,
   lrDecayOption,
@@ -36,7 +35,7 @@ const specs = {
   },
   epochs: { type: "number", description: "passes over the training set", integer: true, min: 1, default: 10 },
   "batch-size": { type: "number", description: "digits per update", integer: true, min: 1, default: 32 },
-  lr: { type: "number", description: "Adam learning rate", min: 0, default: 0.001 },
+  lr: learningRateOption("Adam learning rate", 0.001),
   "lr-decay": lrDecayOption,
   dropout: { type: "number", description: "dropout rate before the dense layers (lenet-relu)", min: 0, max: 0.99, default: 0.25 },
   ...supervisedTrainerOptions({
@@ -96,9 +95,9 @@ export const trainCnnCommand: Command = defineCommand({
   summary: "train LeNet-5 (or its ReLU variant) on MNIST, optionally with augmentation; save it with filter and feature-map PNGs",
   usage: USAGE,
   specs,
+  outDir: (o) => o.out,
   async run(o) {
     const out = requireOption(o.out, "out", "the folder to save the model into");
-    checkLearningRate(o);
     const seed = o.seed ?? 1;
     let augmentation: ReturnType<typeof parseAugmentSpec> = null;
     try {
@@ -113,7 +112,6 @@ export const trainCnnCommand: Command = defineCommand({
     const decay = o["lr-decay"] ?? 1;
     const optimizer = new Adam({ learningRate: o.lr ?? 0.001, schedule: decay < 1 ? { type: "exponential", decay } : undefined });
     model.compile({ loss: "categoricalCrossentropy", optimizer, metrics: ["accuracy"] });
-    log(describeData(data));
     log(model.build().summary());
     const transform = augmentation === null ? undefined : new Augmenter(augmentation).batchTransform();
     if (augmentation !== null) log(`augmentation: ${JSON.stringify(augmentation)}`);

@@ -5,18 +5,29 @@
  * weights with the same budget. Writes the stack, the classifier, filters, samples and a
  * summary. `layerwise demo` runs the same pipeline with small settings (demo.ts).
  */
-import { loadMnist, type MnistData } from "../../data/mnist.js";
-import { ensureDir, joinPath as join, writeFileAtomic } from "../../io/files.js";
-import { hasSavedModel } from "../../io/model.js";
+import { chooseMnist, type MnistChoice, type MnistData } from "../../data/mnist.js";
+import { ensureDir, joinPath as join, readFileText, writeFileAtomic } from "../../io/files.js";
+import { hasSavedModel, MODEL_JSON } from "../../io/model.js";
 import { DBN, type PretrainCallback } from "../../models/dbn/dbn.js";
 import { loadDbn } from "../../models/dbn/io.js";
 import { writeDbnPictures } from "../../models/dbn/pictures.js";
 import { type FinetuneStage, pretrainAndFinetune } from "../../models/recipes/pretrain-finetune.js";
-import type { Callback } from "../../train/callbacks.js";
+import { type Callback, LambdaCallback } from "../../train/callbacks.js";
 import { ProgressBar } from "../../train/progress.js";
 import { UsageError } from "../args.js";
 import type { Command } from "../command.js";
-import { defineCommand, outOption, quietOption, requireOptionShowingHelp, seedOption, trainingDigitsOptions } from "../common.js";
+import {
+  defineCommand,
+  freshOption,
+  learningRateOption,
+  loadDigits,
+  outOption,
+  parseSizes,
+  quietOption,
+  requireOptionShowingHelp,
+  seedOption,
+  trainingDigitsOptions,
+} from "../common.js";
 
 export interface DbnPipelineOptions {
   layers: number[];
@@ -35,6 +46,10 @@ export interface DbnPipelineOptions {
   seed: number;
   out: string;
   quiet: boolean;
+  /** The stack to pretrain further (from resumeStack); null or absent: a new one. */
+  stack?: DBN | null;
+  /** Where the digits came from ("bundled" or a folder, as --data takes it), for the record. */
+  data?: string;
 }
 
 export interface DbnPipelineResult {
@@ -46,18 +61,152 @@ export interface DbnPipelineResult {
   files: string[];
 }
 
-/** The stack in out/stack, pretrained further (resuming where an earlier run stopped), else a new one pretrained. */
+// ---- resuming: a stack goes on only with the settings it was pretrained with -----------------
+
+/**
+ * What a stack's pretraining depends on. Saved as `training.pretraining` in stack/model.json
+ * with every checkpoint, and checked when a later run resumes the stack.
+ */
+export interface PretrainSettings {
+  layers: number[];
+  labels: boolean;
+  seed: number;
+  rbmLearningRate: number;
+  batchSize: number;
+  /** Epochs per layer asked for (the stack may have done fewer so far). */
+  pretrainEpochs: number;
+  /** "bundled" or the folder of the IDX files: what --data takes to load the same digits. */
+  data: string;
+  trainDigits: number;
+}
+
+/** The settings checked on resume: the option that sets each, and what it is. */
+const RESUMED: readonly { key: keyof PretrainSettings; flag: string; what: string }[] = [
+  { key: "layers", flag: "layers", what: "layer sizes" },
+  { key: "labels", flag: "labels", what: "label units on the top RBM" },
+  { key: "seed", flag: "seed", what: "seed" },
+  { key: "rbmLearningRate", flag: "rbm-lr", what: "RBM learning rate" },
+  { key: "batchSize", flag: "batch", what: "mini-batch size" },
+  { key: "data", flag: "data", what: "data" },
+  { key: "trainDigits", flag: "limit", what: "training digits" },
+  { key: "pretrainEpochs", flag: "pretrain-epochs", what: "RBM epochs per layer" },
+];
+
+/** A stack found in out/stack: the DBN and the settings it records (those a stack without a record leaves out are absent). */
+export interface SavedStack {
+  dir: string;
+  dbn: DBN;
+  recorded: Partial<PretrainSettings>;
+  /** The most epochs any of its RBMs has trained. */
+  epochsDone: number;
+}
+
+/** The stack in stackDir with its recorded settings, or null when there is none. */
+export async function readStack(stackDir: string): Promise<SavedStack | null> {
+  if (!(await hasSavedModel(stackDir))) return null;
+  const dbn = await loadDbn(stackDir);
+  // the settings the DBN holds itself, then the record the CLI saved with it (absent in older folders)
+  const json = (await readFileText(join(stackDir, MODEL_JSON)).then(JSON.parse, () => ({}))) as { training?: { pretraining?: Partial<PretrainSettings> } };
+  const recorded: Partial<PretrainSettings> = {
+    ...(json.training?.pretraining ?? {}),
+    layers: [...dbn.layers],
+    labels: dbn.labels > 0,
+    seed: dbn.seed,
+    rbmLearningRate: dbn.rbms[0].options.learningRate,
+  };
+  return { dir: stackDir, dbn, recorded, epochsDone: Math.max(...dbn.rbms.map((r) => r.epochsTrained)) };
+}
+
+function same(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function show(v: unknown): string {
+  return Array.isArray(v) ? v.join("-") : String(v);
+}
+
+/**
+ * The settings a run uses on a saved stack: each setting not given on the command line (isGiven)
+ * takes the recorded value; a given one must equal it, except --pretrain-epochs, which may only
+ * not fall below the epochs done. Returns the settings and one line per mismatch.
+ */
+export function resumeSettings(
+  saved: SavedStack,
+  requested: PretrainSettings,
+  isGiven: (flag: string) => boolean,
+): { settings: PretrainSettings; mismatches: string[] } {
+  const settings = { ...requested };
+  const mismatches: string[] = [];
+  const put = <K extends keyof PretrainSettings>(key: K, value: PretrainSettings[K]): void => {
+    settings[key] = value;
+  };
+  for (const { key, flag, what } of RESUMED) {
+    const had = saved.recorded[key];
+    if (had === undefined) continue;
+    if (!isGiven(flag)) {
+      put(key, had);
+    } else if (key === "pretrainEpochs" ? requested.pretrainEpochs < saved.epochsDone : !same(had, requested[key])) {
+      const was = key === "pretrainEpochs" ? `has trained ${saved.epochsDone} epoch(s) per layer` : `was pretrained with ${show(had)}`;
+      mismatches.push(`--${flag} (${what}): the stack ${was}; this run asks for ${show(requested[key])}`);
+    }
+  }
+  // never fewer than the stack has done: summary.json says what the stack holds
+  settings.pretrainEpochs = Math.max(settings.pretrainEpochs, saved.epochsDone);
+  return { settings, mismatches };
+}
+
+/** The error for a resume that does not match: every mismatch, and the two ways out. */
+export function resumeMismatchError(stackDir: string, mismatches: readonly string[]): UsageError {
+  return new UsageError(
+    `${stackDir} holds a stack pretrained with other settings:\n${mismatches.map((m) => `  ${m}`).join("\n")}\n` +
+      `Either add --fresh to start over (the stack is pretrained anew), or drop these options to resume with the stack's own settings.`,
+  );
+}
+
+/**
+ * The digits and settings of a run into out: a stack already in out/stack (unless fresh) is
+ * resumed with the settings it records (resumeSettings), checked again against the digits once
+ * they are loaded; any mismatch stops the run before training (resumeMismatchError).
+ */
+export async function resumeOrStart(
+  out: string,
+  requested: PretrainSettings,
+  o: { fresh: boolean; limit: number | undefined; isGiven: (flag: string) => boolean },
+): Promise<{ data: MnistData; settings: PretrainSettings; stack: DBN | null }> {
+  const saved = o.fresh ? null : await readStack(join(out, "stack"));
+  const { settings, mismatches } = saved === null ? { settings: requested, mismatches: [] } : resumeSettings(saved, requested, o.isGiven);
+  const limit = saved !== null && !o.isGiven("limit") && saved.recorded.trainDigits !== undefined ? settings.trainDigits : o.limit;
+  const fromRecord = saved !== null && !o.isGiven("data") && saved.recorded.data !== undefined;
+  const choice = chooseMnist(settings.data);
+  const data = await loadDigits(fromRecord ? { ...choice, from: `as recorded in ${saved.dir}` } : choice, { limitTrain: limit });
+  const trainDigits = data.train.images.rows;
+  if (saved?.recorded.trainDigits !== undefined && trainDigits !== saved.recorded.trainDigits && !mismatches.some((m) => m.startsWith("--limit"))) {
+    mismatches.push(`--limit (training digits): the stack was pretrained on ${saved.recorded.trainDigits}; this run has ${trainDigits}`);
+  }
+  if (saved !== null && mismatches.length > 0) throw resumeMismatchError(saved.dir, mismatches);
+  if (saved !== null) {
+    const unchecked = RESUMED.filter((r) => saved.recorded[r.key] === undefined).map((r) => `--${r.flag}`);
+    if (unchecked.length > 0) console.log(`note: ${saved.dir} records no ${unchecked.join(", ")} (an older layerwise wrote it); those are not checked`);
+  }
+  return { data, settings: { ...settings, data: dataFlag(data.choice), trainDigits }, stack: saved?.dbn ?? null };
+}
+
+/** What --data takes to load these digits again: "bundled" or the folder. */
+export function dataFlag(choice: MnistChoice): string {
+  return choice.source === "full" ? choice.dir : "bundled";
+}
+
+/** The stack given (resumed) or a new one, pretrained to o.pretrainEpochs per layer; every save records its settings. */
 async function pretrainedStack(data: MnistData, o: DbnPipelineOptions, stackDir: string): Promise<DBN> {
   const { train } = data;
   let dbn: DBN;
-  if (await hasSavedModel(stackDir)) {
-    dbn = await loadDbn(stackDir);
-    if (dbn.layers.join("-") !== o.layers.join("-"))
-      throw new UsageError(`${stackDir} holds a ${dbn.layers.join("-")} stack; --layers asks for ${o.layers.join("-")} (use another --out)`);
+  if (o.stack) {
+    dbn = o.stack;
     console.log(`resuming the stack in ${stackDir} (epochs so far: ${dbn.rbms.map((r) => r.epochsTrained).join(", ")})`);
   } else {
     dbn = new DBN({ layers: o.layers, labels: o.labels ? train.oneHot.cols : 0, seed: o.seed, rbm: { learningRate: o.rbmLearningRate } });
   }
+  const record = { pretraining: pretrainSettingsOf(o, train.images.rows) };
   // a header before each layer, then Keras-style progress lines
   const layerHeader: PretrainCallback = {
     onLayerBegin: (i) =>
@@ -65,15 +214,30 @@ async function pretrainedStack(data: MnistData, o: DbnPipelineOptions, stackDir:
         `RBM ${i.layer + 1}: ${i.visible}-${i.hidden}${i.layer === dbn.rbms.length - 1 && dbn.labels > 0 ? ` (incl. ${dbn.labels} label units)` : ""}, ${i.epochs} epoch(s) to train`,
       ),
   };
+  // the whole stack after every epoch, with its settings, so a later run resumes it (and checks them)
+  const checkpoint = new LambdaCallback({ onEpochEnd: () => dbn.save(stackDir, record) });
   await dbn.pretrain(train.images, {
     epochs: o.pretrainEpochs,
     batchSize: o.batchSize,
     labels: dbn.labels > 0 ? train.oneHot : undefined,
-    callbacks: o.quiet ? [] : [layerHeader, new ProgressBar()],
-    checkpoint: stackDir,
+    callbacks: o.quiet ? [checkpoint] : [layerHeader, new ProgressBar(), checkpoint],
   });
-  await dbn.save(stackDir);
+  await dbn.save(stackDir, record);
   return dbn;
+}
+
+/** The pretraining settings of a pipeline run on trainDigits digits. */
+function pretrainSettingsOf(o: DbnPipelineOptions, trainDigits: number): PretrainSettings {
+  return {
+    layers: o.layers,
+    labels: o.labels,
+    seed: o.seed,
+    rbmLearningRate: o.rbmLearningRate,
+    batchSize: o.batchSize,
+    pretrainEpochs: o.pretrainEpochs,
+    data: o.data ?? "bundled",
+    trainDigits,
+  };
 }
 
 /** Pretrain (resuming from out/stack), fine-tune, compare, save and draw. */
@@ -120,6 +284,7 @@ export async function runDbnPipeline(data: MnistData, o: DbnPipelineOptions): Pr
   const summary = {
     model: `DBN ${o.layers.join("-")}${dbn.labels > 0 ? ` (+${dbn.labels} labels on the top RBM)` : ""}, classifier ${[...o.layers, classes].join("-")}`,
     source: data.source,
+    data: o.data ?? "bundled",
     trainDigits: train.images.rows,
     testDigits: test.images.rows,
     pretrainEpochs: o.pretrainEpochs,
@@ -140,10 +305,7 @@ export async function runDbnPipeline(data: MnistData, o: DbnPipelineOptions): Pr
 }
 
 export function parseLayers(text: string): number[] {
-  const layers = text.split("-").map(Number);
-  if (layers.length < 2 || layers.some((u) => !Number.isInteger(u) || u < 1))
-    throw new UsageError(`--layers must be sizes joined by "-", e.g. 784-500-500-2000; got "${text}"`);
-  return layers;
+  return parseSizes(text, "--layers", "784-500-500-2000");
 }
 
 const specs = {
@@ -151,15 +313,16 @@ const specs = {
   "pretrain-epochs": { type: "number", description: "RBM epochs per layer", default: 10, integer: true, min: 0 },
   "finetune-epochs": { type: "number", description: "backpropagation epochs", default: 10, integer: true, min: 0 },
   batch: { type: "number", description: "mini-batch size (pretraining and fine-tuning)", default: 100, integer: true, min: 1 },
-  "rbm-lr": { type: "number", description: "RBM learning rate ε", default: 0.05, min: 0 },
-  "finetune-lr": { type: "number", description: "SGD learning rate for fine-tuning", default: 0.1, min: 0 },
+  "rbm-lr": learningRateOption("RBM learning rate ε", 0.05),
+  "finetune-lr": learningRateOption("SGD learning rate for fine-tuning", 0.1),
   labels: { type: "boolean", description: "join 10 label units to the top RBM (samples per class)" },
   baseline: { type: "boolean", description: "also train the same net from random weights, same budget" },
   freeze: { type: "boolean", description: "keep the pretrained layers fixed (train only the output layer)" },
   ...trainingDigitsOptions,
   "sample-steps": { type: "number", description: "Gibbs steps in the top RBM for samples.png", default: 1000, integer: true, min: 1 },
   seed: seedOption("seed of every random choice"),
-  out: outOption("output folder (required; an existing stack there is resumed)"),
+  out: outOption("output folder (required; a stack there is resumed with the settings it records, unless --fresh)"),
+  fresh: freshOption,
   quiet: quietOption("only the summary"),
 } as const;
 
@@ -180,26 +343,30 @@ export const trainDbnCommand: Command = defineCommand({
   summary: "pretrain a deep belief net layer by layer on MNIST, fine-tune it as a classifier; writes stack, classifier, filters, samples",
   usage: USAGE,
   specs,
-  async run(o, help) {
+  outDir: (o) => o.out,
+  async run(o, help, given) {
     const out = requireOptionShowingHelp(o.out, "--out DIR", help);
-    const data = await loadMnist({ dir: o.data, limitTrain: o.limit });
-    console.log(
-      `data: ${data.source === "full" ? `MNIST from ${o.data}` : "bundled digits"}, ${data.train.images.rows} training / ${data.test.images.rows} test images`,
-    );
-    const result = await runDbnPipeline(data, {
+    const requested: PretrainSettings = {
       layers: parseLayers(o.layers ?? "784-500-500-2000"),
-      pretrainEpochs: o["pretrain-epochs"] ?? 10,
-      finetuneEpochs: o["finetune-epochs"] ?? 10,
-      batchSize: o.batch ?? 100,
-      rbmLearningRate: o["rbm-lr"] ?? 0.05,
-      finetuneLearningRate: o["finetune-lr"] ?? 0.1,
       labels: o.labels,
+      seed: o.seed ?? 1,
+      rbmLearningRate: o["rbm-lr"] ?? 0.05,
+      batchSize: o.batch ?? 100,
+      pretrainEpochs: o["pretrain-epochs"] ?? 10,
+      data: dataFlag(chooseMnist(o.data)),
+      trainDigits: o.limit ?? Number.POSITIVE_INFINITY,
+    };
+    const run = await resumeOrStart(out, requested, { fresh: o.fresh, limit: o.limit, isGiven: (flag) => given.has(flag) });
+    const result = await runDbnPipeline(run.data, {
+      ...run.settings,
+      finetuneEpochs: o["finetune-epochs"] ?? 10,
+      finetuneLearningRate: o["finetune-lr"] ?? 0.1,
       baseline: o.baseline,
       freeze: o.freeze,
       sampleSteps: o["sample-steps"] ?? 1000,
-      seed: o.seed ?? 1,
       out,
       quiet: o.quiet,
+      stack: run.stack,
     });
     printResult(result);
     return 0;

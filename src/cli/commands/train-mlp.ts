@@ -10,13 +10,13 @@ import { Sequential } from "../../train/sequential.js";
 import { UsageError } from "../args.js";
 import type { Command } from "../command.js";
 import {
-  checkLearningRate,
   defineCommand,
-  describeData,
   fitTestAndSave,
+  learningRateOption,
   loadMnistFor,
   logUnless,
   lrDecayOption,
+  parseSizes,
   requireOption,
   supervisedTrainerOptions,
 } from "../common.js";
@@ -33,7 +33,7 @@ const specs = {
     default: "crossentropy",
   },
   optimizer: { type: "string", description: "update rule", choices: ["sgd", "momentum", "nesterov", "adagrad", "adam"], default: "momentum" },
-  lr: { type: "number", description: "learning rate (default 0.1 for sgd, 0.05 momentum/nesterov, 0.01 adagrad, 0.001 adam)", min: 0 },
+  lr: learningRateOption("learning rate (default 0.1 for sgd, 0.05 momentum/nesterov, 0.01 adagrad, 0.001 adam)"),
   momentum: { type: "number", description: "momentum for momentum/nesterov", min: 0, max: 0.999, default: 0.9 },
   "lr-decay": lrDecayOption,
   "weight-decay": { type: "number", description: "L2 penalty λ on weights", min: 0, default: 0 },
@@ -46,10 +46,7 @@ const specs = {
 
 export function parseLayerSizes(spec: string | undefined): number[] {
   if (spec === undefined) throw new UsageError("option --layers is required, e.g. --layers 784-500-500-10");
-  const sizes = spec.split("-").map((s) => Number(s));
-  if (sizes.length < 2 || sizes.some((n, i) => !Number.isInteger(n) || n < 1 || spec.split("-")[i].trim() === "")) {
-    throw new UsageError(`option --layers must be sizes joined by "-", at least input and output, e.g. 784-500-500-10; got "${spec}"`);
-  }
+  const sizes = parseSizes(spec, "--layers", "784-500-500-10 (at least input and output)");
   if (sizes[0] !== 784) throw new UsageError(`option --layers must start with 784 (MNIST pixels); got ${sizes[0]}`);
   if (sizes[sizes.length - 1] !== 10) throw new UsageError(`option --layers must end with 10 (MNIST classes); got ${sizes[sizes.length - 1]}`);
   return sizes;
@@ -76,10 +73,10 @@ export const trainMlpCommand: Command = defineCommand({
   summary: "train a multilayer perceptron on MNIST by backpropagation and save it",
   usage: USAGE,
   specs,
+  outDir: (o) => o.out,
   async run(o) {
     const sizes = parseLayerSizes(o.layers);
     const out = requireOption(o.out, "out", "the folder to save the model into");
-    checkLearningRate(o);
     const activation = o.activation as "relu" | "sigmoid" | "tanh" | "leakyRelu";
     const mse = o.loss === "mse";
     const dropout = o.dropout ?? 0;
@@ -96,7 +93,6 @@ export const trainMlpCommand: Command = defineCommand({
     model.compile({ loss: mse ? "meanSquaredError" : "categoricalCrossentropy", optimizer, metrics: ["accuracy"] });
 
     const log = logUnless(o.quiet);
-    log(describeData(data));
     log(model.build().summary());
     log(`optimizer: ${JSON.stringify(optimizer.config())}`);
     const fit = { epochs: o.epochs, batchSize: o["batch-size"], validationSplit: o["validation-split"], seed: o.seed, verbose: !o.quiet };

@@ -3,7 +3,6 @@
  * --data) and writes the model (safetensors + JSON), its filters, samples and test
  * reconstructions as PNGs, and a summary with the test reconstruction error.
  */
-import { loadMnist } from "../../data/mnist.js";
 import { binarize, sampleBinary } from "../../data/transforms.js";
 import { writeFileAtomic } from "../../io/files.js";
 import { saveRbm } from "../../models/rbm/io.js";
@@ -13,14 +12,25 @@ import { Rng } from "../../tensor/random.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { ProgressBar } from "../../train/progress.js";
 import type { Command } from "../command.js";
-import { baseNames, defineCommand, outOption, quietOption, requireOptionShowingHelp, seedOption, trainingDigitsOptions } from "../common.js";
+import {
+  baseNames,
+  dataName,
+  defineCommand,
+  learningRateOption,
+  loadDigits,
+  outOption,
+  quietOption,
+  requireOptionShowingHelp,
+  seedOption,
+  trainingDigitsOptions,
+} from "../common.js";
 
 const specs = {
   hidden: { type: "number", description: "hidden units", default: 500, integer: true, min: 1 },
   cd: { type: "number", description: "k of CD-k (Gibbs steps per update)", default: 1, integer: true, min: 1 },
   epochs: { type: "number", description: "passes over the training set", default: 10, integer: true, min: 0 },
   batch: { type: "number", description: "mini-batch size", default: 100, integer: true, min: 1 },
-  lr: { type: "number", description: "learning rate ε", default: 0.1, min: 0 },
+  lr: learningRateOption("learning rate ε", 0.1),
   "weight-decay": { type: "number", description: "L2 weight cost on W", default: 2e-4, min: 0 },
   pcd: { type: "boolean", description: "persistent CD (fantasy chains, one per batch row unless --chains)" },
   chains: { type: "number", description: "number of PCD fantasy chains (default: --batch)", integer: true, min: 1 },
@@ -50,12 +60,13 @@ export const trainRbmCommand: Command = defineCommand({
   summary: "train a restricted Boltzmann machine on MNIST; writes the model, filters, samples, reconstructions",
   usage: USAGE,
   specs,
+  outDir: (o) => o.out,
   async run(o, help) {
     const out = requireOptionShowingHelp(o.out, "--out DIR", help);
     const hidden = o.hidden ?? 500;
     const seed = o.seed ?? 1;
     const t0 = performance.now();
-    const data = await loadMnist({ dir: o.data, limitTrain: o.limit });
+    const data = await loadDigits(o.data, { limitTrain: o.limit });
     const rng = new Rng(seed);
     const train = binarizeImages(data.train.images, o.binarize ?? "none", rng);
     const test = binarizeImages(data.test.images, o.binarize ?? "none", rng);
@@ -71,7 +82,7 @@ export const trainRbmCommand: Command = defineCommand({
     });
     const mode = o.pcd ? `PCD-${rbm.options.cdSteps} (${rbm.options.persistent} chains)` : `CD-${rbm.options.cdSteps}`;
     console.log(
-      `RBM ${train.cols}-${hidden}, ${mode}, ε ${rbm.options.learningRate}, batch ${batch}, ${o.epochs} epochs on ${train.rows} ${data.source} MNIST digits`,
+      `RBM ${train.cols}-${hidden}, ${mode}, ε ${rbm.options.learningRate}, batch ${batch}, ${o.epochs} epochs on ${train.rows} ${dataName(data.choice)} digits`,
     );
     const history = await rbm.fit(train, { epochs: o.epochs ?? 10, batchSize: batch, callbacks: o.quiet ? [] : [new ProgressBar()] });
     const testError = rbm.reconstructionError(test);
