@@ -89,8 +89,9 @@ interface Compiled {
   metrics: MetricName[];
 }
 
+/** Keras's automatic names: "MaxPooling2D" -> "max_pooling2d" (a digit does not start a word). Saved models keep their names in model.json. */
 function snakeCase(s: string): string {
-  return s.replace(/([a-z0-9])([A-Z])/g, "$1_$2").toLowerCase();
+  return s.replace(/([a-z])([A-Z])/g, "$1_$2").toLowerCase();
 }
 
 function assertBatchSize(b: number, where: string): number {

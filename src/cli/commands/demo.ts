@@ -43,7 +43,7 @@ export const demoCommand: Command = defineCommand({
       trainDigits: o.limit ?? 2000,
     };
     const isGiven = (flag: string): boolean => given.has(flag) || !(flag in specs);
-    const { data, settings, stack } = await resumeOrStart(out, requested, { fresh: o.fresh, limit: o.limit ?? 2000, isGiven });
+    const { data, settings, stack } = await resumeOrStart(out, requested, { fresh: o.fresh, data: o.data, limit: o.limit ?? 2000, isGiven });
     console.log(
       `layerwise demo: a deep belief net ${settings.layers.join("-")} (+10 label units on the top RBM) on ${data.train.images.rows} training digits, tested on ${data.test.images.rows}`,
     );

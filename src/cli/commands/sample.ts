@@ -2,7 +2,8 @@
 
 import { writePng } from "../../io/png.js";
 import { loadRbm } from "../../models/rbm/io.js";
-import { imagesImage, squareSide } from "../../models/rbm/pictures.js";
+import { imagesImage } from "../../models/rbm/pictures.js";
+import { UsageError } from "../args.js";
 import type { Command } from "../command.js";
 import { defineCommand, outOption, requireOptionShowingHelp, seedOption } from "../common.js";
 
@@ -16,11 +17,30 @@ const specs = {
     default: "random",
     choices: ["random", "biases"],
   },
+  height: { type: "number", description: "picture height in pixels (default: the side of a square visible layer)", integer: true, min: 1 },
+  width: { type: "number", description: "picture width in pixels (default: the side of a square visible layer)", integer: true, min: 1 },
   seed: seedOption("seed"),
   out: outOption("PNG path (default MODEL/samples-<steps>.png)"),
 } as const;
 
-const USAGE = "layerwise sample --model DIR [--n 100] [--steps 1000] [--out FILE.png]";
+/**
+ * Each sample's picture size: --height and --width, else the side of a square visible layer.
+ * A layer that is not square (or a size whose area is not the layer's) names the options.
+ */
+export function pictureSize(visible: number, height: number | undefined, width: number | undefined): { height: number; width: number } {
+  if (height === undefined && width === undefined) {
+    const side = Math.round(Math.sqrt(visible));
+    if (side * side === visible) return { height: side, width: side };
+    throw new UsageError(`the RBM has ${visible} visible units, not a square picture: give its size with --height H --width W (H × W = ${visible})`);
+  }
+  const h = height ?? visible / (width as number);
+  const w = width ?? visible / (height as number);
+  if (!Number.isInteger(h) || !Number.isInteger(w) || h * w !== visible)
+    throw new UsageError(`--height ${height ?? "?"} --width ${width ?? "?"} do not fit the RBM's ${visible} visible units (height × width must be ${visible})`);
+  return { height: h, width: w };
+}
+
+const USAGE = "layerwise sample --model DIR [--n 100] [--steps 1000] [--height H --width W] [--out FILE.png]";
 
 export const sampleCommand: Command = defineCommand({
   path: ["sample"],
@@ -30,11 +50,12 @@ export const sampleCommand: Command = defineCommand({
   async run(o, help) {
     const model = requireOptionShowingHelp(o.model, "--model DIR", help);
     const rbm = await loadRbm(model);
+    const size = pictureSize(rbm.visible, o.height, o.width);
     const steps = o.steps ?? 1000;
     const t0 = performance.now();
     const samples = rbm.sample({ n: o.n ?? 100, steps, seed: o.seed, init: o.init === "biases" ? "biases" : "random" });
     const out = o.out ?? `${model}/samples-${steps}.png`;
-    await writePng(out, imagesImage(samples, { size: squareSide(rbm.visible) }));
+    await writePng(out, imagesImage(samples, { size }));
     console.log(`${samples.rows} samples after ${steps} Gibbs steps (${((performance.now() - t0) / 1e3).toFixed(1)} s): ${out}`);
     return 0;
   },

@@ -171,14 +171,14 @@ export function resumeMismatchError(stackDir: string, mismatches: readonly strin
 export async function resumeOrStart(
   out: string,
   requested: PretrainSettings,
-  o: { fresh: boolean; limit: number | undefined; isGiven: (flag: string) => boolean },
+  o: { fresh: boolean; data: string | undefined; limit: number | undefined; isGiven: (flag: string) => boolean },
 ): Promise<{ data: MnistData; settings: PretrainSettings; stack: DBN | null }> {
   const saved = o.fresh ? null : await readStack(join(out, "stack"));
   const { settings, mismatches } = saved === null ? { settings: requested, mismatches: [] } : resumeSettings(saved, requested, o.isGiven);
   const limit = saved !== null && !o.isGiven("limit") && saved.recorded.trainDigits !== undefined ? settings.trainDigits : o.limit;
   const fromRecord = saved !== null && !o.isGiven("data") && saved.recorded.data !== undefined;
-  const choice = chooseMnist(settings.data);
-  const data = await loadDigits(fromRecord ? { ...choice, from: `as recorded in ${saved.dir}` } : choice, { limitTrain: limit });
+  const choice = fromRecord ? { ...chooseMnist(settings.data), from: `as recorded in ${saved.dir}` } : chooseMnist(o.data);
+  const data = await loadDigits(choice, { limitTrain: limit });
   const trainDigits = data.train.images.rows;
   if (saved?.recorded.trainDigits !== undefined && trainDigits !== saved.recorded.trainDigits && !mismatches.some((m) => m.startsWith("--limit"))) {
     mismatches.push(`--limit (training digits): the stack was pretrained on ${saved.recorded.trainDigits}; this run has ${trainDigits}`);
@@ -356,7 +356,7 @@ export const trainDbnCommand: Command = defineCommand({
       data: dataFlag(chooseMnist(o.data)),
       trainDigits: o.limit ?? Number.POSITIVE_INFINITY,
     };
-    const run = await resumeOrStart(out, requested, { fresh: o.fresh, limit: o.limit, isGiven: (flag) => given.has(flag) });
+    const run = await resumeOrStart(out, requested, { fresh: o.fresh, data: o.data, limit: o.limit, isGiven: (flag) => given.has(flag) });
     const result = await runDbnPipeline(run.data, {
       ...run.settings,
       finetuneEpochs: o["finetune-epochs"] ?? 10,
