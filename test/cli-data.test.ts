@@ -39,7 +39,7 @@ describe("the data rule of the command line", () => {
     assert.match(bundled.out, /data: bundled MNIST \(--data bundled\), 50 training and 2000 test digits/);
   });
 
-  it("--data full finds $LAYERWISE_MNIST; without it nor ../shared it names the places tried", async () => {
+  it("--data full finds the full set through $LAYERWISE_MNIST first", async () => {
     const full = await withEnv("LAYERWISE_MNIST", small, () => cli(rbm(join(root, "full"), "--data", "full")));
     assert.equal(full.code, 0, full.err);
     assert.match(full.out, /data: full MNIST from .*small \(--data full: \$LAYERWISE_MNIST\), 30 training/);

@@ -4,6 +4,7 @@
  * message naming it and what is allowed.
  */
 
+/** A number's bounds: `min` and `max` inclusive, `above` exclusive (a learning rate is `above: 0`). */
 export type OptionSpec =
   | { type: "string"; description: string; default?: string; choices?: readonly string[] }
   | { type: "number"; description: string; default?: number; integer?: boolean; min?: number; above?: number; max?: number }

@@ -1,9 +1,11 @@
 /**
  * `layerwise demo`: the README's first command. Hinton's 2006 pipeline in a couple of
- * minutes on the bundled digits: greedy RBM pretraining of a small DBN (label units on the
- * top RBM, so it can dream digits of a chosen class), backpropagation fine-tuning, and the
+ * minutes on the bundled digits (or those --data or $LAYERWISE_MNIST name): greedy RBM
+ * pretraining of a small DBN (label units on the top RBM, so it can dream digits of a chosen
+ * class), backpropagation fine-tuning, and the
  * same net trained from random weights with the same budget for comparison. Writes the
- * filters, samples (one row per digit class), the stack, the classifier and a summary.
+ * filters, samples (one row per digit class), the stack, the classifier and a summary; a rerun
+ * into the same folder resumes the stack only with the settings it records (train-dbn.ts).
  */
 import { chooseMnist } from "../../data/mnist.js";
 import type { Command } from "../command.js";

@@ -7,7 +7,7 @@ import type { Sequential } from "../../train/sequential.js";
 import type { Command } from "../command.js";
 import { dataName, dataOption, defineCommand, formatScores, limitOption, loadDigits, requireOption } from "../common.js";
 
-const USAGE = "layerwise evaluate --model DIR [--data DIR] [options]";
+const USAGE = "layerwise evaluate --model DIR [--data DIR|full|bundled] [options]";
 
 const specs = {
   model: { type: "string", description: "folder written by `layerwise train mlp` or Sequential.save" },

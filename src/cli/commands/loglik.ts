@@ -31,7 +31,7 @@ const specs = {
   seed: seedOption("seed"),
 } as const;
 
-const USAGE = "layerwise loglik --model DIR [--ais-runs 100] [--schedule default] [--data DIR]";
+const USAGE = "layerwise loglik --model DIR [--ais-runs 100] [--schedule default] [--data DIR|full|bundled]";
 
 export const loglikCommand: Command = defineCommand({
   path: ["loglik"],

@@ -20,7 +20,7 @@ import {
   supervisedTrainerOptions,
 } from "../common.js";
 
-const USAGE = "layerwise train cnn --arch lenet5|lenet-relu [--augment rotate=15,shift=2] --epochs N [--data DIR] --out DIR";
+const USAGE = "layerwise train cnn --arch lenet5|lenet-relu [--augment rotate=15,shift=2] --epochs N [--data DIR|full|bundled] --out DIR";
 
 const specs = {
   arch: {

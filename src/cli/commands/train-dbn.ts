@@ -326,7 +326,7 @@ const specs = {
   quiet: quietOption("only the summary"),
 } as const;
 
-const USAGE = "layerwise train dbn --out DIR [--layers 784-500-500-2000] [--pretrain-epochs N] [--finetune-epochs M] [--data DIR]";
+const USAGE = "layerwise train dbn --out DIR [--layers 784-500-500-2000] [--pretrain-epochs N] [--finetune-epochs M] [--data DIR|full|bundled]";
 
 export function printResult(r: DbnPipelineResult): void {
   console.log(

@@ -47,7 +47,7 @@ const specs = {
   quiet: quietOption("no progress bar"),
 } as const;
 
-const USAGE = "layerwise train rbm --out DIR [--hidden 500] [--cd 1] [--epochs 10] [--pcd] [--data DIR]";
+const USAGE = "layerwise train rbm --out DIR [--hidden 500] [--cd 1] [--epochs 10] [--pcd] [--data DIR|full|bundled]";
 
 export function binarizeImages(images: Tensor, mode: string, rng: Rng): Tensor {
   if (mode === "threshold") return binarize(images);
