@@ -288,7 +288,18 @@ export class SavedModelReader {
         `${this.files.weights}: tensor "${full}" has shape ${shapeText(t.shape)} but the ${this.className} in ${this.files.json} needs ${shapeText(shape)}`,
       );
     this.read.add(full);
+    this.checkFinite(full, t.data);
     return t.data;
+  }
+
+  /** A model with a NaN or an infinity in a tensor would only spread it: refuse it at load, naming the tensor and index. */
+  private checkFinite(name: string, data: Float32Array): void {
+    for (let i = 0; i < data.length; i++) {
+      if (!Number.isFinite(data[i]))
+        throw new SavedModelError(
+          `${this.files.weights}: tensor "${name}" holds ${data[i]} at index ${i}; the ${this.className} in ${this.files.json} cannot be loaded with non-finite values (was it saved from a diverged training?)`,
+        );
+    }
   }
 
   /** The saved data of tensor `name`, which must be present with the given shape. */

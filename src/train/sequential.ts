@@ -25,7 +25,7 @@ import { Rng } from "../tensor/random.js";
 import { formatShape, type Shape, ShapeError, shapeSize, shapesEqual } from "../tensor/shape.js";
 import { type Tensor, zeros } from "../tensor/tensor.js";
 import type { Callback, Logs, TrainableModel } from "./callbacks.js";
-import { fitLoop, type History, type TrainingStep } from "./loop.js";
+import { type DivergenceOptions, fitLoop, type History, type TrainingStep } from "./loop.js";
 import { assertMetrics, countCorrect, type MetricName } from "./metrics.js";
 import { ProgressBar } from "./progress.js";
 
@@ -66,6 +66,8 @@ export interface FitOptions {
   initialEpoch?: number;
   /** Per-batch transform of the training rows, e.g. `new Augmenter(...).batchTransform()`. */
   transform?: BatchTransform;
+  /** Stop when the loss explodes or a weight leaves ±maxWeight (docs/training.md); false: never. Default on. */
+  divergence?: DivergenceOptions | false;
 }
 
 export interface SaveOptions {
@@ -321,7 +323,9 @@ export class Sequential implements TrainableModel {
         rng,
         callbacks,
         validation: validation !== null,
-        advice: "try a smaller learning rate or clipNorm",
+        advice: `try a smaller learning rate (now ${compiled.optimizer.learningRate}) or clipNorm`,
+        divergence: options.divergence,
+        weights: () => this.namedParams().map(([name, p]) => [name, p.value] as const),
       });
     } finally {
       restoreFrozen();

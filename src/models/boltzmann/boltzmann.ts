@@ -15,7 +15,7 @@ import { type Rng, rngFrom } from "../../tensor/random.js";
 import { formatShape, ShapeError } from "../../tensor/shape.js";
 import { fromArray, type Tensor, zeros } from "../../tensor/tensor.js";
 import { type Callback, setTensors, type TrainableModel } from "../../train/callbacks.js";
-import { fitLoopSync, type TrainingStep } from "../../train/loop.js";
+import { type DivergenceOptions, fitLoopSync, type TrainingStep } from "../../train/loop.js";
 import { type AnnealingSchedule, anneal } from "../hopfield/anneal.js";
 import { checkStates, checkTemperature, FieldState, quadraticEnergy, shuffleOrder } from "../hopfield/core.js";
 import {
@@ -91,6 +91,8 @@ export interface BoltzmannFitOptions {
   onEpoch?: (epoch: number, kl: number | null) => void;
   /** Keras-style callbacks (logs: kl when tracked); they must be synchronous. */
   callbacks?: readonly Callback[];
+  /** Stop when the tracked KL divergence explodes (docs/training.md); false: never. Default on. */
+  divergence?: DivergenceOptions | false;
 }
 
 export interface BoltzmannFitResult {
@@ -314,7 +316,20 @@ export class BoltzmannMachine implements TrainableModel {
         options.onEpoch?.(epoch, k);
       },
     };
-    fitLoopSync({ what, model: this, step, rows: data.rows, epochs, batchSize: data.rows, shuffle: false, rng: this.rng, callbacks: options.callbacks });
+    fitLoopSync({
+      what,
+      model: this,
+      step,
+      rows: data.rows,
+      epochs,
+      batchSize: data.rows,
+      shuffle: false,
+      rng: this.rng,
+      callbacks: options.callbacks,
+      advice: `lower learningRate (now ${learningRate})`,
+      divergence: options.divergence,
+      errorFigures: ["kl"],
+    });
     return { kl };
   }
 

@@ -37,11 +37,11 @@ import { bernoulli } from "../../ops/random.js";
 import { Rng } from "../../tensor/random.js";
 import { fillNormal, type Tensor, zeros } from "../../tensor/tensor.js";
 import { type Callback, callbackList, type Logs, setTensors, type TrainableModel } from "../../train/callbacks.js";
-import { epochLogs, fitLoop, type TrainingStep } from "../../train/loop.js";
+import { type DivergenceOptions, epochLogs, fitLoop, type TrainingStep } from "../../train/loop.js";
 import { Sequential } from "../../train/sequential.js";
 import { type ClassifierOptions, DBN, joinColumns, type LayerRbmOptions, perRbmOptions, transpose, withDropout } from "../dbn/dbn.js";
 import { type AisOptions, type AisResult, aisLogZ, baseRateBiases } from "../rbm/ais.js";
-import { accumulatePhase, checkRows, type RbmParams, type RbmStats, zeroStats } from "../rbm/core.js";
+import { accumulatePhase, checkRows, checkUnitRange, type RbmParams, type RbmStats, zeroStats } from "../rbm/core.js";
 import { exactLogZ } from "../rbm/partition.js";
 import type { RBM, RbmEpochLogs } from "../rbm/rbm.js";
 import {
@@ -134,6 +134,8 @@ export interface DbmFitOptions {
   labels?: Tensor;
   /** Keras-style callbacks (logs: reconstructionError, meanFieldIterations, momentum, learningRate), or one { onEpochEnd(logs: DbmEpochLogs) } object. */
   callbacks?: readonly Callback[] | { onEpochEnd?(logs: DbmEpochLogs): void | Promise<void> };
+  /** Stop when the reconstruction error explodes or a weight leaves ±maxWeight (docs/training.md); false: never. Default on. */
+  divergence?: DivergenceOptions | false;
 }
 
 export interface DbmPretrainOptions {
@@ -154,6 +156,8 @@ export interface DbmPretrainOptions {
   callbacks?: readonly Callback[] | { onEpochEnd?(layer: number, logs: RbmEpochLogs): void | Promise<void> };
   /** A folder for the pretraining DBN, saved after every epoch; a stack already there is loaded and resumed. */
   checkpoint?: string;
+  /** Each RBM's divergence stop (RbmFitOptions.divergence, docs/training.md); false: never. Default on. */
+  divergence?: DivergenceOptions | false;
 }
 
 export interface BoundResult {
@@ -256,8 +260,15 @@ export class DBM implements TrainableModel {
     }
     if (labels === undefined) throw new RangeError(`${where}: this DBM has ${C} label units; pass labels (one-hot [n, ${C}])`);
     checkRows(where, labels, C, "labels");
+    checkUnitRange(where, labels, "bernoulli", "labels");
     if (labels.rows !== n) throw new RangeError(`${where}: ${n} data rows but ${labels.rows} label rows`);
     return labels;
+  }
+
+  /** Refuses data the binary visible layer cannot take (shape, then values in [0, 1]): once per call, before any pass. */
+  private checkData(where: string, x: Tensor, name: string): void {
+    checkRows(where, x, this.layers[0], name);
+    checkUnitRange(where, x, "bernoulli", name);
   }
 
   /** The generator's four state words (saved with the DBM, so a resumed fit draws the same numbers). */
@@ -278,6 +289,7 @@ export class DBM implements TrainableModel {
    */
   async pretrain(data: Tensor, options: DbmPretrainOptions = {}): Promise<DBN> {
     const L = this.depth;
+    this.checkData("DBM.pretrain", data, "data");
     const rbm = perRbmOptions("DBM.pretrain", options.rbm, L).map((o, l) => ({ ...o, ...pretrainingScales(l, L) }));
     const labels = this.checkLabels("DBM.pretrain", options.labels, data.rows) ?? undefined;
     const dbn =
@@ -291,6 +303,7 @@ export class DBM implements TrainableModel {
       labels,
       callbacks: options.callbacks, // a DbnCallbacks-shaped object or Keras callbacks, as DBN.pretrain takes them
       checkpoint: options.checkpoint,
+      divergence: options.divergence,
     });
     // the top RBM's visible layer is [h_{L−1}, y] when there are labels: its first rows are W_{L−1}, the rest U
     const below = (r: RBM, t: Tensor): Tensor => t.sliceRows(0, r.visible - (r === dbn.top ? this.labels : 0));
@@ -336,7 +349,7 @@ export class DBM implements TrainableModel {
    * tolerance or the iterations run out. The μ tensors are buffers reused for this batch size.
    */
   meanField(v: Tensor, options: MeanFieldOptions = {}): MeanFieldResult {
-    checkRows("DBM.meanField", v, this.layers[0], "v");
+    this.checkData("DBM.meanField", v, "v");
     const maxIterations = checkInt("meanField maxIterations", options.maxIterations ?? this.options.meanFieldSteps, 0);
     const tolerance = checkNumber("meanField tolerance", options.tolerance ?? this.options.meanFieldTolerance, (x) => x >= 0, "a number >= 0");
     const labels = options.labels === undefined ? null : this.checkLabels("DBM.meanField", options.labels, v.rows);
@@ -353,7 +366,7 @@ export class DBM implements TrainableModel {
    * each one `trainStep`. The chains start from the first rows of data the first time.
    */
   async fit(data: Tensor, options: DbmFitOptions = {}): Promise<DbmEpochLogs[]> {
-    checkRows("DBM.fit", data, this.layers[0], "data");
+    this.checkData("DBM.fit", data, "data");
     const epochs = checkInt("fit epochs", options.epochs ?? 10, 0);
     const batchSize = checkInt("fit batchSize", options.batchSize ?? 100, 1);
     const labels = this.checkLabels("DBM.fit", options.labels, data.rows);
@@ -399,6 +412,9 @@ export class DBM implements TrainableModel {
         onEpochEnd: (e, logs) => legacy.onEpochEnd?.(dbmEpochLogs(logs, e, (performance.now() - start) / 1e3)),
       })),
       advice: `lower learningRate (now ${this.options.learningRate})`,
+      divergence: options.divergence,
+      errorFigures: ["reconstructionError"],
+      weights: () => this.namedParameters(),
     });
     return epochLogs(history).map((logs, i) => dbmEpochLogs(logs, history.epoch[i], history.seconds[i]));
   }
@@ -410,6 +426,15 @@ export class DBM implements TrainableModel {
 
   setWeights(weights: readonly Tensor[]): void {
     setTensors("DBM.setWeights", this.parameters(), weights);
+  }
+
+  /** The weights W1.. and biases b0.., then U and c with label units, by their saved names. */
+  private namedParameters(): [string, Tensor][] {
+    const out: [string, Tensor][] = [];
+    for (const [l, w] of this.W.entries()) out.push([`W${l + 1}`, w]);
+    for (const [l, b] of this.biases.entries()) out.push([`b${l}`, b]);
+    if (this.U !== null && this.c !== null) out.push(["U", this.U], ["c", this.c]);
+    return out;
   }
 
   private parameters(): Tensor[] {
@@ -541,7 +566,7 @@ export class DBM implements TrainableModel {
    * or given.
    */
   logLikelihoodBound(data: Tensor, options: AisOptions & { method?: "exact" | "ais"; logZ?: number; meanField?: MeanFieldOptions } = {}): BoundResult {
-    checkRows("DBM.logLikelihoodBound", data, this.layers[0], "data");
+    this.checkData("DBM.logLikelihoodBound", data, "data");
     const z = options.logZ === undefined ? this.logZ({ ...options, baseData: options.baseData ?? data }) : { logZ: options.logZ };
     const { mu } = this.meanField(data, { maxIterations: 50, tolerance: 1e-7, ...options.meanField });
     const mean = negEnergyPlusEntropy(this, [data, ...mu]);
@@ -550,7 +575,7 @@ export class DBM implements TrainableModel {
 
   /** Exact mean log p(v) by enumeration, for tiny models (odd or even hidden groups ≤ 25 units). */
   exactLogLikelihood(data: Tensor): number {
-    checkRows("DBM.exactLogLikelihood", data, this.layers[0], "data");
+    this.checkData("DBM.exactLogLikelihood", data, "data");
     this.refuseLabels();
     return exactMeanLogLikelihood(this, data);
   }
@@ -561,7 +586,7 @@ export class DBM implements TrainableModel {
    */
   labelProbabilities(x: Tensor, meanField: Omit<MeanFieldOptions, "labels"> = {}): Tensor {
     if (this.labels === 0) throw new Error("DBM.labelProbabilities: the DBM has no label units (construct it with { labels: classes })");
-    checkRows("DBM.labelProbabilities", x, this.layers[0], "x");
+    this.checkData("DBM.labelProbabilities", x, "x");
     const out = zeros([x.rows, this.labels]);
     this.meanFieldByChunks(x, meanField, (_rows, mu, start, end) => labelMean(this, mu[this.depth - 1], out.sliceRows(start, end)));
     return out;
@@ -666,10 +691,7 @@ export class DBM implements TrainableModel {
    * resumed run would restart its fantasy particles from data and lose its velocity).
    */
   namedTensors(): [string, Tensor][] {
-    const out: [string, Tensor][] = [];
-    for (const [l, w] of this.W.entries()) out.push([`W${l + 1}`, w]);
-    for (const [l, b] of this.biases.entries()) out.push([`b${l}`, b]);
-    if (this.U !== null && this.c !== null) out.push(["U", this.U], ["c", this.c]);
+    const out = this.namedParameters();
     if (this.updates > 0) {
       this.velocity.forEach((v, l) => {
         out.push([`velocity.W${l + 1}`, v.dW], [`velocity.a${l + 1}`, v.da], [`velocity.b${l + 1}`, v.db]);

@@ -28,9 +28,9 @@ import { Rng } from "../../tensor/random.js";
 import { formatShape, ShapeError } from "../../tensor/shape.js";
 import { type Tensor, zeros } from "../../tensor/tensor.js";
 import { type Callback, ModelCheckpoint, setTensors, type TrainableModel } from "../../train/callbacks.js";
-import { fitLoop } from "../../train/loop.js";
+import { type DivergenceOptions, fitLoop } from "../../train/loop.js";
 import { Sequential } from "../../train/sequential.js";
-import { checkRows, sampleUnits, visibleMean } from "../rbm/core.js";
+import { checkRows, checkUnitRange, sampleUnits, visibleMean } from "../rbm/core.js";
 import { legacyRbmCallbacks, RBM, type RBMOptions, type RbmEpochLogs, rbmHistory } from "../rbm/rbm.js";
 
 /** Options of one layer's RBM (its sizes come from the DBN's layer list). */
@@ -102,6 +102,8 @@ export interface DbnPretrainOptions {
   callbacks?: readonly PretrainCallback[] | DbnCallbacks;
   /** A folder to save the whole stack into after every epoch (resume with loadDbn + pretrain). */
   checkpoint?: string;
+  /** Each layer's divergence stop (RbmFitOptions.divergence, docs/training.md); false: never. Default on. */
+  divergence?: DivergenceOptions | false;
 }
 
 /** pretrain's options resolved. */
@@ -114,6 +116,7 @@ interface PretrainPlan {
   callbacks: PretrainCallback[];
   legacy: DbnCallbacks[];
   checkpoint: string | undefined;
+  divergence: DivergenceOptions | false | undefined;
 }
 
 export interface DbnSampleOptions {
@@ -296,7 +299,7 @@ export class DBN implements TrainableModel {
     if (epochs > 0) {
       const atTop = i === this.rbms.length - 1 && plan.labels !== undefined;
       const withLabels = (v: Tensor, out?: Tensor): Tensor => (atTop && plan.labels !== undefined ? joinColumns(v, plan.labels, out) : v);
-      const loop = { model: this.layerView(rbm), epochs, callbacks: this.layerCallbacks(i, plan) };
+      const loop = { model: this.layerView(rbm), epochs, callbacks: this.layerCallbacks(i, plan), divergence: plan.divergence };
       if (plan.propagate === "mean" || i === 0) {
         history = rbmHistory(await fitLoop({ ...rbm.loopOptions(withLabels(x), plan.batchSize, i === 0 && plan.sampleData), ...loop }));
       } else {
@@ -343,7 +346,7 @@ export class DBN implements TrainableModel {
 
   /** pretrain's options, checked and resolved. */
   private pretrainPlan(data: Tensor, options: DbnPretrainOptions): PretrainPlan {
-    checkRows("DBN.pretrain", data, this.layers[0], "data");
+    this.checkData("DBN.pretrain", data, "data");
     const L = this.rbms.length;
     const epochs = typeof options.epochs === "object" ? [...options.epochs] : new Array<number>(L).fill(options.epochs ?? 10);
     if (epochs.length !== L) throw new RangeError(`DBN.pretrain: epochs must be one number or ${L} numbers (one per RBM); got ${epochs.length}`);
@@ -356,13 +359,21 @@ export class DBN implements TrainableModel {
       if (options.labels === undefined)
         throw new RangeError(`DBN.pretrain: this DBN has ${this.labels} label units; pass labels (one-hot [n, ${this.labels}])`);
       checkRows("DBN.pretrain", options.labels, this.labels, "labels");
+      checkUnitRange("DBN.pretrain", options.labels, "bernoulli", "labels");
       if (options.labels.rows !== data.rows) throw new ShapeError(`DBN.pretrain: ${data.rows} data rows but ${options.labels.rows} label rows`);
     } else if (options.labels !== undefined)
       throw new RangeError("DBN.pretrain: labels given but the DBN has no label units (construct it with { labels: classes })");
     const given = options.callbacks;
     const callbacks = Array.isArray(given) ? [...(given as readonly PretrainCallback[])] : [];
     const legacy = given === undefined || Array.isArray(given) ? [] : [given as DbnCallbacks];
-    return { epochs, batchSize, propagate, sampleData: options.sampleData === true, labels: options.labels, callbacks, legacy, checkpoint: options.checkpoint };
+    const { checkpoint, divergence } = options;
+    return { epochs, batchSize, propagate, sampleData: options.sampleData === true, labels: options.labels, callbacks, legacy, checkpoint, divergence };
+  }
+
+  /** Refuses data the first RBM's visible units cannot take (shape, then range): once per call, before any pass. */
+  checkData(what: string, x: Tensor, name: string): void {
+    checkRows(what, x, this.layers[0], name);
+    checkUnitRange(what, x, this.rbms[0].visibleUnits, name);
   }
 
   /**
@@ -370,7 +381,7 @@ export class DBN implements TrainableModel {
    * stack, or all but the top RBM when it has label units (its input would need a label).
    */
   transform(x: Tensor, depth = this.labels > 0 ? this.rbms.length - 1 : this.rbms.length): Tensor {
-    checkRows("DBN.transform", x, this.layers[0], "x");
+    this.checkData("DBN.transform", x, "x");
     const max = this.labels > 0 ? this.rbms.length - 1 : this.rbms.length;
     if (!Number.isInteger(depth) || depth < 0 || depth > max) throw new RangeError(`DBN.transform: depth must be an integer in [0, ${max}], got ${depth}`);
     let h = x;

@@ -23,8 +23,8 @@ import { Rng } from "../../tensor/random.js";
 import { ShapeError } from "../../tensor/shape.js";
 import { type Tensor, zeros } from "../../tensor/tensor.js";
 import { type Callback, callbackList, type Logs } from "../../train/callbacks.js";
-import { epochLogs, fitLoop, type TrainingStep } from "../../train/loop.js";
-import { checkRows, hiddenMean } from "../rbm/core.js";
+import { type DivergenceOptions, epochLogs, fitLoop, type TrainingStep } from "../../train/loop.js";
+import { checkRows, checkUnitRange, hiddenMean } from "../rbm/core.js";
 import type { DBN } from "./dbn.js";
 import { joinColumns } from "./dbn.js";
 
@@ -37,6 +37,8 @@ export interface UpDownOptions {
   seed?: number;
   /** Keras-style callbacks (logs: wakeError, sleepError), or one { onEpochEnd(logs: UpDownEpochLogs) } object. */
   callbacks?: readonly Callback[] | { onEpochEnd?(logs: UpDownEpochLogs): void | Promise<void> };
+  /** Stop when the wake error explodes or a weight leaves ±maxWeight (docs/training.md); false: never. Default on. */
+  divergence?: DivergenceOptions | false;
 }
 
 export interface UpDownEpochLogs {
@@ -65,8 +67,9 @@ const sumSquares = (d: Tensor): number => {
 
 export async function upDown(dbn: DBN, data: Tensor, labels: Tensor, options: UpDownOptions = {}): Promise<UpDownEpochLogs[]> {
   if (dbn.labels === 0) throw new Error("upDown: the DBN has no label units (construct it with { labels: classes } and pretrain with labels)");
-  checkRows("upDown", data, dbn.layers[0], "data");
+  dbn.checkData("upDown", data, "data");
   checkRows("upDown", labels, dbn.labels, "labels");
+  checkUnitRange("upDown", labels, "bernoulli", "labels");
   if (labels.rows !== data.rows) throw new ShapeError(`upDown: ${data.rows} data rows but ${labels.rows} label rows`);
   if (dbn.rbms.length < 2) throw new Error("upDown: the DBN needs at least one directed layer below the top RBM");
   for (const [i, r] of dbn.rbms.entries()) {
@@ -150,6 +153,9 @@ export async function upDown(dbn: DBN, data: Tensor, labels: Tensor, options: Up
       onEpochEnd: (e, logs) => legacy.onEpochEnd?.(upDownLogs(logs, e, (performance.now() - start) / 1e3)),
     })),
     advice: `lower learningRate (now ${eps})`,
+    divergence: options.divergence,
+    errorFigures: ["wakeError", "sleepError"],
+    weights: () => [...G.map((g, i) => [`G${i + 1}`, g] as const), ...dbn.rbms.map((r, i) => [`rbm${i + 1}.W`, r.W] as const)],
   });
   return epochLogs(history).map((logs, i) => upDownLogs(logs, history.epoch[i], history.seconds[i]));
 }

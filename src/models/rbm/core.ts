@@ -53,6 +53,33 @@ export function checkRows(what: string, x: Tensor, cols: number, name: string): 
   }
 }
 
+/**
+ * Refuses values that units of this type cannot take, naming the first one (row and column
+ * from 0): Bernoulli units hold probabilities or binary states in [0, 1], Gaussian units any
+ * finite value. One pass over x, so callers check their data once per call, not per batch.
+ */
+export function checkUnitRange(what: string, x: Tensor, units: UnitType, name: string): void {
+  const d = x.data;
+  const cols = x.rank > 1 ? x.size / x.rows : 1;
+  const bernoulli = units === "bernoulli";
+  for (let i = 0; i < d.length; i++) {
+    const v = d[i];
+    if (bernoulli ? v >= 0 && v <= 1 : Number.isFinite(v)) continue;
+    const at = `${name} row ${Math.floor(i / cols)}, column ${i % cols} is ${v}`;
+    throw new RangeError(
+      bernoulli
+        ? `${what}: ${at}; Bernoulli units take values in [0, 1]: scale the data to [0, 1] (e.g. divide by 255) or use Gaussian visible units (visibleUnits: "gaussian") on standardised data`
+        : `${what}: ${at}; Gaussian units take finite values: remove or impute it`,
+    );
+  }
+}
+
+/** checkRows for the visible layer of p, then checkUnitRange for its units: data an RBM can take. */
+export function checkVisible(what: string, p: RbmParams, x: Tensor, name: string): void {
+  checkRows(what, x, visibleCount(p), name);
+  checkUnitRange(what, x, p.visibleUnits, name);
+}
+
 /** E[h | v]: p(h = 1 | v) = σ(b + vW) for Bernoulli units, b + vW for Gaussian ones. out is [n, hidden]. */
 export function hiddenMean(p: RbmParams, v: Tensor, out?: Tensor): Tensor {
   const x = matmul(v, p.W, { out, alpha: p.upScale ?? 1 });

@@ -11,7 +11,7 @@ import { matmul } from "../../ops/matmul.js";
 import { sum, sumAll } from "../../ops/reduce.js";
 import { type Tensor, zeros } from "../../tensor/tensor.js";
 import { type AisOptions, aisLogZ } from "./ais.js";
-import { checkRows, freeEnergy, gaussianConstant, hiddenCount, logUnitSum, type RbmParams, type UnitType, visibleCount } from "./core.js";
+import { checkVisible, freeEnergy, gaussianConstant, hiddenCount, logUnitSum, type RbmParams, type UnitType, visibleCount } from "./core.js";
 
 /** The most binary units exact enumeration accepts (2^25 ≈ 3.4e7 states). */
 export const MAX_EXACT_UNITS = 25;
@@ -99,7 +99,7 @@ export interface LogLikelihoodResult {
 
 /** Mean log-likelihood of data under an RBM; AIS sets its base rate from `baseData` or else from `data`. */
 export function rbmLogLikelihood(p: RbmParams, data: Tensor, options: LogLikelihoodOptions = {}): LogLikelihoodResult {
-  checkRows("logLikelihood", data, visibleCount(p), "data");
+  checkVisible("logLikelihood", p, data, "data");
   const F = freeEnergy(p, data);
   const meanNegFreeEnergy = -sumAll(F) / F.size;
   const choice = enumerationLayer(p);

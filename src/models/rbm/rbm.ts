@@ -22,12 +22,13 @@ import { Rng } from "../../tensor/random.js";
 import { fillNormal, fromArray, type Tensor, zeros } from "../../tensor/tensor.js";
 import type { Callback, Logs, TrainableModel } from "../../train/callbacks.js";
 import { callbackList, setTensors } from "../../train/callbacks.js";
-import { epochLogs, fitLoop, type History, type LoopOptions, type TrainingStep } from "../../train/loop.js";
+import { type DivergenceOptions, epochLogs, fitLoop, type History, type LoopOptions, type TrainingStep } from "../../train/loop.js";
 import {
   accumulatePhase,
   type ChainBuffers,
   chainBuffers,
   checkRows,
+  checkVisible,
   freeEnergy,
   type GibbsOptions,
   gibbsFromHidden,
@@ -151,6 +152,8 @@ export interface RbmFitOptions {
   sampleData?: boolean;
   /** Keras-style callbacks (ProgressBar, EarlyStopping on "reconstructionError", ModelCheckpoint, CSVLogger, ...), or one RbmCallbacks object. */
   callbacks?: readonly Callback[] | RbmCallbacks;
+  /** Stop when the reconstruction error explodes or a weight leaves ±maxWeight (docs/training.md); false: never. Default on. */
+  divergence?: DivergenceOptions | false;
 }
 
 export interface RbmSampleOptions {
@@ -323,7 +326,7 @@ export class RBM implements RbmParams, TrainableModel {
    * reconstruction error stops being finite.
    */
   async fit(data: Tensor, options: RbmFitOptions = {}): Promise<RbmEpochLogs[]> {
-    checkRows("RBM.fit", data, this.visible, "data");
+    checkVisible("RBM.fit", this, data, "data");
     const epochs = positiveInt("fit epochs", options.epochs ?? 10, 0);
     const batchSize = positiveInt("fit batchSize", options.batchSize ?? 100);
     const history = await fitLoop({
@@ -332,6 +335,7 @@ export class RBM implements RbmParams, TrainableModel {
       epochs,
       shuffle: options.shuffle ?? true,
       callbacks: callbackList(options.callbacks, legacyRbmCallbacks),
+      divergence: options.divergence,
     });
     return rbmHistory(history);
   }
@@ -366,6 +370,12 @@ export class RBM implements RbmParams, TrainableModel {
       batchSize,
       rng: this.rng,
       advice: `lower learningRate (now ${this.options.learningRate}) or check the data`,
+      errorFigures: ["reconstructionError"],
+      weights: () => [
+        ["W", this.W],
+        ["a", this.a],
+        ["b", this.b],
+      ],
     };
   }
 
@@ -426,7 +436,7 @@ export class RBM implements RbmParams, TrainableModel {
 
   /** p(h = 1 | v) for Bernoulli hidden units (E[h | v] for Gaussian ones): the features. [n, hidden]. */
   transform(v: Tensor, out?: Tensor): Tensor {
-    checkRows("RBM.transform", v, this.visible, "v");
+    checkVisible("RBM.transform", this, v, "v");
     return hiddenMean(this, v, out);
   }
 
@@ -449,7 +459,7 @@ export class RBM implements RbmParams, TrainableModel {
 
   /** `steps` full Gibbs steps from v, sampling both layers; returns the last visible sample. */
   gibbs(v: Tensor, steps = 1, rng: Rng = this.rng): Tensor {
-    checkRows("RBM.gibbs", v, this.visible, "v");
+    checkVisible("RBM.gibbs", this, v, "v");
     positiveInt("gibbs steps", steps, 0);
     if (steps === 0) return v.clone();
     const chain = chainBuffers(v.rows, this.visible, this.hidden);
@@ -478,7 +488,7 @@ export class RBM implements RbmParams, TrainableModel {
         sampleUnits(this.visibleUnits, mean, rng, v);
       } else throw new RangeError(`RBM.sample: init must be a tensor, "random" or "biases", got "${init}"`);
     } else {
-      checkRows("RBM.sample", init, this.visible, "init");
+      checkVisible("RBM.sample", this, init, "init");
       v = init;
     }
     const chain = chainBuffers(v.rows, this.visible, this.hidden);
@@ -489,6 +499,7 @@ export class RBM implements RbmParams, TrainableModel {
 
   /** F(v) = −log Σ_h exp(−E(v, h)) per row: [n]. */
   freeEnergy(v: Tensor): Tensor {
+    checkVisible("RBM.freeEnergy", this, v, "v");
     return freeEnergy(this, v);
   }
 
@@ -499,15 +510,15 @@ export class RBM implements RbmParams, TrainableModel {
    */
   pseudoLikelihood(v: Tensor, rng: Rng = this.rng): Tensor {
     if (this.visibleUnits !== "bernoulli") throw new Error("RBM.pseudoLikelihood: needs Bernoulli visible units");
-    checkRows("RBM.pseudoLikelihood", v, this.visible, "v");
+    checkVisible("RBM.pseudoLikelihood", this, v, "v");
     const flipped = v.clone();
     const V = this.visible;
     for (let r = 0; r < v.rows; r++) {
       const i = r * V + rng.int(V);
       flipped.data[i] = 1 - flipped.data[i];
     }
-    const F = this.freeEnergy(v);
-    const Ff = this.freeEnergy(flipped);
+    const F = freeEnergy(this, v);
+    const Ff = freeEnergy(this, flipped);
     for (let r = 0; r < v.rows; r++) {
       const x = Ff.data[r] - F.data[r];
       // V log σ(x) = −V softplus(−x)
