@@ -6,7 +6,7 @@
 
 export type OptionSpec =
   | { type: "string"; description: string; default?: string; choices?: readonly string[] }
-  | { type: "number"; description: string; default?: number; integer?: boolean; min?: number; max?: number }
+  | { type: "number"; description: string; default?: number; integer?: boolean; min?: number; max?: number; minExclusive?: boolean }
   | { type: "boolean"; description: string };
 
 export type OptionSpecs = Record<string, OptionSpec>;
@@ -14,6 +14,8 @@ export type OptionSpecs = Record<string, OptionSpec>;
 export type ParsedOptions<S extends OptionSpecs> = {
   [K in keyof S]: S[K] extends { type: "number" } ? number | undefined : S[K] extends { type: "boolean" } ? boolean : string | undefined;
 };
+
+import { parseDecimal, parseDigits } from "../io/decimal.js";
 
 export class UsageError extends Error {
   override name = "UsageError";
@@ -70,18 +72,32 @@ function convert(name: string, spec: OptionSpec, raw: string): string | number {
     return raw;
   }
   if (spec.type !== "number") throw new UsageError(`option --${name} takes no value`);
-  const x = Number(raw);
-  const range = `${spec.integer ? "an integer" : "a number"}${spec.min !== undefined ? ` >= ${spec.min}` : ""}${spec.max !== undefined ? ` <= ${spec.max}` : ""}`;
+  const x = parseDecimal(raw);
+  const min = spec.min === undefined ? "" : ` ${spec.minExclusive ? ">" : ">="} ${spec.min}`;
+  const range = `${spec.integer ? "an integer" : "a number"}${min}${spec.max !== undefined ? ` <= ${spec.max}` : ""}`;
   if (
-    raw.trim() === "" ||
-    !Number.isFinite(x) ||
+    x === undefined ||
     (spec.integer && !Number.isInteger(x)) ||
-    (spec.min !== undefined && x < spec.min) ||
+    (spec.min !== undefined && (spec.minExclusive ? x <= spec.min : x < spec.min)) ||
     (spec.max !== undefined && x > spec.max)
   ) {
     throw new UsageError(`option --${name} must be ${range}; got "${raw}"`);
   }
   return x;
+}
+
+/**
+ * A list of layer sizes joined by "-", e.g. "784-500-10": each a whole number >= 1 in digits,
+ * at least two. `option` names the option in the error ("--layers").
+ */
+export function parseSizeList(text: string, option: string, example: string): number[] {
+  const sizes = text.split("-").map(parseDigits);
+  if (sizes.length < 2 || sizes.some((n) => n === undefined || n < 1)) {
+    throw new UsageError(
+      `option ${option} must be sizes joined by "-" (whole numbers >= 1, in digits), at least input and output, e.g. ${example}; got "${text}"`,
+    );
+  }
+  return sizes as number[];
 }
 
 export function formatHelp(usage: string, specs: OptionSpecs): string {

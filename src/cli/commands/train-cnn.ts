@@ -36,7 +36,7 @@ const specs = {
   },
   epochs: { type: "number", description: "passes over the training set", integer: true, min: 1, default: 10 },
   "batch-size": { type: "number", description: "digits per update", integer: true, min: 1, default: 32 },
-  lr: { type: "number", description: "Adam learning rate", min: 0, default: 0.001 },
+  lr: { type: "number", description: "Adam learning rate", min: 0, minExclusive: true, default: 0.001 },
   "lr-decay": lrDecayOption,
   dropout: { type: "number", description: "dropout rate before the dense layers (lenet-relu)", min: 0, max: 0.99, default: 0.25 },
   ...supervisedTrainerOptions({

@@ -14,7 +14,7 @@ import { writeDbnPictures } from "../../models/dbn/pictures.js";
 import { type FinetuneStage, pretrainAndFinetune } from "../../models/recipes/pretrain-finetune.js";
 import type { Callback } from "../../train/callbacks.js";
 import { ProgressBar } from "../../train/progress.js";
-import { UsageError } from "../args.js";
+import { parseSizeList, UsageError } from "../args.js";
 import type { Command } from "../command.js";
 import { defineCommand, outOption, quietOption, requireOptionShowingHelp, seedOption, trainingDigitsOptions } from "../common.js";
 
@@ -140,10 +140,7 @@ export async function runDbnPipeline(data: MnistData, o: DbnPipelineOptions): Pr
 }
 
 export function parseLayers(text: string): number[] {
-  const layers = text.split("-").map(Number);
-  if (layers.length < 2 || layers.some((u) => !Number.isInteger(u) || u < 1))
-    throw new UsageError(`--layers must be sizes joined by "-", e.g. 784-500-500-2000; got "${text}"`);
-  return layers;
+  return parseSizeList(text, "--layers", "784-500-500-2000");
 }
 
 const specs = {

@@ -7,7 +7,7 @@ import { Adam } from "../../optim/adam.js";
 import type { Optimizer, OptimizerOptions } from "../../optim/optimizer.js";
 import { SGD } from "../../optim/sgd.js";
 import { Sequential } from "../../train/sequential.js";
-import { UsageError } from "../args.js";
+import { parseSizeList, UsageError } from "../args.js";
 import type { Command } from "../command.js";
 import {
   checkLearningRate,
@@ -33,7 +33,7 @@ const specs = {
     default: "crossentropy",
   },
   optimizer: { type: "string", description: "update rule", choices: ["sgd", "momentum", "nesterov", "adagrad", "adam"], default: "momentum" },
-  lr: { type: "number", description: "learning rate (default 0.1 for sgd, 0.05 momentum/nesterov, 0.01 adagrad, 0.001 adam)", min: 0 },
+  lr: { type: "number", description: "learning rate (default 0.1 for sgd, 0.05 momentum/nesterov, 0.01 adagrad, 0.001 adam)", min: 0, minExclusive: true },
   momentum: { type: "number", description: "momentum for momentum/nesterov", min: 0, max: 0.999, default: 0.9 },
   "lr-decay": lrDecayOption,
   "weight-decay": { type: "number", description: "L2 penalty λ on weights", min: 0, default: 0 },
@@ -46,10 +46,7 @@ const specs = {
 
 export function parseLayerSizes(spec: string | undefined): number[] {
   if (spec === undefined) throw new UsageError("option --layers is required, e.g. --layers 784-500-500-10");
-  const sizes = spec.split("-").map((s) => Number(s));
-  if (sizes.length < 2 || sizes.some((n, i) => !Number.isInteger(n) || n < 1 || spec.split("-")[i].trim() === "")) {
-    throw new UsageError(`option --layers must be sizes joined by "-", at least input and output, e.g. 784-500-500-10; got "${spec}"`);
-  }
+  const sizes = parseSizeList(spec, "--layers", "784-500-500-10");
   if (sizes[0] !== 784) throw new UsageError(`option --layers must start with 784 (MNIST pixels); got ${sizes[0]}`);
   if (sizes[sizes.length - 1] !== 10) throw new UsageError(`option --layers must end with 10 (MNIST classes); got ${sizes[sizes.length - 1]}`);
   return sizes;
