@@ -28,7 +28,6 @@ async function docSnippet(): Promise<string> {
 }
 
 const skip = torchMissing();
-if (skip) console.log(`# format-torch: skipped: ${skip}`);
 
 test("the snippet in docs/format.md loads a saved MLP into torch.nn with our predictions", { skip }, async () => {
   const dir = await mkdtemp(join(tmpdir(), "layerwise-torch-"));

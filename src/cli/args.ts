@@ -16,6 +16,8 @@ export type ParsedOptions<S extends OptionSpecs> = {
   [K in keyof S]: S[K] extends { type: "number" } ? number | undefined : S[K] extends { type: "boolean" } ? boolean : string | undefined;
 };
 
+import { parseDecimal, parseDigits } from "../io/decimal.js";
+
 export class UsageError extends Error {
   override name = "UsageError";
 }
@@ -71,11 +73,10 @@ function convert(name: string, spec: OptionSpec, raw: string): string | number {
     return raw;
   }
   if (spec.type !== "number") throw new UsageError(`option --${name} takes no value`);
-  const x = Number(raw);
+  const x = parseDecimal(raw);
   const range = `${spec.integer ? "an integer" : "a number"}${spec.min !== undefined ? ` >= ${spec.min}` : ""}${spec.above !== undefined ? ` > ${spec.above}` : ""}${spec.max !== undefined ? ` <= ${spec.max}` : ""}`;
   if (
-    raw.trim() === "" ||
-    !Number.isFinite(x) ||
+    x === undefined ||
     (spec.integer && !Number.isInteger(x)) ||
     (spec.min !== undefined && x < spec.min) ||
     (spec.above !== undefined && x <= spec.above) ||
@@ -84,6 +85,20 @@ function convert(name: string, spec: OptionSpec, raw: string): string | number {
     throw new UsageError(`option --${name} must be ${range}; got "${raw}"`);
   }
   return x;
+}
+
+/**
+ * A list of layer sizes joined by "-", e.g. "784-500-10": each a whole number >= 1 in digits,
+ * at least two. `option` names the option in the error ("--layers").
+ */
+export function parseSizeList(text: string, option: string, example: string): number[] {
+  const sizes = text.split("-").map(parseDigits);
+  if (sizes.length < 2 || sizes.some((n) => n === undefined || n < 1)) {
+    throw new UsageError(
+      `option ${option} must be sizes joined by "-" (whole numbers >= 1, in digits), at least input and output, e.g. ${example}; got "${text}"`,
+    );
+  }
+  return sizes as number[];
 }
 
 export function formatHelp(usage: string, specs: OptionSpecs): string {

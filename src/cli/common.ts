@@ -122,17 +122,6 @@ export const learningRateOption = (description: string, defaultValue?: number) =
 /** The learning-rate decay of the supervised trainers: in (0, 1]. */
 export const lrDecayOption = { type: "number", description: "multiply the learning rate by this after every epoch", above: 0, max: 1, default: 1 } as const;
 
-/**
- * Layer sizes joined by "-", e.g. 784-500-10: each a plain positive integer (no spaces, signs,
- * exponents or decimals), at least two. `flag` and `example` go into the error.
- */
-export function parseSizes(text: string, flag: string, example: string): number[] {
-  const parts = text.split("-");
-  if (parts.length < 2 || parts.some((p) => !/^[1-9][0-9]*$/.test(p)))
-    throw new UsageError(`option ${flag} must be sizes joined by "-" (positive whole numbers, no spaces), e.g. ${example}; got "${text}"`);
-  return parts.map(Number);
-}
-
 /** Throws "option --NAME is required (WHAT)" when a required option is missing. */
 export function requireOption<T>(value: T | undefined, name: string, what: string): T {
   if (value === undefined) throw new UsageError(`option --${name} is required (${what})`);

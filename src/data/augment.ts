@@ -12,6 +12,7 @@
  *   aug.apply(batch, out);                                           // one batch, any number of rows
  *   model.fit(x, y, { transform: aug.batchTransform() })             // fresh variants of every batch
  */
+import { parseDecimal } from "../io/decimal.js";
 import { outputFor } from "../ops/util.js";
 import { Rng } from "../tensor/random.js";
 import { formatShape, type Shape, ShapeError } from "../tensor/shape.js";
@@ -196,16 +197,18 @@ export function parseAugmentSpec(spec: string, seed = 0): AugmentOptions | null 
   if (spec.trim() === "") return null;
   const options: AugmentOptions = { seed };
   for (const part of spec.split(",")) {
-    const [key, value] = part.split("=").map((t) => t.trim());
-    if (value === undefined || value === "") throw new RangeError(`--augment: "${part}" must be key=value (keys: rotate, shift, scale, elastic)`);
+    const [key, value, extra] = part.split("=").map((t) => t.trim());
+    if (value === undefined || value === "" || extra !== undefined)
+      throw new RangeError(`--augment: "${part}" must be key=value (keys: rotate, shift, scale, elastic)`);
     if (key === "elastic") {
-      const [alpha, sigma] = value.split(":").map(Number);
-      if (!Number.isFinite(alpha) || !Number.isFinite(sigma)) throw new RangeError(`--augment: elastic must be alpha:sigma, e.g. elastic=34:4; got "${value}"`);
+      const [alpha, sigma, ...more] = value.split(":").map(parseDecimal);
+      if (alpha === undefined || sigma === undefined || more.length > 0)
+        throw new RangeError(`--augment: elastic must be alpha:sigma, e.g. elastic=34:4; got "${value}"`);
       options.elastic = { alpha, sigma };
       continue;
     }
-    const v = Number(value);
-    if (!Number.isFinite(v)) throw new RangeError(`--augment: ${key} must be a number; got "${value}"`);
+    const v = parseDecimal(value);
+    if (v === undefined) throw new RangeError(`--augment: ${key} must be a number; got "${value}"`);
     if (key === "rotate") options.rotate = v;
     else if (key === "shift") options.shift = v;
     else if (key === "scale") options.scale = v;

@@ -41,8 +41,18 @@ export function isGzip(bytes: Uint8Array): boolean {
   return bytes.length >= 2 && bytes[0] === 0x1f && bytes[1] === 0x8b;
 }
 
-/** Parses IDX bytes, gunzipping first when they start with the gzip magic. */
+/**
+ * Parses IDX bytes, gunzipping first when they start with the gzip magic. A file named *.gz
+ * must be gzip: read as raw IDX, its damaged gzip header would be taken for sizes.
+ */
 export async function parseIdx(bytes: Uint8Array, fileName: string): Promise<IdxArray> {
+  if (!isGzip(bytes) && fileName.endsWith(".gz")) {
+    throw new IdxFormatError(
+      fileName,
+      -1,
+      `not a gzip file: expected the gzip magic 1f 8b, found ${hexBytes(bytes, 0, 2)} (damaged, or not gzipped despite the .gz name)`,
+    );
+  }
   return parseIdxRaw(isGzip(bytes) ? await gunzip(bytes, fileName) : bytes, fileName);
 }
 
@@ -168,6 +178,11 @@ export async function gunzip(bytes: Uint8Array, fileName: string): Promise<Uint8
 
 function hex8(b: number): string {
   return b.toString(16).padStart(2, "0");
+}
+
+/** "1f 8b" for bytes [offset, offset + n), ".." past the end. */
+function hexBytes(bytes: Uint8Array, offset: number, n: number): string {
+  return Array.from({ length: n }, (_, i) => (offset + i < bytes.length ? hex8(bytes[offset + i]) : "..")).join(" ");
 }
 
 function hex32(bytes: Uint8Array, offset: number): string {

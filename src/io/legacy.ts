@@ -14,6 +14,14 @@
 import { joinPath } from "./files.js";
 import type { SafetensorsEntry } from "./safetensors.js";
 
+/**
+ * Errors that name the file and what is wrong with a saved model, of this format or an older
+ * layout (defined here, below model.ts, so that both readers refuse with the one class).
+ */
+export class SavedModelError extends Error {
+  override name = "SavedModelError";
+}
+
 export const SEQUENTIAL_V1 = "layerwise.sequential";
 export const RBM_V1 = "layerwise.rbm";
 export const DBN_V1 = "layerwise.dbn";
@@ -53,15 +61,15 @@ type Json = Record<string, unknown>;
 
 function header(f: LegacyFiles, format: string): Json {
   const j = f.json as Json;
-  if (j === null || typeof j !== "object" || Array.isArray(j)) throw new Error(`${f.jsonPath}: must be a JSON object`);
-  if (j.format !== format) throw new Error(`${f.jsonPath}: "format" must be "${format}"; got ${JSON.stringify(j.format)}`);
-  if (j.version !== 1) throw new Error(`${f.jsonPath}: "version" ${JSON.stringify(j.version)} is not supported (this layerwise reads version 1)`);
+  if (j === null || typeof j !== "object" || Array.isArray(j)) throw new SavedModelError(`${f.jsonPath}: must be a JSON object`);
+  if (j.format !== format) throw new SavedModelError(`${f.jsonPath}: "format" must be "${format}"; got ${JSON.stringify(j.format)}`);
+  if (j.version !== 1) throw new SavedModelError(`${f.jsonPath}: "version" ${JSON.stringify(j.version)} is not supported (this layerwise reads version 1)`);
   return j;
 }
 
 function object(j: Json, key: string, path: string): Json {
   const v = j[key];
-  if (v === null || typeof v !== "object" || Array.isArray(v)) throw new Error(`${path}: "${key}" must be a JSON object; got ${JSON.stringify(v)}`);
+  if (v === null || typeof v !== "object" || Array.isArray(v)) throw new SavedModelError(`${path}: "${key}" must be a JSON object; got ${JSON.stringify(v)}`);
   return v as Json;
 }
 
@@ -75,9 +83,11 @@ export function upgradePair(f: LegacyFiles): UpgradedModel {
   if (format === RBM_V1) return upgradeRbm(f);
   if (format === DBM_V1) return upgradeDbm(f);
   if (format !== SEQUENTIAL_V1)
-    throw new Error(`${f.jsonPath}: "format" must be "layerwise" (or an older "${SEQUENTIAL_V1}", "${RBM_V1}" or "${DBM_V1}"); got ${JSON.stringify(format)}`);
+    throw new SavedModelError(
+      `${f.jsonPath}: "format" must be "layerwise" (or an older "${SEQUENTIAL_V1}", "${RBM_V1}" or "${DBM_V1}"); got ${JSON.stringify(format)}`,
+    );
   const j = header(f, SEQUENTIAL_V1);
-  if (!Array.isArray(j.layers)) throw new Error(`${f.jsonPath}: "layers" must be an array of layer configs`);
+  if (!Array.isArray(j.layers)) throw new SavedModelError(`${f.jsonPath}: "layers" must be an array of layer configs`);
   const epochs = (j.training as { epochs?: unknown } | undefined)?.epochs;
   return upgraded(
     "Sequential",
@@ -101,20 +111,20 @@ function upgradeDbm(f: LegacyFiles): UpgradedModel {
 async function upgradeDbn(dir: string, f: LegacyFiles, read: ReadLegacyFiles): Promise<UpgradedModel> {
   const j = header(f, DBN_V1);
   if (!Array.isArray(j.rbms) || j.rbms.length === 0 || !j.rbms.every((r) => typeof r === "string"))
-    throw new Error(`${f.jsonPath}: "rbms" must list the RBM folders`);
+    throw new SavedModelError(`${f.jsonPath}: "rbms" must list the RBM folders`);
   const tensors = new Map<string, SafetensorsEntry>();
   const configs: Json[] = [];
   const states: Json[] = [];
   for (const [i, name] of (j.rbms as string[]).entries()) {
     const files = await read(joinPath(joinPath(dir, name), "model.json"), joinPath(joinPath(dir, name), "model.safetensors"));
-    if (files === null) throw new Error(`${f.jsonPath}: RBM folder "${name}" has no model.json`);
+    if (files === null) throw new SavedModelError(`${f.jsonPath}: RBM folder "${name}" has no model.json`);
     const rbm = upgradeRbm(files).saved;
     configs.push(rbm.config);
     states.push(rbm.state);
     for (const [t, entry] of rbm.tensors) tensors.set(`rbm${i + 1}.${t}`, entry);
   }
   if (j.generative !== undefined) {
-    if (typeof j.generative !== "string") throw new Error(`${f.jsonPath}: "generative" must name the file with the generative weights`);
+    if (typeof j.generative !== "string") throw new SavedModelError(`${f.jsonPath}: "generative" must name the file with the generative weights`);
     const generative = await read(f.jsonPath, joinPath(dir, j.generative));
     for (const [t, entry] of generative?.weights ?? []) tensors.set(t, entry);
   }

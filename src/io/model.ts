@@ -14,7 +14,7 @@
  * every older layout (io/legacy.ts turns those into version 2 in memory).
  */
 import { fileExists, joinPath, readFileBytes, readFileText, writeFileAtomic } from "./files.js";
-import { LEGACY_JSON_FILES, type LegacyFiles, legacyModel, upgradePair } from "./legacy.js";
+import { LEGACY_JSON_FILES, type LegacyFiles, legacyModel, SavedModelError, upgradePair } from "./legacy.js";
 import { crc32 } from "./png.js";
 import { type DecodedSafetensors, decodeSafetensors, encodeSafetensors, type SafetensorsEntry } from "./safetensors.js";
 
@@ -74,9 +74,7 @@ export function registeredModels(): string[] {
 }
 
 /** Errors that already name the file and the problem; decodeModel passes them on unchanged. */
-export class SavedModelError extends Error {
-  override name = "SavedModelError";
-}
+export { SavedModelError };
 
 /** Where the two halves came from, for error messages. */
 export interface SavedFiles {
@@ -240,7 +238,9 @@ function rebuild(
     model = loader(reader);
   } catch (err) {
     if (err instanceof SavedModelError) throw err;
-    throw new SavedModelError(`${files.json}: cannot rebuild the ${saved.className} from its "config": ${err instanceof Error ? err.message : String(err)}`);
+    throw new SavedModelError(`${files.json}: cannot rebuild the ${saved.className} from its "config": ${err instanceof Error ? err.message : String(err)}`, {
+      cause: err,
+    });
   }
   const unread = [...saved.tensors.keys()].filter((name) => !reader.read.has(name));
   if (unread.length > 0) throw new SavedModelError(`${files.weights}: tensor "${unread[0]}" belongs to nothing the ${saved.className} in ${files.json} has`);

@@ -14,7 +14,7 @@ import { writeDbnPictures } from "../../models/dbn/pictures.js";
 import { type FinetuneStage, pretrainAndFinetune } from "../../models/recipes/pretrain-finetune.js";
 import { type Callback, LambdaCallback } from "../../train/callbacks.js";
 import { ProgressBar } from "../../train/progress.js";
-import { UsageError } from "../args.js";
+import { parseSizeList, UsageError } from "../args.js";
 import type { Command } from "../command.js";
 import {
   defineCommand,
@@ -22,7 +22,6 @@ import {
   learningRateOption,
   loadDigits,
   outOption,
-  parseSizes,
   quietOption,
   requireOptionShowingHelp,
   seedOption,
@@ -305,7 +304,7 @@ export async function runDbnPipeline(data: MnistData, o: DbnPipelineOptions): Pr
 }
 
 export function parseLayers(text: string): number[] {
-  return parseSizes(text, "--layers", "784-500-500-2000");
+  return parseSizeList(text, "--layers", "784-500-500-2000");
 }
 
 const specs = {

@@ -7,7 +7,7 @@ import { Adam } from "../../optim/adam.js";
 import type { Optimizer, OptimizerOptions } from "../../optim/optimizer.js";
 import { SGD } from "../../optim/sgd.js";
 import { Sequential } from "../../train/sequential.js";
-import { UsageError } from "../args.js";
+import { parseSizeList, UsageError } from "../args.js";
 import type { Command } from "../command.js";
 import {
   defineCommand,
@@ -16,7 +16,6 @@ import {
   loadMnistFor,
   logUnless,
   lrDecayOption,
-  parseSizes,
   requireOption,
   supervisedTrainerOptions,
 } from "../common.js";
@@ -46,7 +45,7 @@ const specs = {
 
 export function parseLayerSizes(spec: string | undefined): number[] {
   if (spec === undefined) throw new UsageError("option --layers is required, e.g. --layers 784-500-500-10");
-  const sizes = parseSizes(spec, "--layers", "784-500-500-10 (at least input and output)");
+  const sizes = parseSizeList(spec, "--layers", "784-500-500-10");
   if (sizes[0] !== 784) throw new UsageError(`option --layers must start with 784 (MNIST pixels); got ${sizes[0]}`);
   if (sizes[sizes.length - 1] !== 10) throw new UsageError(`option --layers must end with 10 (MNIST classes); got ${sizes[sizes.length - 1]}`);
   return sizes;
