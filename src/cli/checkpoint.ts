@@ -98,6 +98,7 @@ export class RunCheckpoint {
     if (this.options["checkpoint-every"] === undefined) this.every = record.every;
     const model = await load(joinPath(this.dir, record.folder));
     noteCheckpoint(this.describe(record.epoch));
+    console.log(`resuming ${this.dir} after epoch ${record.epoch}`);
     return { model, epoch: record.epoch, extra: record.extra };
   }
 
