@@ -30,14 +30,14 @@ export function baseName(path: string): string {
   return trimmed.slice(Math.max(trimmed.lastIndexOf("/"), trimmed.lastIndexOf("\\")) + 1);
 }
 
-export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
+export function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
   const { fs } = platform;
   const dir = parentDir(path);
-  await fs.mkdir(dir);
   // process id, time and a counter: two programs, or two saves in one, never share a temporary file
   const tmp = joinPath(dir, `.${baseName(path)}.${platform.processId()}.${Date.now()}.${counter++}.tmp`);
   const write = (async () => {
     try {
+      await fs.mkdir(dir);
       await fs.writeFile(tmp, data);
       await fs.rename(tmp, path);
     } catch (err) {
@@ -47,6 +47,7 @@ export async function writeFileAtomic(path: string, data: Uint8Array | string): 
       inFlight.delete(tmp);
     }
   })();
+  // listed from the call on, so a program quitting right after it still waits
   inFlight.set(tmp, write);
   return write;
 }
