@@ -28,7 +28,7 @@ after(() => rm(root, { recursive: true, force: true }));
 function idx(dims: number[], values: ArrayLike<number>): Uint8Array {
   const head = new DataView(new ArrayBuffer(4 + 4 * dims.length));
   head.setUint32(0, 0x800 + dims.length);
-  dims.forEach((d, i) => head.setUint32(4 + 4 * i, d));
+  for (const [i, d] of dims.entries()) head.setUint32(4 + 4 * i, d);
   const bytes = new Uint8Array(head.byteLength + values.length);
   bytes.set(new Uint8Array(head.buffer));
   bytes.set(Uint8Array.from(values), head.byteLength);

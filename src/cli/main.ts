@@ -34,7 +34,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     return 2;
   }
   // SIGINT, SIGTERM and a closed standard output end the command cleanly (signals.ts)
-  const release = catchInterrupts();
+  catchInterrupts();
   try {
     return await found.command.run(found.rest);
   } catch (err) {
@@ -45,7 +45,5 @@ export async function main(argv: readonly string[]): Promise<number> {
     console.error(`layerwise ${found.command.path.join(" ")}: ${err instanceof Error ? err.message : String(err)}`);
     if (process.env.LAYERWISE_DEBUG) console.error(err);
     return 1;
-  } finally {
-    release();
   }
 }

@@ -56,20 +56,17 @@ const onStdoutError = (err: NodeJS.ErrnoException) => {
 };
 
 /**
- * Installs the signal handlers for the length of one command and returns the function that
- * removes them (so `main` called from a test leaves the process as it was). The closed-output
- * handler stays: the error of a last line can arrive after the command has returned.
+ * Installs the handlers (once per process) and forgets an earlier command's checkpoint. They
+ * stay after the command has returned: a signal or the error of a last line can arrive
+ * between its end and the exit of the process, and is then handled the same way.
  */
-export function catchInterrupts(): () => void {
+export function catchInterrupts(): void {
   quitting = null;
   lastCheckpoint = null;
+  if (process.listeners("SIGINT").includes(onSignal)) return;
   process.on("SIGINT", onSignal);
   process.on("SIGTERM", onSignal);
-  if (!process.stdout.listeners("error").includes(onStdoutError)) process.stdout.on("error", onStdoutError);
-  return () => {
-    process.off("SIGINT", onSignal);
-    process.off("SIGTERM", onSignal);
-  };
+  process.stdout.on("error", onStdoutError);
 }
 
 const turnEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
