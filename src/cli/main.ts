@@ -2,6 +2,7 @@
 import { UsageError } from "./args.js";
 import type { Command } from "./command.js";
 import { commands } from "./commands/index.js";
+import { catchInterrupts } from "./signals.js";
 
 function usage(): string {
   const lines = ["usage: layerwise <command> [options]   (layerwise <command> --help for its options)", "", "commands:"];
@@ -32,6 +33,8 @@ export async function main(argv: readonly string[]): Promise<number> {
     );
     return 2;
   }
+  // SIGINT, SIGTERM and a closed standard output end the command cleanly (signals.ts)
+  catchInterrupts();
   try {
     return await found.command.run(found.rest);
   } catch (err) {

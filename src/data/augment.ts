@@ -82,6 +82,11 @@ export class Augmenter {
     this.gaussian = gaussianKernel(this.elastic?.sigma ?? 1);
   }
 
+  /** The generator's four state words, live: a checkpoint saves them and `set`s them back to resume the stream. */
+  randomState(): Uint32Array {
+    return this.rng.state;
+  }
+
   /** Every row of x (an image, flat or [H, W, C]) under its own random transform, into out. */
   apply(x: Tensor, out?: Tensor): Tensor {
     const [h, w, c] = this.imageShape;

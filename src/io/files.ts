@@ -8,6 +8,9 @@ import { platform } from "../platform/index.js";
 
 let counter = 0;
 
+/** The atomic writes under way, by temporary file: a program that must quit (a signal) waits for them. */
+const inFlight = new Map<string, Promise<void>>();
+
 /** Joins path segments with "/" (which every OS's file API accepts), adding none after a segment that ends in one. */
 export function joinPath(first: string, ...rest: string[]): string {
   return rest.reduce((dir, part) => (dir === "" || /[/\\]$/.test(dir) ? dir + part : `${dir}/${part}`), first);
@@ -27,19 +30,40 @@ export function baseName(path: string): string {
   return trimmed.slice(Math.max(trimmed.lastIndexOf("/"), trimmed.lastIndexOf("\\")) + 1);
 }
 
-export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
+export function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
   const { fs } = platform;
   const dir = parentDir(path);
-  await fs.mkdir(dir);
   // process id, time and a counter: two programs, or two saves in one, never share a temporary file
   const tmp = joinPath(dir, `.${baseName(path)}.${platform.processId()}.${Date.now()}.${counter++}.tmp`);
-  try {
-    await fs.writeFile(tmp, data);
-    await fs.rename(tmp, path);
-  } catch (err) {
-    await fs.rm(tmp).catch(() => {});
-    throw new Error(`could not save ${path}: ${err instanceof Error ? err.message : String(err)}`);
-  }
+  const write = (async () => {
+    try {
+      await fs.mkdir(dir);
+      await fs.writeFile(tmp, data);
+      await fs.rename(tmp, path);
+    } catch (err) {
+      await fs.rm(tmp).catch(() => {});
+      throw new Error(`could not save ${path}: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      inFlight.delete(tmp);
+    }
+  })();
+  // listed from the call on, so a program quitting right after it still waits
+  inFlight.set(tmp, write);
+  return write;
+}
+
+/**
+ * Resolves once no atomic write is under way, waiting also for writes that those started
+ * (the second file of a model's pair): after it, every target holds a complete file and no
+ * temporary file of ours is left.
+ */
+export async function atomicWritesSettled(): Promise<void> {
+  while (inFlight.size > 0) await Promise.allSettled(inFlight.values());
+}
+
+/** The temporary files of the atomic writes under way (for a program that must quit without waiting). */
+export function temporaryFilesInFlight(): string[] {
+  return [...inFlight.keys()];
 }
 
 export async function readFileBytes(path: string): Promise<Uint8Array> {

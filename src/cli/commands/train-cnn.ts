@@ -5,8 +5,10 @@ import { LENET_ARCHS, type LeNetArch, lenet } from "../../models/cnn/lenet.js";
 import type { Conv2D } from "../../nn/conv.js";
 import { Adam } from "../../optim/adam.js";
 import { type Tensor, zeros } from "../../tensor/tensor.js";
+import { loadSequential } from "../../train/load.js";
 import type { Sequential } from "../../train/sequential.js";
 import { UsageError } from "../args.js";
+import { checkpointOptions, describeTrainingData, type ExtraState, epochsToRun, RunCheckpoint } from "../checkpoint.js";
 import type { Command } from "../command.js";
 import {
   baseNames,
@@ -42,6 +44,7 @@ const specs = {
     seed: "seed of initialisation, dropout, shuffling and augmentation",
     out: "folder for model.json, model.safetensors and the PNGs",
   }),
+  ...checkpointOptions,
 } as const;
 
 /** One [H, W, C] map (NHWC) as C images [C, H·W], the layout tileImages wants. */
@@ -108,14 +111,29 @@ export const trainCnnCommand: Command = defineCommand({
     const log = logUnless(o.quiet);
 
     const data = await loadMnistFor(o);
-    const model = lenet(o.arch as LeNetArch, { seed, dropout: o.dropout });
-    const decay = o["lr-decay"] ?? 1;
-    const optimizer = new Adam({ learningRate: o.lr ?? 0.001, schedule: decay < 1 ? { type: "exponential", decay } : undefined });
-    model.compile({ loss: "categoricalCrossentropy", optimizer, metrics: ["accuracy"] });
-    log(model.build().summary());
-    const transform = augmentation === null ? undefined : new Augmenter(augmentation).batchTransform();
+    const checkpoint = new RunCheckpoint("train cnn", out, o, describeTrainingData(data.source, [data.train.images, data.train.oneHot]));
+    const resumed = await checkpoint.resume(loadSequential);
+    const model = resumed?.model ?? lenet(o.arch as LeNetArch, { seed, dropout: o.dropout });
+    if (resumed === null) {
+      const decay = o["lr-decay"] ?? 1;
+      const optimizer = new Adam({ learningRate: o.lr ?? 0.001, schedule: decay < 1 ? { type: "exponential", decay } : undefined });
+      // a loaded model is built and compiled already (build() again would draw fresh weights)
+      model.compile({ loss: "categoricalCrossentropy", optimizer, metrics: ["accuracy"] }).build();
+    }
+    log(model.summary());
+    const augmenter = augmentation === null ? null : new Augmenter(augmentation);
+    // the Augmenter draws from a generator of its own, which the checkpoint keeps beside the model
+    const augmenterState = (): ExtraState => (augmenter === null ? {} : { augmenterRng: [...augmenter.randomState()] });
+    if (augmenter !== null && resumed?.extra.augmenterRng !== undefined) augmenter.randomState().set(resumed.extra.augmenterRng);
+    const transform = augmenter?.batchTransform();
     if (augmentation !== null) log(`augmentation: ${JSON.stringify(augmentation)}`);
-    const fit = { epochs: o.epochs, batchSize: o["batch-size"], seed, verbose: !o.quiet, transform };
+    const fit = {
+      ...epochsToRun(model, o.epochs ?? 10, seed),
+      batchSize: o["batch-size"],
+      verbose: !o.quiet,
+      transform,
+      callbacks: checkpoint.callbacks(augmenterState),
+    };
     const testLine = await fitTestAndSave(model, data, fit, out, `${o.arch}, ${o.epochs} epochs`);
     const pictures = await writeCnnPictures(model, data.test.images.row(0), out);
     console.log(testLine);

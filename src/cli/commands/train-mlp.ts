@@ -6,8 +6,10 @@ import { Adagrad } from "../../optim/adagrad.js";
 import { Adam } from "../../optim/adam.js";
 import type { Optimizer, OptimizerOptions } from "../../optim/optimizer.js";
 import { SGD } from "../../optim/sgd.js";
+import { loadSequential } from "../../train/load.js";
 import { Sequential } from "../../train/sequential.js";
 import { parseSizeList, UsageError } from "../args.js";
+import { checkpointOptions, describeTrainingData, epochsToRun, RunCheckpoint } from "../checkpoint.js";
 import type { Command } from "../command.js";
 import {
   defineCommand,
@@ -41,6 +43,7 @@ const specs = {
   "batch-size": { type: "number", description: "digits per update", integer: true, min: 1, default: 100 },
   "validation-split": { type: "number", description: "fraction of training digits held out for val_loss/val_accuracy", min: 0, max: 0.9, default: 0 },
   ...supervisedTrainerOptions({ seed: "seed of initialisation, dropout and shuffling", out: "folder to save model.json and model.safetensors into" }),
+  ...checkpointOptions,
 } as const;
 
 export function parseLayerSizes(spec: string | undefined): number[] {
@@ -67,6 +70,17 @@ function makeOptimizer(name: string, lr: number | undefined, momentum: number, d
   }
 }
 
+/** The net of --layers: hidden layers of `activation` (each followed by dropout when asked), then 10 outputs. */
+function newMlp(sizes: number[], activation: "relu" | "sigmoid" | "tanh" | "leakyRelu", mse: boolean, dropout: number, seed: number | undefined): Sequential {
+  const layers: Layer[] = [];
+  for (let i = 1; i < sizes.length - 1; i++) {
+    layers.push(new Dense(sizes[i], { activation, kernelInitializer: activation === "relu" || activation === "leakyRelu" ? "heNormal" : "glorotUniform" }));
+    if (dropout > 0) layers.push(new Dropout(dropout));
+  }
+  layers.push(new Dense(10, { activation: mse ? "sigmoid" : "softmax" }));
+  return new Sequential(layers, { inputShape: [784], seed, name: `mlp_${sizes.join("_")}` });
+}
+
 export const trainMlpCommand: Command = defineCommand({
   path: ["train", "mlp"],
   summary: "train a multilayer perceptron on MNIST by backpropagation and save it",
@@ -81,20 +95,23 @@ export const trainMlpCommand: Command = defineCommand({
     const dropout = o.dropout ?? 0;
 
     const data = await loadMnistFor(o);
-    const layers: Layer[] = [];
-    for (let i = 1; i < sizes.length - 1; i++) {
-      layers.push(new Dense(sizes[i], { activation, kernelInitializer: activation === "relu" || activation === "leakyRelu" ? "heNormal" : "glorotUniform" }));
-      if (dropout > 0) layers.push(new Dropout(dropout));
-    }
-    layers.push(new Dense(10, { activation: mse ? "sigmoid" : "softmax" }));
-    const model = new Sequential(layers, { inputShape: [784], seed: o.seed, name: `mlp_${sizes.join("_")}` });
-    const optimizer = makeOptimizer(o.optimizer ?? "momentum", o.lr, o.momentum ?? 0.9, o["lr-decay"] ?? 1, o["weight-decay"] ?? 0);
-    model.compile({ loss: mse ? "meanSquaredError" : "categoricalCrossentropy", optimizer, metrics: ["accuracy"] });
+    const checkpoint = new RunCheckpoint("train mlp", out, o, describeTrainingData(data.source, [data.train.images, data.train.oneHot]));
+    const resumed = await checkpoint.resume(loadSequential);
+    const model = resumed?.model ?? newMlp(sizes, activation, mse, dropout, o.seed);
+    const optimizer = resumed?.model.optimizer ?? makeOptimizer(o.optimizer ?? "momentum", o.lr, o.momentum ?? 0.9, o["lr-decay"] ?? 1, o["weight-decay"] ?? 0);
+    // a loaded model is built and compiled already (build() again would draw fresh weights)
+    if (resumed === null) model.compile({ loss: mse ? "meanSquaredError" : "categoricalCrossentropy", optimizer, metrics: ["accuracy"] }).build();
 
     const log = logUnless(o.quiet);
-    log(model.build().summary());
+    log(model.summary());
     log(`optimizer: ${JSON.stringify(optimizer.config())}`);
-    const fit = { epochs: o.epochs, batchSize: o["batch-size"], validationSplit: o["validation-split"], seed: o.seed, verbose: !o.quiet };
+    const fit = {
+      ...epochsToRun(model, o.epochs ?? 10, o.seed),
+      batchSize: o["batch-size"],
+      validationSplit: o["validation-split"],
+      verbose: !o.quiet,
+      callbacks: checkpoint.callbacks(),
+    };
     console.log(await fitTestAndSave(model, data, fit, out, `trained ${o.epochs} epochs`));
     console.log(`saved to ${out}`);
     return 0;

@@ -5,12 +5,13 @@
  */
 import { binarize, sampleBinary } from "../../data/transforms.js";
 import { writeFileAtomic } from "../../io/files.js";
-import { saveRbm } from "../../models/rbm/io.js";
+import { loadRbm, saveRbm } from "../../models/rbm/io.js";
 import { writeRbmPictures } from "../../models/rbm/pictures.js";
 import { RBM } from "../../models/rbm/rbm.js";
 import { Rng } from "../../tensor/random.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import { ProgressBar } from "../../train/progress.js";
+import { checkpointOptions, describeTrainingData, RunCheckpoint } from "../checkpoint.js";
 import type { Command } from "../command.js";
 import {
   baseNames,
@@ -45,6 +46,7 @@ const specs = {
   seed: seedOption("seed of every random choice"),
   out: outOption("output folder (required)"),
   quiet: quietOption("no progress bar"),
+  ...checkpointOptions,
 } as const;
 
 const USAGE = "layerwise train rbm --out DIR [--hidden 500] [--cd 1] [--epochs 10] [--pcd] [--data DIR|full|bundled]";
@@ -71,26 +73,33 @@ export const trainRbmCommand: Command = defineCommand({
     const train = binarizeImages(data.train.images, o.binarize ?? "none", rng);
     const test = binarizeImages(data.test.images, o.binarize ?? "none", rng);
     const batch = o.batch ?? 100;
-    const rbm = new RBM({
-      visible: train.cols,
-      hidden,
-      cdSteps: o.cd,
-      learningRate: o.lr,
-      weightDecay: o["weight-decay"],
-      persistent: o.pcd ? (o.chains ?? batch) : 0,
-      seed,
-    });
+    const checkpoint = new RunCheckpoint("train rbm", out, o, describeTrainingData(data.source, [data.train.images]));
+    const resumed = await checkpoint.resume(loadRbm);
+    const rbm =
+      resumed?.model ??
+      new RBM({
+        visible: train.cols,
+        hidden,
+        cdSteps: o.cd,
+        learningRate: o.lr,
+        weightDecay: o["weight-decay"],
+        persistent: o.pcd ? (o.chains ?? batch) : 0,
+        seed,
+      });
+    const epochs = o.epochs ?? 10;
     const mode = o.pcd ? `PCD-${rbm.options.cdSteps} (${rbm.options.persistent} chains)` : `CD-${rbm.options.cdSteps}`;
     console.log(
-      `RBM ${train.cols}-${hidden}, ${mode}, ε ${rbm.options.learningRate}, batch ${batch}, ${o.epochs} epochs on ${train.rows} ${dataName(data.choice)} digits`,
+      `RBM ${train.cols}-${hidden}, ${mode}, ε ${rbm.options.learningRate}, batch ${batch}, ${epochs} epochs on ${train.rows} ${dataName(data.choice)} digits`,
     );
-    const history = await rbm.fit(train, { epochs: o.epochs ?? 10, batchSize: batch, callbacks: o.quiet ? [] : [new ProgressBar()] });
+    // fit trains that many epochs more: those the checkpoint lacks
+    const callbacks = [...(o.quiet ? [] : [new ProgressBar()]), ...checkpoint.callbacks()];
+    const history = await rbm.fit(train, { epochs: Math.max(0, epochs - rbm.epochsTrained), batchSize: batch, callbacks });
     const testError = rbm.reconstructionError(test);
     const summary = {
       model: `RBM ${train.cols}-${hidden}`,
       training: mode,
       learningRate: rbm.options.learningRate,
-      epochs: history.length,
+      epochs: rbm.epochsTrained,
       trainDigits: train.rows,
       source: data.source,
       binarize: o.binarize ?? "none",
