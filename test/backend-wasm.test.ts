@@ -47,6 +47,17 @@ describe("wasm heap", () => {
     assert.equal(heap.offsetOf(x), offset);
     assert.equal(heap.offsetOf(new Float32Array(4)), -1);
   });
+  it("tensor storage past the resident budget is ordinary memory, so the wasm memory stops growing", () => {
+    const memory = new WebAssembly.Memory({ initial: 1, maximum: 100, shared: true });
+    const heap = new WasmHeap(memory, 1024, true, 8192);
+    const held = [heap.allocArray(1000), heap.allocArray(1000)]; // 4000 bytes each: the budget is full
+    assert.ok(held.every((x) => heap.offsetOf(x) >= 0));
+    assert.equal(heap.residentBytes, 2 * sizeClass(4000));
+    const bytes = memory.buffer.byteLength;
+    for (let i = 0; i < 1000; i++) assert.equal(heap.offsetOf(heap.allocArray(1000)), -1);
+    assert.equal(memory.buffer.byteLength, bytes);
+    assert.equal(heap.residentBytes, 2 * sizeClass(4000));
+  });
   it("staging copies in and out past 2 GiB (byte offsets are unsigned)", () => {
     // the pages are reserved, not touched: only the few written here take real memory
     const memory = new WebAssembly.Memory({ initial: 32769, maximum: 32769, shared: true });

@@ -60,7 +60,10 @@ export interface Backend {
   readonly name: string;
   info(): BackendInfo;
 
-  /** Zero-filled storage for `n` floats that this backend's kernels can use without copying. */
+  /**
+   * Zero-filled storage for `n` floats, which this backend's kernels use without copying where
+   * they can (the WebAssembly backend: within its resident budget; past it, ordinary memory).
+   */
   alloc(n: number): Float32Array;
 
   /**

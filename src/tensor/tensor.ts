@@ -1,6 +1,7 @@
 /**
  * Tensor: a shape and a Float32Array in row-major order. Storage comes from the backend in
- * use, so the WebAssembly backend's kernels read it in place. Reshapes and row slices are
+ * use, so the WebAssembly backend's kernels read it in place where its memory budget allows
+ * (docs/wasm-backend.md, "Memory model"). Reshapes and row slices are
  * views that share storage (no copy); `clone()` copies.
  */
 import { backend } from "../backend/index.js";

@@ -2,20 +2,31 @@
  * Memory for the WebAssembly backend: one WebAssembly.Memory that every kernel instance
  * (main thread and workers) imports, managed from JavaScript.
  *
- * With shared memory, tensor storage lives inside it: alloc() hands out Float32Array views
- * of wasm memory, so kernels read and write tensors in place. Growing a shared memory never
- * detaches old views (they keep their old SharedArrayBuffer, which still maps the same
- * bytes), so we remember every buffer object the memory has had and treat any array on one
- * of them as resident. A region returns to a size-class free list when its Float32Array is
- * garbage collected; keep the array alive while any subarray of it is in use (Tensor views
- * do, through Tensor.base).
+ * Two kinds of regions share it (docs/wasm-backend.md, "Memory model"):
  *
- * Plain (non-shared) memory detaches its buffer on growth, so there alloc() returns ordinary
- * Float32Arrays and the kernels stage them through scratch regions instead.
+ * - Staging and scratch regions belong to the backend: taken for one kernel call (or kept,
+ *   like GEMM's packed panels) and given back by the backend itself, so they are reused at once.
+ * - Tensor storage: with shared memory, allocArray() hands out Float32Array views of wasm
+ *   memory, so kernels read and write tensors in place. Such a region can only come back when
+ *   V8 collects its view (FinalizationRegistry), and V8 neither sees wasm memory as memory
+ *   pressure nor runs finalizers in a loop that never yields. So resident tensors get a fixed
+ *   budget of live bytes; past it allocArray() returns ordinary Float32Arrays, which V8 owns
+ *   and frees, and which the kernels stage. A loop of calls therefore never grows the memory
+ *   past the budget plus one call's staging, and never fails for lack of it.
+ *
+ * Growing a shared memory never detaches old views (they keep their old SharedArrayBuffer,
+ * which still maps the same bytes), so we remember every buffer object the memory has had and
+ * treat any array on one of them as resident. Keep a resident array alive while any subarray
+ * of it is in use (Tensor views do, through Tensor.base).
+ *
+ * Plain (non-shared) memory detaches its buffer on growth, so there allocArray() returns
+ * ordinary Float32Arrays only.
  */
 
 const PAGE = 65536;
 const MIN_CLASS = 64;
+/** Default budget of live resident tensor bytes: room for the weights, optimiser state and batch buffers of the classic nets. */
+export const RESIDENT_BYTES = 128 * 2 ** 20;
 
 /**
  * Size classes: 64 bytes, then four steps per power of two (2^e, 1.25 2^e, 1.5 2^e, 1.75 2^e),
@@ -46,20 +57,31 @@ export class WasmHeap {
   private top: number;
   private readonly freeLists = new Map<number, number[]>();
   private readonly registry: FinalizationRegistry<Region>;
-  /** Set once the memory cannot grow any more: alloc() then returns ordinary arrays. */
-  private exhausted = false;
+  /** Budget for live resident tensor storage, in bytes (size classes counted whole). */
+  readonly residentLimit: number;
+  /** Resident tensor bytes handed out and not yet collected. */
+  private live = 0;
   /** Whether the last allocBytes() reused a freed region (which holds stale data). */
   private lastReused = false;
 
-  constructor(memory: WebAssembly.Memory, heapBase: number, shared: boolean) {
+  constructor(memory: WebAssembly.Memory, heapBase: number, shared: boolean, residentLimit = RESIDENT_BYTES) {
     this.memory = memory;
     this.shared = shared;
+    this.residentLimit = residentLimit;
     this.top = Math.ceil(heapBase / 64) * 64;
     this.f32view = new Float32Array(memory.buffer);
     this.u32view = new Uint32Array(memory.buffer);
     this.u8view = new Uint8Array(memory.buffer);
     if (shared) this.buffers.add(memory.buffer);
-    this.registry = new FinalizationRegistry((region) => this.release(region.offset, region.size));
+    this.registry = new FinalizationRegistry((region) => {
+      this.live -= region.size;
+      this.release(region.offset, region.size);
+    });
+  }
+
+  /** Bytes of resident tensor storage whose views have not been collected yet (at most residentLimit). */
+  get residentBytes(): number {
+    return this.live;
   }
 
   /** A view of the whole memory as it is now (refreshed after growth). */
@@ -103,21 +125,19 @@ export class WasmHeap {
   }
 
   /**
-   * Zero-filled tensor storage: a view into wasm memory (shared memory) that returns to the
-   * free list when garbage collected, or an ordinary array (plain memory, or memory exhausted).
+   * Zero-filled tensor storage: a view into wasm memory while the resident budget has room
+   * (shared memory only), else an ordinary array, which the kernels stage.
    */
   allocArray(n: number): Float32Array {
-    if (!this.shared || this.exhausted || n === 0) return new Float32Array(n);
-    const bytes = n * 4;
-    const offset = this.allocBytes(bytes);
-    if (offset < 0) {
-      this.exhausted = true;
-      return new Float32Array(n);
-    }
+    const size = sizeClass(n * 4);
+    if (!this.shared || n === 0 || this.live + size > this.residentLimit) return new Float32Array(n);
+    const offset = this.allocBytes(n * 4);
+    if (offset < 0) return new Float32Array(n); // the memory cannot grow: staging still can use what is free
     const view = new Float32Array(this.memory.buffer, offset, n);
     // reused regions hold old data; fresh memory is already zero (and stays untouched until used)
     if (this.lastReused) view.fill(0);
-    this.registry.register(view, { offset, size: sizeClass(bytes) });
+    this.live += size;
+    this.registry.register(view, { offset, size });
     return view;
   }
 

@@ -2,7 +2,7 @@
  * The WebAssembly SIMD128 backend: GEMM, sigmoid/tanh/exp, add/mul with row broadcast,
  * axpby and the Bernoulli/uniform samplers in C (kernels.c), run on a pool of worker threads
  * that share one WebAssembly.Memory. Everything it does not override comes from the
- * TypeScript backend, whose loops work directly on the wasm-memory views alloc() returns.
+ * TypeScript backend, whose loops work directly on tensor storage (in wasm memory or not).
  *
  * Fallbacks: no SIMD128 -> wasmUnavailableReason() says why and backend() picks the
  * TypeScript backend; no SharedArrayBuffer/Atomics (e.g. a page that is not cross-origin
@@ -167,6 +167,8 @@ export interface WasmBackendOptions extends BackendOptions {
   sharedMemory?: boolean;
   /** Tests: every parallel call waits until the workers have joined, so work really is shared. */
   awaitHelpers?: boolean;
+  /** Budget of live tensor storage inside WebAssembly memory, in bytes (default RESIDENT_BYTES); tensors past it get ordinary memory. */
+  residentBytes?: number;
 }
 
 function createMemory(shared: boolean, initialPages: number): WebAssembly.Memory {
@@ -222,7 +224,7 @@ export class WasmBackend extends JsBackend {
     const module = shared ? (mods.shared as WebAssembly.Module) : mods.single;
     const memory = createMemory(shared, 256);
     this.E = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
-    this.heap = new WasmHeap(memory, this.E.__heap_base.value as number, shared);
+    this.heap = new WasmHeap(memory, this.E.__heap_base.value as number, shared, options.residentBytes);
     const scratchBytes = this.E.gemm_scratch_floats() * 4;
     this.scratch = this.mustAlloc(scratchBytes);
     this.rngState = this.mustAlloc(16);
@@ -271,9 +273,14 @@ export class WasmBackend extends JsBackend {
     return this.pool === null ? 0 : this.pool.joins;
   }
 
-  /** Current size of the WebAssembly memory in bytes (it grows as tensors are allocated). */
+  /** Current size of the WebAssembly memory in bytes (it grows, never shrinks; see docs/wasm-backend.md, "Memory model"). */
   get memoryBytes(): number {
     return this.heap.memory.buffer.byteLength;
+  }
+
+  /** Bytes of tensor storage inside WebAssembly memory not yet collected (at most the resident budget). */
+  get residentBytes(): number {
+    return this.heap.residentBytes;
   }
 
   override alloc(n: number): Float32Array {
