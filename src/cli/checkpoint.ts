@@ -7,9 +7,11 @@
  * A save writes epoch-<E>/ first and then checkpoint.json (each file atomically), and only then
  * removes older epoch folders, so a process killed at any moment leaves checkpoint.json
  * naming a complete pair. `--resume` loads that pair after checking that every option that
- * changes the numbers (all but --epochs, --out, --quiet and these two) and the training data
- * are those of the checkpoint; the model carries its optimiser, generators and chains, so the
- * resumed run ends with the weights of an uninterrupted one.
+ * changes the numbers (all but --epochs, --out, --quiet, these two and a command's own free ones)
+ * and the training data are those of the checkpoint; the model carries its optimiser,
+ * generators and chains, so the resumed run ends with the weights of an uninterrupted one. A
+ * command that trains several models keeps one such folder per model (CheckpointLayout:
+ * `train dbn`'s checkpoint/pretrained and checkpoint/baseline).
  */
 import { readdir, rm } from "node:fs/promises";
 import { fileExists, joinPath, readFileText, writeFileAtomic } from "../io/files.js";
