@@ -7,9 +7,11 @@
  * A save writes epoch-<E>/ first and then checkpoint.json (each file atomically), and only then
  * removes older epoch folders, so a process killed at any moment leaves checkpoint.json
  * naming a complete pair. `--resume` loads that pair after checking that every option that
- * changes the numbers (all but --epochs, --out, --quiet and these two) and the training data
- * are those of the checkpoint; the model carries its optimiser, generators and chains, so the
- * resumed run ends with the weights of an uninterrupted one.
+ * changes the numbers (all but --epochs, --out, --quiet, these two and a command's own free ones)
+ * and the training data are those of the checkpoint; the model carries its optimiser,
+ * generators and chains, so the resumed run ends with the weights of an uninterrupted one. A
+ * command that trains several models keeps one such folder per model (CheckpointLayout:
+ * `train dbn`'s checkpoint/pretrained and checkpoint/baseline).
  */
 import { readdir, rm } from "node:fs/promises";
 import { fileExists, joinPath, readFileText, writeFileAtomic } from "../io/files.js";
@@ -26,7 +28,15 @@ export const checkpointOptions = {
 } as const;
 
 /** Options that leave the trained numbers as they are, so a resume may change them. */
-const FREE_OPTIONS = new Set(["epochs", "out", "quiet", "checkpoint-every", "resume", "help"]);
+const FREE_OPTIONS = ["epochs", "out", "quiet", "checkpoint-every", "resume", "help"];
+
+/** Where a command's checkpoint lives and what it need not match: `train dbn` keeps one per fine-tuned net. */
+export interface CheckpointLayout {
+  /** The folder under OUT. Default "checkpoint". */
+  folder?: string;
+  /** Options besides FREE_OPTIONS that a resume may change (the command's epoch total, say). */
+  free?: readonly string[];
+}
 
 /** Generator states a command keeps outside the model (an Augmenter's), saved beside it. */
 export type ExtraState = Record<string, number[]>;
@@ -54,7 +64,8 @@ export function describeTrainingData(source: string, tensors: readonly Tensor[])
 /** The checkpoint of one train command's run: what it must match, where it lives, how often it is saved. */
 export class RunCheckpoint {
   readonly dir: string;
-  private every: number;
+  /** Epochs between saves (0: none): --checkpoint-every, or on --resume without it the checkpoint's. */
+  every: number;
   private readonly settings: Record<string, string>;
 
   /**
@@ -66,12 +77,13 @@ export class RunCheckpoint {
     out: string,
     private readonly options: { "checkpoint-every"?: number; resume: boolean } & Record<string, unknown>,
     data: string,
+    layout: CheckpointLayout = {},
   ) {
-    this.dir = joinPath(out, "checkpoint");
+    this.dir = joinPath(out, layout.folder ?? "checkpoint");
     this.every = options["checkpoint-every"] ?? 0;
     this.settings = { command };
-    for (const [name, value] of Object.entries(options))
-      if (!FREE_OPTIONS.has(name)) this.settings[`--${name}`] = value === undefined ? "(default)" : String(value);
+    const free = new Set([...FREE_OPTIONS, ...(layout.free ?? [])]);
+    for (const [name, value] of Object.entries(options)) if (!free.has(name)) this.settings[`--${name}`] = value === undefined ? "(default)" : String(value);
     this.settings.data = data;
   }
 
@@ -82,9 +94,10 @@ export class RunCheckpoint {
   /**
    * With --resume: the checkpoint's model (loaded by `load`) and the state kept beside it, after
    * checking the settings; else null. A fresh run with --checkpoint-every refuses to write over
-   * another run's checkpoint.
+   * another run's checkpoint. `optional`: with --resume and no checkpoint yet, null (a later
+   * stage of the run, which the stopped run had not reached) instead of an error.
    */
-  async resume<M>(load: (dir: string) => Promise<M>): Promise<{ model: M; epoch: number; extra: ExtraState } | null> {
+  async resume<M>(load: (dir: string) => Promise<M>, optional = false): Promise<{ model: M; epoch: number; extra: ExtraState } | null> {
     const exists = await fileExists(this.recordPath);
     if (!this.options.resume) {
       if (exists && this.every > 0) {
@@ -92,6 +105,7 @@ export class RunCheckpoint {
       }
       return null;
     }
+    if (!exists && optional) return null;
     if (!exists) throw new UsageError(`--resume: no checkpoint to continue in ${this.dir} (${this.recordPath} not found); write one with --checkpoint-every N`);
     const record = JSON.parse(await readFileText(this.recordPath)) as CheckpointRecord;
     this.checkSettings(record.settings);

@@ -3,8 +3,11 @@
  * of RBMs (saved as it goes, so a run resumes), then backpropagation fine-tuning of the
  * classifier the stack initialises, optionally next to the same net trained from random
  * weights with the same budget. Writes the stack, the classifier, filters, samples and a
- * summary. `layerwise demo` runs the same pipeline with small settings (demo.ts).
+ * summary. With --checkpoint-every N the fine-tuning of each net is checkpointed too
+ * (OUT/checkpoint/pretrained, OUT/checkpoint/baseline), and --resume continues it bit for bit.
+ * `layerwise demo` runs the same pipeline with small settings (demo.ts).
  */
+import { rm } from "node:fs/promises";
 import { chooseMnist, type MnistChoice, type MnistData } from "../../data/mnist.js";
 import { ensureDir, joinPath as join, readFileText, writeFileAtomic } from "../../io/files.js";
 import { hasSavedModel, MODEL_JSON } from "../../io/model.js";
@@ -13,8 +16,11 @@ import { loadDbn } from "../../models/dbn/io.js";
 import { writeDbnPictures } from "../../models/dbn/pictures.js";
 import { type FinetuneStage, pretrainAndFinetune } from "../../models/recipes/pretrain-finetune.js";
 import { type Callback, LambdaCallback } from "../../train/callbacks.js";
+import { loadSequential } from "../../train/load.js";
 import { ProgressBar } from "../../train/progress.js";
+import type { Sequential } from "../../train/sequential.js";
 import { parseSizeList, UsageError } from "../args.js";
+import { checkpointOptions, describeTrainingData, RunCheckpoint } from "../checkpoint.js";
 import type { Command } from "../command.js";
 import {
   defineCommand,
@@ -27,6 +33,7 @@ import {
   seedOption,
   trainingDigitsOptions,
 } from "../common.js";
+import { interruptible, noteCheckpoint } from "../signals.js";
 
 export interface DbnPipelineOptions {
   layers: number[];
@@ -49,6 +56,16 @@ export interface DbnPipelineOptions {
   stack?: DBN | null;
   /** Where the digits came from ("bundled" or a folder, as --data takes it), for the record. */
   data?: string;
+  /** The fine-tuning checkpoints (train dbn's --checkpoint-every, --resume); absent: none, only the stop on a signal. */
+  checkpoints?: FinetuneCheckpoints;
+}
+
+/** What the fine-tuning of a run takes from its checkpoints. */
+export interface FinetuneCheckpoints {
+  /** The nets a stopped run left, trained on in place of new ones (pretrainAndFinetune's `resume`). */
+  resume: { pretrained?: Sequential; baseline?: Sequential };
+  /** The callbacks of one net's fit ("pretrained" or "random init"): its saver and the stop on SIGINT/SIGTERM. */
+  callbacks(arm: string): Callback[];
 }
 
 export interface DbnPipelineResult {
@@ -214,12 +231,19 @@ async function pretrainedStack(data: MnistData, o: DbnPipelineOptions, stackDir:
       ),
   };
   // the whole stack after every epoch, with its settings, so a later run resumes it (and checks them)
-  const checkpoint = new LambdaCallback({ onEpochEnd: () => dbn.save(stackDir, record) });
+  const checkpoint = new LambdaCallback({
+    onEpochEnd: async () => {
+      await dbn.save(stackDir, record);
+      noteCheckpoint(`${stackDir} (the stack; run the same command again to continue its pretraining)`);
+    },
+  });
+  // after the save: a signal stops pretraining between batches, never mid-save
+  const stop = interruptible();
   await dbn.pretrain(train.images, {
     epochs: o.pretrainEpochs,
     batchSize: o.batchSize,
     labels: dbn.labels > 0 ? train.oneHot : undefined,
-    callbacks: o.quiet ? [checkpoint] : [layerHeader, new ProgressBar(), checkpoint],
+    callbacks: o.quiet ? [checkpoint, stop] : [layerHeader, new ProgressBar(), checkpoint, stop],
   });
   await dbn.save(stackDir, record);
   return dbn;
@@ -256,6 +280,8 @@ export async function runDbnPipeline(data: MnistData, o: DbnPipelineOptions): Pr
     else console.log("the same net from random weights (no pretraining), same budget");
     return [new ProgressBar()];
   };
+  // each net's checkpoint saver (if any), then the stop on SIGINT/SIGTERM, after the progress line
+  const callbacks = (stage: FinetuneStage): Callback[] => [...(o.quiet ? [] : progress(stage)), ...(o.checkpoints?.callbacks(stage.arm) ?? [interruptible()])];
   const run = await pretrainAndFinetune(
     () => pretrainedStack(data, o, stackDir),
     { train: { x: train.images, y: train.oneHot }, test: { x: test.images, y: test.oneHot } },
@@ -266,7 +292,8 @@ export async function runDbnPipeline(data: MnistData, o: DbnPipelineOptions): Pr
       outputLayerOnly: o.freeze,
       seed: o.seed,
       baseline: o.baseline,
-      callbacks: o.quiet ? [] : progress,
+      callbacks,
+      resume: o.checkpoints?.resume,
     },
   );
   const dbn = run.stack;
@@ -303,6 +330,35 @@ export async function runDbnPipeline(data: MnistData, o: DbnPipelineOptions): Pr
   return result;
 }
 
+// ---- fine-tuning checkpoints: one per net, each laid out as train mlp's ----------------------
+
+/** The options a fine-tuning resume may change: the epoch total, the pictures, and --fresh (which a resume never takes). */
+const FINETUNE_FREE = ["finetune-epochs", "sample-steps", "fresh"];
+
+/**
+ * The fine-tuning checkpoints of a run into out: OUT/checkpoint/pretrained for the classifier
+ * and OUT/checkpoint/baseline for the random-init net. With --resume the classifier's must be
+ * there; the baseline's is loaded if the stopped run had reached it, and either way the
+ * baseline saves as often as the classifier. Both check the options and digits first.
+ */
+async function finetuneCheckpoints(
+  out: string,
+  o: { "checkpoint-every"?: number; resume: boolean; baseline: boolean } & Record<string, unknown>,
+  data: MnistData,
+): Promise<FinetuneCheckpoints> {
+  const digits = describeTrainingData(data.source, [data.train.images, data.train.oneHot]);
+  const checkpoint = (folder: string) => new RunCheckpoint("train dbn", out, o, digits, { folder, free: FINETUNE_FREE });
+  const pretrained = checkpoint("checkpoint/pretrained");
+  const baseline = checkpoint("checkpoint/baseline");
+  const classifier = await pretrained.resume(loadSequential);
+  const scratch = o.baseline ? await baseline.resume(loadSequential, true) : null;
+  if (scratch === null) baseline.every = pretrained.every;
+  return {
+    resume: { pretrained: classifier?.model, baseline: scratch?.model },
+    callbacks: (arm) => (arm === "pretrained" ? pretrained : baseline).callbacks(),
+  };
+}
+
 export function parseLayers(text: string): number[] {
   return parseSizeList(text, "--layers", "784-500-500-2000");
 }
@@ -323,9 +379,12 @@ const specs = {
   out: outOption("output folder (required; a stack there is resumed with the settings it records, unless --fresh)"),
   fresh: freshOption,
   quiet: quietOption("only the summary"),
+  "checkpoint-every": { ...checkpointOptions["checkpoint-every"], description: "save each fine-tuned net into OUT/checkpoint/ every N epochs" },
+  resume: { ...checkpointOptions.resume, description: "continue the fine-tuning in OUT/checkpoint (same options; --finetune-epochs is the total)" },
 } as const;
 
-const USAGE = "layerwise train dbn --out DIR [--layers 784-500-500-2000] [--pretrain-epochs N] [--finetune-epochs M] [--data DIR|full|bundled]";
+const USAGE =
+  "layerwise train dbn --out DIR [--layers 784-500-500-2000] [--pretrain-epochs N] [--finetune-epochs M] [--data DIR|full|bundled] [--checkpoint-every N] [--resume]";
 
 export function printResult(r: DbnPipelineResult): void {
   console.log(
@@ -345,6 +404,9 @@ export const trainDbnCommand: Command = defineCommand({
   outDir: (o) => o.out,
   async run(o, help, given) {
     const out = requireOptionShowingHelp(o.out, "--out DIR", help);
+    if (o.fresh && o.resume) throw new UsageError("--fresh starts over and --resume continues the fine-tuning checkpoints: give one of them");
+    // a new stack makes the fine-tuning checkpoints of the old one stale
+    if (o.fresh) await rm(join(out, "checkpoint"), { recursive: true, force: true });
     const requested: PretrainSettings = {
       layers: parseLayers(o.layers ?? "784-500-500-2000"),
       labels: o.labels,
@@ -356,6 +418,7 @@ export const trainDbnCommand: Command = defineCommand({
       trainDigits: o.limit ?? Number.POSITIVE_INFINITY,
     };
     const run = await resumeOrStart(out, requested, { fresh: o.fresh, data: o.data, limit: o.limit, isGiven: (flag) => given.has(flag) });
+    const checkpoints = await finetuneCheckpoints(out, o, run.data);
     const result = await runDbnPipeline(run.data, {
       ...run.settings,
       finetuneEpochs: o["finetune-epochs"] ?? 10,
@@ -366,6 +429,7 @@ export const trainDbnCommand: Command = defineCommand({
       out,
       quiet: o.quiet,
       stack: run.stack,
+      checkpoints,
     });
     printResult(result);
     return 0;

@@ -88,9 +88,16 @@ export interface ClassifierTrainingOptions {
   callbacks?: Callback[] | ((stage: FinetuneStage) => Callback[]);
   /** The name of this net in the stages passed to `callbacks`. Default "classifier". */
   arm?: string;
+  /**
+   * The model is a checkpoint of this same training (loadSequential: its optimiser state,
+   * epoch count, shuffling and dropout streams with it): it trains on from its epochsTrained to
+   * `epochs` with its own optimiser and streams (no seed), so it ends with the weights of an
+   * uninterrupted run. Not with warmupEpochs (whose epochs it would count). Default false.
+   */
+  resume?: boolean;
 }
 
-export interface FinetuneOptions extends Omit<ClassifierTrainingOptions, "arm"> {
+export interface FinetuneOptions extends Omit<ClassifierTrainingOptions, "arm" | "resume"> {
   /** Dropout in the fine-tuned nets (both arms). Default none. */
   dropout?: DropoutRates;
   /**
@@ -100,6 +107,12 @@ export interface FinetuneOptions extends Omit<ClassifierTrainingOptions, "arm"> 
    * Default false.
    */
   baseline?: boolean | { learningRate: number };
+  /**
+   * Checkpoints of an interrupted run of this recipe (same stack, data and options), one per
+   * arm, each trained on to `epochs` in place of a new net (trainClassifier's `resume`). An arm
+   * left out starts anew, as the baseline does when the run stopped before reaching it.
+   */
+  resume?: { pretrained?: Sequential; baseline?: Sequential };
 }
 
 /** One trained classifier and how it did. */
@@ -125,7 +138,7 @@ export interface PretrainFinetuneResult<S extends PretrainedStack> {
   baseline: ClassifierRun | null;
 }
 
-type ResolvedTraining = Required<Omit<ClassifierTrainingOptions, "callbacks">> & Pick<ClassifierTrainingOptions, "callbacks">;
+type ResolvedTraining = Required<Omit<ClassifierTrainingOptions, "callbacks" | "resume">> & Pick<ClassifierTrainingOptions, "callbacks">;
 type ResolvedFinetune = Omit<ResolvedTraining, "arm"> & { dropout: Required<DropoutRates>; baseline: { learningRate?: number } | null };
 
 const int = (where: string, name: string, x: unknown, min: number): number => {
@@ -150,7 +163,7 @@ function makeOptimizer(spec: FinetuneOptimizer, constantRate = false): Optimizer
   });
 }
 
-function resolveTraining(options: ClassifierTrainingOptions, where: string): ResolvedTraining {
+function resolveTraining(options: Omit<ClassifierTrainingOptions, "resume">, where: string): ResolvedTraining {
   if (typeof options !== "object" || options === null) throw new TypeError(`${where}: options must be an object, at least { epochs }`);
   const optimizer = options.optimizer ?? { type: "sgd" };
   if (optimizer.type !== "sgd" && optimizer.type !== "cg")
@@ -190,7 +203,20 @@ export function resolveFinetuneOptions(options: FinetuneOptions): ResolvedFinetu
       throw new RangeError(`${where}: baseline.learningRate is an SGD rate; conjugate gradients (optimizer.type "cg") take none`);
     makeOptimizer({ ...training.optimizer, learningRate: baseline.learningRate });
   }
+  const { resume } = options;
+  if (resume !== undefined) {
+    for (const arm of ["pretrained", "baseline"] as const)
+      if (resume[arm] !== undefined && !(resume[arm] instanceof Sequential))
+        throw new TypeError(`${where}: resume.${arm} must be a Sequential (a loaded checkpoint) or left out`);
+    if (resume.baseline !== undefined && baseline === null) throw new RangeError(`${where}: resume.baseline is given but baseline is not asked for`);
+    checkResumable(training.warmupEpochs, where);
+  }
   return { ...training, dropout, baseline };
+}
+
+/** A resumed classifier's epochsTrained counts the fit proper only, so a warm-up cannot be resumed. */
+function checkResumable(warmupEpochs: number, where: string): void {
+  if (warmupEpochs > 0) throw new RangeError(`${where}: a resumed classifier cannot run warmupEpochs (${warmupEpochs}); set warmupEpochs to 0 or start anew`);
 }
 
 /** Indices of the layers with weights below the output layer (the pretrained ones). */
@@ -204,22 +230,25 @@ const belowOutput = (model: Sequential): number[] => model.layers.flatMap((layer
  */
 export async function trainClassifier(model: Sequential, data: ClassifierData, options: ClassifierTrainingOptions): Promise<ClassifierRun> {
   const o = resolveTraining(options, "trainClassifier");
+  if (options.resume === true) checkResumable(o.warmupEpochs, "trainClassifier");
   const t = performance.now();
-  const fit = (phase: FinetuneStage["phase"], epochs: number, optimizer: Optimizer, frozen?: number[]): Promise<History> => {
-    model.compile({ loss: "categoricalCrossentropy", optimizer, metrics: ["accuracy"] });
+  // a new optimiser and the seed start a fit; null (a resumed model) keeps the compiled optimiser and continues the saved streams
+  const fit = (phase: FinetuneStage["phase"], epochs: number, optimizer: Optimizer | null, frozen?: number[]): Promise<History> => {
+    if (optimizer !== null) model.compile({ loss: "categoricalCrossentropy", optimizer, metrics: ["accuracy"] });
     const callbacks = typeof o.callbacks === "function" ? o.callbacks({ arm: o.arm, phase, epochs }) : o.callbacks;
     const { validation } = data;
+    const trained = model.epochsTrained;
     return model.fit(data.train.x, data.train.y, {
-      epochs,
+      ...(optimizer === null ? { epochs: Math.max(0, epochs - trained), initialEpoch: trained } : { epochs, seed: o.seed }),
       batchSize: o.batchSize,
-      seed: o.seed,
       frozen,
       validationData: validation === undefined ? undefined : [validation.x, validation.y],
       callbacks,
     });
   };
   const warmup = o.warmupEpochs > 0 ? await fit("warm-up", o.warmupEpochs, makeOptimizer(o.optimizer, true), belowOutput(model)) : null;
-  const history = await fit("fine-tune", o.epochs, makeOptimizer(o.optimizer), o.outputLayerOnly ? belowOutput(model) : undefined);
+  const optimizer = options.resume === true ? null : makeOptimizer(o.optimizer);
+  const history = await fit("fine-tune", o.epochs, optimizer, o.outputLayerOnly ? belowOutput(model) : undefined);
   const test = model.evaluate(data.test.x, data.test.y);
   return { arm: o.arm, model, warmup, history, test, testError: 1 - (test.accuracy ?? 0), seconds: (performance.now() - t) / 1e3 };
 }
@@ -266,22 +295,23 @@ export async function pretrainAndFinetune<S extends PretrainedStack>(
   options: FinetuneOptions,
 ): Promise<PretrainFinetuneResult<S>> {
   const { dropout, baseline, ...training } = resolveFinetuneOptions(options);
+  const resume = options.resume ?? {};
   checkData(data, "pretrainAndFinetune");
   const t = performance.now();
   const pretrainedStack = typeof stack === "function" ? await stack() : stack;
   const pretrainSeconds = typeof stack === "function" ? (performance.now() - t) / 1e3 : 0;
 
-  const classifier = pretrainedStack.toClassifier({ classes: data.train.y.cols, seed: training.seed, dropout });
+  const classifier = resume.pretrained ?? pretrainedStack.toClassifier({ classes: data.train.y.cols, seed: training.seed, dropout });
   const inputs = (rows: LabelledRows): LabelledRows => ({ x: pretrainedStack.classifierInputs?.(rows.x) ?? rows.x, y: rows.y });
   const pretrainedData: ClassifierData = {
     train: inputs(data.train),
     validation: data.validation === undefined ? undefined : inputs(data.validation),
     test: inputs(data.test),
   };
-  const pretrained = await trainClassifier(classifier, pretrainedData, { ...training, arm: "pretrained" });
+  const pretrained = await trainClassifier(classifier, pretrainedData, { ...training, arm: "pretrained", resume: resume.pretrained !== undefined });
   if (baseline === null) return { stack: pretrainedStack, pretrainSeconds, pretrained, baseline: null };
 
-  const scratch = fromRandomWeights(classifier, data.train.x.cols, training.seed);
+  const scratch = resume.baseline ?? fromRandomWeights(classifier, data.train.x.cols, training.seed);
   const { optimizer } = training;
   const run = await trainClassifier(scratch, data, {
     ...training,
@@ -289,6 +319,7 @@ export async function pretrainAndFinetune<S extends PretrainedStack>(
     warmupEpochs: 0,
     outputLayerOnly: false,
     arm: "random init",
+    resume: resume.baseline !== undefined,
   });
   return { stack: pretrainedStack, pretrainSeconds, pretrained, baseline: run };
 }
