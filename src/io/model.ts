@@ -244,6 +244,13 @@ function rebuild(
   }
   const unread = [...saved.tensors.keys()].filter((name) => !reader.read.has(name));
   if (unread.length > 0) throw new SavedModelError(`${files.weights}: tensor "${unread[0]}" belongs to nothing the ${saved.className} in ${files.json} has`);
+  // a tensor the model read but would not save again would be lost without a word: the files disagree
+  const kept = new Set(model.toSaved().tensors.map(([name]) => name));
+  const dropped = [...reader.read].find((name) => !kept.has(name));
+  if (dropped !== undefined)
+    throw new SavedModelError(
+      `${files.weights}: tensor "${dropped}" does not go with the "config" and "state" of the ${saved.className} in ${files.json} (e.g. a momentum buffer while "state.updates" is 0): it is damaged or from another save`,
+    );
   return model;
 }
 

@@ -17,7 +17,7 @@
 import type { ConvGeometry, Padding, Size2 } from "../ops/index.js";
 import * as ops from "../ops/index.js";
 import type { Rng } from "../tensor/random.js";
-import { formatShape, type Shape, ShapeError, shapeSize } from "../tensor/shape.js";
+import { checkTensorSize, formatShape, type Shape, ShapeError, shapeSize } from "../tensor/shape.js";
 import { type Tensor, zeros } from "../tensor/tensor.js";
 import { type ActivationName, activate, activationBackward, assertActivation, assertLeakyAlpha, DEFAULT_LEAKY_ALPHA } from "./activations.js";
 import { BatchBuffers } from "./buffers.js";
@@ -117,6 +117,10 @@ abstract class ConvBase implements Layer {
     this.builtShape = [...inputShape];
     const [kH, kW] = this.kernelHW;
     const fanIn = kH * kW * c;
+    checkTensorSize(what, [
+      ["kernel height × width × channels", fanIn],
+      ["filters", this.filters],
+    ]);
     const kernel = initialize(this.kernelInitializer, this.kernelShape(c), fanIn, kH * kW * this.filters, rng);
     this.kernel = makeParam("kernel", kernel, true);
     this.kernelMatrix = kernel.reshape(fanIn, this.filters);

@@ -5,7 +5,7 @@
  */
 import * as ops from "../ops/index.js";
 import type { Rng } from "../tensor/random.js";
-import { formatShape, type Shape, ShapeError } from "../tensor/shape.js";
+import { checkTensorSize, formatShape, type Shape, ShapeError } from "../tensor/shape.js";
 import { type Tensor, zeros } from "../tensor/tensor.js";
 import { type ActivationName, activate, activationBackward, assertActivation, assertLeakyAlpha, DEFAULT_LEAKY_ALPHA } from "./activations.js";
 import { BatchBuffers } from "./buffers.js";
@@ -59,6 +59,10 @@ export class Dense implements Layer, OutputActivation {
       throw new ShapeError(`Dense ${this.name}: input shape must be [features]; got ${formatShape(inputShape)} (put a Flatten layer before it)`);
     }
     this.inputs = inputShape[0];
+    checkTensorSize(`Dense ${this.name}`, [
+      ["inputs", this.inputs],
+      ["units", this.units],
+    ]);
     this.kernel = makeParam("kernel", initialize(this.kernelInitializer, [this.inputs, this.units], this.inputs, this.units, rng), true);
     this.bias = this.useBias ? makeParam("bias", zeros([this.units]), false) : null;
     this.dbScratch = this.useBias ? zeros([this.units]) : null;

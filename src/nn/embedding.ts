@@ -5,7 +5,7 @@
  * tokens that did not occur get no gradient). Ids arrive as numbers in a float tensor.
  */
 import type { Rng } from "../tensor/random.js";
-import { formatShape, type Shape, ShapeError } from "../tensor/shape.js";
+import { checkTensorSize, formatShape, type Shape, ShapeError } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { BatchBuffers } from "./buffers.js";
 import { assertInitializer, type InitializerName, initialize } from "./initializers.js";
@@ -47,6 +47,10 @@ export class Embedding implements Layer {
   build(inputShape: Shape, rng: Rng): Shape {
     if (inputShape.length !== 1) throw new ShapeError(`Embedding ${this.name}: input shape must be [steps] (token ids); got ${formatShape(inputShape)}`);
     this.steps = inputShape[0];
+    checkTensorSize(`Embedding ${this.name}`, [
+      ["vocabSize", this.vocabSize],
+      ["dim", this.dim],
+    ]);
     this.embeddings = makeParam("embeddings", initialize(this.embeddingsInitializer, [this.vocabSize, this.dim], this.vocabSize, this.dim, rng), true);
     this.buffers.clear();
     return [this.steps, this.dim];

@@ -59,3 +59,26 @@ export function resolveReshape(size: number, target: Shape, from: Shape): number
   }
   return out;
 }
+
+/**
+ * The most floats one tensor of a model may hold: 2^28 (1 GiB of float32). Model classes refuse
+ * sizes above it by name before allocating, so a forged size in a saved model (or a typo in an
+ * option) fails with a message instead of the engine's "Invalid typed array length" or an
+ * allocation that exhausts memory.
+ */
+export const MAX_TENSOR_FLOATS = 2 ** 28;
+
+/**
+ * Throws a RangeError naming `what` and its dimensions when a tensor of their product would be
+ * larger than MAX_TENSOR_FLOATS. Each dimension comes with the name of the option that sets it,
+ * e.g. checkTensorSize("RBM", [["visible", v], ["hidden", h]]); the caller has already checked
+ * the values to be integers >= 0.
+ */
+export function checkTensorSize(what: string, dims: readonly (readonly [string, number])[]): void {
+  const size = dims.reduce((n, [, d]) => n * d, 1);
+  if (size > MAX_TENSOR_FLOATS) {
+    const names = dims.map(([name]) => name).join(" × ");
+    const values = dims.map(([, d]) => d).join(" × ");
+    throw new RangeError(`${what}: ${names} = ${values} floats is more than one tensor may hold (at most 2^28 = ${MAX_TENSOR_FLOATS})`);
+  }
+}

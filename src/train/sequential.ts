@@ -18,6 +18,7 @@ import { type LayerConfig, layerFromConfig } from "../nn/index.js";
 import type { Layer, Param } from "../nn/layer.js";
 import { hasOutputActivation } from "../nn/layer.js";
 import { assertLoss, Loss, type LossName } from "../nn/losses.js";
+import { isShape } from "../nn/registry.js";
 import { isBatchMinimizer } from "../optim/cg.js";
 import { optimizerFromConfig } from "../optim/config.js";
 import type { Optimizer, OptimizerConfig } from "../optim/optimizer.js";
@@ -444,6 +445,8 @@ export class Sequential implements TrainableModel {
   static fromSaved(saved: SavedModelReader): Sequential {
     const c = saved.config;
     if (!Array.isArray(c.layers) || c.layers.length === 0) saved.fail(`"config.layers" must be a non-empty array of layer configs`);
+    if (c.inputShape !== undefined && !isShape(c.inputShape))
+      saved.fail(`"config.inputShape" must be a list of integers >= 0; got ${JSON.stringify(c.inputShape)}`);
     const model = new Sequential(
       (c.layers as LayerConfig[]).map((l) => layerFromConfig(l)),
       { inputShape: c.inputShape as Shape, seed: c.seed as number, name: c.name as string },
@@ -461,11 +464,13 @@ export class Sequential implements TrainableModel {
     }
     const compile = c.compile as { loss: LossName; optimizer: OptimizerConfig; metrics: MetricName[] } | null | undefined;
     if (compile !== null && compile !== undefined) {
-      if (typeof compile !== "object" || compile.optimizer === null || typeof compile.optimizer !== "object")
-        saved.fail(`"config.compile" must be null or { loss, optimizer, metrics }`);
+      if (typeof compile !== "object" || compile.optimizer === null || typeof compile.optimizer !== "object" || !Array.isArray(compile.metrics ?? []))
+        saved.fail(`"config.compile" must be null or { loss, optimizer, metrics: [...] }; got ${JSON.stringify(compile)}`);
       const optimizer = optimizerFromConfig(compile.optimizer);
       model.compile({ loss: compile.loss, optimizer, metrics: compile.metrics });
       const progress = saved.state.optimizer as { iterations?: unknown } | undefined;
+      if (progress !== undefined && (progress === null || typeof progress !== "object"))
+        saved.fail(`"state.optimizer" must be { iterations }; got ${JSON.stringify(progress)}`);
       if (progress !== undefined && optimizer.iterations !== undefined) {
         if (!Number.isSafeInteger(progress.iterations) || (progress.iterations as number) < 0)
           saved.fail(`"state.optimizer.iterations" must be an integer >= 0; got ${JSON.stringify(progress.iterations)}`);

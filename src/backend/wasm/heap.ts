@@ -130,7 +130,8 @@ export class WasmHeap {
    */
   allocArray(n: number): Float32Array {
     const size = sizeClass(n * 4);
-    if (!this.shared || n === 0 || this.live + size > this.residentLimit) return new Float32Array(n);
+    // written so that a size of NaN (n = Infinity) also takes the ordinary path, which refuses it
+    if (!this.shared || n === 0 || !(this.live + size <= this.residentLimit)) return new Float32Array(n);
     const offset = this.allocBytes(n * 4);
     if (offset < 0) return new Float32Array(n); // the memory cannot grow: staging still can use what is free
     const view = new Float32Array(this.memory.buffer, offset, n);

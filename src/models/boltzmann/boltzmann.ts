@@ -12,7 +12,7 @@
  */
 import { registerModel, type SavedModel, type SavedModelReader, saveModel } from "../../io/model.js";
 import { type Rng, rngFrom } from "../../tensor/random.js";
-import { formatShape, ShapeError } from "../../tensor/shape.js";
+import { checkTensorSize, formatShape, ShapeError } from "../../tensor/shape.js";
 import { fromArray, type Tensor, zeros } from "../../tensor/tensor.js";
 import { type Callback, setTensors, type TrainableModel } from "../../train/callbacks.js";
 import { type DivergenceOptions, fitLoopSync, type TrainingStep } from "../../train/loop.js";
@@ -124,6 +124,10 @@ export class BoltzmannMachine implements TrainableModel {
     this.visible = checkInt(options.visible, "visible", 1, "BoltzmannMachine");
     this.hidden = checkInt(options.hidden ?? 0, "hidden", 0, "BoltzmannMachine");
     this.size = this.visible + this.hidden;
+    checkTensorSize("BoltzmannMachine", [
+      ["visible + hidden", this.size],
+      ["visible + hidden", this.size],
+    ]);
     const initStd = options.initStd ?? 0.1;
     if (!Number.isFinite(initStd) || initStd < 0) throw new RangeError(`BoltzmannMachine: initStd must be a finite number >= 0, got ${initStd}`);
     this.rng = rngFrom(options.seed);

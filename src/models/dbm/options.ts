@@ -3,6 +3,7 @@
  * their validation with an error that names the option and its range, which of them may change
  * after construction (`retune`), and the schedules of ε and momentum they define.
  */
+import { checkTensorSize } from "../../tensor/shape.js";
 
 export interface DBMOptions {
   /** Units per layer, data first, at least two hidden layers: [784, 500, 1000]. */
@@ -99,8 +100,27 @@ export type DbmTrainingOptions = Pick<DBMOptions, (typeof DBM_TRAINING_OPTIONS)[
 export function resolveDbmOptions(o: DBMOptions): ResolvedDBMOptions {
   if (!Array.isArray(o.layers) || o.layers.length < 3)
     throw new RangeError(`DBM: layers must list the data size and at least two hidden layers, e.g. [784, 500, 1000]; got ${JSON.stringify(o.layers)}`);
+  const layers = o.layers.map((u, i) => checkInt(`layers[${i}]`, u, 1));
+  const chains = checkInt("chains", o.chains ?? 100, 1);
+  const labels = checkInt("labels", o.labels ?? 0, 0);
+  // the largest tensors: each weight matrix, the label weights and each layer's chains
+  for (let l = 0; l < layers.length; l++) {
+    if (l > 0)
+      checkTensorSize("DBM", [
+        [`layers[${l - 1}]`, layers[l - 1]],
+        [`layers[${l}]`, layers[l]],
+      ]);
+    checkTensorSize("DBM", [
+      ["chains", chains],
+      [`layers[${l}]`, layers[l]],
+    ]);
+  }
+  checkTensorSize("DBM", [
+    ["labels", labels],
+    [`layers[${layers.length - 1}]`, layers[layers.length - 1]],
+  ]);
   return {
-    layers: o.layers.map((u, i) => checkInt(`layers[${i}]`, u, 1)),
+    layers,
     learningRate: checkNumber("learningRate", o.learningRate ?? 0.001, (v) => v > 0 && v <= 10, "a number in (0, 10]"),
     learningRateDecay: checkNumber("learningRateDecay", o.learningRateDecay ?? 1, (v) => v > 0 && v <= 1, "a number in (0, 1]"),
     minLearningRate: checkNumber("minLearningRate", o.minLearningRate ?? 0, (v) => v >= 0, "a number >= 0"),
@@ -108,12 +128,12 @@ export function resolveDbmOptions(o: DBMOptions): ResolvedDBMOptions {
     initialMomentum: fraction("initialMomentum", o.initialMomentum ?? 0.5),
     momentumEpochs: checkInt("momentumEpochs", o.momentumEpochs ?? 5, 0),
     weightDecay: checkNumber("weightDecay", o.weightDecay ?? 2e-4, (v) => v >= 0 && v <= 1, "a number in [0, 1]"),
-    chains: checkInt("chains", o.chains ?? 100, 1),
+    chains,
     gibbsSteps: checkInt("gibbsSteps", o.gibbsSteps ?? 1, 1),
     meanFieldSteps: checkInt("meanFieldSteps", o.meanFieldSteps ?? 10, 1),
     meanFieldTolerance: checkNumber("meanFieldTolerance", o.meanFieldTolerance ?? 1e-5, (v) => v >= 0, "a number >= 0"),
     initStd: checkNumber("initStd", o.initStd ?? 0.01, (v) => v >= 0 && v <= 10, "a number in [0, 10]"),
-    labels: checkInt("labels", o.labels ?? 0, 0),
+    labels,
     sparsityCost: checkNumber("sparsityCost", o.sparsityCost ?? 0, (v) => v >= 0 && v <= 1, "a number in [0, 1]"),
     sparsityTarget: sparsityTargets(o.sparsityTarget, o.layers.length - 1),
     sparsityDamping: fraction("sparsityDamping", o.sparsityDamping ?? 0.9),
@@ -124,6 +144,8 @@ export function resolveDbmOptions(o: DBMOptions): ResolvedDBMOptions {
 
 /** One target activity per hidden layer, each in (0, 1): a number for all, or a list as long as the hidden layers. */
 function sparsityTargets(t: number | readonly number[] | undefined, hidden: number): number[] {
+  if (t !== undefined && typeof t !== "number" && !Array.isArray(t))
+    throw new RangeError(`DBM: sparsityTarget must be a number or a list of numbers, one per hidden layer; got ${JSON.stringify(t)}`);
   const list = t === undefined ? Array.from({ length: hidden }, (_, l) => (l === 0 ? 0.2 : 0.1)) : typeof t === "number" ? Array(hidden).fill(t) : [...t];
   if (list.length !== hidden) throw new RangeError(`DBM: sparsityTarget must give one target per hidden layer (${hidden}), got ${list.length}`);
   return list.map((x, l) => checkNumber(`sparsityTarget[${l}]`, x, (v) => v > 0 && v < 1, "a number in (0, 1)"));

@@ -6,7 +6,7 @@
  */
 import { registerModel, type SavedModel, type SavedModelReader, saveModel } from "../../io/model.js";
 import { matmul } from "../../ops/matmul.js";
-import { formatShape, ShapeError } from "../../tensor/shape.js";
+import { checkTensorSize, formatShape, ShapeError } from "../../tensor/shape.js";
 import { fromArray, type Tensor, zeros } from "../../tensor/tensor.js";
 import { checkStates } from "./core.js";
 
@@ -39,6 +39,10 @@ export class BAM {
     }
     this.xSize = options.xSize;
     this.ySize = options.ySize;
+    checkTensorSize("BAM", [
+      ["xSize", this.xSize],
+      ["ySize", this.ySize],
+    ]);
     this.weights = zeros([this.xSize, this.ySize]);
   }
 

@@ -12,7 +12,7 @@ import { registerModel, type SavedModel, type SavedModelReader, saveModel } from
 import { sub } from "../../ops/elementwise.js";
 import { matmul } from "../../ops/matmul.js";
 import { type Rng, rngFrom } from "../../tensor/random.js";
-import { formatShape, ShapeError } from "../../tensor/shape.js";
+import { checkTensorSize, formatShape, ShapeError } from "../../tensor/shape.js";
 import { fromArray, type Tensor, zeros } from "../../tensor/tensor.js";
 import {
   checkEnergyParameters,
@@ -108,6 +108,10 @@ export class Hopfield {
 
   constructor(options: HopfieldOptions) {
     this.size = checkPositiveInt(options.size, "size", "Hopfield");
+    checkTensorSize("Hopfield", [
+      ["size", this.size],
+      ["size", this.size],
+    ]);
     this.states = checkUnitStates(options.states ?? "bipolar", "Hopfield");
     this.levels = STATE_LEVELS[this.states];
     this.weights = zeros([this.size, this.size]);

@@ -20,7 +20,7 @@ import { gatherRows } from "../../data/batch.js";
 import { registerModel, type SavedModel, type SavedModelReader, saveModel } from "../../io/model.js";
 import * as ops from "../../ops/index.js";
 import { Rng } from "../../tensor/random.js";
-import { formatShape, ShapeError } from "../../tensor/shape.js";
+import { checkTensorSize, formatShape, ShapeError } from "../../tensor/shape.js";
 import { type Tensor, zeros } from "../../tensor/tensor.js";
 import { type Callback, setTensors, type TrainableModel } from "../../train/callbacks.js";
 import { fitLoopSync, type TrainingStep } from "../../train/loop.js";
@@ -74,6 +74,8 @@ function resolve(options: PerceptronOptions): Resolved {
   if (!Number.isInteger(maxEpochs) || maxEpochs < 1) throw new RangeError(`Perceptron: maxEpochs must be an integer >= 1, got ${maxEpochs}`);
   if (!Number.isInteger(batchSize) || batchSize < 1) throw new RangeError(`Perceptron: batchSize must be an integer >= 1, got ${batchSize}`);
   if (!Number.isInteger(seed)) throw new RangeError(`Perceptron: seed must be an integer, got ${seed}`);
+  if (typeof shuffle !== "boolean") throw new RangeError(`Perceptron: shuffle must be true or false, got ${JSON.stringify(shuffle)}`);
+  checkTensorSize("Perceptron", [["classes", classes]]);
   return { classes, learningRate, maxEpochs, batchSize, shuffle, seed };
 }
 
@@ -235,6 +237,10 @@ export class Perceptron implements TrainableModel {
     const inputs = saved.state.inputs;
     if (inputs === null || inputs === undefined) return p;
     if (!Number.isInteger(inputs) || (inputs as number) < 1) saved.fail(`"state.inputs" must be null or an integer >= 1; got ${JSON.stringify(inputs)}`);
+    checkTensorSize("Perceptron", [
+      ["state.inputs", inputs as number],
+      ["units", p.units],
+    ]);
     p.weights = zeros([inputs as number, p.units]);
     p.bias = zeros([p.units]);
     saved.into("weights", p.weights);

@@ -19,6 +19,7 @@ import { axpby } from "../../ops/elementwise.js";
 import { bernoulli } from "../../ops/random.js";
 import { sumAll } from "../../ops/reduce.js";
 import { Rng } from "../../tensor/random.js";
+import { checkTensorSize } from "../../tensor/shape.js";
 import { fillNormal, fromArray, type Tensor, zeros } from "../../tensor/tensor.js";
 import type { Callback, Logs, TrainableModel } from "../../train/callbacks.js";
 import { callbackList, setTensors } from "../../train/callbacks.js";
@@ -202,7 +203,7 @@ export function resolveRbmOptions(o: RBMOptions): ResolvedRBMOptions {
     if (typeof x !== "boolean") throw new RangeError(`RBM: ${name} must be true or false, got ${String(x)}`);
     return x;
   };
-  return {
+  const resolved: ResolvedRBMOptions = {
     visible: positiveInt("visible", o.visible),
     hidden: positiveInt("hidden", o.hidden),
     visibleUnits,
@@ -225,6 +226,16 @@ export function resolveRbmOptions(o: RBMOptions): ResolvedRBMOptions {
     upScale: inRange("upScale", o.upScale ?? 1, 0, 16, true),
     downScale: inRange("downScale", o.downScale ?? 1, 0, 16, true),
   };
+  // the largest tensors: W and the persistent chains
+  checkTensorSize("RBM", [
+    ["visible", resolved.visible],
+    ["hidden", resolved.hidden],
+  ]);
+  checkTensorSize("RBM", [
+    ["persistent", resolved.persistent],
+    ["visible", resolved.visible],
+  ]);
+  return resolved;
 }
 
 export class RBM implements RbmParams, TrainableModel {
