@@ -7,6 +7,8 @@ export { ACTIVATION_NAMES, activate, activationBackward } from "./activations.js
 export { BatchBuffers } from "./buffers.js";
 export type { Conv1DOptions, Conv2DOptions } from "./conv.js";
 export { Conv1D, Conv2D } from "./conv.js";
+export type { Conv2DTransposeOptions } from "./conv-transpose.js";
+export { Conv2DTranspose } from "./conv-transpose.js";
 export type { DenseOptions } from "./dense.js";
 export { Dense } from "./dense.js";
 export type { DropoutOptions } from "./dropout.js";
@@ -27,3 +29,5 @@ export { AvgPool2D, GlobalAvgPool, GlobalMaxPool, MaxPool2D } from "./pool.js";
 export { layerFromConfig, registeredLayers, registerLayer } from "./registry.js";
 export type { ReshapeOptions } from "./reshape.js";
 export { Flatten, Reshape } from "./reshape.js";
+export type { UpSampling2DOptions } from "./upsampling.js";
+export { UpSampling2D } from "./upsampling.js";
