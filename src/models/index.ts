@@ -7,6 +7,7 @@ export * from "./dbn/index.js";
 export * from "./hopfield/index.js";
 export type { SavedModelClass } from "./load.js";
 export { loadModel } from "./load.js";
+export * from "./pca/index.js";
 export * from "./perceptron/index.js";
 export * from "./rbm/index.js";
 export * from "./recipes/index.js";

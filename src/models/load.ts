@@ -16,13 +16,15 @@ import type { BAM } from "./hopfield/bam.js";
 import "./hopfield/bam.js";
 import type { Hopfield } from "./hopfield/hopfield.js";
 import "./hopfield/hopfield.js";
+import type { PCA } from "./pca/pca.js";
+import "./pca/pca.js";
 import type { Perceptron } from "./perceptron/perceptron.js";
 import "./perceptron/perceptron.js";
 import type { RBM } from "./rbm/rbm.js";
 import "./rbm/rbm.js";
 
 /** Every class of layerwise that saveModel writes and loadModel reads back. */
-export type SavedModelClass = Sequential | RBM | DBN | DBM | Hopfield | BoltzmannMachine | BAM | Perceptron;
+export type SavedModelClass = Sequential | RBM | DBN | DBM | Hopfield | BoltzmannMachine | BAM | Perceptron | PCA;
 
 /**
  * Loads the model saved in dir: a folder with model.json + model.safetensors, or one an older
