@@ -15,9 +15,10 @@ import { ActivityL1, SparsityKL } from "../src/nn/activity.js";
 import { Dense } from "../src/nn/dense.js";
 import { layerFromConfig } from "../src/nn/registry.js";
 import { DenseTied } from "../src/nn/tied.js";
+import * as ops from "../src/ops/index.js";
 import { SGD } from "../src/optim/sgd.js";
 import { Rng } from "../src/tensor/random.js";
-import { randNormal, randUniform, type Tensor } from "../src/tensor/tensor.js";
+import { eye, randNormal, randUniform, type Tensor } from "../src/tensor/tensor.js";
 import { Sequential } from "../src/train/sequential.js";
 import { assertGradientsClose } from "./helpers/gradcheck.js";
 
@@ -284,4 +285,51 @@ test("save/loadModel round trip, and a resumed denoising, sparse, tied fit match
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
+});
+
+/** Orthonormalises the columns of a [rows, k] tensor in place (Gram–Schmidt, in float64 sums). */
+function orthonormalColumns(a: Tensor): Tensor {
+  const [rows, k] = a.shape;
+  for (let c = 0; c < k; c++) {
+    for (let p = 0; p < c; p++) {
+      let dot = 0;
+      for (let i = 0; i < rows; i++) dot += a.data[i * k + c] * a.data[i * k + p];
+      for (let i = 0; i < rows; i++) a.data[i * k + c] -= dot * a.data[i * k + p];
+    }
+    let norm = 0;
+    for (let i = 0; i < rows; i++) norm += a.data[i * k + c] ** 2;
+    for (let i = 0; i < rows; i++) a.data[i * k + c] /= Math.sqrt(norm);
+  }
+  return a;
+}
+
+/** Σ sin² of the principal angles between the column spaces of two orthonormal [rows, k] bases: k − ‖AᵀB‖²_F. */
+function sumSinSquared(a: Tensor, b: Tensor): number {
+  const m = ops.matmul(a, b, { transA: true });
+  return a.shape[1] - m.data.reduce((s, v) => s + v * v, 0);
+}
+
+test("a linear autoencoder with squared error spans the top-k principal subspace (as the lecture states)", async (t) => {
+  const k = 5;
+  const x = xTrain;
+  const d = x.cols;
+  // the top k principal directions: orthogonal iteration on the covariance of the centred digits
+  const centred = x.clone();
+  const mean = ops.sum(x, 0);
+  for (let i = 0; i < centred.size; i++) centred.data[i] -= mean.data[i % d] / x.rows;
+  const covariance = ops.matmul(centred, centred, { transA: true });
+  let pcs = orthonormalColumns(randNormal([d, k], new Rng(1)));
+  for (let it = 0; it < 200; it++) pcs = orthonormalColumns(ops.matmul(covariance, pcs));
+  const ae = new Autoencoder({ inputSize: d, codeSize: k, activation: "linear", outputActivation: "linear", seed: 1 });
+  // x̂ − b′ = h W̃ spans the rows of the decoder's W̃ [k, d]: taken as the columns of W̃ᵀ
+  const decoderSpan = (): Tensor => {
+    const W = (ae.decoder[0] as Dense).kernel.value;
+    return orthonormalColumns(ops.matmul(W, eye(k), { transA: true }));
+  };
+  const before = sumSinSquared(decoderSpan(), pcs);
+  await ae.fit(x, { epochs: 40, batchSize: 50 });
+  const after = sumSinSquared(decoderSpan(), pcs);
+  t.diagnostic(`Σ sin² of the ${k} principal angles: ${before.toFixed(3)} untrained, ${after.toFixed(3)} trained`);
+  assert.ok(before > 4, `untrained ${before}`);
+  assert.ok(after < 0.1, `trained ${after}: every principal angle should be below 18°`);
 });
