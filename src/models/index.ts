@@ -1,5 +1,6 @@
 // The model families, one folder each: formulas in core.ts where a family has them, a class composing them.
 
+export * from "./autoencoders/index.js";
 export * from "./boltzmann/index.js";
 export * from "./cnn/index.js";
 export * from "./dbm/index.js";

@@ -54,6 +54,13 @@ export interface Layer {
    * it has one; a saved model keeps them, so a resumed fit draws what an uninterrupted one would.
    */
   randomState?(): Uint32Array | null;
+  /**
+   * A term this layer adds to the training loss for its last forward batch (an activity
+   * penalty such as KL sparsity); its backward adds the term's derivative to dL/dx.
+   */
+  penalty?(): number;
+  /** A layer that uses another layer's params (tied weights) finds it among the layers below; called before build. */
+  tie?(below: readonly Layer[]): void;
 }
 
 /**

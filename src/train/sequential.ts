@@ -176,6 +176,7 @@ export class Sequential implements TrainableModel {
     this.nameLayer(layer);
     this.layers.push(layer);
     if (this.shapeOut !== null) {
+      layer.tie?.(this.layers.slice(0, -1));
       this.shapeOut = layer.build(this.shapeOut, this.rng.fork());
       this.layerShapes.set(layer, this.shapeOut);
     }
@@ -190,7 +191,8 @@ export class Sequential implements TrainableModel {
     if (this.layers.length === 0) throw new Error(`${this.name}.build: the model has no layers`);
     this.shapeIn = [...shape];
     let s: Shape = this.shapeIn;
-    for (const layer of this.layers) {
+    for (const [i, layer] of this.layers.entries()) {
+      layer.tie?.(this.layers.slice(0, i));
       s = layer.build(s, this.rng.fork());
       this.layerShapes.set(layer, s);
     }
@@ -541,12 +543,19 @@ export class Sequential implements TrainableModel {
     const lastIndex = this.layers.length - 1;
     const last = this.layers[lastIndex];
     const fused = hasOutputActivation(last) && compiled.loss.fusesWith(last.activation);
-    const loss = compiled.loss.value(out, yb, fused && hasOutputActivation(last) ? last.preActivation() : undefined);
+    const loss = compiled.loss.value(out, yb, fused && hasOutputActivation(last) ? last.preActivation() : undefined) + this.penalty();
     if (!Number.isFinite(loss)) return { loss, correct: 0 };
     let delta = compiled.loss.gradient(out, yb, this.buffers.get("dLoss", out.shape), fused);
     delta = fused && hasOutputActivation(last) ? last.backwardFromPreActivation(delta, lastIndex > lowest) : last.backward(delta, lastIndex > lowest);
     for (let i = lastIndex - 1; i >= lowest; i--) delta = this.layers[i].backward(delta, i > lowest);
     return { loss, correct: compiled.metrics.length > 0 ? countCorrect(out, yb) : 0 };
+  }
+
+  /** The layers' activity penalties for the last forward (each layer's backward adds its derivative). */
+  private penalty(): number {
+    let p = 0;
+    for (const layer of this.layers) if (layer.penalty !== undefined) p += layer.penalty();
+    return p;
   }
 
   private nameLayer(layer: Layer): void {
