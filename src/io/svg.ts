@@ -22,8 +22,8 @@ export interface LinePlotOptions {
   yScale?: "linear" | "log";
 }
 
-// Tableau 10: distinguishable, colour-blind-friendlier than pure primaries
-const COLOURS = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"];
+/** Tableau 10: distinguishable, colour-blind-friendlier than pure primaries (lines, and classes in scatter plots). */
+export const COLOURS = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"];
 const MARGIN = { left: 72, right: 24, top: 40, bottom: 52 };
 
 export function linePlotSvg(options: LinePlotOptions): string {

@@ -243,7 +243,7 @@ export class Autoencoder {
 }
 
 /** The layers' outputs for x in inference mode, 256 rows at a time, into a new [rows, width] tensor. */
-function forwardRows(layers: readonly Layer[], x: Tensor, width: number, batchSize = 256): Tensor {
+export function forwardRows(layers: readonly Layer[], x: Tensor, width: number, batchSize = 256): Tensor {
   const out = zeros([x.rows, width]);
   for (let start = 0; start < x.rows; start += batchSize) {
     const end = Math.min(start + batchSize, x.rows);

@@ -1,7 +1,11 @@
-// Autoencoders: the basic (optionally tied) autoencoder, its denoising and sparse variants, corruption, pictures.
+// Autoencoders: the basic (optionally tied) autoencoder, its denoising and sparse variants, corruption, pictures; the RBM-pretrained deep autoencoder and its 2-D code plots.
 
 export type { AutoencoderFitOptions, AutoencoderLoss, AutoencoderOptions, SparsityOptions } from "./autoencoder.js";
 export { AUTOENCODER_LOSSES, Autoencoder } from "./autoencoder.js";
+export type { CodesPanel, CodesScatterOptions } from "./codes.js";
+export { codesScatterImage, codesScatterSvg, knnAccuracy } from "./codes.js";
 export type { Corruption, CorruptionOptions, NoiseKind } from "./corruption.js";
 export { assertCorruption, corrupt, corruptionTransform, NOISE_KINDS } from "./corruption.js";
+export type { DeepAutoencoderOptions } from "./deep.js";
+export { DeepAutoencoder } from "./deep.js";
 export { autoencoderFilters, autoencoderFiltersImage, denoisingImage } from "./pictures.js";

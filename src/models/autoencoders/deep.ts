@@ -1,0 +1,127 @@
+/**
+ * The RBM-pretrained deep autoencoder (Hinton & Salakhutdinov 2006, the lecture's "Unrolling"):
+ *   1. pretrain  a stack of RBMs greedily (a DBN), e.g. 784-1000-500-250-30; the top RBM has
+ *                Gaussian (linear) hidden units, so the code is real-valued, not squashed;
+ *   2. unroll    the stack into encoder W_1 … W_L and decoder W_Lᵀ … W_1ᵀ (DBN.unroll): the
+ *                decoder starts as the RBMs' generative direction, biases a;
+ *   3. fine-tune the unrolled net x → x̂ by backpropagation of the cross-entropy
+ *                −Σ_i [x_i log x̂_i + (1 − x_i) log(1 − x̂_i)] through the one training loop
+ *                (Sequential.fit; the paper used conjugate gradients, `ConjugateGradient`).
+ * The pretraining is the DBN's and the net is a Sequential: this class only wires the three steps.
+ */
+import type { Layer } from "../../nn/layer.js";
+import { ConjugateGradient } from "../../optim/cg.js";
+import type { Optimizer } from "../../optim/optimizer.js";
+import { formatShape, ShapeError } from "../../tensor/shape.js";
+import type { Tensor } from "../../tensor/tensor.js";
+import type { History } from "../../train/loop.js";
+import type { FitOptions, Sequential } from "../../train/sequential.js";
+import { DBN, type DbnPretrainOptions, type LayerRbmOptions, perRbmOptions } from "../dbn/dbn.js";
+import type { RbmEpochLogs } from "../rbm/rbm.js";
+import { forwardRows } from "./autoencoder.js";
+
+export interface DeepAutoencoderOptions {
+  /** Units per layer, data first, code last: [784, 1000, 500, 250, 30]. */
+  layers: readonly number[];
+  /** The code layer's units: "gaussian" (linear, the paper's) or "bernoulli" (logistic). Default "gaussian". */
+  codeUnits?: "gaussian" | "bernoulli";
+  /** RBM options for every RBM or one per RBM (the top RBM's hiddenUnits come from codeUnits). */
+  rbm?: LayerRbmOptions | readonly LayerRbmOptions[];
+  /** Fine-tuning optimiser. Default ConjugateGradient with 3 line searches per batch (the paper's backprop.m). */
+  optimizer?: Optimizer;
+  /** Seeds the RBMs (seed + i) and the fine-tuning's shuffling. Default 0. */
+  seed?: number;
+}
+
+export class DeepAutoencoder {
+  /** The RBM stack that pretrain trains and unroll turns into the net. */
+  readonly dbn: DBN;
+  /** The unrolled net x → code → x̂, compiled with binary cross-entropy; rebuilt by unroll(). */
+  model: Sequential;
+  private readonly optimizer: Optimizer;
+
+  constructor(options: DeepAutoencoderOptions) {
+    const { layers, codeUnits = "gaussian", seed = 0 } = options ?? ({} as DeepAutoencoderOptions);
+    if (!Array.isArray(layers) || layers.length < 2)
+      throw new RangeError(
+        `DeepAutoencoder: layers must list at least two sizes, data first and code last, e.g. [784, 1000, 500, 250, 30]; got ${JSON.stringify(layers)}`,
+      );
+    if (codeUnits !== "gaussian" && codeUnits !== "bernoulli")
+      throw new RangeError(`DeepAutoencoder: codeUnits must be "gaussian" or "bernoulli"; got ${JSON.stringify(codeUnits)}`);
+    const per = perRbmOptions("DeepAutoencoder", options.rbm, layers.length - 1);
+    per[per.length - 1] = { ...per[per.length - 1], hiddenUnits: codeUnits };
+    this.dbn = new DBN({ layers, rbm: per, seed });
+    this.optimizer = options.optimizer ?? new ConjugateGradient({ lineSearches: 3 });
+    this.model = this.unroll();
+  }
+
+  /** Units per layer, data first, code last. */
+  get layers(): readonly number[] {
+    return this.dbn.layers;
+  }
+
+  get inputSize(): number {
+    return this.layers[0];
+  }
+
+  get codeSize(): number {
+    return this.layers[this.layers.length - 1];
+  }
+
+  /** x → code: the first L layers of the net (one per RBM). */
+  get encoder(): readonly Layer[] {
+    return this.model.layers.slice(0, this.dbn.rbms.length);
+  }
+
+  /** code → x̂: the last L layers. */
+  get decoder(): readonly Layer[] {
+    return this.model.layers.slice(this.dbn.rbms.length);
+  }
+
+  /** Step 1, then step 2: greedy RBM pretraining (DBN.pretrain, p(h | v) passed up), then a fresh unrolled net. */
+  async pretrain(x: Tensor, options: DbnPretrainOptions = {}): Promise<RbmEpochLogs[][]> {
+    const history = await this.dbn.pretrain(x, options);
+    this.model = this.unroll();
+    return history;
+  }
+
+  /** Step 2: the net with the RBMs' weights, encoder W and decoder Wᵀ, compiled for cross-entropy fine-tuning. */
+  unroll(): Sequential {
+    return this.dbn.unroll("deep_autoencoder").compile({ loss: "binaryCrossentropy", optimizer: this.optimizer });
+  }
+
+  /** Step 3: fine-tunes x → x by backpropagation through Sequential.fit. */
+  async fit(x: Tensor, options: FitOptions = {}): Promise<History> {
+    this.checkRows(x, "fit", this.inputSize);
+    return this.model.fit(x, x, options);
+  }
+
+  /** The codes, [rows, codeSize]. */
+  encode(x: Tensor): Tensor {
+    this.checkRows(x, "encode", this.inputSize);
+    return forwardRows(this.encoder, x, this.codeSize);
+  }
+
+  /** x̂ for each code row of z, [rows, inputSize]. */
+  decode(z: Tensor): Tensor {
+    this.checkRows(z, "decode", this.codeSize);
+    return forwardRows(this.decoder, z, this.inputSize);
+  }
+
+  reconstruct(x: Tensor): Tensor {
+    this.checkRows(x, "reconstruct", this.inputSize);
+    return this.model.predict(x);
+  }
+
+  /** The paper's figure: Σ_i (x_i − x̂_i)² per row, averaged over the rows. */
+  reconstructionError(x: Tensor): number {
+    const r = this.reconstruct(x);
+    let s = 0;
+    for (let i = 0; i < r.size; i++) s += (x.data[i] - r.data[i]) ** 2;
+    return s / x.rows;
+  }
+
+  private checkRows(x: Tensor, what: string, width: number): void {
+    if (x.rank !== 2 || x.shape[1] !== width) throw new ShapeError(`DeepAutoencoder.${what}: expected [rows, ${width}]; got ${formatShape(x.shape)}`);
+  }
+}
