@@ -88,7 +88,7 @@ export function codesScatterSvg(panels: CodesPanel | readonly CodesPanel[], labe
 
 // 3×5 pixel digits for the PNG's legend, rows top to bottom, "#" lit
 const GLYPHS = [
-  "### # # # # ###",
+  "#### ## ## ####",
   " #  #  #  #  # ",
   "###  #####  ###",
   "###  ####  ####",
