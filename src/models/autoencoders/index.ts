@@ -5,3 +5,5 @@ export { AUTOENCODER_LOSSES, Autoencoder } from "./autoencoder.js";
 export type { Corruption, CorruptionOptions, NoiseKind } from "./corruption.js";
 export { assertCorruption, corrupt, corruptionTransform, NOISE_KINDS } from "./corruption.js";
 export { autoencoderFilters, autoencoderFiltersImage, denoisingImage } from "./pictures.js";
+export type { StackedAutoencoderOptions, StackedClassifierOptions, StackedPretrainOptions } from "./stacked.js";
+export { StackedAutoencoder } from "./stacked.js";
