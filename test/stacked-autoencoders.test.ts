@@ -160,7 +160,7 @@ test("unroll of a tied stack copies Wᵀ into each decoder", () => {
   );
 });
 
-test("save / loadModel: the same stack, codes and further pretraining", async () => {
+test("save / loadModel: the same stack, its codes, its unrolled net and its epoch counts", async () => {
   const { stack } = await pretrained;
   const dir = await mkdtemp(join(tmpdir(), "stacked-ae-"));
   try {
