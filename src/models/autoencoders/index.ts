@@ -9,3 +9,5 @@ export { assertCorruption, corrupt, corruptionTransform, NOISE_KINDS } from "./c
 export type { DeepAutoencoderOptions } from "./deep.js";
 export { DeepAutoencoder } from "./deep.js";
 export { autoencoderFilters, autoencoderFiltersImage, denoisingImage } from "./pictures.js";
+export type { StackedAutoencoderOptions, StackedClassifierOptions, StackedPretrainOptions } from "./stacked.js";
+export { StackedAutoencoder } from "./stacked.js";
