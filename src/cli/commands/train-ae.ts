@@ -209,7 +209,8 @@ export const trainAeCommand: Command = defineCommand({
 
     const log = logUnless(o.quiet);
     log(ae.describe);
-    const untrained = squaredErrorPerImage(ae.reconstruct(test.images), test.images);
+    // the untrained net's error, the figure training must beat (a resumed run starts trained)
+    const untrained = resumed === null ? squaredErrorPerImage(ae.reconstruct(test.images), test.images) : null;
     const fit = { ...epochsToRun(ae.model, o.epochs ?? 10, o.seed), batchSize: o["batch-size"], verbose: !o.quiet, callbacks: checkpoint.callbacks() };
     await ae.fit(train.images, fit);
     const reconstruction = ae.reconstruct(test.images);
@@ -228,11 +229,12 @@ export const trainAeCommand: Command = defineCommand({
       data: data.source,
       reconstructionErrorPerImage: error,
       untrainedErrorPerImage: untrained,
+      resumedAfterEpoch: resumed?.epoch ?? null,
       meanDigitErrorPerImage: meanDigitError(train.images, test.images),
     };
     await writeFileAtomic(joinPath(out, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
     console.log(
-      `test ‖x − x̂‖² per image: ${error.toFixed(2)} (untrained ${untrained.toFixed(2)}, the mean digit ${summary.meanDigitErrorPerImage.toFixed(2)}; ${test.images.rows} digits)`,
+      `test ‖x − x̂‖² per image: ${error.toFixed(2)} (${untrained === null ? "" : `untrained ${untrained.toFixed(2)}, `}the mean digit ${summary.meanDigitErrorPerImage.toFixed(2)}; ${test.images.rows} digits)`,
     );
     console.log(`saved the model, ${baseNames([...pictures, "summary.json"])} to ${out}`);
     return 0;
