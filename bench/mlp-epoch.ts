@@ -31,7 +31,7 @@ export interface MlpEpochWorkload {
   flops: number;
 }
 
-function mlpWorkload(n: number, layers: number[], batch: number): MlpEpochWorkload {
+export function mlpWorkload(n: number, layers: number[], batch: number): MlpEpochWorkload {
   let macs = 0;
   let inputGradMacs = 0;
   for (let i = 0; i + 1 < layers.length; i++) {

@@ -10,7 +10,7 @@
  *
  * Without --data it uses the bundled digits; --data DIR reads the full MNIST IDX files.
  */
-import { Adam, Conv2D, Conv2DTranspose, Flatten, fromArray, loadMnist, MaxPool2D, Sequential, type Tensor, tileImages, writePng } from "layerwise";
+import { Adam, convAutoencoder, fromArray, loadMnist, type Tensor, tileImages, writePng } from "layerwise";
 import { parseOptions } from "layerwise/cli";
 
 const { options: o } = parseOptions(process.argv.slice(2), {
@@ -26,20 +26,8 @@ const { options: o } = parseOptions(process.argv.slice(2), {
 const { train, test } =
   o.data === undefined ? await loadMnist({ limitTrain: o["limit-train"] }) : await loadMnist({ source: "full", dir: o.data, limitTrain: o["limit-train"] });
 
-const model = new Sequential(
-  [
-    // encoder: 28×28×1 → 14×14×8 → 7×7×4
-    new Conv2D({ filters: 8, kernelSize: 3, padding: "same", activation: "relu", inputShape: [28, 28, 1] }),
-    new MaxPool2D({ poolSize: 2 }),
-    new Conv2D({ filters: 4, kernelSize: 3, padding: "same", activation: "relu" }),
-    new MaxPool2D({ poolSize: 2 }),
-    // decoder: 7×7×4 → 14×14×8 → 28×28×1, pixel intensities in (0, 1)
-    new Conv2DTranspose({ filters: 8, kernelSize: 3, strides: 2, padding: "same", activation: "relu" }),
-    new Conv2DTranspose({ filters: 1, kernelSize: 3, strides: 2, padding: "same", activation: "sigmoid" }),
-    new Flatten(),
-  ],
-  { seed: o.seed },
-);
+// the architecture lives in the library (src/models/autoencoders/conv.ts): 28×28×1 → 7×7×4 → 28×28×1
+const model = convAutoencoder({ seed: o.seed });
 model.compile({ loss: "binaryCrossentropy", optimizer: new Adam({ learningRate: o.lr }) });
 
 /** The average over images of ‖x − x̂‖², summed over the 784 pixels. */

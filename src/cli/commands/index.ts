@@ -1,11 +1,13 @@
 // Every subcommand of `layerwise`, one line each.
 import type { Command } from "../command.js";
 import { demoCommand } from "./demo.js";
+import { encodeCommand } from "./encode.js";
 import { evaluateCommand } from "./evaluate.js";
 import { hopfieldCommand } from "./hopfield.js";
 import { infoCommand } from "./info.js";
 import { loglikCommand } from "./loglik.js";
 import { sampleCommand } from "./sample.js";
+import { trainAeCommand } from "./train-ae.js";
 import { trainCnnCommand } from "./train-cnn.js";
 import { trainDbnCommand } from "./train-dbn.js";
 import { trainMlpCommand } from "./train-mlp.js";
@@ -24,4 +26,6 @@ export const commands: Command[] = [
   tspCommand,
   trainDbnCommand,
   demoCommand,
+  trainAeCommand,
+  encodeCommand,
 ];

@@ -4,6 +4,8 @@ export type { AutoencoderFitOptions, AutoencoderLoss, AutoencoderOptions, Sparsi
 export { AUTOENCODER_LOSSES, Autoencoder } from "./autoencoder.js";
 export type { CodesPanel, CodesScatterOptions } from "./codes.js";
 export { codesScatterImage, codesScatterSvg, knnAccuracy } from "./codes.js";
+export type { ConvAutoencoderOptions } from "./conv.js";
+export { CONV_ENCODER_LAYERS, convAutoencoder } from "./conv.js";
 export type { Corruption, CorruptionOptions, NoiseKind } from "./corruption.js";
 export { assertCorruption, corrupt, corruptionTransform, NOISE_KINDS } from "./corruption.js";
 export type { DeepAutoencoderOptions } from "./deep.js";
