@@ -3,24 +3,8 @@ import { mkdtemp, readFile, rm, stat } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { main } from "../src/cli/main.js";
 import { decodeSafetensors } from "../src/io/safetensors.js";
-
-/** Runs the CLI, capturing what it prints. */
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const log = console.log;
-  const error = console.error;
-  let out = "";
-  let err = "";
-  console.log = (...a: unknown[]) => void (out += `${a.join(" ")}\n`);
-  console.error = (...a: unknown[]) => void (err += `${a.join(" ")}\n`);
-  try {
-    return { code: await main(args), out, err };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-}
+import { cli } from "./helpers/cli.js";
 
 // a few hundred bundled digits, small batches so three epochs make enough updates
 const DATA = ["--limit-train", "500", "--limit-test", "200", "--epochs", "3", "--batch-size", "20", "--quiet"];

@@ -1,33 +1,13 @@
 // --checkpoint-every and --resume of the train commands: a run stopped at a checkpoint and
 // resumed ends with the bytes of an uninterrupted run; a resume with other settings is refused.
 import assert from "node:assert/strict";
-import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, describe, it } from "node:test";
-import { main } from "../src/cli/main.js";
 import { atomicWritesSettled, temporaryFilesInFlight, writeFileAtomic } from "../src/io/files.js";
-
-/** Runs the CLI quietly; resolves to its exit code and what it printed to stderr. */
-async function cli(args: string[]): Promise<{ code: number; err: string }> {
-  const { log, error } = console;
-  let err = "";
-  console.log = () => {};
-  console.error = (...a: unknown[]) => void (err += `${a.join(" ")}\n`);
-  try {
-    return { code: await main(args), err };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-}
-
-const sha256 = async (path: string) =>
-  createHash("sha256")
-    .update(await readFile(path))
-    .digest("hex");
+import { cli, fileSha256 } from "./helpers/cli.js";
 
 const root = await mkdtemp(join(tmpdir(), "lw-ckpt-"));
 after(() => rm(root, { recursive: true, force: true }));
@@ -41,7 +21,7 @@ async function straightAndResumed(command: string[], total: number, first: numbe
   await rm(join(split, "model.safetensors"));
   const resumed = await cli([...command, "--epochs", `${total}`, "--out", split, "--resume"]);
   assert.equal(resumed.code, 0, resumed.err);
-  return [await sha256(join(straight, "model.safetensors")), await sha256(join(split, "model.safetensors"))];
+  return [await fileSha256(join(straight, "model.safetensors")), await fileSha256(join(split, "model.safetensors"))];
 }
 
 const mlp = ["train", "mlp", "--layers", "784-16-10", "--limit-train", "300", "--limit-test", "50", "--batch-size", "50", "--quiet"];

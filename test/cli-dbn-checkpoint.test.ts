@@ -4,32 +4,12 @@
 // refused, naming each difference.
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { createHash } from "node:crypto";
 import { existsSync } from "node:fs";
-import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { mkdtemp, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
-import { main } from "../src/cli/main.js";
-
-/** Runs the CLI in this process, quietly; resolves to its exit code and what it printed to stderr. */
-async function cli(args: string[]): Promise<{ code: number; err: string }> {
-  const { log, error } = console;
-  let err = "";
-  console.log = () => {};
-  console.error = (...a: unknown[]) => void (err += `${a.join(" ")}\n`);
-  try {
-    return { code: await main(args), err };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-}
-
-const sha256 = async (path: string) =>
-  createHash("sha256")
-    .update(await readFile(path))
-    .digest("hex");
+import { cli, fileSha256 } from "./helpers/cli.js";
 
 const root = await mkdtemp(join(tmpdir(), "lw-dbn-ckpt-"));
 after(() => rm(root, { recursive: true, force: true }));
@@ -55,8 +35,8 @@ const run = (out: string, ...args: string[]) => cli([...dbn, "--out", join(root,
 
 /** The final weights of a run in out: the classifier's, and the baseline's last checkpoint (the CLI saves that net only there). */
 const weights = async (out: string) => [
-  await sha256(join(root, out, "classifier", "model.safetensors")),
-  await sha256(join(root, out, "checkpoint", "baseline", `epoch-${EPOCHS}`, "model.safetensors")),
+  await fileSha256(join(root, out, "classifier", "model.safetensors")),
+  await fileSha256(join(root, out, "checkpoint", "baseline", `epoch-${EPOCHS}`, "model.safetensors")),
 ];
 
 describe("train dbn --checkpoint-every / --resume", () => {

@@ -4,22 +4,11 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { gzipSync } from "node:zlib";
 import { checkMnistImages, checkMnistLabels, checkSameCount, IdxFormatError, parseIdx, parseIdxRaw } from "../src/data/idx.js";
+import { idxBytes } from "./helpers/idx.js";
 
 const MNIST_DIR = join(import.meta.dirname, "..", "..", "shared", "datasets", "mnist");
 const HAVE_MNIST = existsSync(join(MNIST_DIR, "train-images-idx3-ubyte.gz"));
 const SKIP_REAL = HAVE_MNIST ? false : `full MNIST not found at ${MNIST_DIR} (../shared/datasets/mnist beside the checkout); skipping the real-file tests`;
-
-/** A well-formed IDX file of unsigned bytes with the given dims; element i is i % 251 (or labels % 10). */
-function idxBytes(dims: number[], fill: (i: number) => number = (i) => i % 251): Uint8Array {
-  const count = dims.reduce((a, b) => a * b, 1);
-  const out = new Uint8Array(4 + 4 * dims.length + count);
-  const view = new DataView(out.buffer);
-  out[2] = 0x08;
-  out[3] = dims.length;
-  for (const [k, d] of dims.entries()) view.setUint32(4 + 4 * k, d, false);
-  for (let i = 0; i < count; i++) out[4 + 4 * dims.length + i] = fill(i);
-  return out;
-}
 
 const images = () => idxBytes([3, 28, 28]);
 const labels = () => idxBytes([3], (i) => [5, 0, 9][i]);

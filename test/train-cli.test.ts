@@ -5,23 +5,7 @@ import { join } from "node:path";
 import { describe, it } from "node:test";
 import { formatHelp, parseOptions } from "../src/cli/args.js";
 import { parseLayerSizes } from "../src/cli/commands/train-mlp.js";
-import { main } from "../src/cli/main.js";
-
-/** Runs the CLI, capturing what it prints. */
-async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const log = console.log;
-  const error = console.error;
-  let out = "";
-  let err = "";
-  console.log = (...a: unknown[]) => void (out += `${a.join(" ")}\n`);
-  console.error = (...a: unknown[]) => void (err += `${a.join(" ")}\n`);
-  try {
-    return { code: await main(args), out, err };
-  } finally {
-    console.log = log;
-    console.error = error;
-  }
-}
+import { cli } from "./helpers/cli.js";
 
 describe("layerwise train mlp / evaluate", () => {
   it("trains, saves, and evaluates the saved model with the same accuracy", async () => {

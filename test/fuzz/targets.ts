@@ -38,6 +38,7 @@ import {
 } from "../../src/index.js";
 import { legacyModel } from "../../src/io/legacy.js";
 import { decodeSafetensors, encodeSafetensors, SafetensorsError } from "../../src/io/safetensors.js";
+import { idxBytes } from "../helpers/idx.js";
 import { bytesFrom, concat, mutatedBytes, mutatedJson, mutatedJsonOutside, oddJson, stringsNear } from "./mutate.js";
 
 export type Outcome = "load" | "clean" | "crash" | "wrong";
@@ -87,18 +88,17 @@ function unclean<T>(target: FuzzTarget<T>, err: unknown): string | undefined {
 
 // ---- IDX ----------------------------------------------------------------------------------
 
-function idxBytes(dims: number[]): Uint8Array {
-  const count = dims.reduce((a, b) => a * b, 1);
-  const out = new Uint8Array(4 + 4 * dims.length + count);
-  const view = new DataView(out.buffer);
-  out[2] = 0x08;
-  out[3] = dims.length;
-  for (const [k, d] of dims.entries()) view.setUint32(4 + 4 * k, d, false);
-  for (let i = 0; i < count; i++) out[4 + 4 * dims.length + i] = (i * 37) % 256;
-  return out;
-}
+/** The pixel values of the seed IDX files. */
+const SEED_FILL = (i: number): number => (i * 37) % 256;
 
-const IDX_SEEDS = [idxBytes([3, 28, 28]), idxBytes([5]), idxBytes([2, 3]), idxBytes([0]), idxBytes([1, 1, 1, 1]), idxBytes([0, 7, 7])];
+const IDX_SEEDS = [
+  idxBytes([3, 28, 28], SEED_FILL),
+  idxBytes([5], SEED_FILL),
+  idxBytes([2, 3], SEED_FILL),
+  idxBytes([0], SEED_FILL),
+  idxBytes([1, 1, 1, 1], SEED_FILL),
+  idxBytes([0, 7, 7], SEED_FILL),
+];
 
 /** gzip as the `gzip` tool writes it: with the original file name (flag FNAME), which puts 0x08 in byte 3. */
 function gzipWithName(bytes: Uint8Array, name: string): Uint8Array {

@@ -1,7 +1,10 @@
 /** Runs the `layerwise` command in this process, capturing what it prints, and writes small IDX folders for it. */
+import { createHash } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { main } from "../../src/cli/main.js";
+import { idxBytes } from "./idx.js";
 
 export async function cli(args: string[]): Promise<{ code: number; out: string; err: string }> {
   const log = console.log;
@@ -18,16 +21,11 @@ export async function cli(args: string[]): Promise<{ code: number; out: string; 
   }
 }
 
-/** An IDX file of unsigned bytes with the given dims, element i = fill(i). */
-function idxBytes(dims: number[], fill: (i: number) => number): Uint8Array {
-  const count = dims.reduce((a, b) => a * b, 1);
-  const out = new Uint8Array(4 + 4 * dims.length + count);
-  const view = new DataView(out.buffer);
-  out[2] = 0x08;
-  out[3] = dims.length;
-  for (const [k, d] of dims.entries()) view.setUint32(4 + 4 * k, d, false);
-  for (let i = 0; i < count; i++) out[4 + 4 * dims.length + i] = fill(i);
-  return out;
+/** The SHA-256 of a file's bytes, in hex (to compare saved weights). */
+export async function fileSha256(path: string): Promise<string> {
+  return createHash("sha256")
+    .update(await readFile(path))
+    .digest("hex");
 }
 
 /** Writes the four MNIST IDX files (raw) with nTrain and nTest digits into dir; returns dir. */
