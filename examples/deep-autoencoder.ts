@@ -12,11 +12,30 @@
  *
  *   node --import tsx examples/deep-autoencoder.ts --data /path/to/mnist [--code 30]
  *        [--hidden 1000,500,250] [--pretrain-epochs 50] [--epochs 200] [--limit-train N] [--out out]
+ *        [--optimizer cg|adam] [--lr 0.001] [--eval-every 5] [--pretrained DIR]
+ *
+ * --pretrained DIR keeps the RBM stack: trained and saved there the first time, loaded (and
+ * trained on to --pretrain-epochs) the next, so fine-tuning schedules can be compared on one stack.
  *
  * The paper's schedule (50 + 200 epochs on 60,000 digits) takes hours; without --data it runs
  * on the bundled digits.
  */
-import { codesScatterImage, codesScatterSvg, DeepAutoencoder, ensureDir, joinPath, knnAccuracy, loadMnist, PCA, writeFileAtomic, writePng } from "layerwise";
+import {
+  Adam,
+  codesScatterImage,
+  codesScatterSvg,
+  DBN,
+  DeepAutoencoder,
+  ensureDir,
+  fileExists,
+  joinPath,
+  knnAccuracy,
+  loadMnist,
+  loadModel,
+  PCA,
+  writeFileAtomic,
+  writePng,
+} from "layerwise";
 import { parseOptions } from "layerwise/cli";
 
 const { options: o } = parseOptions(process.argv.slice(2), {
@@ -24,7 +43,11 @@ const { options: o } = parseOptions(process.argv.slice(2), {
   hidden: { type: "string", default: "1000,500,250", description: "hidden layer sizes between the pixels and the code, comma-separated" },
   "pretrain-epochs": { type: "number", integer: true, min: 0, default: 50, description: "epochs of each RBM (the paper: 50)" },
   epochs: { type: "number", integer: true, min: 0, default: 200, description: "fine-tuning epochs (the paper: 200)" },
-  "batch-size": { type: "number", integer: true, min: 1, default: 1000, description: "fine-tuning batch (conjugate gradients; the paper: 1,000)" },
+  "batch-size": { type: "number", integer: true, min: 1, description: "fine-tuning batch (default 1,000 with cg, the paper's; 100 with adam)" },
+  optimizer: { type: "string", default: "cg", description: "fine-tuning optimiser: cg (the paper's conjugate gradients) or adam" },
+  lr: { type: "number", min: 0, default: 0.001, description: "Adam's learning rate (with --optimizer adam)" },
+  "eval-every": { type: "number", integer: true, min: 0, default: 0, description: "print the test error every N fine-tuning epochs (0: only at the end)" },
+  pretrained: { type: "string", description: "folder of the pretrained RBM stack: loaded if there, else trained and saved there" },
   "limit-train": { type: "number", integer: true, min: 1, description: "use only the first N training digits" },
   "limit-test": { type: "number", integer: true, min: 1, description: "use only the first N test digits" },
   k: { type: "number", integer: true, min: 1, default: 5, description: "neighbours of the kNN accuracy (with --code 2)" },
@@ -41,11 +64,32 @@ const code = o.code ?? 30;
 const layers = [784, ...hidden, code];
 console.log(`deep autoencoder ${layers.join("-")} on ${train.images.rows} training digits, ${test.images.rows} test digits`);
 
-const ae = new DeepAutoencoder({ layers, codeUnits: "gaussian", seed: o.seed });
+if (o.optimizer !== "cg" && o.optimizer !== "adam") throw new RangeError(`--optimizer must be cg or adam; got ${o.optimizer}`);
+const adam = o.optimizer === "adam";
+const batchSize = o["batch-size"] ?? (adam ? 100 : 1000);
+const saved = o.pretrained !== undefined && (await fileExists(joinPath(o.pretrained, "model.json"))) ? await loadModel(o.pretrained) : undefined;
+if (saved !== undefined && !(saved instanceof DBN)) throw new TypeError(`--pretrained ${o.pretrained} holds a ${saved.constructor.name}, not a DBN`);
+const ae = new DeepAutoencoder({
+  layers,
+  codeUnits: "gaussian",
+  seed: o.seed,
+  dbn: saved,
+  optimizer: adam ? new Adam({ learningRate: o.lr }) : undefined,
+});
 const t0 = Date.now();
 await ae.pretrain(train.images, { epochs: o["pretrain-epochs"], batchSize: 100 });
+if (o.pretrained !== undefined) await ae.dbn.save(o.pretrained);
 console.log(`pretrained (${((Date.now() - t0) / 1000).toFixed(1)} s): ‖x − x̂‖² per test image, unrolled ${ae.reconstructionError(test.images).toFixed(2)}`);
-await ae.fit(train.images, { epochs: o.epochs, batchSize: o["batch-size"], seed: o.seed });
+const every = o["eval-every"] ?? 0;
+const evaluate = {
+  onEpochEnd(epoch: number, logs: Record<string, number>) {
+    if (every > 0 && (epoch + 1) % every === 0)
+      console.log(
+        `  epoch ${epoch + 1} (${((Date.now() - t0) / 1000).toFixed(0)} s): loss ${logs.loss?.toFixed(2)}, ‖x − x̂‖² per test image ${ae.reconstructionError(test.images).toFixed(2)}`,
+      );
+  },
+};
+await ae.fit(train.images, { epochs: o.epochs, batchSize, seed: o.seed, callbacks: [evaluate] });
 const error = ae.reconstructionError(test.images);
 const pca = new PCA({ components: code }).fit(train.images);
 const pcaError = pca.reconstructionError(test.images);

@@ -1,5 +1,5 @@
 // Public surface of src/io.
-export { ensureDir, joinPath, readFileBytes, readFileText, writeFileAtomic } from "./files.js";
+export { ensureDir, fileExists, joinPath, readFileBytes, readFileText, writeFileAtomic } from "./files.js";
 export type { ModelFiles, ModelJson, ModelLoader, NamedTensorData, NamedTensors, Saveable, SavedFiles, SavedModel } from "./model.js";
 export {
   decodeModel,

@@ -31,6 +31,8 @@ export interface DeepAutoencoderOptions {
   optimizer?: Optimizer;
   /** Seeds the RBMs (seed + i) and the fine-tuning's shuffling. Default 0. */
   seed?: number;
+  /** A stack already pretrained (e.g. loadModel of a pretrain checkpoint) instead of a fresh one; its layers must equal `layers`. */
+  dbn?: DBN;
 }
 
 export class DeepAutoencoder {
@@ -50,7 +52,9 @@ export class DeepAutoencoder {
       throw new RangeError(`DeepAutoencoder: codeUnits must be "gaussian" or "bernoulli"; got ${JSON.stringify(codeUnits)}`);
     const per = perRbmOptions("DeepAutoencoder", options.rbm, layers.length - 1);
     per[per.length - 1] = { ...per[per.length - 1], hiddenUnits: codeUnits };
-    this.dbn = new DBN({ layers, rbm: per, seed });
+    if (options.dbn !== undefined && options.dbn.layers.join("-") !== layers.join("-"))
+      throw new RangeError(`DeepAutoencoder: the given dbn has layers ${options.dbn.layers.join("-")}, but layers is ${layers.join("-")}`);
+    this.dbn = options.dbn ?? new DBN({ layers, rbm: per, seed });
     this.optimizer = options.optimizer ?? new ConjugateGradient({ lineSearches: 3 });
     this.model = this.unroll();
   }
