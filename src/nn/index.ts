@@ -6,6 +6,8 @@ export type { ActivationName } from "./activations.js";
 export { ACTIVATION_NAMES, activate, activationBackward } from "./activations.js";
 export type { ActivityL1Options, SparsityKLOptions } from "./activity.js";
 export { ActivityL1, SparsityKL } from "./activity.js";
+export type { BlockDenseOptions, ColumnsOptions } from "./block-dense.js";
+export { BlockDense, Columns } from "./block-dense.js";
 export { BatchBuffers } from "./buffers.js";
 export type { Conv1DOptions, Conv2DOptions } from "./conv.js";
 export { Conv1D, Conv2D } from "./conv.js";

@@ -132,7 +132,7 @@ export class Parallel implements Layer {
  * Moves a [rows, w] block between a narrow matrix and columns [offset, offset + w) of a wide
  * [rows, wideCols] matrix: scatter (narrow → wide) when `gather` is false, gather otherwise.
  */
-function copyColumns(src: Float32Array, rows: number, srcCols: number, dst: Float32Array, dstCols: number, offset: number, gather: boolean): void {
+export function copyColumns(src: Float32Array, rows: number, srcCols: number, dst: Float32Array, dstCols: number, offset: number, gather: boolean): void {
   if (gather) {
     for (let r = 0; r < rows; r++) dst.set(src.subarray(r * srcCols + offset, r * srcCols + offset + dstCols), r * dstCols);
   } else {

@@ -254,4 +254,23 @@ export function forwardRows(layers: readonly Layer[], x: Tensor, width: number, 
   return out;
 }
 
+/** Σ_i (x_i − x̂_i)² per row, averaged over the rows: the lecture's reconstruction error. */
+export function squaredErrorPerRow(reconstruction: Tensor, x: Tensor): number {
+  if (reconstruction.size !== x.size)
+    throw new ShapeError(`squaredErrorPerRow: reconstruction ${formatShape(reconstruction.shape)} must match x ${formatShape(x.shape)}`);
+  let s = 0;
+  for (let i = 0; i < x.size; i++) s += (x.data[i] - reconstruction.data[i]) ** 2;
+  return s / x.rows;
+}
+
+/** The error of a code that says nothing: every row of `test` guessed as the mean row of `train`. */
+export function meanRowError(train: Tensor, test: Tensor): number {
+  const V = train.cols;
+  const mean = new Float64Array(V);
+  for (let i = 0; i < train.size; i++) mean[i % V] += train.data[i] / train.rows;
+  let s = 0;
+  for (let i = 0; i < test.size; i++) s += (test.data[i] - mean[i % V]) ** 2;
+  return s / test.rows;
+}
+
 registerModel("Autoencoder", Autoencoder.fromSaved);

@@ -2,12 +2,13 @@
  * Pictures of an autoencoder on image data: its filters (column j of the encoder's W, the
  * weights into hidden unit j, drawn as an image; a sparse AE's are the lecture's pen strokes),
  * and for the denoising AE the lecture's three rows: corrupted inputs, their reconstructions,
- * the clean originals.
+ * the clean originals; for the bimodal autoencoder, its cross-modal reconstructions.
  */
 import { type GrayImage, tileImages } from "../../io/png.js";
 import { type Tensor, zeros } from "../../tensor/tensor.js";
 import { type ImageSize, imagesImage, squareSide } from "../rbm/pictures.js";
 import type { Autoencoder } from "./autoencoder.js";
+import type { BimodalAutoencoder } from "./bimodal.js";
 
 /** The first `count` filters as rows, [count, inputSize]. */
 export function autoencoderFilters(ae: Autoencoder, count = ae.codeSize): Tensor {
@@ -33,14 +34,33 @@ export function autoencoderFiltersImage(ae: Autoencoder, options: { count?: numb
 
 /** Three rows per group of `cols` images: noisy inputs, their reconstructions, the clean originals. */
 export function denoisingImage(ae: Autoencoder, noisy: Tensor, clean: Tensor, options: { size?: ImageSize; cols?: number } = {}): GrayImage {
+  return imagesImage(interleaved([noisy, ae.reconstruct(noisy), clean], options.cols ?? 10), {
+    size: options.size ?? squareSide(ae.inputSize),
+    cols: options.cols ?? 10,
+  });
+}
+
+/**
+ * The bimodal autoencoder's cross-modal reconstructions, five rows per group of `cols` examples
+ * whose joined row [a | b] is an image (MNIST's top and bottom halves): the input with b zeroed,
+ * [â | b̂] from a alone, the truth [a | b], the input with a zeroed, [â | b̂] from b alone.
+ */
+export function crossModalImage(bm: BimodalAutoencoder, a: Tensor, b: Tensor, options: { size?: ImageSize; cols?: number } = {}): GrayImage {
+  const fromA = bm.reconstruct(a, null);
+  const fromB = bm.reconstruct(null, b);
+  const rows = [bm.join(a, null), bm.join(fromA.a, fromA.b), bm.join(a, b), bm.join(null, b), bm.join(fromB.a, fromB.b)];
   const cols = options.cols ?? 10;
-  const V = ae.inputSize;
-  const rows = [noisy, ae.reconstruct(noisy), clean];
-  const groups = Math.ceil(noisy.rows / cols);
-  const out = zeros([groups * 3 * cols, V]);
-  for (let k = 0; k < noisy.rows; k++) {
+  return imagesImage(interleaved(rows, cols), { size: options.size ?? squareSide(rows[0].cols), cols });
+}
+
+/** Tensors of the same [n, V] as rows of a grid: for each group of `cols` examples, one row of each tensor in turn. */
+function interleaved(rows: readonly Tensor[], cols: number): Tensor {
+  const [n, V] = rows[0].shape;
+  const groups = Math.ceil(n / cols);
+  const out = zeros([groups * rows.length * cols, V]);
+  for (let k = 0; k < n; k++) {
     const group = Math.floor(k / cols);
-    for (const [r, t] of rows.entries()) out.data.set(t.data.subarray(k * V, (k + 1) * V), ((3 * group + r) * cols + (k % cols)) * V);
+    for (const [r, t] of rows.entries()) out.data.set(t.data.subarray(k * V, (k + 1) * V), ((rows.length * group + r) * cols + (k % cols)) * V);
   }
-  return imagesImage(out, { size: options.size ?? squareSide(V), cols });
+  return out;
 }
