@@ -14,6 +14,7 @@ const KINDS: [string, string[], string[]][] = [
   ["denoising", ["--noise", "masking", "--level", "0.3"], ["filters.png", "denoising.png"]],
   ["sparse", ["--sparsity-target", "0.1", "--sparsity-weight", "1"], ["filters.png"]],
   ["conv", [], []],
+  ["bimodal", ["--code", "32", "--hidden", "64"], ["cross-modal.png"]],
 ];
 
 describe("layerwise train ae / encode", () => {
@@ -40,6 +41,11 @@ describe("layerwise train ae / encode", () => {
       assert.ok(summary.reconstructionErrorPerImage < 0.3 * summary.untrainedErrorPerImage, JSON.stringify(summary));
     });
   }
+
+  it("--kind bimodal: each half of a test digit from the other half alone, closer than the mean half", async () => {
+    const { crossModalErrorPerHalf: e } = JSON.parse(await readFile(join(dir, "bimodal", "summary.json"), "utf8"));
+    assert.ok(e.bottomFromTop < 0.95 * e.meanBottomHalf && e.topFromBottom < 0.95 * e.meanTopHalf, JSON.stringify(e));
+  });
 
   it("--checkpoint-every and --resume continue a run to the weights of an uninterrupted one", async () => {
     const run = (out: string, more: string[]) =>
@@ -84,6 +90,11 @@ describe("layerwise train ae / encode", () => {
     assert.deepEqual(decoded.tensors.get("codes")?.shape, [30, 196]);
     assert.deepEqual(decoded.tensors.get("labels")?.shape, [30]);
     assert.ok(decoded.tensors.get("labels")?.data.every((l) => Number.isInteger(l) && l >= 0 && l <= 9));
+
+    const shared = join(dir, "bimodal-codes.safetensors");
+    const m = await cli(["encode", "--model", join(dir, "bimodal"), "--limit-test", "30", "--out", shared]);
+    assert.equal(m.code, 0, m.err);
+    assert.deepEqual(decodeSafetensors(new Uint8Array(await readFile(shared))).tensors.get("codes")?.shape, [30, 32]);
   });
 
   it("bad options fail naming the option and the allowed range", async () => {
@@ -94,7 +105,9 @@ describe("layerwise train ae / encode", () => {
       [["--kind", "sparse", "--sparsity-target", "1"], /--sparsity-target must be in \(0, 1\); got 1/],
       [["--kind", "sparse", "--sparsity-target", "0"], /--sparsity-target must be in \(0, 1\); got 0/],
       [["--kind", "denoising", "--noise", "pepper"], /--noise must be one of masking, salt-pepper, gaussian; got "pepper"/],
-      [["--kind", "vae"], /--kind must be one of basic, denoising, sparse, conv; got "vae"/],
+      [["--kind", "vae"], /--kind must be one of basic, denoising, sparse, conv, bimodal; got "vae"/],
+      [["--kind", "basic", "--zeroed-share", "0.5"], /--zeroed-share applies to --kind bimodal; got --kind basic/],
+      [["--kind", "bimodal", "--zeroed-share", "1.5"], /--zeroed-share must be a number >= 0 <= 1; got "1.5"/],
       [["--kind", "basic", "--level", "0.3"], /--level applies to --kind denoising; got --kind basic/],
       [["--kind", "conv", "--code", "50"], /--code must be a multiple of 49 for --kind conv/],
       [["--epochs", "1"], /--kind is required/],

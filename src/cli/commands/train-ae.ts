@@ -1,15 +1,16 @@
 /**
- * `layerwise train ae --kind basic|denoising|sparse|conv`: trains an autoencoder x → x on the
+ * `layerwise train ae --kind basic|denoising|sparse|conv|bimodal`: trains an autoencoder x → x on the
  * MNIST training digits through the one loop (Sequential.fit), saves it, and writes its pictures
  * and summary.json (the test digits' squared reconstruction error ‖x − x̂‖² per image). The kinds
  * are one table (AE_KINDS): a new kind (stacked, deep, vae, ...) is one entry there.
  */
 import { joinPath, writeFileAtomic } from "../../io/files.js";
 import { tileImages, writePng } from "../../io/png.js";
-import { Autoencoder, type AutoencoderOptions } from "../../models/autoencoders/autoencoder.js";
+import { Autoencoder, type AutoencoderOptions, meanRowError } from "../../models/autoencoders/autoencoder.js";
+import { BimodalAutoencoder, splitModalities } from "../../models/autoencoders/bimodal.js";
 import { convAutoencoder } from "../../models/autoencoders/conv.js";
 import { corrupt, type NoiseKind } from "../../models/autoencoders/corruption.js";
-import { autoencoderFiltersImage, denoisingImage } from "../../models/autoencoders/pictures.js";
+import { autoencoderFiltersImage, crossModalImage, denoisingImage } from "../../models/autoencoders/pictures.js";
 import { Adam } from "../../optim/adam.js";
 import { Rng } from "../../tensor/random.js";
 import { fromArray, type Tensor } from "../../tensor/tensor.js";
@@ -20,7 +21,7 @@ import { checkpointOptions, describeTrainingData, epochsToRun, RunCheckpoint } f
 import type { Command } from "../command.js";
 import { baseNames, defineCommand, learningRateOption, loadMnistFor, logUnless, requireOption, supervisedTrainerOptions } from "../common.js";
 
-const USAGE = "layerwise train ae --kind basic|denoising|sparse|conv --out DIR [options]";
+const USAGE = "layerwise train ae --kind basic|denoising|sparse|conv|bimodal --out DIR [options]";
 
 /** The CLI's noise names and the library's. */
 const NOISES: Record<string, NoiseKind> = { masking: "masking", "salt-pepper": "saltAndPepper", gaussian: "gaussian" };
@@ -32,13 +33,16 @@ const KIND_OPTIONS: Record<string, readonly string[]> = {
   level: ["denoising"],
   "sparsity-target": ["sparse"],
   "sparsity-weight": ["sparse"],
+  hidden: ["bimodal"],
+  "zeroed-share": ["bimodal"],
 };
 
 const specs = {
-  kind: { type: "string", description: "which autoencoder", choices: ["basic", "denoising", "sparse", "conv"] },
+  kind: { type: "string", description: "which autoencoder", choices: ["basic", "denoising", "sparse", "conv", "bimodal"] },
   code: {
     type: "number",
-    description: "code size: hidden units (default 100); for conv 49·c numbers, a multiple of 49 (default 196 = 7×7×4)",
+    description:
+      "code size: hidden units (default 100); for conv 49·c numbers, a multiple of 49 (default 196 = 7×7×4); for bimodal the shared code (default 64)",
     integer: true,
     min: 1,
   },
@@ -47,6 +51,8 @@ const specs = {
   level: { type: "number", description: "corruption level: ν (masking, salt-pepper) or σ (gaussian)", min: 0, max: 1, default: 0.25 },
   "sparsity-target": { type: "number", description: "ρ, the target average activation of each hidden unit, in (0, 1)", default: 0.05 },
   "sparsity-weight": { type: "number", description: "β, the weight of Σ_j KL(ρ ‖ ρ̂_j)", min: 0, default: 3 },
+  hidden: { type: "number", description: "bimodal: units of each half's own layer (default 256)", integer: true, min: 1 },
+  "zeroed-share": { type: "number", description: "bimodal: share of training rows with one half zeroed, half of them the top (default 2/3)", min: 0, max: 1 },
   epochs: { type: "number", description: "passes over the training set", integer: true, min: 1, default: 10 },
   "batch-size": { type: "number", description: "digits per update", integer: true, min: 1, default: 100 },
   lr: learningRateOption("Adam's learning rate", 0.01),
@@ -61,6 +67,8 @@ type Options = { [K in keyof typeof specs]?: unknown } & {
   level?: number;
   "sparsity-target"?: number;
   "sparsity-weight"?: number;
+  hidden?: number;
+  "zeroed-share"?: number;
   seed?: number;
 };
 
@@ -73,6 +81,8 @@ interface Trained {
   save(dir: string): Promise<void>;
   /** The kind's own pictures (filters.png, denoising.png), written into out; returns their paths. */
   pictures(out: string, test: Tensor, seed: number): Promise<string[]>;
+  /** The kind's own figures for summary.json. */
+  summary?(train: Tensor, test: Tensor): Record<string, unknown>;
 }
 
 interface AeKind {
@@ -145,12 +155,56 @@ const convKind: AeKind = {
   },
 };
 
+/**
+ * Ngiam et al.'s bimodal deep autoencoder on two "modalities" of each digit, its top and bottom
+ * halves (the digit's row is [top | bottom]); cross-modal.png shows each half reconstructed from the other.
+ */
+const bimodalKind: AeKind = {
+  build(o, resumed) {
+    const options = {
+      modalities: [392, 392],
+      hidden: o.hidden ?? 256,
+      codeSize: o.code ?? 64,
+      zeroedShare: o["zeroed-share"] ?? 2 / 3,
+      optimizer: new Adam({ learningRate: (o.lr as number | undefined) ?? 0.01 }),
+      seed: o.seed ?? 1,
+    } as const;
+    const bm = new BimodalAutoencoder(options, resumed ?? undefined);
+    const halves = (x: Tensor) => splitModalities(x, 392);
+    return {
+      model: bm.model,
+      describe: `bimodal autoencoder [392 | 392]-[${options.hidden} | ${options.hidden}]-${options.codeSize}, top or bottom half zeroed on ${bm.options.zeroedShare.toFixed(2)} of the rows`,
+      fit: (x, { transform: _, ...fit }) => bm.fit(halves(x).a, halves(x).b, fit),
+      reconstruct: (x) => bm.model.predict(x),
+      save: (dir) => bm.save(dir),
+      async pictures(out, test) {
+        const path = joinPath(out, "cross-modal.png");
+        const { a, b } = halves(test.sliceRows(0, Math.min(10, test.rows)));
+        await writePng(path, crossModalImage(bm, a, b));
+        return [path];
+      },
+      summary(train, test) {
+        const [tr, te] = [halves(train), halves(test)];
+        return {
+          crossModalErrorPerHalf: {
+            bottomFromTop: bm.reconstructionError(te.a, te.b, "a").b,
+            topFromBottom: bm.reconstructionError(te.a, te.b, "b").a,
+            meanBottomHalf: meanRowError(tr.b, te.b),
+            meanTopHalf: meanRowError(tr.a, te.a),
+          },
+        };
+      },
+    };
+  },
+};
+
 /** Every kind `train ae` knows; `stacked` and `deep` join here. */
 export const AE_KINDS: Record<string, AeKind> = {
   basic: denseKind("basic"),
   denoising: denseKind("denoising"),
   sparse: denseKind("sparse"),
   conv: convKind,
+  bimodal: bimodalKind,
 };
 
 /** The lecture's figure: Σ_i (x_i − x̂_i)² per image, averaged over the images. */
@@ -158,16 +212,6 @@ export function squaredErrorPerImage(reconstruction: Tensor, x: Tensor): number 
   let s = 0;
   for (let i = 0; i < x.size; i++) s += (x.data[i] - reconstruction.data[i]) ** 2;
   return s / x.rows;
-}
-
-/** Every test digit replaced by the mean training digit: the error of a code that says nothing. */
-function meanDigitError(train: Tensor, test: Tensor): number {
-  const V = train.cols;
-  const mean = new Float32Array(V);
-  for (let i = 0; i < train.size; i++) mean[i % V] += train.data[i] / train.rows;
-  const guess = new Float32Array(test.size);
-  for (let r = 0; r < test.rows; r++) guess.set(mean, r * V);
-  return squaredErrorPerImage(fromArray(guess, test.shape), test);
 }
 
 /** Test digits (top row) and their reconstructions (bottom row). */
@@ -192,7 +236,7 @@ function checkKindOptions(kind: string, given: ReadonlySet<string>): void {
 
 export const trainAeCommand: Command = defineCommand({
   path: ["train", "ae"],
-  summary: "train an autoencoder (basic, denoising, sparse, conv) on MNIST and save it with its pictures",
+  summary: "train an autoencoder (basic, denoising, sparse, conv, bimodal) on MNIST and save it with its pictures",
   usage: USAGE,
   specs,
   outDir: (o) => o.out,
@@ -230,7 +274,8 @@ export const trainAeCommand: Command = defineCommand({
       reconstructionErrorPerImage: error,
       untrainedErrorPerImage: untrained,
       resumedAfterEpoch: resumed?.epoch ?? null,
-      meanDigitErrorPerImage: meanDigitError(train.images, test.images),
+      meanDigitErrorPerImage: meanRowError(train.images, test.images),
+      ...ae.summary?.(train.images, test.images),
     };
     await writeFileAtomic(joinPath(out, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
     console.log(
