@@ -167,7 +167,7 @@ test("bad options and mismatched modalities fail naming the option", async () =>
   assert.throws(() => splitModalities(randUniform([2, 7], rng), 7), /widthA must be an integer in \[1, 6\]/);
 });
 
-test("save/loadModel round trip: the same options, codes and reconstructions", async () => {
+test("save/loadModel round trip: the same options, codes and reconstructions; a resumed fit zeroes and ends as an uninterrupted one", async () => {
   const bm = await bimodal;
   const dir = await mkdtemp(join(tmpdir(), "bimodal-"));
   try {
@@ -179,6 +179,21 @@ test("save/loadModel round trip: the same options, codes and reconstructions", a
     const a = testSet.a.sliceRows(0, 20);
     assert.deepEqual([...loaded.encode(a, null).data], [...bm.encode(a, null).data]);
     assert.deepEqual([...loaded.reconstruct(null, testSet.b.sliceRows(0, 20)).a.data], [...bm.reconstruct(null, testSet.b.sliceRows(0, 20)).a.data]);
+
+    const [a200, b200] = [train.a.sliceRows(0, 200), train.b.sliceRows(0, 200)];
+    const options = { ...small, hidden: [8, 6] as const, codeSize: 4, seed: 3 };
+    const whole = new BimodalAutoencoder(options);
+    await whole.fit(a200, b200, { epochs: 2, batchSize: 25 });
+    const first = new BimodalAutoencoder(options);
+    await first.fit(a200, b200, { epochs: 1, batchSize: 25 });
+    await first.save(join(dir, "first"));
+    const resumed = await loadModel(join(dir, "first"));
+    assert.ok(resumed instanceof BimodalAutoencoder);
+    await resumed.fit(a200, b200, { epochs: 1, batchSize: 25, initialEpoch: 1 });
+    assert.deepEqual(
+      resumed.model.getWeights().map((w) => [...w.data]),
+      whole.model.getWeights().map((w) => [...w.data]),
+    );
   } finally {
     await rm(dir, { recursive: true, force: true });
   }
