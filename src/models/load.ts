@@ -8,6 +8,10 @@ import type { Sequential } from "../train/sequential.js";
 import "../train/sequential.js";
 import type { Autoencoder } from "./autoencoders/autoencoder.js";
 import "./autoencoders/autoencoder.js";
+import type { DeepAutoencoder } from "./autoencoders/deep.js";
+import "./autoencoders/deep.js";
+import type { UnrolledAutoencoder } from "./autoencoders/encoder-decoder.js";
+import "./autoencoders/encoder-decoder.js";
 import type { StackedAutoencoder } from "./autoencoders/stacked.js";
 import "./autoencoders/stacked.js";
 import type { BoltzmannMachine } from "./boltzmann/boltzmann.js";
@@ -28,7 +32,20 @@ import type { RBM } from "./rbm/rbm.js";
 import "./rbm/rbm.js";
 
 /** Every class of layerwise that saveModel writes and loadModel reads back. */
-export type SavedModelClass = Sequential | Autoencoder | RBM | DBN | DBM | Hopfield | BoltzmannMachine | BAM | Perceptron | PCA | StackedAutoencoder;
+export type SavedModelClass =
+  | Sequential
+  | Autoencoder
+  | RBM
+  | DBN
+  | DBM
+  | Hopfield
+  | BoltzmannMachine
+  | BAM
+  | Perceptron
+  | PCA
+  | StackedAutoencoder
+  | DeepAutoencoder
+  | UnrolledAutoencoder;
 
 /**
  * Loads the model saved in dir: a folder with model.json + model.safetensors, or one an older

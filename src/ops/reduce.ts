@@ -45,3 +45,15 @@ export function argmax(x: Tensor): Int32Array {
   backend().argmaxRows(x.data, rows, cols, out);
   return out;
 }
+
+/**
+ * The average over rows of Σ_j (x_j − y_j)², accumulated in float64: an autoencoder's (and
+ * PCA's) reconstruction error per image, the figure of Hinton & Salakhutdinov (2006).
+ */
+export function squaredErrorPerRow(x: Tensor, y: Tensor): number {
+  if (x.rank !== 2 || x.shape.join() !== y.shape.join())
+    throw new ShapeError(`squaredErrorPerRow: x and y must be [rows, cols] of one shape; got ${formatShape(x.shape)} and ${formatShape(y.shape)}`);
+  let s = 0;
+  for (let i = 0; i < x.size; i++) s += (x.data[i] - y.data[i]) ** 2;
+  return s / x.rows;
+}

@@ -10,6 +10,7 @@ export type { Corruption, CorruptionOptions, NoiseKind } from "./corruption.js";
 export { assertCorruption, corrupt, corruptionTransform, NOISE_KINDS } from "./corruption.js";
 export type { DeepAutoencoderOptions } from "./deep.js";
 export { DeepAutoencoder } from "./deep.js";
+export { EncoderDecoder, forwardRows, UnrolledAutoencoder } from "./encoder-decoder.js";
 export { autoencoderFilters, autoencoderFiltersImage, denoisingImage } from "./pictures.js";
 export type { StackedAutoencoderOptions, StackedClassifierOptions, StackedPretrainOptions } from "./stacked.js";
 export { StackedAutoencoder } from "./stacked.js";
