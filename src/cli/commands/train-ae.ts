@@ -90,7 +90,7 @@ const specs = {
     default: 10,
   },
   "batch-size": { type: "number", description: "digits per update", integer: true, min: 1, default: 100 },
-  lr: learningRateOption("Adam's learning rate", 0.01),
+  lr: learningRateOption("Adam's learning rate (unused by --kind deep --optimizer cg)", 0.01),
   ...supervisedTrainerOptions({ seed: "seed of initialisation, corruption and shuffling", out: "folder for the model, the pictures and summary.json" }),
   ...checkpointOptions,
 } as const;
@@ -132,8 +132,13 @@ interface AeKind {
   build(o: Options, resumed: Sequential | null): Trained;
 }
 
+/** A fresh Adam at --lr (each net and each autoencoder of a stack its own). */
+function adamOf(o: Options): Adam {
+  return new Adam({ learningRate: (o.lr as number | undefined) ?? 0.01 });
+}
+
 /** The dense autoencoder of the options (the kind chooses denoising and sparsity). */
-function denseOptions(kind: string, o: Options): AutoencoderOptions {
+function denseOptions(kind: "basic" | "denoising" | "sparse", o: Options): AutoencoderOptions {
   return {
     inputSize: 784,
     codeSize: o.code ?? 100,
@@ -141,7 +146,7 @@ function denseOptions(kind: string, o: Options): AutoencoderOptions {
     tied: o.tied,
     denoising: kind === "denoising" ? { noise: NOISES[o.noise ?? "masking"], level: o.level ?? 0.25 } : undefined,
     sparsity: kind === "sparse" ? { target: o["sparsity-target"] ?? 0.05, weight: o["sparsity-weight"] ?? 3 } : undefined,
-    optimizer: new Adam({ learningRate: (o.lr as number | undefined) ?? 0.01 }),
+    optimizer: adamOf(o),
     seed: o.seed ?? 1,
   };
 }
@@ -187,7 +192,7 @@ const convKind: AeKind = {
     const code = o.code ?? 196;
     if (code % 49 !== 0) throw new UsageError(`option --code must be a multiple of 49 for --kind conv (a 7×7×c code); got ${code}`);
     const model = resumed ?? convAutoencoder({ codeChannels: code / 49, seed: o.seed ?? 1 });
-    if (resumed === null) model.compile({ loss: "binaryCrossentropy", optimizer: new Adam({ learningRate: (o.lr as number | undefined) ?? 0.01 }) });
+    if (resumed === null) model.compile({ loss: "binaryCrossentropy", optimizer: adamOf(o) });
     return {
       model,
       describe: `conv autoencoder 28×28×1 → 7×7×${code / 49} → 28×28×1`,
@@ -223,14 +228,13 @@ function unrolledTrained(net: () => EncoderDecoder, kind: Omit<Trained, "model" 
 /** Greedy layer-wise autoencoders (SdA with --noise/--level), unrolled into encoders then decoders and fine-tuned. */
 const stackedKind: AeKind = {
   build(o) {
-    const { inputSize, codeSize, ...dense } = denseOptions("stacked", o);
     const denoising = o.noise !== undefined || o.level !== undefined ? { noise: NOISES[o.noise ?? "masking"], level: o.level ?? 0.25 } : undefined;
-    const adam = () => new Adam({ learningRate: o.lr as number });
-    const stack = new StackedAutoencoder({ ...dense, layers: layersOf(o, "784-500-250"), denoising, optimizer: adam });
-    const unroll = () => new UnrolledAutoencoder(stack.unroll().compile({ loss: "binaryCrossentropy", optimizer: adam() }), stack.layers.length - 1);
+    const layers = layersOf(o, "784-500-250");
+    const stack = new StackedAutoencoder({ layers, loss: "binaryCrossentropy", tied: o.tied, denoising, optimizer: () => adamOf(o), seed: o.seed ?? 1 });
+    const unroll = () => new UnrolledAutoencoder(stack.unroll().compile({ loss: "binaryCrossentropy", optimizer: adamOf(o) }), layers.length - 1);
     let net = unroll();
     return unrolledTrained(() => net, {
-      describe: `stacked ${denoising ? `denoising (${denoising.noise} ${denoising.level}) ` : ""}autoencoders ${stack.layers.join("-")}${dense.tied ? ", tied" : ""}`,
+      describe: `stacked ${denoising ? `denoising (${denoising.noise} ${denoising.level}) ` : ""}autoencoders ${layers.join("-")}${o.tied ? ", tied" : ""}`,
       codeSize: net.codeSize,
       async pretrain(x) {
         await stack.pretrain(x, { epochs: o["pretrain-epochs"], batchSize: o["batch-size"], seed: o.seed, verbose: !o.quiet });
@@ -254,7 +258,7 @@ const deepKind: AeKind = {
   build(o) {
     const layers = layersOf(o, "784-1000-500-250-30");
     const adam = o.optimizer === "adam";
-    const optimizer = adam ? new Adam({ learningRate: o.lr as number }) : new ConjugateGradient({ lineSearches: 3 });
+    const optimizer = adam ? adamOf(o) : new ConjugateGradient({ lineSearches: 3 });
     const ae = new DeepAutoencoder({ layers, seed: o.seed, optimizer });
     return unrolledTrained(() => ae, {
       describe: `deep autoencoder ${layers.join("-")}, RBM-pretrained, fine-tuned with ${adam ? "Adam" : "conjugate gradients"}`,
