@@ -16,6 +16,7 @@ import { DeepAutoencoder } from "../../models/autoencoders/deep.js";
 import { type EncoderDecoder, UnrolledAutoencoder } from "../../models/autoencoders/encoder-decoder.js";
 import { autoencoderFiltersImage, denoisingImage } from "../../models/autoencoders/pictures.js";
 import { StackedAutoencoder } from "../../models/autoencoders/stacked.js";
+import type { PretrainCallback } from "../../models/dbn/dbn.js";
 import { PCA } from "../../models/pca/pca.js";
 import { squaredErrorPerRow } from "../../ops/reduce.js";
 import { Adam } from "../../optim/adam.js";
@@ -237,7 +238,10 @@ const stackedKind: AeKind = {
       describe: `stacked ${denoising ? `denoising (${denoising.noise} ${denoising.level}) ` : ""}autoencoders ${layers.join("-")}${o.tied ? ", tied" : ""}`,
       codeSize: net.codeSize,
       async pretrain(x) {
-        await stack.pretrain(x, { epochs: o["pretrain-epochs"], batchSize: o["batch-size"], seed: o.seed, verbose: !o.quiet });
+        // a header before each autoencoder's epochs
+        const header = (l: number) =>
+          o.quiet ? [] : [{ onTrainBegin: () => console.log(`autoencoder ${l + 1}: ${layers[l]}-${layers[l + 1]}-${layers[l]}`) }];
+        await stack.pretrain(x, { epochs: o["pretrain-epochs"], batchSize: o["batch-size"], seed: o.seed, verbose: !o.quiet, callbacks: header });
         net = unroll();
       },
       async save(dir) {
@@ -253,6 +257,9 @@ const stackedKind: AeKind = {
   },
 };
 
+/** A header before each RBM's epochs. */
+const rbmHeader: PretrainCallback = { onLayerBegin: (i) => console.log(`RBM ${i.layer + 1}: ${i.visible}-${i.hidden}`) };
+
 /** Hinton & Salakhutdinov (2006): RBMs pretrained greedily, unrolled (decoder Wᵀ), fine-tuned by cross-entropy. */
 const deepKind: AeKind = {
   build(o) {
@@ -264,7 +271,7 @@ const deepKind: AeKind = {
       describe: `deep autoencoder ${layers.join("-")}, RBM-pretrained, fine-tuned with ${adam ? "Adam" : "conjugate gradients"}`,
       codeSize: ae.codeSize,
       async pretrain(x) {
-        await ae.pretrain(x, { epochs: o["pretrain-epochs"], batchSize: o["batch-size"], callbacks: o.quiet ? [] : [new ProgressBar()] });
+        await ae.pretrain(x, { epochs: o["pretrain-epochs"], batchSize: o["batch-size"], callbacks: o.quiet ? [] : [rbmHeader, new ProgressBar()] });
       },
       save: (dir) => ae.save(dir),
       pictures: async () => [],
