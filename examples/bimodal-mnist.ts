@@ -32,7 +32,7 @@ import {
   ensureDir,
   joinPath,
   loadMnist,
-  meanRowError,
+  ops,
   Sequential,
   splitModalities,
   type Tensor,
@@ -96,7 +96,7 @@ const bimodal = await trained(2 / 3, "bimodal");
 const unimodal = await trained(0, "unimodal");
 
 const { a, b } = halves.test;
-const mean = { a: meanRowError(halves.train.a, a), b: meanRowError(halves.train.b, b) };
+const mean = { a: ops.meanRowError(halves.train.a, a), b: ops.meanRowError(halves.train.b, b) };
 const errors = (bm: BimodalAutoencoder) => ({
   bottomFromTop: bm.reconstructionError(a, b, "a").b,
   topFromBottom: bm.reconstructionError(a, b, "b").a,

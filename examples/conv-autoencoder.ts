@@ -10,7 +10,7 @@
  *
  * Without --data it uses the bundled digits; --data DIR reads the full MNIST IDX files.
  */
-import { Adam, convAutoencoder, fromArray, loadMnist, type Tensor, tileImages, writePng } from "layerwise";
+import { Adam, convAutoencoder, fromArray, loadMnist, ops, tileImages, writePng } from "layerwise";
 import { parseOptions } from "layerwise/cli";
 
 const { options: o } = parseOptions(process.argv.slice(2), {
@@ -30,31 +30,15 @@ const { train, test } =
 const model = convAutoencoder({ seed: o.seed });
 model.compile({ loss: "binaryCrossentropy", optimizer: new Adam({ learningRate: o.lr }) });
 
-/** The average over images of ‖x − x̂‖², summed over the 784 pixels. */
-function squaredErrorPerImage(reconstruction: Tensor, x: Tensor): number {
-  let s = 0;
-  for (let i = 0; i < x.size; i++) s += (x.data[i] - reconstruction.data[i]) ** 2;
-  return s / x.rows;
-}
-
-/** Every test digit replaced by the mean training digit: what a code that says nothing achieves. */
-function meanDigitError(): number {
-  const mean = new Float32Array(train.images.cols);
-  for (let i = 0; i < train.images.size; i++) mean[i % mean.length] += train.images.data[i] / train.images.rows;
-  const guess = new Float32Array(test.images.size);
-  for (let r = 0; r < test.images.rows; r++) guess.set(mean, r * mean.length);
-  return squaredErrorPerImage(fromArray(guess, test.images.shape), test.images);
-}
-
 console.log(`conv autoencoder 28×28×1 → 7×7×4 → 28×28×1 on ${train.images.rows} training digits, ${test.images.rows} test digits`);
 console.log(
-  `‖x − x̂‖² per test image: untrained ${squaredErrorPerImage(model.predict(test.images), test.images).toFixed(2)}, the mean digit ${meanDigitError().toFixed(2)}`,
+  `‖x − x̂‖² per test image: untrained ${ops.squaredErrorPerRow(test.images, model.predict(test.images)).toFixed(2)}, the mean digit ${ops.meanRowError(train.images, test.images).toFixed(2)}`,
 );
 const t0 = Date.now();
 await model.fit(train.images, train.images, { epochs: o.epochs, batchSize: 16, seed: o.seed });
 const reconstruction = model.predict(test.images);
 const wall = (Date.now() - t0) / 1000;
-console.log(`after ${o.epochs} epochs (${wall.toFixed(1)} s): ${squaredErrorPerImage(reconstruction, test.images).toFixed(2)}`);
+console.log(`after ${o.epochs} epochs (${wall.toFixed(1)} s): ${ops.squaredErrorPerRow(test.images, reconstruction).toFixed(2)}`);
 
 // top row the digits, bottom row what the 196-number code brings back
 const k = Math.min(o.digits ?? 12, test.images.rows);

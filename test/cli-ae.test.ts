@@ -4,7 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, describe, it } from "node:test";
 import { decodeSafetensors } from "../src/io/safetensors.js";
-import { cli } from "./helpers/cli.js";
+import { EncoderDecoder } from "../src/models/autoencoders/encoder-decoder.js";
+import { loadModel } from "../src/models/load.js";
+import { cli, writeSmallMnist } from "./helpers/cli.js";
 
 // a few hundred bundled digits, small batches so three epochs make enough updates
 const DATA = ["--limit-train", "500", "--limit-test", "200", "--epochs", "3", "--batch-size", "20", "--quiet"];
@@ -13,6 +15,8 @@ const KINDS: [string, string[], string[]][] = [
   ["basic", ["--code", "50", "--tied"], ["filters.png"]],
   ["denoising", ["--noise", "masking", "--level", "0.3"], ["filters.png", "denoising.png"]],
   ["sparse", ["--sparsity-target", "0.1", "--sparsity-weight", "1"], ["filters.png"]],
+  ["stacked", ["--layers", "784-100-30", "--pretrain-epochs", "3", "--tied", "--level", "0.2"], ["filters.png", "stack/model.json"]],
+  ["deep", ["--layers", "784-100-30", "--pretrain-epochs", "2", "--optimizer", "adam"], []],
   ["conv", [], []],
   ["bimodal", ["--code", "32", "--hidden", "64"], ["cross-modal.png"]],
 ];
@@ -46,6 +50,44 @@ describe("layerwise train ae / encode", () => {
     const { crossModalErrorPerHalf: e } = JSON.parse(await readFile(join(dir, "bimodal", "summary.json"), "utf8"));
     assert.ok(e.bottomFromTop < 0.95 * e.meanBottomHalf && e.topFromBottom < 0.95 * e.meanTopHalf, JSON.stringify(e));
   });
+
+  for (const kind of ["stacked", "deep"]) {
+    it(`--kind ${kind} with a 2-D code: pretrains, draws the codes beside PCA's, and encode and loadModel read the model`, async () => {
+      const data = writeSmallMnist(join(dir, "idx"), 60, 20);
+      const out = join(dir, `${kind}-2d`);
+      const r = await cli([
+        "train",
+        "ae",
+        "--kind",
+        kind,
+        "--layers",
+        "784-16-2",
+        "--pretrain-epochs",
+        "1",
+        "--epochs",
+        "1",
+        "--data",
+        data,
+        "--quiet",
+        "--out",
+        out,
+      ]);
+      assert.equal(r.code, 0, r.err);
+      const svg = await readFile(join(out, "codes.svg"), "utf8");
+      assert.equal(svg.match(/<circle /g)?.length, 2 * 20);
+      assert.match(svg, /first two principal components/);
+      assert.ok((await stat(join(out, "codes.png"))).size > 0);
+      const summary = JSON.parse(await readFile(join(out, "summary.json"), "utf8"));
+      assert.equal(summary.pcaComponents, 2);
+      assert.ok(summary.pcaErrorPerImage > 0 && summary.pretrainedErrorPerImage > 0, JSON.stringify(summary));
+      assert.ok((await loadModel(out)) instanceof EncoderDecoder);
+      const csv = join(dir, `${kind}-codes.csv`);
+      const e = await cli(["encode", "--model", out, "--data", data, "--out", csv]);
+      assert.equal(e.code, 0, e.err);
+      const lines = (await readFile(csv, "utf8")).trimEnd().split("\n");
+      assert.deepEqual([lines.length, lines[0]], [21, "label,c0,c1"]);
+    });
+  }
 
   it("--checkpoint-every and --resume continue a run to the weights of an uninterrupted one", async () => {
     const run = (out: string, more: string[]) =>
@@ -105,10 +147,17 @@ describe("layerwise train ae / encode", () => {
       [["--kind", "sparse", "--sparsity-target", "1"], /--sparsity-target must be in \(0, 1\); got 1/],
       [["--kind", "sparse", "--sparsity-target", "0"], /--sparsity-target must be in \(0, 1\); got 0/],
       [["--kind", "denoising", "--noise", "pepper"], /--noise must be one of masking, salt-pepper, gaussian; got "pepper"/],
-      [["--kind", "vae"], /--kind must be one of basic, denoising, sparse, conv, bimodal; got "vae"/],
+      [["--kind", "vae"], /--kind must be one of basic, denoising, sparse, stacked, deep, conv, bimodal; got "vae"/],
+      [["--kind", "basic", "--level", "0.3"], /--level applies to --kind denoising\|stacked; got --kind basic/],
+      [["--kind", "basic", "--layers", "784-30"], /--layers applies to --kind stacked\|deep; got --kind basic/],
+      [["--kind", "deep", "--code", "30"], /--code applies to --kind basic\|denoising\|sparse\|conv; got --kind deep/],
+      [["--kind", "stacked", "--optimizer", "adam"], /--optimizer applies to --kind deep; got --kind stacked/],
+      [["--kind", "deep", "--resume"], /--resume applies to --kind basic\|denoising\|sparse\|conv; got --kind deep/],
+      [["--kind", "deep", "--optimizer", "sgd"], /--optimizer must be one of cg, adam; got "sgd"/],
+      [["--kind", "stacked", "--layers", "100-30"], /--layers must start with the 784 pixels of an image, e.g. 784-500-250; got 100-30/],
+      [["--kind", "deep", "--layers", "784-0-30"], /--layers must be sizes joined by "-" \(whole numbers >= 1/],
       [["--kind", "basic", "--zeroed-share", "0.5"], /--zeroed-share applies to --kind bimodal; got --kind basic/],
       [["--kind", "bimodal", "--zeroed-share", "1.5"], /--zeroed-share must be a number >= 0 <= 1; got "1.5"/],
-      [["--kind", "basic", "--level", "0.3"], /--level applies to --kind denoising; got --kind basic/],
       [["--kind", "conv", "--code", "50"], /--code must be a multiple of 49 for --kind conv/],
       [["--epochs", "1"], /--kind is required/],
     ];

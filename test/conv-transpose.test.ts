@@ -10,6 +10,7 @@ import { MaxPool2D } from "../src/nn/pool.js";
 import { layerFromConfig } from "../src/nn/registry.js";
 import { Flatten } from "../src/nn/reshape.js";
 import { UpSampling2D } from "../src/nn/upsampling.js";
+import { squaredErrorPerRow } from "../src/ops/reduce.js";
 import { Adam } from "../src/optim/index.js";
 import { Rng } from "../src/tensor/random.js";
 import { fromArray, randNormal, type Tensor } from "../src/tensor/tensor.js";
@@ -150,13 +151,6 @@ describe("UpSampling2D", () => {
   });
 });
 
-/** The average over images of ‖x − x̂‖², summed over the 784 pixels. */
-function squaredErrorPerImage(reconstruction: Tensor, x: Tensor): number {
-  let s = 0;
-  for (let i = 0; i < x.size; i++) s += (x.data[i] - reconstruction.data[i]) ** 2;
-  return s / x.rows;
-}
-
 function columnMeans(x: Tensor): Float32Array {
   const mean = new Float32Array(x.cols);
   for (let i = 0; i < x.size; i++) mean[i % x.cols] += x.data[i] / x.rows;
@@ -213,10 +207,10 @@ describe("a convolutional autoencoder", () => {
     const { train, test } = await loadMnist({ limitTrain: 2000, limitTest: 300 });
     const model = convAutoencoder(1);
     model.compile({ loss: "binaryCrossentropy", optimizer: new Adam({ learningRate: 0.01 }) });
-    const before = squaredErrorPerImage(model.predict(test.images), test.images);
-    const meanDigit = squaredErrorPerImage(repeatRow(columnMeans(train.images), test.images.rows), test.images);
+    const before = squaredErrorPerRow(test.images, model.predict(test.images));
+    const meanDigit = squaredErrorPerRow(test.images, repeatRow(columnMeans(train.images), test.images.rows));
     await model.fit(train.images, train.images, { epochs: 2, batchSize: 16, seed: 1 });
-    const after = squaredErrorPerImage(model.predict(test.images), test.images);
+    const after = squaredErrorPerRow(test.images, model.predict(test.images));
     console.log(
       `conv autoencoder, test ‖x − x̂‖² per image: untrained ${before.toFixed(2)}, the mean digit ${meanDigit.toFixed(2)}, after 2 epochs ${after.toFixed(2)}`,
     );

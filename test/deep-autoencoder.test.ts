@@ -2,12 +2,17 @@
 // bundled digits: pretraining, then fine-tuning, lower the reconstruction error; the 2-D codes
 // separate the classes well above chance. knnAccuracy on a hand-made case; the scatter plots.
 import assert from "node:assert/strict";
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { test } from "node:test";
 import { loadMnist } from "../src/data/mnist.js";
 import { codesScatterImage, codesScatterSvg, knnAccuracy } from "../src/models/autoencoders/codes.js";
 import { DeepAutoencoder } from "../src/models/autoencoders/deep.js";
+import { loadModel } from "../src/models/load.js";
 import { PCA } from "../src/models/pca/pca.js";
 import type { Dense } from "../src/nn/dense.js";
+import { Adam } from "../src/optim/adam.js";
 import { fromArray } from "../src/tensor/tensor.js";
 
 test("deep autoencoder 784-64-32-2: pretraining then fine-tuning lower the error; the 2-D codes separate classes", async () => {
@@ -87,6 +92,33 @@ test("codes scatter: one point per row in each panel, a legend of the classes; t
   assert.throws(() => codesScatterSvg({ title: "x", codes: fromArray([1, 2, 3], [1, 3]) }, [0]), /must be \[rows, 2\]/);
   assert.throws(() => codesScatterSvg(panels, [0, 1, 2, 3, 1, 10]), /labels must be integers in \[0, 9\]; got 10 at row 5/);
   assert.throws(() => codesScatterSvg(panels, labels, { panelSize: 50 }), /panelSize must be an integer in \[100, 4000\]; got 50/);
+});
+
+test("DeepAutoencoder save / loadModel: the same codes, the same net and stack; fine-tuning goes on as it would have", async () => {
+  const { train } = await loadMnist({ limitTrain: 200, limitTest: 0 });
+  const make = () => new DeepAutoencoder({ layers: [784, 32, 2], seed: 3, optimizer: new Adam({ learningRate: 0.003 }) });
+  const ae = make();
+  await ae.pretrain(train.images, { epochs: 1, batchSize: 50 });
+  await ae.fit(train.images, { epochs: 1, batchSize: 50, seed: 2 });
+  const dir = await mkdtemp(join(tmpdir(), "deep-ae-"));
+  try {
+    await ae.save(dir);
+    const loaded = await loadModel(dir);
+    assert.ok(loaded instanceof DeepAutoencoder);
+    assert.deepEqual(loaded.layers, [784, 32, 2]);
+    assert.equal(loaded.epochsTrained, 1);
+    assert.deepEqual(loaded.encode(train.images).data, ae.encode(train.images).data);
+    assert.deepEqual(
+      loaded.dbn.getWeights().map((w) => w.data),
+      ae.dbn.getWeights().map((w) => w.data),
+    );
+    // the optimiser's moments and the shuffling came along: one more epoch each gives the same net
+    await ae.fit(train.images, { epochs: 1, initialEpoch: 1, batchSize: 50 });
+    await loaded.fit(train.images, { epochs: 1, initialEpoch: 1, batchSize: 50 });
+    assert.deepEqual(loaded.reconstruct(train.images).data, ae.reconstruct(train.images).data);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 test("DeepAutoencoder: bad options are refused by name", () => {

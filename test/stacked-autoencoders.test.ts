@@ -9,10 +9,12 @@ import { join } from "node:path";
 import { test } from "node:test";
 import { loadMnist } from "../src/data/mnist.js";
 import { Autoencoder } from "../src/models/autoencoders/autoencoder.js";
+import { UnrolledAutoencoder } from "../src/models/autoencoders/encoder-decoder.js";
 import { StackedAutoencoder } from "../src/models/autoencoders/stacked.js";
 import { loadModel } from "../src/models/load.js";
 import { pretrainAndFinetune } from "../src/models/recipes/pretrain-finetune.js";
 import type { Dense } from "../src/nn/dense.js";
+import { meanRowError, squaredErrorPerRow } from "../src/ops/reduce.js";
 import { Adam } from "../src/optim/adam.js";
 import { Rng } from "../src/tensor/random.js";
 import { randUniform, type Tensor } from "../src/tensor/tensor.js";
@@ -20,16 +22,6 @@ import { randUniform, type Tensor } from "../src/tensor/tensor.js";
 const digits = await loadMnist({ limitTrain: 2000, limitTest: 500 });
 const xTrain = digits.train.images;
 const xTest = digits.test.images;
-
-/** Σ_i (x_i − m_i)² per row of `x`, m the mean row of `train`: the error of a model that ignores its input. */
-function meanRowError(train: Tensor, x: Tensor): number {
-  const d = train.cols;
-  const mean = new Float64Array(d);
-  for (let i = 0; i < train.size; i++) mean[i % d] += train.data[i] / train.rows;
-  let s = 0;
-  for (let i = 0; i < x.size; i++) s += (x.data[i] - mean[i % d]) ** 2;
-  return s / x.rows;
-}
 
 const maxAbsDiff = (a: Tensor, b: Tensor): number => a.data.reduce((m, v, i) => Math.max(m, Math.abs(v - b.data[i])), 0);
 
@@ -129,12 +121,7 @@ test("unroll: the deep autoencoder starts as the stack's reconstruction and fine
     deep.layers.map((l) => l.name),
     ["encoder_1", "encoder_2", "decoder_2", "decoder_1"],
   );
-  const error = (): number => {
-    const r = deep.predict(xTest);
-    let s = 0;
-    for (let i = 0; i < r.size; i++) s += (xTest.data[i] - r.data[i]) ** 2;
-    return s / xTest.rows;
-  };
+  const error = (): number => squaredErrorPerRow(xTest, deep.predict(xTest));
   const before = error();
   assert.ok(Math.abs(before - stack.reconstructionError(xTest)) < 1e-3 * before, `${before} vs ${stack.reconstructionError(xTest)}`);
   deep.compile({ loss: "meanSquaredError", optimizer: new Adam({ learningRate: 0.003 }) });
@@ -147,17 +134,27 @@ test("unroll of a tied stack copies Wᵀ into each decoder", () => {
   const stack = new StackedAutoencoder({ layers: [12, 5, 3], tied: true, seed: 6 });
   const x = randUniform([9, 12], new Rng(2));
   const deep = stack.unroll();
-  assert.ok(
-    Math.abs(
-      stack.reconstructionError(x) -
-        (() => {
-          const r = deep.predict(x);
-          let s = 0;
-          for (let i = 0; i < r.size; i++) s += (x.data[i] - r.data[i]) ** 2;
-          return s / x.rows;
-        })(),
-    ) < 1e-5,
-  );
+  assert.ok(Math.abs(stack.reconstructionError(x) - squaredErrorPerRow(x, deep.predict(x))) < 1e-5);
+});
+
+test("UnrolledAutoencoder over the unrolled stack: its encoder is the stack's, and save / loadModel give it back", async () => {
+  const { stack } = await pretrained;
+  const net = new UnrolledAutoencoder(stack.unroll().compile({ loss: "binaryCrossentropy", optimizer: new Adam() }), 2);
+  assert.equal(net.codeSize, stack.layers[2]);
+  assert.ok(maxAbsDiff(net.encode(xTest), stack.encode(xTest)) < 1e-6);
+  assert.ok(Math.abs(net.reconstructionError(xTest) - stack.reconstructionError(xTest)) < 1e-3 * stack.reconstructionError(xTest));
+  assert.throws(() => new UnrolledAutoencoder(stack.unroll(), 4), /encoderDepth must be an integer in \[1, 3\]; got 4/);
+  const dir = await mkdtemp(join(tmpdir(), "unrolled-ae-"));
+  try {
+    await net.save(dir);
+    const loaded = await loadModel(dir);
+    assert.ok(loaded instanceof UnrolledAutoencoder);
+    assert.equal(loaded.encoder.length, 2);
+    assert.ok(maxAbsDiff(loaded.encode(xTest), net.encode(xTest)) === 0);
+    assert.ok(maxAbsDiff(loaded.reconstruct(xTest), net.reconstruct(xTest)) === 0);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
 });
 
 test("save / loadModel: the same stack, its codes, its unrolled net and its epoch counts", async () => {

@@ -10,6 +10,10 @@ import type { Autoencoder } from "./autoencoders/autoencoder.js";
 import "./autoencoders/autoencoder.js";
 import type { BimodalAutoencoder } from "./autoencoders/bimodal.js";
 import "./autoencoders/bimodal.js";
+import type { DeepAutoencoder } from "./autoencoders/deep.js";
+import "./autoencoders/deep.js";
+import type { UnrolledAutoencoder } from "./autoencoders/encoder-decoder.js";
+import "./autoencoders/encoder-decoder.js";
 import type { StackedAutoencoder } from "./autoencoders/stacked.js";
 import "./autoencoders/stacked.js";
 import type { BoltzmannMachine } from "./boltzmann/boltzmann.js";
@@ -42,7 +46,9 @@ export type SavedModelClass =
   | Perceptron
   | PCA
   | StackedAutoencoder
-  | BimodalAutoencoder;
+  | BimodalAutoencoder
+  | DeepAutoencoder
+  | UnrolledAutoencoder;
 
 /**
  * Loads the model saved in dir: a folder with model.json + model.safetensors, or one an older

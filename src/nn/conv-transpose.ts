@@ -12,37 +12,23 @@
  *   backward  δ = dL/dZ,  dcols = im2col(δ),  dL/dK = dcolsᵀ x,  dL/db = Σ δ,  dL/dx = dcols K.
  */
 
-import type { ConvGeometry, Size2 } from "../ops/index.js";
+import type { Size2 } from "../ops/index.js";
 import * as ops from "../ops/index.js";
 import type { Rng } from "../tensor/random.js";
 import { checkTensorSize, formatShape, type Shape, ShapeError, shapeSize } from "../tensor/shape.js";
-import { type Tensor, zeros } from "../tensor/tensor.js";
-import { type ActivationName, activate, activationBackward, assertActivation, assertLeakyAlpha, DEFAULT_LEAKY_ALPHA } from "./activations.js";
-import { BatchBuffers } from "./buffers.js";
-import { assertInitializer, type InitializerName, initialize } from "./initializers.js";
-import type { Layer, LayerConfig, Param } from "./layer.js";
-import { makeParam } from "./param.js";
+import type { Tensor } from "../tensor/tensor.js";
+import type { ActivationName } from "./activations.js";
+import { type ConvCommonOptions, FilterLayer } from "./conv.js";
+import type { InitializerName } from "./initializers.js";
 import { configValue, isBoolean, isNumber, isShape, isString, registerLayer } from "./registry.js";
 
-export interface Conv2DTransposeOptions {
-  /** Number of filters = output channels. */
-  filters: number;
+export interface Conv2DTransposeOptions extends Omit<ConvCommonOptions, "padding"> {
   /** F, or [kH, kW]. */
   kernelSize: Size2;
   /** The upsampling factor S; default 1. */
   strides?: Size2;
   /** "valid" (default): H' = (H − 1)·S + F; "same": H' = H·S. */
   padding?: "valid" | "same";
-  /** Default "linear". */
-  activation?: ActivationName;
-  /** Default true. */
-  useBias?: boolean;
-  /** Default "glorotUniform" (fanIn = kH·kW·C, fanOut = kH·kW·filters). */
-  kernelInitializer?: InitializerName;
-  /** Slope for z < 0 when activation is "leakyRelu". */
-  alpha?: number;
-  name?: string;
-  inputShape?: Shape;
 }
 
 /** The output length along one axis: the input length of the convolution this layer transposes. */
@@ -50,45 +36,19 @@ export function transposedLength(H: number, F: number, S: number, padding: "vali
   return padding === "same" ? H * S : (H - 1) * S + F;
 }
 
-export class Conv2DTranspose implements Layer {
-  name: string;
-  readonly filters: number;
+export class Conv2DTranspose extends FilterLayer {
   readonly kernelSize: [number, number];
   readonly strides: [number, number];
-  readonly padding: "valid" | "same";
-  readonly activation: ActivationName;
-  readonly useBias: boolean;
-  readonly kernelInitializer: InitializerName;
-  readonly alpha: number;
-  readonly inputShape?: Shape;
-  /** The filters, [kH, kW, filters, C]; read as a [kH·kW·filters, C] matrix K. */
-  kernel!: Param;
-  bias: Param | null = null;
-  /** The geometry of the convolution this layer transposes: its input is our output. */
-  private geometry!: ConvGeometry;
-  private builtShape: Shape = [];
-  private kernelMatrix!: Tensor;
-  private kernelGradMatrix!: Tensor;
-  private dbScratch: Tensor | null = null;
-  private readonly buffers = new BatchBuffers();
+  declare readonly padding: "valid" | "same";
+  /** The input of the last forward as [pixels, C]. */
   private x: Tensor | null = null;
-  private y: Tensor | null = null;
 
   constructor(options: Conv2DTransposeOptions) {
-    const what = "Conv2DTranspose";
-    if (!Number.isInteger(options.filters) || options.filters < 1) throw new RangeError(`${what}: filters must be an integer >= 1; got ${options.filters}`);
-    this.filters = options.filters;
-    this.kernelSize = ops.pair(`${what}: kernelSize`, options.kernelSize);
-    this.strides = ops.pair(`${what}: strides`, options.strides ?? 1);
-    this.padding = options.padding ?? "valid";
+    super("Conv2DTranspose", options);
+    this.kernelSize = ops.pair("Conv2DTranspose: kernelSize", options.kernelSize);
+    this.strides = ops.pair("Conv2DTranspose: strides", options.strides ?? 1);
     if (this.padding !== "valid" && this.padding !== "same")
-      throw new RangeError(`${what}: padding must be "valid" or "same"; got ${JSON.stringify(options.padding)}`);
-    this.activation = assertActivation(options.activation ?? "linear", what);
-    this.useBias = options.useBias ?? true;
-    this.kernelInitializer = assertInitializer(options.kernelInitializer ?? "glorotUniform", what);
-    this.alpha = assertLeakyAlpha(options.alpha ?? DEFAULT_LEAKY_ALPHA, what);
-    this.name = options.name ?? "";
-    if (options.inputShape !== undefined) this.inputShape = [...options.inputShape];
+      throw new RangeError(`Conv2DTranspose: padding must be "valid" or "same"; got ${JSON.stringify(options.padding)}`);
   }
 
   build(inputShape: Shape, rng: Rng): Shape {
@@ -107,14 +67,8 @@ export class Conv2DTranspose implements Layer {
       ["output height × width × filters", outH * outW * this.filters],
     ]);
     // the same fans as the Conv2D it transposes (C → filters), so the two initialise alike
-    const kernel = initialize(this.kernelInitializer, [kH, kW, this.filters, c], kH * kW * c, fieldSize, rng);
-    this.kernel = makeParam("kernel", kernel, true);
-    this.kernelMatrix = kernel.reshape(fieldSize, c);
-    this.kernelGradMatrix = this.kernel.grad.reshape(fieldSize, c);
-    this.bias = this.useBias ? makeParam("bias", zeros([this.filters]), false) : null;
-    this.dbScratch = this.useBias ? zeros([this.filters]) : null;
+    this.initKernel([kH, kW, this.filters, c], fieldSize, c, kH * kW * c, fieldSize, rng);
     this.builtShape = [...inputShape];
-    this.buffers.clear();
     return this.outputShape();
   }
 
@@ -137,25 +91,16 @@ export class Conv2DTranspose implements Layer {
     // the stamps added up where they overlap
     const z = this.buffers.get("z", [n, (outPixels / n) * this.filters]);
     ops.col2im(cols, g, z.reshape(n, g.inH, g.inW, this.filters));
-    const z2 = z.reshape(outPixels, this.filters);
-    if (this.bias !== null) ops.add(z2, this.bias.value, z2);
-    const y =
-      this.activation === "linear" ? z2 : activate(this.activation, z2, this.buffers.get("y", [n, z.size / n]).reshape(outPixels, this.filters), this.alpha);
     this.x = x2;
-    this.y = y;
-    return y.reshape([n, ...this.outputShape()]);
+    return this.activateOutput(z.reshape(outPixels, this.filters), n).reshape([n, ...this.outputShape()]);
   }
 
   backward(dy: Tensor, needInputGrad = true): Tensor {
-    if (this.x === null || this.y === null) throw new Error(`Conv2DTranspose ${this.name}: backward needs a forward first`);
-    const { x, y } = this;
+    const x = this.x;
+    if (x === null) throw new Error(`Conv2DTranspose ${this.name}: backward needs a forward first`);
     const g = this.geometry;
     const n = g.batch;
-    if (dy.size !== y.size) {
-      throw new ShapeError(`Conv2DTranspose ${this.name}: dy ${formatShape(dy.shape)} does not match the last output [${n}, ${this.outputShape().join(", ")}]`);
-    }
-    const delta = activationBackward(this.activation, y, dy.reshape(y.shape), this.buffers.get("dz", [n, y.size / n]).reshape(y.shape), this.alpha);
-    if (this.bias?.trainable && this.dbScratch !== null) ops.add(this.bias.grad, ops.sum(delta, 0, this.dbScratch), this.bias.grad);
+    const delta = this.outputDelta(dy, n, this.outputShape());
     // every stamp's gradient gathered back from the output: the convolution's own forward step
     const pixels = x.shape[0];
     const fieldSize = g.kH * g.kW * this.filters;
@@ -170,26 +115,8 @@ export class Conv2DTranspose implements Layer {
     return dx.reshape([n, ...this.builtShape]);
   }
 
-  params(): Param[] {
-    if (this.kernel === undefined) return [];
-    return this.bias === null ? [this.kernel] : [this.kernel, this.bias];
-  }
-
-  config(): LayerConfig {
-    const c: LayerConfig = {
-      className: "Conv2DTranspose",
-      name: this.name,
-      filters: this.filters,
-      kernelSize: [...this.kernelSize],
-      strides: [...this.strides],
-      padding: this.padding,
-      activation: this.activation,
-      useBias: this.useBias,
-      kernelInitializer: this.kernelInitializer,
-    };
-    if (this.activation === "leakyRelu") c.alpha = this.alpha;
-    if (this.inputShape !== undefined) c.inputShape = [...this.inputShape];
-    return c;
+  protected extraConfig(): Record<string, unknown> {
+    return { kernelSize: [...this.kernelSize], strides: [...this.strides] };
   }
 
   private outputShape(): Shape {

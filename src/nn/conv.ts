@@ -26,7 +26,7 @@ import type { Layer, LayerConfig, Param } from "./layer.js";
 import { makeParam } from "./param.js";
 import { configValue, isBoolean, isNumber, isShape, isString, registerLayer } from "./registry.js";
 
-interface ConvCommonOptions {
+export interface ConvCommonOptions {
   /** Number of filters = output channels. */
   filters: number;
   /** Default 1. */
@@ -56,8 +56,13 @@ export interface Conv1DOptions extends Omit<ConvCommonOptions, "strides"> {
   strides?: number;
 }
 
-/** The shared machinery of Conv2D and Conv1D: a 2-D convolution over [H, W, C] maps. */
-abstract class ConvBase implements Layer {
+/**
+ * What every layer of shared filters over NHWC maps has (Conv2D, Conv1D, Conv2DTranspose): the
+ * options and their checks, the kernel read as one matrix K with its gradient, the bias,
+ * Y = f(Z + b) forward and δ = f′(Z) ⊙ dL/dY backward, the parameters and the saved config.
+ * How Z is made from x (and dL/dx from δ) is the subclass's.
+ */
+export abstract class FilterLayer implements Layer {
   name: string;
   readonly filters: number;
   readonly activation: ActivationName;
@@ -66,32 +71,27 @@ abstract class ConvBase implements Layer {
   readonly alpha: number;
   readonly padding: Padding;
   readonly inputShape?: Shape;
-  /** The filters, [kH, kW, C, filters] (Conv1D: [k, C, filters]); read as a [kH·kW·C, filters] matrix. */
   kernel!: Param;
   bias: Param | null = null;
-  /** The geometry for one image; forward sets its batch. */
+  /** The geometry of the convolution (for Conv2DTranspose: the one it transposes) for one image; forward sets its batch. */
   protected geometry!: ConvGeometry;
   protected builtShape: Shape = [];
-  private kernelMatrix!: Tensor;
-  private kernelGradMatrix!: Tensor;
+  /** The kernel as the matrix of the GEMM, and its gradient (views of the param's storage). */
+  protected kernelMatrix!: Tensor;
+  protected kernelGradMatrix!: Tensor;
   private dbScratch: Tensor | null = null;
-  private readonly buffers = new BatchBuffers();
-  private cols: Tensor | null = null;
-  private y: Tensor | null = null;
+  protected readonly buffers = new BatchBuffers();
+  /** The last output Y, [pixels, filters]; null before a forward. */
+  protected y: Tensor | null = null;
 
   protected constructor(
     protected readonly className: string,
-    protected readonly kernelHW: readonly [number, number],
-    protected readonly stridesHW: readonly [number, number],
     options: ConvCommonOptions,
   ) {
     const what = className;
     if (!Number.isInteger(options.filters) || options.filters < 1) throw new RangeError(`${what}: filters must be an integer >= 1; got ${options.filters}`);
     this.filters = options.filters;
     this.padding = options.padding ?? "valid";
-    if (!(this.padding === "valid" || this.padding === "same" || (Number.isInteger(this.padding) && this.padding >= 0))) {
-      throw new RangeError(`${what}: padding must be an integer >= 0, "valid" or "same"; got ${JSON.stringify(options.padding)}`);
-    }
     this.activation = assertActivation(options.activation ?? "linear", what);
     this.useBias = options.useBias ?? true;
     this.kernelInitializer = assertInitializer(options.kernelInitializer ?? "glorotUniform", what);
@@ -100,82 +100,39 @@ abstract class ConvBase implements Layer {
     if (options.inputShape !== undefined) this.inputShape = [...options.inputShape];
   }
 
-  /** [H, W, C] of the 2-D view of one input example. */
-  protected abstract mapShape(inputShape: Shape): [number, number, number];
-  /** Padding per axis [height, width]. */
-  protected abstract axisPadding(): readonly [Padding, Padding];
-  /** The output shape (without batch) for the layer's own rank. */
-  protected abstract outputShape(g: ConvGeometry): Shape;
-  /** The stored shape of the kernel param. */
-  protected abstract kernelShape(channels: number): Shape;
+  abstract build(inputShape: Shape, rng: Rng): Shape;
+  abstract forward(x: Tensor, training: boolean): Tensor;
+  abstract backward(dy: Tensor, needInputGrad?: boolean): Tensor;
+  /** The kernel size and strides as the config saves them. */
   protected abstract extraConfig(): Record<string, unknown>;
 
-  build(inputShape: Shape, rng: Rng): Shape {
-    const [h, w, c] = this.mapShape(inputShape);
-    const what = `${this.className} ${this.name}`.trim();
-    this.geometry = ops.windowGeometry(what, [h, w, c], this.kernelHW, this.stridesHW, this.axisPadding());
-    this.builtShape = [...inputShape];
-    const [kH, kW] = this.kernelHW;
-    const fanIn = kH * kW * c;
-    checkTensorSize(what, [
-      ["kernel height × width × channels", fanIn],
-      ["filters", this.filters],
-    ]);
-    const kernel = initialize(this.kernelInitializer, this.kernelShape(c), fanIn, kH * kW * this.filters, rng);
+  /** A new kernel param of `shape` (initialised with fans fanIn, fanOut), read as the matrix K [rows, cols]; a zero bias; fresh buffers. */
+  protected initKernel(shape: Shape, rows: number, cols: number, fanIn: number, fanOut: number, rng: Rng): void {
+    const kernel = initialize(this.kernelInitializer, shape, fanIn, fanOut, rng);
     this.kernel = makeParam("kernel", kernel, true);
-    this.kernelMatrix = kernel.reshape(fanIn, this.filters);
-    this.kernelGradMatrix = this.kernel.grad.reshape(fanIn, this.filters);
+    this.kernelMatrix = kernel.reshape(rows, cols);
+    this.kernelGradMatrix = this.kernel.grad.reshape(rows, cols);
     this.bias = this.useBias ? makeParam("bias", zeros([this.filters]), false) : null;
     this.dbScratch = this.useBias ? zeros([this.filters]) : null;
     this.buffers.clear();
-    return this.outputShape(this.geometry);
   }
 
-  forward(x: Tensor, _training: boolean): Tensor {
-    if (this.kernel === undefined) throw new Error(`${this.className} ${this.name}: forward called before build`);
-    // any row layout of the right size is read as NHWC (so [n, 784] digits feed a [28, 28, 1] layer)
-    if (x.rank < 2 || shapeSize(x.shape.slice(1)) !== shapeSize(this.builtShape)) {
-      throw new ShapeError(`${this.className} ${this.name}: expected input [batch, ${this.builtShape.join(", ")}] (NHWC); got ${formatShape(x.shape)}`);
-    }
-    const n = x.shape[0];
-    const g = this.geometry;
-    g.batch = n;
-    const rows = n * g.outH * g.outW;
-    const fieldSize = g.kH * g.kW * g.channels;
-    // every receptive field as a row, then the shared filters applied to all rows at once
-    const cols = ops.im2col(x, g, this.buffers.get("cols", [n, g.outH * g.outW * fieldSize]).reshape(rows, fieldSize));
-    const z = ops.matmul(cols, this.kernelMatrix, { out: this.buffers.get("z", [n, g.outH * g.outW * this.filters]).reshape(rows, this.filters) });
+  /** Y = f(Z + b) for the pre-activations Z [pixels, filters] of n examples (b is added into Z); kept for backward. */
+  protected activateOutput(z: Tensor, n: number): Tensor {
     if (this.bias !== null) ops.add(z, this.bias.value, z);
-    const y =
-      this.activation === "linear"
-        ? z
-        : activate(this.activation, z, this.buffers.get("y", [n, g.outH * g.outW * this.filters]).reshape(rows, this.filters), this.alpha);
-    this.cols = cols;
-    this.y = y;
-    return y.reshape([n, ...this.outputShape(g)]);
+    this.y = this.activation === "linear" ? z : activate(this.activation, z, this.buffers.get("y", [n, z.size / n]).reshape(z.shape), this.alpha);
+    return this.y;
   }
 
-  backward(dy: Tensor, needInputGrad = true): Tensor {
-    const { cols, y } = this.cached();
-    const g = this.geometry;
-    const n = g.batch;
+  /** δ = dL/dZ = f′ ⊙ dy for the last output of n examples, with Σ_rows δ added to the bias gradient. */
+  protected outputDelta(dy: Tensor, n: number, outputShape: Shape): Tensor {
+    const y = this.y;
+    if (y === null) throw new Error(`${this.className} ${this.name}: backward needs a forward first (once per forward)`);
     if (dy.size !== y.size)
-      throw new ShapeError(
-        `${this.className} ${this.name}: dy ${formatShape(dy.shape)} does not match the last output [${n}, ${this.outputShape(g).join(", ")}]`,
-      );
-    const dy2 = dy.reshape(y.shape);
-    const delta = activationBackward(this.activation, y, dy2, this.buffers.get("dz", [n, y.size / n]).reshape(y.shape), this.alpha);
-    if (this.kernel.trainable) ops.matmul(cols, delta, { transA: true, beta: 1, out: this.kernelGradMatrix });
-    if (this.bias !== null && this.bias.trainable && this.dbScratch !== null) {
-      ops.add(this.bias.grad, ops.sum(delta, 0, this.dbScratch), this.bias.grad);
-    }
-    if (!needInputGrad) return dy;
-    // cols is spent once dL/dK is accumulated: reuse its storage for dL/dcols
-    const dcols = ops.matmul(delta, this.kernelMatrix, { transB: true, out: cols });
-    this.cols = null;
-    const dx = this.buffers.get("dx", [n, shapeSize(this.builtShape)]);
-    ops.col2im(dcols, g, dx.reshape(n, g.inH, g.inW, g.channels));
-    return dx.reshape([n, ...this.builtShape]);
+      throw new ShapeError(`${this.className} ${this.name}: dy ${formatShape(dy.shape)} does not match the last output [${n}, ${outputShape.join(", ")}]`);
+    const delta = activationBackward(this.activation, y, dy.reshape(y.shape), this.buffers.get("dz", [n, y.size / n]).reshape(y.shape), this.alpha);
+    if (this.bias?.trainable && this.dbScratch !== null) ops.add(this.bias.grad, ops.sum(delta, 0, this.dbScratch), this.bias.grad);
+    return delta;
   }
 
   params(): Param[] {
@@ -198,10 +155,81 @@ abstract class ConvBase implements Layer {
     if (this.inputShape !== undefined) c.inputShape = [...this.inputShape];
     return c;
   }
+}
 
-  private cached(): { cols: Tensor; y: Tensor } {
-    if (this.cols === null || this.y === null) throw new Error(`${this.className} ${this.name}: backward needs a forward first (once per forward)`);
-    return { cols: this.cols, y: this.y };
+/** The shared machinery of Conv2D and Conv1D: a 2-D convolution over [H, W, C] maps, im2col and one GEMM. */
+abstract class ConvBase extends FilterLayer {
+  /** The receptive fields of the last forward, [pixels, kH·kW·C]; spent by backward. */
+  private cols: Tensor | null = null;
+
+  protected constructor(
+    className: string,
+    protected readonly kernelHW: readonly [number, number],
+    protected readonly stridesHW: readonly [number, number],
+    options: ConvCommonOptions,
+  ) {
+    super(className, options);
+    if (!(this.padding === "valid" || this.padding === "same" || (Number.isInteger(this.padding) && this.padding >= 0))) {
+      throw new RangeError(`${className}: padding must be an integer >= 0, "valid" or "same"; got ${JSON.stringify(options.padding)}`);
+    }
+  }
+
+  /** [H, W, C] of the 2-D view of one input example. */
+  protected abstract mapShape(inputShape: Shape): [number, number, number];
+  /** Padding per axis [height, width]. */
+  protected abstract axisPadding(): readonly [Padding, Padding];
+  /** The output shape (without batch) for the layer's own rank. */
+  protected abstract outputShape(g: ConvGeometry): Shape;
+  /** The stored shape of the kernel param ([kH, kW, C, filters]; Conv1D: [k, C, filters]), read as a [kH·kW·C, filters] matrix. */
+  protected abstract kernelShape(channels: number): Shape;
+
+  build(inputShape: Shape, rng: Rng): Shape {
+    const [h, w, c] = this.mapShape(inputShape);
+    const what = `${this.className} ${this.name}`.trim();
+    this.geometry = ops.windowGeometry(what, [h, w, c], this.kernelHW, this.stridesHW, this.axisPadding());
+    this.builtShape = [...inputShape];
+    const [kH, kW] = this.kernelHW;
+    const fanIn = kH * kW * c;
+    checkTensorSize(what, [
+      ["kernel height × width × channels", fanIn],
+      ["filters", this.filters],
+    ]);
+    this.initKernel(this.kernelShape(c), fanIn, this.filters, fanIn, kH * kW * this.filters, rng);
+    return this.outputShape(this.geometry);
+  }
+
+  forward(x: Tensor, _training: boolean): Tensor {
+    if (this.kernel === undefined) throw new Error(`${this.className} ${this.name}: forward called before build`);
+    // any row layout of the right size is read as NHWC (so [n, 784] digits feed a [28, 28, 1] layer)
+    if (x.rank < 2 || shapeSize(x.shape.slice(1)) !== shapeSize(this.builtShape)) {
+      throw new ShapeError(`${this.className} ${this.name}: expected input [batch, ${this.builtShape.join(", ")}] (NHWC); got ${formatShape(x.shape)}`);
+    }
+    const n = x.shape[0];
+    const g = this.geometry;
+    g.batch = n;
+    const rows = n * g.outH * g.outW;
+    const fieldSize = g.kH * g.kW * g.channels;
+    // every receptive field as a row, then the shared filters applied to all rows at once
+    const cols = ops.im2col(x, g, this.buffers.get("cols", [n, g.outH * g.outW * fieldSize]).reshape(rows, fieldSize));
+    const z = ops.matmul(cols, this.kernelMatrix, { out: this.buffers.get("z", [n, g.outH * g.outW * this.filters]).reshape(rows, this.filters) });
+    this.cols = cols;
+    return this.activateOutput(z, n).reshape([n, ...this.outputShape(g)]);
+  }
+
+  backward(dy: Tensor, needInputGrad = true): Tensor {
+    const g = this.geometry;
+    const n = g.batch;
+    const cols = this.cols;
+    if (cols === null) throw new Error(`${this.className} ${this.name}: backward needs a forward first (once per forward)`);
+    const delta = this.outputDelta(dy, n, this.outputShape(g));
+    if (this.kernel.trainable) ops.matmul(cols, delta, { transA: true, beta: 1, out: this.kernelGradMatrix });
+    if (!needInputGrad) return dy;
+    // cols is spent once dL/dK is accumulated: reuse its storage for dL/dcols
+    const dcols = ops.matmul(delta, this.kernelMatrix, { transB: true, out: cols });
+    this.cols = null;
+    const dx = this.buffers.get("dx", [n, shapeSize(this.builtShape)]);
+    ops.col2im(dcols, g, dx.reshape(n, g.inH, g.inW, g.channels));
+    return dx.reshape([n, ...this.builtShape]);
   }
 }
 

@@ -45,3 +45,29 @@ export function argmax(x: Tensor): Int32Array {
   backend().argmaxRows(x.data, rows, cols, out);
   return out;
 }
+
+/**
+ * The average over rows of Σ_j (x_j − y_j)², accumulated in float64: an autoencoder's (and
+ * PCA's) reconstruction error per image, the figure of Hinton & Salakhutdinov (2006).
+ */
+export function squaredErrorPerRow(x: Tensor, y: Tensor): number {
+  if (x.rank !== 2 || x.shape.join() !== y.shape.join())
+    throw new ShapeError(`squaredErrorPerRow: x and y must be [rows, cols] of one shape; got ${formatShape(x.shape)} and ${formatShape(y.shape)}`);
+  let s = 0;
+  for (let i = 0; i < x.size; i++) s += (x.data[i] - y.data[i]) ** 2;
+  return s / x.rows;
+}
+
+/** The error of a code that says nothing: every row of `test` guessed as the mean row of `train`. */
+export function meanRowError(train: Tensor, test: Tensor): number {
+  if (train.rank !== 2 || test.rank !== 2 || train.cols !== test.cols)
+    throw new ShapeError(
+      `meanRowError: train and test must be [rows, cols] with the same cols; got ${formatShape(train.shape)} and ${formatShape(test.shape)}`,
+    );
+  const V = train.cols;
+  const mean = new Float64Array(V);
+  for (let i = 0; i < train.size; i++) mean[i % V] += train.data[i] / train.rows;
+  let s = 0;
+  for (let i = 0; i < test.size; i++) s += (test.data[i] - mean[i % V]) ** 2;
+  return s / test.rows;
+}

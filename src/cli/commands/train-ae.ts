@@ -1,44 +1,62 @@
 /**
- * `layerwise train ae --kind basic|denoising|sparse|conv|bimodal`: trains an autoencoder x → x on the
- * MNIST training digits through the one loop (Sequential.fit), saves it, and writes its pictures
- * and summary.json (the test digits' squared reconstruction error ‖x − x̂‖² per image). The kinds
- * are one table (AE_KINDS): a new kind (stacked, deep, vae, ...) is one entry there.
+ * `layerwise train ae --kind basic|denoising|sparse|stacked|deep|conv|bimodal`: trains an autoencoder
+ * x → x on the MNIST training digits through the one loop (Sequential.fit), after greedy
+ * pretraining for stacked (autoencoders) and deep (RBMs), saves it, and writes its pictures and
+ * summary.json (the test digits' squared reconstruction error ‖x − x̂‖² per image, beside PCA's
+ * with as many components); a 2-D code is drawn beside the first two principal components. The
+ * kinds are one table (AE_KINDS): a new kind (vae, ...) is one entry there.
  */
 import { joinPath, writeFileAtomic } from "../../io/files.js";
 import { tileImages, writePng } from "../../io/png.js";
-import { Autoencoder, type AutoencoderOptions, meanRowError } from "../../models/autoencoders/autoencoder.js";
+import { Autoencoder, type AutoencoderOptions } from "../../models/autoencoders/autoencoder.js";
 import { BimodalAutoencoder, splitModalities } from "../../models/autoencoders/bimodal.js";
+import { codesScatterImage, codesScatterSvg } from "../../models/autoencoders/codes.js";
 import { convAutoencoder } from "../../models/autoencoders/conv.js";
 import { corrupt, type NoiseKind } from "../../models/autoencoders/corruption.js";
+import { DeepAutoencoder } from "../../models/autoencoders/deep.js";
+import { type EncoderDecoder, UnrolledAutoencoder } from "../../models/autoencoders/encoder-decoder.js";
 import { autoencoderFiltersImage, crossModalImage, denoisingImage } from "../../models/autoencoders/pictures.js";
+import { StackedAutoencoder } from "../../models/autoencoders/stacked.js";
+import type { PretrainCallback } from "../../models/dbn/dbn.js";
+import { PCA } from "../../models/pca/pca.js";
+import { meanRowError, squaredErrorPerRow } from "../../ops/reduce.js";
 import { Adam } from "../../optim/adam.js";
+import { ConjugateGradient } from "../../optim/cg.js";
 import { Rng } from "../../tensor/random.js";
 import { fromArray, type Tensor } from "../../tensor/tensor.js";
 import { loadSequential } from "../../train/load.js";
+import { ProgressBar } from "../../train/progress.js";
 import type { FitOptions, Sequential } from "../../train/sequential.js";
-import { UsageError } from "../args.js";
+import { parseSizeList, UsageError } from "../args.js";
 import { checkpointOptions, describeTrainingData, epochsToRun, RunCheckpoint } from "../checkpoint.js";
 import type { Command } from "../command.js";
 import { baseNames, defineCommand, learningRateOption, loadMnistFor, logUnless, requireOption, supervisedTrainerOptions } from "../common.js";
 
-const USAGE = "layerwise train ae --kind basic|denoising|sparse|conv|bimodal --out DIR [options]";
+const USAGE = "layerwise train ae --kind basic|denoising|sparse|stacked|deep|conv|bimodal --out DIR [options]";
 
 /** The CLI's noise names and the library's. */
 const NOISES: Record<string, NoiseKind> = { masking: "masking", "salt-pepper": "saltAndPepper", gaussian: "gaussian" };
 
 /** The options that only one kind reads: given with another kind they are an error, not ignored. */
 const KIND_OPTIONS: Record<string, readonly string[]> = {
-  tied: ["basic", "denoising", "sparse"],
-  noise: ["denoising"],
-  level: ["denoising"],
+  code: ["basic", "denoising", "sparse", "conv", "bimodal"],
+  layers: ["stacked", "deep"],
+  "pretrain-epochs": ["stacked", "deep"],
+  optimizer: ["deep"],
+  tied: ["basic", "denoising", "sparse", "stacked"],
+  noise: ["denoising", "stacked"],
+  level: ["denoising", "stacked"],
   "sparsity-target": ["sparse"],
   "sparsity-weight": ["sparse"],
+  // the greedy pretraining is not checkpointed: a stacked or deep run starts over
+  "checkpoint-every": ["basic", "denoising", "sparse", "conv", "bimodal"],
+  resume: ["basic", "denoising", "sparse", "conv", "bimodal"],
   hidden: ["bimodal"],
   "zeroed-share": ["bimodal"],
 };
 
 const specs = {
-  kind: { type: "string", description: "which autoencoder", choices: ["basic", "denoising", "sparse", "conv", "bimodal"] },
+  kind: { type: "string", description: "which autoencoder", choices: ["basic", "denoising", "sparse", "stacked", "deep", "conv", "bimodal"] },
   code: {
     type: "number",
     description:
@@ -46,22 +64,51 @@ const specs = {
     integer: true,
     min: 1,
   },
-  tied: { type: "boolean", description: "decoder weights Wᵀ of the encoder's W (dense kinds)" },
-  noise: { type: "string", description: "corruption of the denoising kind", choices: Object.keys(NOISES), default: "masking" },
-  level: { type: "number", description: "corruption level: ν (masking, salt-pepper) or σ (gaussian)", min: 0, max: 1, default: 0.25 },
+  layers: { type: "string", description: "units per layer, data first, code last (stacked: default 784-500-250; deep: default 784-1000-500-250-30)" },
+  "pretrain-epochs": {
+    type: "number",
+    description: "greedy pretraining epochs of each autoencoder (stacked) or RBM (deep)",
+    integer: true,
+    min: 0,
+    default: 10,
+  },
+  optimizer: {
+    type: "string",
+    description: "fine-tuning optimiser of the deep kind: cg (conjugate gradients, the paper's) or adam",
+    choices: ["cg", "adam"],
+    default: "cg",
+  },
+  tied: { type: "boolean", description: "decoder weights Wᵀ of the encoder's W (dense and stacked kinds)" },
+  noise: {
+    type: "string",
+    description: "corruption (default masking); with --kind stacked it makes a stacked denoising autoencoder",
+    choices: Object.keys(NOISES),
+  },
+  level: { type: "number", description: "corruption level: ν (masking, salt-pepper) or σ (gaussian); default 0.25", min: 0, max: 1 },
   "sparsity-target": { type: "number", description: "ρ, the target average activation of each hidden unit, in (0, 1)", default: 0.05 },
   "sparsity-weight": { type: "number", description: "β, the weight of Σ_j KL(ρ ‖ ρ̂_j)", min: 0, default: 3 },
   hidden: { type: "number", description: "bimodal: units of each half's own layer (default 256)", integer: true, min: 1 },
   "zeroed-share": { type: "number", description: "bimodal: share of training rows with one half zeroed, half of them the top (default 2/3)", min: 0, max: 1 },
-  epochs: { type: "number", description: "passes over the training set", integer: true, min: 1, default: 10 },
+  epochs: {
+    type: "number",
+    description: "passes over the training set (stacked, deep: fine-tuning of the unrolled net; 0 none)",
+    integer: true,
+    min: 0,
+    default: 10,
+  },
   "batch-size": { type: "number", description: "digits per update", integer: true, min: 1, default: 100 },
-  lr: learningRateOption("Adam's learning rate", 0.01),
+  lr: learningRateOption("Adam's learning rate (unused by --kind deep --optimizer cg)", 0.01),
   ...supervisedTrainerOptions({ seed: "seed of initialisation, corruption and shuffling", out: "folder for the model, the pictures and summary.json" }),
   ...checkpointOptions,
 } as const;
 
 type Options = { [K in keyof typeof specs]?: unknown } & {
   code?: number;
+  layers?: string;
+  "pretrain-epochs"?: number;
+  optimizer?: string;
+  "batch-size"?: number;
+  quiet: boolean;
   tied: boolean;
   noise?: string;
   level?: number;
@@ -74,10 +121,16 @@ type Options = { [K in keyof typeof specs]?: unknown } & {
 
 /** A trained autoencoder as the command sees it: the Sequential fit trains, and what it can draw. */
 interface Trained {
-  model: Sequential;
+  /** The Sequential fit trains (for stacked and deep, the net unrolled after pretraining). */
+  readonly model: Sequential;
   describe: string;
+  codeSize: number;
+  /** Greedy layer-wise pretraining, before fit (stacked, deep). */
+  pretrain?(x: Tensor): Promise<void>;
   fit(x: Tensor, options: Omit<FitOptions, "validationData">): Promise<unknown>;
   reconstruct(x: Tensor): Tensor;
+  /** The codes [rows, codeSize] (drawn when codeSize is 2); absent for conv. */
+  encode?(x: Tensor): Tensor;
   save(dir: string): Promise<void>;
   /** The kind's own pictures (filters.png, denoising.png), written into out; returns their paths. */
   pictures(out: string, test: Tensor, seed: number): Promise<string[]>;
@@ -90,8 +143,13 @@ interface AeKind {
   build(o: Options, resumed: Sequential | null): Trained;
 }
 
+/** A fresh Adam at --lr (each net and each autoencoder of a stack its own). */
+function adamOf(o: Options): Adam {
+  return new Adam({ learningRate: (o.lr as number | undefined) ?? 0.01 });
+}
+
 /** The dense autoencoder of the options (the kind chooses denoising and sparsity). */
-function denseOptions(kind: string, o: Options): AutoencoderOptions {
+function denseOptions(kind: "basic" | "denoising" | "sparse", o: Options): AutoencoderOptions {
   return {
     inputSize: 784,
     codeSize: o.code ?? 100,
@@ -99,7 +157,7 @@ function denseOptions(kind: string, o: Options): AutoencoderOptions {
     tied: o.tied,
     denoising: kind === "denoising" ? { noise: NOISES[o.noise ?? "masking"], level: o.level ?? 0.25 } : undefined,
     sparsity: kind === "sparse" ? { target: o["sparsity-target"] ?? 0.05, weight: o["sparsity-weight"] ?? 3 } : undefined,
-    optimizer: new Adam({ learningRate: (o.lr as number | undefined) ?? 0.01 }),
+    optimizer: adamOf(o),
     seed: o.seed ?? 1,
   };
 }
@@ -120,8 +178,10 @@ function denseKind(kind: "basic" | "denoising" | "sparse"): AeKind {
           .filter((e) => e !== "")
           .map((e) => `, ${e}`)
           .join("")}`,
+        codeSize,
         fit: (x, options) => ae.fit(x, options),
         reconstruct: (x) => ae.reconstruct(x),
+        encode: (x) => ae.encode(x),
         save: (dir) => ae.save(dir),
         async pictures(out, test, seed) {
           const filters = joinPath(out, "filters.png");
@@ -143,15 +203,89 @@ const convKind: AeKind = {
     const code = o.code ?? 196;
     if (code % 49 !== 0) throw new UsageError(`option --code must be a multiple of 49 for --kind conv (a 7×7×c code); got ${code}`);
     const model = resumed ?? convAutoencoder({ codeChannels: code / 49, seed: o.seed ?? 1 });
-    if (resumed === null) model.compile({ loss: "binaryCrossentropy", optimizer: new Adam({ learningRate: (o.lr as number | undefined) ?? 0.01 }) });
+    if (resumed === null) model.compile({ loss: "binaryCrossentropy", optimizer: adamOf(o) });
     return {
       model,
       describe: `conv autoencoder 28×28×1 → 7×7×${code / 49} → 28×28×1`,
+      codeSize: code,
       fit: (x, options) => model.fit(x, x, options),
       reconstruct: (x) => model.predict(x),
       save: (dir) => model.save(dir),
       pictures: async () => [],
     };
+  },
+};
+
+/** --layers, data first and code last, starting at the 784 pixels. */
+function layersOf(o: Options, example: string): number[] {
+  const layers = parseSizeList(o.layers ?? example, "--layers", example);
+  if (layers[0] !== 784) throw new UsageError(`option --layers must start with the 784 pixels of an image, e.g. ${example}; got ${o.layers}`);
+  return layers;
+}
+
+/** A kind whose net (rebuilt by its pretraining) is fine-tuned x → x whole; its encoder is the net's first half. */
+function unrolledTrained(net: () => EncoderDecoder, kind: Omit<Trained, "model" | "fit" | "reconstruct" | "encode">): Trained {
+  return {
+    ...kind,
+    get model() {
+      return net().model;
+    },
+    fit: (x, options) => net().model.fit(x, x, options),
+    reconstruct: (x) => net().reconstruct(x),
+    encode: (x) => net().encode(x),
+  };
+}
+
+/** Greedy layer-wise autoencoders (SdA with --noise/--level), unrolled into encoders then decoders and fine-tuned. */
+const stackedKind: AeKind = {
+  build(o) {
+    const denoising = o.noise !== undefined || o.level !== undefined ? { noise: NOISES[o.noise ?? "masking"], level: o.level ?? 0.25 } : undefined;
+    const layers = layersOf(o, "784-500-250");
+    const stack = new StackedAutoencoder({ layers, loss: "binaryCrossentropy", tied: o.tied, denoising, optimizer: () => adamOf(o), seed: o.seed ?? 1 });
+    const unroll = () => new UnrolledAutoencoder(stack.unroll().compile({ loss: "binaryCrossentropy", optimizer: adamOf(o) }), layers.length - 1);
+    let net = unroll();
+    return unrolledTrained(() => net, {
+      describe: `stacked ${denoising ? `denoising (${denoising.noise} ${denoising.level}) ` : ""}autoencoders ${layers.join("-")}${o.tied ? ", tied" : ""}`,
+      codeSize: net.codeSize,
+      async pretrain(x) {
+        // a header before each autoencoder's epochs
+        const header = (l: number) =>
+          o.quiet ? [] : [{ onTrainBegin: () => console.log(`autoencoder ${l + 1}: ${layers[l]}-${layers[l + 1]}-${layers[l]}`) }];
+        await stack.pretrain(x, { epochs: o["pretrain-epochs"], batchSize: o["batch-size"], seed: o.seed, verbose: !o.quiet, callbacks: header });
+        net = unroll();
+      },
+      async save(dir) {
+        await net.save(dir);
+        await stack.save(joinPath(dir, "stack"));
+      },
+      async pictures(out) {
+        const filters = joinPath(out, "filters.png");
+        await writePng(filters, autoencoderFiltersImage(stack.autoencoders[0]));
+        return [filters];
+      },
+    });
+  },
+};
+
+/** A header before each RBM's epochs. */
+const rbmHeader: PretrainCallback = { onLayerBegin: (i) => console.log(`RBM ${i.layer + 1}: ${i.visible}-${i.hidden}`) };
+
+/** Hinton & Salakhutdinov (2006): RBMs pretrained greedily, unrolled (decoder Wᵀ), fine-tuned by cross-entropy. */
+const deepKind: AeKind = {
+  build(o) {
+    const layers = layersOf(o, "784-1000-500-250-30");
+    const adam = o.optimizer === "adam";
+    const optimizer = adam ? adamOf(o) : new ConjugateGradient({ lineSearches: 3 });
+    const ae = new DeepAutoencoder({ layers, seed: o.seed, optimizer });
+    return unrolledTrained(() => ae, {
+      describe: `deep autoencoder ${layers.join("-")}, RBM-pretrained, fine-tuned with ${adam ? "Adam" : "conjugate gradients"}`,
+      codeSize: ae.codeSize,
+      async pretrain(x) {
+        await ae.pretrain(x, { epochs: o["pretrain-epochs"], batchSize: o["batch-size"], callbacks: o.quiet ? [] : [rbmHeader, new ProgressBar()] });
+      },
+      save: (dir) => ae.save(dir),
+      pictures: async () => [],
+    });
   },
 };
 
@@ -173,6 +307,8 @@ const bimodalKind: AeKind = {
     const halves = (x: Tensor) => splitModalities(x, 392);
     return {
       model: bm.model,
+      codeSize: options.codeSize,
+      encode: (x) => bm.encode(halves(x).a, halves(x).b),
       describe: `bimodal autoencoder [392 | 392]-[${options.hidden} | ${options.hidden}]-${options.codeSize}, top or bottom half zeroed on ${bm.options.zeroedShare.toFixed(2)} of the rows`,
       fit: (x, { transform: _, ...fit }) => bm.fit(halves(x).a, halves(x).b, fit),
       reconstruct: (x) => bm.model.predict(x),
@@ -198,21 +334,16 @@ const bimodalKind: AeKind = {
   },
 };
 
-/** Every kind `train ae` knows; `stacked` and `deep` join here. */
+/** Every kind `train ae` knows. */
 export const AE_KINDS: Record<string, AeKind> = {
   basic: denseKind("basic"),
   denoising: denseKind("denoising"),
   sparse: denseKind("sparse"),
+  stacked: stackedKind,
+  deep: deepKind,
   conv: convKind,
   bimodal: bimodalKind,
 };
-
-/** The lecture's figure: Σ_i (x_i − x̂_i)² per image, averaged over the images. */
-export function squaredErrorPerImage(reconstruction: Tensor, x: Tensor): number {
-  let s = 0;
-  for (let i = 0; i < x.size; i++) s += (x.data[i] - reconstruction.data[i]) ** 2;
-  return s / x.rows;
-}
 
 /** Test digits (top row) and their reconstructions (bottom row). */
 async function writeReconstructions(path: string, test: Tensor, reconstruction: Tensor, k = 12): Promise<void> {
@@ -221,6 +352,25 @@ async function writeReconstructions(path: string, test: Tensor, reconstruction: 
   strip.data.set(test.data.subarray(0, n * 784), 0);
   strip.data.set(reconstruction.data.subarray(0, n * 784), n * 784);
   await writePng(path, tileImages(strip, { height: 28, width: 28, cols: n, pad: 2, scale: 2, background: 0.5 }));
+}
+
+/** PCA with as many components as the code has units, fitted on the training digits (null when the code is wider than PCA can go). */
+function pcaBeside(ae: Trained, train: Tensor): PCA | null {
+  return ae.codeSize <= Math.min(train.rows, train.cols) ? new PCA({ components: ae.codeSize }).fit(train) : null;
+}
+
+/** For a 2-D code, the lecture's figure: the test digits' codes coloured by class beside their first two principal components (codes.svg, codes.png). */
+async function writeCodes(out: string, ae: Trained, pca: PCA | null, test: { images: Tensor; labels: Uint8Array }): Promise<string[]> {
+  if (ae.codeSize !== 2 || ae.encode === undefined || pca === null) return [];
+  const panels = [
+    { title: ae.describe, codes: ae.encode(test.images) },
+    { title: "first two principal components", codes: pca.transform(test.images) },
+  ];
+  const svg = joinPath(out, "codes.svg");
+  const png = joinPath(out, "codes.png");
+  await writeFileAtomic(svg, codesScatterSvg(panels, test.labels));
+  await writePng(png, codesScatterImage(panels, test.labels), 3);
+  return [svg, png];
 }
 
 /** ρ̂ and ρ are average activations of sigmoid units: ρ must lie strictly inside (0, 1) for KL(ρ ‖ ρ̂) to be finite. */
@@ -236,7 +386,7 @@ function checkKindOptions(kind: string, given: ReadonlySet<string>): void {
 
 export const trainAeCommand: Command = defineCommand({
   path: ["train", "ae"],
-  summary: "train an autoencoder (basic, denoising, sparse, conv, bimodal) on MNIST and save it with its pictures",
+  summary: "train an autoencoder (basic, denoising, sparse, stacked, deep, conv, bimodal) on MNIST and save it with its pictures",
   usage: USAGE,
   specs,
   outDir: (o) => o.out,
@@ -254,16 +404,20 @@ export const trainAeCommand: Command = defineCommand({
     const log = logUnless(o.quiet);
     log(ae.describe);
     // the untrained net's error, the figure training must beat (a resumed run starts trained)
-    const untrained = resumed === null ? squaredErrorPerImage(ae.reconstruct(test.images), test.images) : null;
+    const untrained = resumed === null ? squaredErrorPerRow(test.images, ae.reconstruct(test.images)) : null;
+    await ae.pretrain?.(train.images);
+    const pretrained = ae.pretrain === undefined ? null : squaredErrorPerRow(test.images, ae.reconstruct(test.images));
+    if (pretrained !== null) log(`pretrained and unrolled: test ‖x − x̂‖² per image ${pretrained.toFixed(2)}`);
     const fit = { ...epochsToRun(ae.model, o.epochs ?? 10, o.seed), batchSize: o["batch-size"], verbose: !o.quiet, callbacks: checkpoint.callbacks() };
     await ae.fit(train.images, fit);
     const reconstruction = ae.reconstruct(test.images);
-    const error = squaredErrorPerImage(reconstruction, test.images);
+    const error = squaredErrorPerRow(test.images, reconstruction);
     await ae.save(out);
 
     const reconstructions = joinPath(out, "reconstructions.png");
     await writeReconstructions(reconstructions, test.images, reconstruction);
-    const pictures = [reconstructions, ...(await ae.pictures(out, test.images, o.seed ?? 1))];
+    const pca = pcaBeside(ae, train.images);
+    const pictures = [reconstructions, ...(await ae.pictures(out, test.images, o.seed ?? 1)), ...(await writeCodes(out, ae, pca, test))];
     const summary = {
       kind: kindName,
       model: ae.describe,
@@ -274,13 +428,19 @@ export const trainAeCommand: Command = defineCommand({
       reconstructionErrorPerImage: error,
       untrainedErrorPerImage: untrained,
       resumedAfterEpoch: resumed?.epoch ?? null,
+      pretrainedErrorPerImage: pretrained,
+      pcaErrorPerImage: pca === null ? null : pca.reconstructionError(test.images),
+      pcaComponents: pca?.k ?? null,
       meanDigitErrorPerImage: meanRowError(train.images, test.images),
       ...ae.summary?.(train.images, test.images),
     };
     await writeFileAtomic(joinPath(out, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
-    console.log(
-      `test ‖x − x̂‖² per image: ${error.toFixed(2)} (${untrained === null ? "" : `untrained ${untrained.toFixed(2)}, `}the mean digit ${summary.meanDigitErrorPerImage.toFixed(2)}; ${test.images.rows} digits)`,
-    );
+    const beside = [
+      untrained === null ? "" : `untrained ${untrained.toFixed(2)}`,
+      pca === null ? "" : `PCA with ${pca.k} components ${summary.pcaErrorPerImage?.toFixed(2)}`,
+      `the mean digit ${summary.meanDigitErrorPerImage.toFixed(2)}`,
+    ];
+    console.log(`test ‖x − x̂‖² per image: ${error.toFixed(2)} (${beside.filter((b) => b !== "").join(", ")}; ${test.images.rows} digits)`);
     console.log(`saved the model, ${baseNames([...pictures, "summary.json"])} to ${out}`);
     return 0;
   },

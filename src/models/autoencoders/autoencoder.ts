@@ -9,7 +9,7 @@
  *   sparsity    β Σ_j KL(ρ ‖ ρ̂_j) (SparsityKL) or λ/n Σ|h| (ActivityL1) added to J
  * The layers: encoder = [Dense "encoder", (penalty layer "sparsity")], decoder = [Dense or DenseTied "decoder"].
  */
-import { registerModel, type SavedModelReader, saveModel } from "../../io/model.js";
+import { registerModel, type SavedModel, type SavedModelReader } from "../../io/model.js";
 import { type ActivationName, assertActivation } from "../../nn/activations.js";
 import { ActivityL1, SparsityKL } from "../../nn/activity.js";
 import { Dense } from "../../nn/dense.js";
@@ -19,10 +19,11 @@ import { DenseTied } from "../../nn/tied.js";
 import { Adam } from "../../optim/adam.js";
 import type { Optimizer } from "../../optim/optimizer.js";
 import { formatShape, ShapeError } from "../../tensor/shape.js";
-import { type Tensor, zeros } from "../../tensor/tensor.js";
+import type { Tensor } from "../../tensor/tensor.js";
 import type { History } from "../../train/loop.js";
 import { type FitOptions, type SaveOptions, Sequential } from "../../train/sequential.js";
 import { assertCorruption, type Corruption, type CorruptionOptions, corruptionTransform } from "./corruption.js";
+import { EncoderDecoder } from "./encoder-decoder.js";
 
 export const AUTOENCODER_LOSSES = ["mse", "binaryCrossentropy"] as const;
 export type AutoencoderLoss = (typeof AUTOENCODER_LOSSES)[number];
@@ -127,22 +128,21 @@ function buildModel(o: ResolvedOptions, optimizer: Optimizer): Sequential {
   return model.compile({ loss, optimizer });
 }
 
-export class Autoencoder {
+export class Autoencoder extends EncoderDecoder {
   /** The whole network x → x̂, trained by Sequential.fit. */
   readonly model: Sequential;
-  /** x → h: the encoder Dense (and the sparsity layer, an identity at prediction). */
-  readonly encoder: readonly Layer[];
-  /** h → x̂. */
-  readonly decoder: readonly Layer[];
   readonly options: Readonly<ResolvedOptions>;
 
   constructor(options: AutoencoderOptions, model?: Sequential) {
+    super();
     this.options = resolve(options);
     this.model = model ?? buildModel(this.options, options.optimizer ?? new Adam({ learningRate: 0.01 }));
-    const split = this.options.sparsity === null ? 1 : 2;
-    this.encoder = this.model.layers.slice(0, split);
-    this.decoder = this.model.layers.slice(split);
     this.checkShapes();
+  }
+
+  /** The encoder is the Dense "encoder" (and the sparsity layer, an identity at prediction). */
+  protected get encoderDepth(): number {
+    return this.options.sparsity === null ? 1 : 2;
   }
 
   /** A model given from outside (a saved one) must match the options: x [inputSize] → h [codeSize] → x̂ [inputSize]. */
@@ -173,10 +173,6 @@ export class Autoencoder {
     return (this.encoder[0] as Dense).kernel.value;
   }
 
-  get epochsTrained(): number {
-    return this.model.epochsTrained;
-  }
-
   /** Trains x → x through Sequential.fit; a denoising autoencoder corrupts each batch's input afresh, the target stays the clean x. */
   async fit(x: Tensor, options: AutoencoderFitOptions = {}): Promise<History> {
     this.checkRows(x, "fit", this.inputSize);
@@ -188,40 +184,8 @@ export class Autoencoder {
     return this.model.fit(x, x, { ...rest, transform, validationData: validationData === undefined ? undefined : [validationData, validationData] });
   }
 
-  /** h for each row of x, [rows, codeSize]. */
-  encode(x: Tensor): Tensor {
-    this.checkRows(x, "encode", this.inputSize);
-    return forwardRows(this.encoder, x, this.codeSize);
-  }
-
-  /** x̂ for each code row of z, [rows, inputSize]. */
-  decode(z: Tensor): Tensor {
-    this.checkRows(z, "decode", this.codeSize);
-    return forwardRows(this.decoder, z, this.inputSize);
-  }
-
-  /** x̂ = decode(encode(x)). */
-  reconstruct(x: Tensor): Tensor {
-    this.checkRows(x, "reconstruct", this.inputSize);
-    return this.model.predict(x);
-  }
-
-  /** The lecture's figure: Σ_i (x_i − x̂_i)² per row, averaged over the rows (of `target`, the clean rows, when x is corrupted). */
-  reconstructionError(x: Tensor, target: Tensor = x): number {
-    if (target.rows !== x.rows || target.size !== x.size)
-      throw new ShapeError(`Autoencoder.reconstructionError: target ${formatShape(target.shape)} must match x ${formatShape(x.shape)}`);
-    const r = this.reconstruct(x);
-    let s = 0;
-    for (let i = 0; i < r.size; i++) s += (target.data[i] - r.data[i]) ** 2;
-    return s / x.rows;
-  }
-
-  /** Writes model.json + model.safetensors: the Sequential's saved form, tagged Autoencoder with its options. */
-  async save(dir: string, options: SaveOptions = {}): Promise<void> {
-    await saveModel({ toSaved: () => this.toSaved(options) }, dir, options.training);
-  }
-
-  toSaved(options: SaveOptions = {}): ReturnType<Sequential["toSaved"]> {
+  /** The Sequential's saved form, tagged Autoencoder with its options. */
+  toSaved(options: SaveOptions = {}): SavedModel {
     const saved = this.model.toSaved(options);
     return { ...saved, className: "Autoencoder", config: { ...saved.config, autoencoder: { ...this.options } } };
   }
@@ -236,41 +200,6 @@ export class Autoencoder {
       return saved.fail(e instanceof Error ? e.message : String(e));
     }
   }
-
-  private checkRows(x: Tensor, what: string, width: number): void {
-    if (x.rank !== 2 || x.shape[1] !== width) throw new ShapeError(`Autoencoder.${what}: expected [rows, ${width}]; got ${formatShape(x.shape)}`);
-  }
-}
-
-/** The layers' outputs for x in inference mode, 256 rows at a time, into a new [rows, width] tensor. */
-export function forwardRows(layers: readonly Layer[], x: Tensor, width: number, batchSize = 256): Tensor {
-  const out = zeros([x.rows, width]);
-  for (let start = 0; start < x.rows; start += batchSize) {
-    const end = Math.min(start + batchSize, x.rows);
-    let h = x.sliceRows(start, end);
-    for (const layer of layers) h = layer.forward(h, false);
-    out.sliceRows(start, end).assign(h);
-  }
-  return out;
-}
-
-/** Σ_i (x_i − x̂_i)² per row, averaged over the rows: the lecture's reconstruction error. */
-export function squaredErrorPerRow(reconstruction: Tensor, x: Tensor): number {
-  if (reconstruction.size !== x.size)
-    throw new ShapeError(`squaredErrorPerRow: reconstruction ${formatShape(reconstruction.shape)} must match x ${formatShape(x.shape)}`);
-  let s = 0;
-  for (let i = 0; i < x.size; i++) s += (x.data[i] - reconstruction.data[i]) ** 2;
-  return s / x.rows;
-}
-
-/** The error of a code that says nothing: every row of `test` guessed as the mean row of `train`. */
-export function meanRowError(train: Tensor, test: Tensor): number {
-  const V = train.cols;
-  const mean = new Float64Array(V);
-  for (let i = 0; i < train.size; i++) mean[i % V] += train.data[i] / train.rows;
-  let s = 0;
-  for (let i = 0; i < test.size; i++) s += (test.data[i] - mean[i % V]) ** 2;
-  return s / test.rows;
 }
 
 registerModel("Autoencoder", Autoencoder.fromSaved);

@@ -19,6 +19,7 @@ import { type ActivationName, assertActivation } from "../../nn/activations.js";
 import { BlockDense } from "../../nn/block-dense.js";
 import { Dense } from "../../nn/dense.js";
 import type { Layer } from "../../nn/layer.js";
+import { squaredErrorPerRow } from "../../ops/reduce.js";
 import { Adam } from "../../optim/adam.js";
 import type { Optimizer } from "../../optim/optimizer.js";
 import type { Rng } from "../../tensor/random.js";
@@ -26,7 +27,7 @@ import { formatShape, ShapeError } from "../../tensor/shape.js";
 import { type Tensor, zeros, zerosLike } from "../../tensor/tensor.js";
 import type { History } from "../../train/loop.js";
 import { type FitOptions, type SaveOptions, Sequential } from "../../train/sequential.js";
-import { forwardRows, squaredErrorPerRow } from "./autoencoder.js";
+import { forwardRows } from "./encoder-decoder.js";
 
 export interface BimodalAutoencoderOptions {
   /** Features of modality a and of modality b, e.g. [392, 392] for the top and bottom halves of MNIST. */

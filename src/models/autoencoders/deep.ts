@@ -8,17 +8,18 @@
  *                −Σ_i [x_i log x̂_i + (1 − x_i) log(1 − x̂_i)] through the one training loop
  *                (Sequential.fit; the paper used conjugate gradients, `ConjugateGradient`).
  * The pretraining is the DBN's and the net is a Sequential: this class only wires the three steps.
+ * Saved through the one format with both: the RBM stack under "dbn." and the net under "net.".
  */
-import type { Layer } from "../../nn/layer.js";
+import { registerModel, type SavedModel, type SavedModelReader } from "../../io/model.js";
 import { ConjugateGradient } from "../../optim/cg.js";
 import type { Optimizer } from "../../optim/optimizer.js";
-import { formatShape, ShapeError } from "../../tensor/shape.js";
+import { formatShape } from "../../tensor/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
 import type { History } from "../../train/loop.js";
-import type { FitOptions, Sequential } from "../../train/sequential.js";
+import { type FitOptions, type SaveOptions, Sequential } from "../../train/sequential.js";
 import { DBN, type DbnPretrainOptions, type LayerRbmOptions, perRbmOptions } from "../dbn/dbn.js";
 import type { RbmEpochLogs } from "../rbm/rbm.js";
-import { forwardRows } from "./autoencoder.js";
+import { EncoderDecoder } from "./encoder-decoder.js";
 
 export interface DeepAutoencoderOptions {
   /** Units per layer, data first, code last: [784, 1000, 500, 250, 30]. */
@@ -35,7 +36,7 @@ export interface DeepAutoencoderOptions {
   dbn?: DBN;
 }
 
-export class DeepAutoencoder {
+export class DeepAutoencoder extends EncoderDecoder {
   /** The RBM stack that pretrain trains and unroll turns into the net. */
   readonly dbn: DBN;
   /** The unrolled net x → code → x̂, compiled with binary cross-entropy; rebuilt by unroll(). */
@@ -43,6 +44,7 @@ export class DeepAutoencoder {
   private readonly optimizer: Optimizer;
 
   constructor(options: DeepAutoencoderOptions) {
+    super();
     const { layers, codeUnits = "gaussian", seed = 0 } = options ?? ({} as DeepAutoencoderOptions);
     if (!Array.isArray(layers) || layers.length < 2)
       throw new RangeError(
@@ -72,14 +74,9 @@ export class DeepAutoencoder {
     return this.layers[this.layers.length - 1];
   }
 
-  /** x → code: the first L layers of the net (one per RBM). */
-  get encoder(): readonly Layer[] {
-    return this.model.layers.slice(0, this.dbn.rbms.length);
-  }
-
-  /** code → x̂: the last L layers. */
-  get decoder(): readonly Layer[] {
-    return this.model.layers.slice(this.dbn.rbms.length);
+  /** The encoder is the first L layers of the net (one per RBM), the decoder the last L. */
+  protected get encoderDepth(): number {
+    return this.dbn.rbms.length;
   }
 
   /** Step 1, then step 2: greedy RBM pretraining (DBN.pretrain, p(h | v) passed up), then a fresh unrolled net. */
@@ -100,32 +97,33 @@ export class DeepAutoencoder {
     return this.model.fit(x, x, options);
   }
 
-  /** The codes, [rows, codeSize]. */
-  encode(x: Tensor): Tensor {
-    this.checkRows(x, "encode", this.inputSize);
-    return forwardRows(this.encoder, x, this.codeSize);
+  /** The RBM stack (as DBN.save writes it) and the net (as Sequential.save), under "dbn." and "net.". */
+  toSaved(options: SaveOptions = {}): SavedModel {
+    const dbn = this.dbn.toSaved();
+    const net = this.model.toSaved(options);
+    const under = (prefix: string, part: SavedModel) => part.tensors.map(([name, t]) => [`${prefix}${name}`, t] as const);
+    return {
+      className: "DeepAutoencoder",
+      config: { layers: [...this.layers], dbn: dbn.config, net: net.config },
+      state: { dbn: dbn.state, net: net.state },
+      tensors: [...under("dbn.", dbn), ...under("net.", net)],
+    };
   }
 
-  /** x̂ for each code row of z, [rows, inputSize]. */
-  decode(z: Tensor): Tensor {
-    this.checkRows(z, "decode", this.codeSize);
-    return forwardRows(this.decoder, z, this.inputSize);
-  }
-
-  reconstruct(x: Tensor): Tensor {
-    this.checkRows(x, "reconstruct", this.inputSize);
-    return this.model.predict(x);
-  }
-
-  /** The paper's figure: Σ_i (x_i − x̂_i)² per row, averaged over the rows. */
-  reconstructionError(x: Tensor): number {
-    const r = this.reconstruct(x);
-    let s = 0;
-    for (let i = 0; i < r.size; i++) s += (x.data[i] - r.data[i]) ** 2;
-    return s / x.rows;
-  }
-
-  private checkRows(x: Tensor, what: string, width: number): void {
-    if (x.rank !== 2 || x.shape[1] !== width) throw new ShapeError(`DeepAutoencoder.${what}: expected [rows, ${width}]; got ${formatShape(x.shape)}`);
+  /** Rebuilds a saved deep autoencoder: its stack (which may pretrain on) and its net (which fine-tunes on where it stopped). */
+  static fromSaved(saved: SavedModelReader): DeepAutoencoder {
+    const { config, state } = saved;
+    const dbn = DBN.fromSaved(saved.part("DBN", config.dbn, (state.dbn as object | undefined) ?? {}, "dbn."));
+    const model = Sequential.fromSaved(saved.part("Sequential", config.net, (state.net as object | undefined) ?? {}, "net."));
+    const ae = new DeepAutoencoder({ layers: dbn.layers, dbn });
+    const L = dbn.rbms.length;
+    if (model.layers.length !== 2 * L || model.inputShape.join() !== `${ae.inputSize}` || model.outputShape.join() !== `${ae.inputSize}`)
+      saved.fail(
+        `the net ${formatShape(model.inputShape)} → ${formatShape(model.outputShape)} with ${model.layers.length} layers is not the unrolled ${dbn.layers.join("-")} (${2 * L} layers)`,
+      );
+    ae.model = model;
+    return ae;
   }
 }
+
+registerModel("DeepAutoencoder", DeepAutoencoder.fromSaved);

@@ -1,7 +1,7 @@
 // Autoencoders: the basic (optionally tied) autoencoder, its denoising and sparse variants, corruption, pictures; the RBM-pretrained deep autoencoder and its 2-D code plots; the bimodal (multimodal) deep autoencoder.
 
 export type { AutoencoderFitOptions, AutoencoderLoss, AutoencoderOptions, SparsityOptions } from "./autoencoder.js";
-export { AUTOENCODER_LOSSES, Autoencoder, meanRowError, squaredErrorPerRow } from "./autoencoder.js";
+export { AUTOENCODER_LOSSES, Autoencoder } from "./autoencoder.js";
 export type { BimodalAutoencoderOptions, BimodalFitOptions, GivenModality, Modalities } from "./bimodal.js";
 export { BimodalAutoencoder, splitModalities, zeroModalities } from "./bimodal.js";
 export type { CodesPanel, CodesScatterOptions } from "./codes.js";
@@ -12,6 +12,7 @@ export type { Corruption, CorruptionOptions, NoiseKind } from "./corruption.js";
 export { assertCorruption, corrupt, corruptionTransform, NOISE_KINDS } from "./corruption.js";
 export type { DeepAutoencoderOptions } from "./deep.js";
 export { DeepAutoencoder } from "./deep.js";
+export { EncoderDecoder, forwardRows, UnrolledAutoencoder } from "./encoder-decoder.js";
 export { autoencoderFilters, autoencoderFiltersImage, crossModalImage, denoisingImage } from "./pictures.js";
 export type { StackedAutoencoderOptions, StackedClassifierOptions, StackedPretrainOptions } from "./stacked.js";
 export { StackedAutoencoder } from "./stacked.js";

@@ -15,6 +15,7 @@ import { registerModel, type SavedModel, type SavedModelReader, saveModel } from
 import { Dense } from "../../nn/dense.js";
 import type { Layer } from "../../nn/layer.js";
 import { DenseTied } from "../../nn/tied.js";
+import { squaredErrorPerRow } from "../../ops/reduce.js";
 import type { Optimizer } from "../../optim/optimizer.js";
 import { formatShape, ShapeError } from "../../tensor/shape.js";
 import type { Tensor } from "../../tensor/tensor.js";
@@ -166,10 +167,10 @@ export class StackedAutoencoder implements PretrainedStack {
   /** Σ_i (x_i − x̂_i)² per row, averaged, of the unrolled (not fine-tuned) stack: encode all the way up, decode all the way down. */
   reconstructionError(x: Tensor): number {
     this.checkInput(x, "reconstructionError");
-    const r = this.autoencoders.reduceRight((z, ae) => ae.decode(z), this.encode(x));
-    let s = 0;
-    for (let i = 0; i < r.size; i++) s += (x.data[i] - r.data[i]) ** 2;
-    return s / x.rows;
+    return squaredErrorPerRow(
+      x,
+      this.autoencoders.reduceRight((z, ae) => ae.decode(z), this.encode(x)),
+    );
   }
 
   /** Writes model.json + model.safetensors: each autoencoder as it saves itself, its tensors under "ae1.", "ae2.", ... */

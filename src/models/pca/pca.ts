@@ -7,6 +7,7 @@
  */
 import { registerModel, type SavedModel, type SavedModelReader, saveModel } from "../../io/model.js";
 import { matmul } from "../../ops/matmul.js";
+import { squaredErrorPerRow } from "../../ops/reduce.js";
 import { checkTensorSize, formatShape, ShapeError } from "../../tensor/shape.js";
 import { fromArray, type Tensor, zeros } from "../../tensor/tensor.js";
 import { symmetricEigen } from "./eigen.js";
@@ -99,10 +100,7 @@ export class PCA {
 
   /** The average over rows of Σ_i (x_i − x̂_i)², x̂ the reconstruction from k components (Hinton & Salakhutdinov's figure). */
   reconstructionError(x: Tensor): number {
-    const xHat = this.inverseTransform(this.transform(x));
-    let sum = 0;
-    for (let i = 0; i < x.size; i++) sum += (x.data[i] - xHat.data[i]) ** 2;
-    return sum / x.shape[0];
+    return squaredErrorPerRow(x, this.inverseTransform(this.transform(x)));
   }
 
   private checkRows(t: Tensor, width: number, what: string): void {
