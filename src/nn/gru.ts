@@ -56,6 +56,11 @@ export class GRU extends Recurrent {
     for (let b = 0; b < n; b++) for (let k = 0; k < bh.length; k++) ah[b * bh.length + k] += bh[k];
   }
 
+  protected override setBiases(biasIh: ArrayLike<number>, biasHh: ArrayLike<number>): void {
+    this.bias.value.data.set(biasIh);
+    this.recurrentBias.value.data.set(biasHh);
+  }
+
   protected override separateRecurrentGrad(): boolean {
     return true;
   }

@@ -2,7 +2,7 @@
  * Masking (as Keras): marks the steps of a padded batch whose features all equal maskValue as
  * padding. The input passes through unchanged; the [batch, time] mask (1 real, 0 padded) goes
  * up the Sequential to the recurrent layers, which carry their state over padded steps, so a
- * padded sequence gives the result it gives alone. padSequences (data) makes such batches.
+ * padded sequence gives the result it gives alone. padSequenceBatch (data) makes such batches.
  */
 import type { Rng } from "../tensor/random.js";
 import { formatShape, type Shape, ShapeError } from "../tensor/shape.js";

@@ -230,6 +230,33 @@ export abstract class Recurrent implements Layer {
     return [this.kernel, this.recurrentKernel, this.bias, ...this.extraParams()];
   }
 
+  /**
+   * Loads the weights of PyTorch's nn.RNN / nn.LSTM / nn.GRU (one layer, one direction): its
+   * weight_ih_l0 [G·units, features] and weight_hh_l0 [G·units, units] are Wᵀ and Uᵀ (the gate
+   * orders agree: i, f, g, o and r, z, n); its two biases add into b, except the GRU's
+   * recurrent one, which the reset gate scales (recurrentBias).
+   */
+  setTorchWeights(w: { weightIh: ArrayLike<number>; weightHh: ArrayLike<number>; biasIh: ArrayLike<number>; biasHh: ArrayLike<number> }): void {
+    if (this.kernel === undefined) throw new Error(`${this.className} ${this.name}: setTorchWeights called before build`);
+    const gu = this.gates * this.units;
+    const expect = (a: ArrayLike<number>, size: number, what: string): void => {
+      if (a.length !== size) throw new RangeError(`${this.className} ${this.name}.setTorchWeights: ${what} has ${a.length} values; expected ${size}`);
+    };
+    expect(w.weightIh, gu * this.features, "weightIh");
+    expect(w.weightHh, gu * this.units, "weightHh");
+    expect(w.biasIh, gu, "biasIh");
+    expect(w.biasHh, gu, "biasHh");
+    transposeInto(w.weightIh, gu, this.features, this.kernel.value.data);
+    transposeInto(w.weightHh, gu, this.units, this.recurrentKernel.value.data);
+    this.setBiases(w.biasIh, w.biasHh);
+  }
+
+  /** b = b_ih + b_hh (GRU keeps b_hh apart). */
+  protected setBiases(biasIh: ArrayLike<number>, biasHh: ArrayLike<number>): void {
+    const b = this.bias.value.data;
+    for (let k = 0; k < b.length; k++) b[k] = biasIh[k] + biasHh[k];
+  }
+
   // ---- state and masks ----------------------------------------------------------------
 
   /** The [batch, time] mask of real (non-zero) and padded (zero) steps for the following forwards; null: all real. */
@@ -497,6 +524,11 @@ export abstract class Recurrent implements Layer {
   protected extraConfig(): Record<string, unknown> {
     return {};
   }
+}
+
+/** out [cols, rows] = aᵀ for a [rows, cols], row-major. */
+function transposeInto(a: ArrayLike<number>, rows: number, cols: number, out: Float32Array): void {
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) out[c * rows + r] = a[r * cols + c];
 }
 
 /** At padded steps the state carries over: h_t = h_{t−1} (and c_t = c_{t−1}) in the masked rows. */
