@@ -152,6 +152,7 @@ export abstract class Recurrent implements Layer {
   private carried: Tensor[] | null = null;
   private finalGrads: Tensor[] | null = null;
   private initialGrads: Tensor[] = [];
+  private dbScratch = zeros([0]);
 
   constructor(units: number, options: RecurrentOptions, where: string) {
     this.units = assertUnits(units, where);
@@ -198,6 +199,7 @@ export abstract class Recurrent implements Layer {
     this.kernel = makeParam("kernel", initialize(this.kernelInitializer, [this.features, gu], this.features, gu, rng), true);
     this.recurrentKernel = makeParam("recurrentKernel", this.initialRecurrent(rng), true);
     this.bias = makeParam("bias", this.initialBias(), false);
+    this.dbScratch = zeros([gu]);
     this.buildExtra();
     this.buffers.clear();
     this.trace = null;
@@ -323,14 +325,14 @@ export abstract class Recurrent implements Layer {
     const u = this.units;
     const gu = this.gates * u;
     const keep = this.processingMask(n, steps);
-    const xs = this.buffers.get("xs", [steps * n, this.features]);
+    const xs = this.stacked("xs", n, steps, this.features);
     this.toProcessingOrder(x.data, xs.data, n, steps, this.features, false);
     // the input part of every step in one GEMM: x_t W + b
-    const ax = ops.matmul(xs, this.kernel.value, { out: this.buffers.get("ax", [steps * n, gu]) });
+    const ax = ops.matmul(xs, this.kernel.value, { out: this.stacked("ax", n, steps, gu) });
     ops.add(ax, this.bias.value, ax);
-    const h = this.buffers.get("h", [(steps + 1) * n, u]);
-    const c = this.stateCount === 2 ? this.buffers.get("c", [(steps + 1) * n, u]) : zeros([0]);
-    const cache = this.buffers.get("cache", [steps * n, gu + this.cacheExtra * u]);
+    const h = this.stacked("h", n, steps + 1, u);
+    const c = this.stateCount === 2 ? this.stacked("c", n, steps + 1, u) : zeros([0]);
+    const cache = this.stacked("cache", n, steps, gu + this.cacheExtra * u);
     const ah = this.buffers.get("ah", [n, gu]);
     this.loadInitialState(h, c, n);
     for (let s = 0; s < steps; s++) {
@@ -344,6 +346,15 @@ export abstract class Recurrent implements Layer {
     this.trace = { n, steps, xs, ax, h, c, cache, keep };
     if (this.stateful) this.carried = this.finalStates().map((t) => t.clone());
     return this.output(h, keep, n, steps);
+  }
+
+  /**
+   * A time-major buffer [steps·n, cols] for a batch of n, kept under the batch size n like every
+   * other buffer of the layer (BatchBuffers keeps a few sizes; keying these by steps·n would
+   * crowd out the others and reallocate every batch).
+   */
+  private stacked(name: string, n: number, steps: number, cols: number): Tensor {
+    return this.buffers.get(name, [n, steps * cols]).reshape([steps * n, cols]);
   }
 
   /** Step s's rows of the stacked buffers. */
@@ -443,8 +454,8 @@ export abstract class Recurrent implements Layer {
     if (dy.size !== n * (this.returnSequences ? steps : 1) * u) {
       throw new ShapeError(`${this.className} ${this.name}: dy ${formatShape(dy.shape)} does not match the last output ${formatShape(expected)}`);
     }
-    const dax = this.buffers.get("dax", [steps * n, gu]);
-    const dah = this.separateRecurrentGrad() ? this.buffers.get("dah", [steps * n, gu]) : dax;
+    const dax = this.stacked("dax", n, steps, gu);
+    const dah = this.separateRecurrentGrad() ? this.stacked("dah", n, steps, gu) : dax;
     const ah = this.buffers.get("ah", [n, gu]);
     let dh = this.buffers.get("dh", [n, u]);
     let dhPrev = this.buffers.get("dhPrev", [n, u]);
@@ -467,7 +478,7 @@ export abstract class Recurrent implements Layer {
     this.initialGrads = this.stateCount === 2 ? [dh, dc] : [dh];
     this.accumulateParamGrads(t, dax, dah);
     if (!needInputGrad) return dax;
-    const dxs = ops.matmul(dax, this.kernel.value, { transB: true, out: this.buffers.get("dxs", [steps * n, this.features]) });
+    const dxs = ops.matmul(dax, this.kernel.value, { transB: true, out: this.stacked("dxs", n, steps, this.features) });
     const dx = this.buffers.get("dx", [n, steps, this.features]);
     this.toProcessingOrder(dx.data, dxs.data, n, steps, this.features, true);
     return dx;
@@ -491,9 +502,8 @@ export abstract class Recurrent implements Layer {
 
   /** dL/dW = Xᵀ δ, dL/db = Σ δ, dL/dU = H_prevᵀ δ_h, each one GEMM over all steps. */
   private accumulateParamGrads(t: Trace, dax: Tensor, dah: Tensor): void {
-    const gu = this.gates * this.units;
     if (this.kernel.trainable) ops.matmul(t.xs, dax, { transA: true, beta: 1, out: this.kernel.grad });
-    if (this.bias.trainable) ops.add(this.bias.grad, ops.sum(dax, 0, this.buffers.get("db", [gu])), this.bias.grad);
+    if (this.bias.trainable) ops.add(this.bias.grad, ops.sum(dax, 0, this.dbScratch), this.bias.grad);
     if (this.recurrentKernel.trainable) ops.matmul(t.h.sliceRows(0, t.steps * t.n), dah, { transA: true, beta: 1, out: this.recurrentKernel.grad });
     this.extraGrads(dah);
   }
