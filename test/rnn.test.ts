@@ -22,7 +22,7 @@ import { SimpleRNN } from "../src/nn/simple-rnn.js";
 import { TimeDistributed } from "../src/nn/time-distributed.js";
 import { Adam } from "../src/optim/adam.js";
 import { Rng } from "../src/tensor/random.js";
-import { fromArray, randNormal, type Tensor } from "../src/tensor/tensor.js";
+import { fromArray, randNormal, type Tensor, zeros } from "../src/tensor/tensor.js";
 import { Sequential } from "../src/train/sequential.js";
 import { assertGradientsClose, checkLayerGradients } from "./helpers/gradcheck.js";
 
@@ -260,6 +260,45 @@ describe("an LSTM learns the adding problem", () => {
     let mse = 0;
     for (let i = 0; i < p.size; i++) mse += (p.data[i] - test.y.data[i]) ** 2 / p.size;
     assert.ok(mse < 0.02, `test MSE ${mse} vs baseline ${baseline}`);
+  });
+});
+
+describe("truncated BPTT through Sequential.fit", () => {
+  /**
+   * Sequences of 12 steps whose first input (±1) is the target at every step, fed in chunks of
+   * 4 steps: only the state carried across chunks can tell the later chunks the answer.
+   */
+  async function lastChunkMse(stateful: boolean): Promise<number> {
+    const [n, steps, k] = [64, 12, 4];
+    const rng = new Rng(1);
+    const x = zeros([n, steps, 1]);
+    const y = zeros([n, steps, 1]);
+    for (let b = 0; b < n; b++) {
+      const v = rng.nextFloat() < 0.5 ? -1 : 1;
+      x.data[b * steps] = v;
+      y.data.fill(v, b * steps, (b + 1) * steps);
+    }
+    const lstm = new LSTM(8, { returnSequences: true, stateful });
+    const model = new Sequential([lstm, new TimeDistributed(new Dense(1))], { inputShape: [k, 1], seed: 1 });
+    model.compile({ loss: "meanSquaredError", optimizer: new Adam({ learningRate: 0.03 }) });
+    for (let epoch = 0; epoch < 60; epoch++) {
+      lstm.resetStates(); // a new pass starts the sequences afresh
+      for (let c = 0; c < steps; c += k) await model.fit(sliceSteps(x, c, c + k), sliceSteps(y, c, c + k), { batchSize: n, shuffle: false });
+    }
+    lstm.resetStates();
+    let p = model.predict(sliceSteps(x, 0, k), { batchSize: n });
+    for (let c = k; c < steps; c += k) p = model.predict(sliceSteps(x, c, c + k), { batchSize: n });
+    const t = sliceSteps(y, steps - k, steps);
+    let mse = 0;
+    for (let i = 0; i < p.size; i++) mse += (p.data[i] - t.data[i]) ** 2 / p.size;
+    return mse;
+  }
+
+  it("a stateful LSTM fed chunks of 4 steps answers in the last chunk from the first; without the state it cannot", async () => {
+    const carried = await lastChunkMse(true);
+    const forgotten = await lastChunkMse(false);
+    assert.ok(carried < 0.05, `stateful: MSE ${carried} on steps 9-12`);
+    assert.ok(forgotten > 0.5, `not stateful: MSE ${forgotten} on steps 9-12 (the answer is not in the chunk)`);
   });
 });
 
