@@ -7,7 +7,7 @@
  * far below the baseline, the tanh RNN stays near it.
  *
  *   node --import tsx examples/adding-problem.ts [--steps 100] [--epochs 10] [--train 10000]
- *        [--test 1000] [--units 100] [--batch 32] [--lr 0.001] [--irnn-lr 0.0001]
+ *        [--test 1000] [--units 100] [--batch 32] [--lr 0.005] [--irnn-lr 0.0001]
  *        [--cells rnn,irnn,lstm] [--out out]
  *
  * All three use Adam with clipNorm 1 (Le et al. used SGD with gradient clipping and tuned the
@@ -26,7 +26,7 @@ const { options } = parseOptions(process.argv.slice(2), {
   test: { type: "number", integer: true, min: 1, default: 1000, description: "test sequences" },
   units: { type: "number", integer: true, min: 1, default: 100, description: "hidden units of each net" },
   batch: { type: "number", integer: true, min: 1, default: 32, description: "sequences per batch" },
-  lr: { type: "number", min: 0, default: 0.001, description: "Adam's learning rate (tanh RNN, LSTM)" },
+  lr: { type: "number", min: 0, default: 0.005, description: "Adam's learning rate (tanh RNN, LSTM)" },
   "irnn-lr": { type: "number", min: 0, default: 0.0001, description: "Adam's learning rate for the IRNN" },
   cells: { type: "string", default: "rnn,irnn,lstm", description: "which nets, comma-separated: rnn, irnn, lstm" },
   seed: { type: "number", integer: true, default: 1, description: "seed of data, initialisation and shuffling" },
