@@ -116,6 +116,14 @@ describe("regularisation and clipping", () => {
     close(b.value.data, [-0.8]);
   });
 
+  it("clipValue clips each component, after clipNorm has rescaled them together", () => {
+    close(run(new SGD({ learningRate: 1, clipValue: 0.5 }), [0, 0, 0], [[3, -0.2, -7]]), [-0.5, 0.2, 0.5]);
+    const a = param([0, 0]);
+    a.grad.assign([3, 4]); // norm 5 → (0.6, 0.8) → clipped to (0.6, 0.7)
+    new SGD({ learningRate: 1, clipNorm: 1, clipValue: 0.7 }).step([a]);
+    close(a.value.data, [-0.6, -0.7]);
+  });
+
   it("frozen params are skipped", () => {
     const p = param([1]);
     p.trainable = false;
@@ -142,6 +150,7 @@ describe("schedules and configs", () => {
     assert.throws(() => new SGD({ nesterov: true }), /nesterov needs momentum/);
     assert.throws(() => new Adam({ beta2: 1.5 }), /beta2 must be in \[0, 1\)/);
     assert.throws(() => new Adam({ clipNorm: 0 }), /clipNorm must be a number > 0/);
+    assert.throws(() => new SGD({ clipValue: -1 }), /SGD: clipValue must be a number > 0/);
     assert.throws(() => new SGD({ schedule: { type: "linear" } as never }), /schedule.type must be one of step, exponential, cosine/);
   });
 
@@ -149,6 +158,7 @@ describe("schedules and configs", () => {
     for (const opt of [
       new SGD({ learningRate: 0.2, momentum: 0.5, nesterov: true, weightDecay: 1e-4 }),
       new Adagrad({ l1: 0.01 }),
+      new SGD({ clipValue: 0.25 }),
       new Adam({ beta1: 0.8, clipNorm: 2, schedule: { type: "step", every: 3, factor: 0.1 } }),
     ]) {
       assert.deepEqual(optimizerFromConfig(JSON.parse(JSON.stringify(opt.config()))).config(), opt.config());

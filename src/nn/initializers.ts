@@ -52,3 +52,36 @@ export function initialize(name: InitializerName, shape: Shape, fanIn: number, f
   }
   return t;
 }
+
+/**
+ * A [rows, cols] matrix with orthonormal rows (rows ≤ cols) or columns (rows ≥ cols), times
+ * gain: Gram-Schmidt on a Gaussian matrix, which is Q of its QR factorisation with R's
+ * diagonal positive, so Q is uniform (Haar) on the orthogonal matrices (Saxe et al. 2014).
+ * A recurrent matrix with all singular values 1 neither shrinks nor grows h at the start.
+ */
+export function orthogonal(rows: number, cols: number, rng: Rng, gain = 1): Tensor {
+  // orthonormalise the k = min(rows, cols) vectors of length m = max(rows, cols), in float64
+  const k = Math.min(rows, cols);
+  const m = Math.max(rows, cols);
+  const q = Array.from({ length: k }, () => Float64Array.from({ length: m }, () => rng.normal()));
+  for (let i = 0; i < k; i++) {
+    for (let j = 0; j < i; j++) {
+      let dot = 0;
+      for (let r = 0; r < m; r++) dot += q[i][r] * q[j][r];
+      for (let r = 0; r < m; r++) q[i][r] -= dot * q[j][r];
+    }
+    let norm = 0;
+    for (let r = 0; r < m; r++) norm += q[i][r] * q[i][r];
+    norm = Math.sqrt(norm);
+    for (let r = 0; r < m; r++) q[i][r] /= norm;
+  }
+  const t = zeros([rows, cols]);
+  for (let i = 0; i < k; i++) {
+    for (let r = 0; r < m; r++) {
+      // vector i is row i (rows ≤ cols) or column i (rows > cols)
+      if (rows <= cols) t.data[i * cols + r] = gain * q[i][r];
+      else t.data[r * cols + i] = gain * q[i][r];
+    }
+  }
+  return t;
+}

@@ -59,6 +59,14 @@ export interface Layer {
    * penalty such as KL sparsity); its backward adds the term's derivative to dL/dx.
    */
   penalty?(): number;
+  /**
+   * Masks of padded steps, passed up a Sequential as Keras does: before each forward the model
+   * gives a layer the [batch, time] mask (1 real step, 0 padding) that came with its input, or
+   * null. Layers without setMask ignore masks.
+   */
+  setMask?(mask: Tensor | null): void;
+  /** The mask that goes with the last forward's output, for the layer above; absent or null: none (the mask stops here). */
+  outputMask?(): Tensor | null;
   /** A layer that uses another layer's params (tied weights) finds it among the layers below; called before build. */
   tie?(below: readonly Layer[]): void;
 }

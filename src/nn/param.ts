@@ -6,3 +6,19 @@ import type { Param } from "./layer.js";
 export function makeParam(name: string, value: Tensor, regularize: boolean): Param {
   return { name, value, grad: zerosLike(value), trainable: true, regularize };
 }
+
+/** A sub-layer's param under the name "<prefix>.<param>"; value, grad and trainable stay shared (Parallel, Bidirectional). */
+export function prefixedParam(prefix: string, p: Param): Param {
+  return {
+    name: `${prefix}.${p.name}`,
+    value: p.value,
+    grad: p.grad,
+    regularize: p.regularize,
+    get trainable() {
+      return p.trainable;
+    },
+    set trainable(v: boolean) {
+      p.trainable = v;
+    },
+  };
+}

@@ -12,6 +12,7 @@ export function optimizerFromConfig(config: OptimizerConfig): Optimizer {
     weightDecay: config.weightDecay,
     l1: config.l1,
     clipNorm: config.clipNorm ?? undefined,
+    clipValue: config.clipValue ?? undefined,
     schedule: (config.schedule as ScheduleSpec | null) ?? undefined,
   };
   const num = (k: string): number | undefined => (typeof config[k] === "number" ? (config[k] as number) : undefined);

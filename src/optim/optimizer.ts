@@ -1,7 +1,7 @@
 /**
  * The optimiser contract and what all optimisers share: L2 weight decay and L1 added to the
- * gradient of regularised params (weights, not biases), clipping by the global gradient norm,
- * and the learning-rate schedule. Subclasses write only their update rule, with ops on
+ * gradient of regularised params (weights, not biases), clipping by the global gradient norm
+ * and by value (the exploding gradients of recurrent nets), and the learning-rate schedule. Subclasses write only their update rule, with ops on
  * per-param state tensors allocated on first use (nothing is allocated per step afterwards).
  */
 import type { Param } from "../nn/layer.js";
@@ -17,6 +17,8 @@ export interface OptimizerOptions {
   l1?: number;
   /** Rescales all gradients together when their global L2 norm exceeds this. */
   clipNorm?: number;
+  /** Clips each gradient component to [−clipValue, clipValue] (after clipNorm, as Keras does). */
+  clipValue?: number;
   /** Learning rate per epoch; see schedules.ts. */
   schedule?: Schedule;
 }
@@ -28,6 +30,8 @@ export interface OptimizerConfig {
   weightDecay: number;
   l1: number;
   clipNorm: number | null;
+  /** Present only when set, so configs saved before it existed read the same. */
+  clipValue?: number;
   schedule: ScheduleSpec | null;
   [option: string]: unknown;
 }
@@ -79,6 +83,7 @@ export abstract class BaseOptimizer implements Optimizer {
   readonly weightDecay: number;
   readonly l1: number;
   readonly clipNorm: number | null;
+  readonly clipValue: number | null;
   readonly schedule: Schedule | null;
   learningRate: number;
   /** Steps taken (Adam's bias correction counts them). */
@@ -92,6 +97,7 @@ export abstract class BaseOptimizer implements Optimizer {
     this.weightDecay = assertPositive(options.weightDecay ?? 0, "weightDecay", where, true);
     this.l1 = assertPositive(options.l1 ?? 0, "l1", where, true);
     this.clipNorm = options.clipNorm === undefined ? null : assertPositive(options.clipNorm, "clipNorm", where);
+    this.clipValue = options.clipValue === undefined ? null : assertPositive(options.clipValue, "clipValue", where);
     this.schedule = options.schedule === undefined ? null : assertSchedule(options.schedule, where);
   }
 
@@ -112,6 +118,10 @@ export abstract class BaseOptimizer implements Optimizer {
       if (!p.trainable) continue;
       const s = this.stateOf(p);
       if (scaleGrads !== 1) ops.scale(p.grad, scaleGrads, p.grad);
+      if (this.clipValue !== null) {
+        ops.scalarOp("min", p.grad, this.clipValue, p.grad);
+        ops.scalarOp("max", p.grad, -this.clipValue, p.grad);
+      }
       if (p.regularize && this.weightDecay > 0) ops.axpby(this.weightDecay, p.value, 1, p.grad);
       if (p.regularize && this.l1 > 0) {
         ops.unary("sign", p.value, s.scratch);
@@ -134,6 +144,7 @@ export abstract class BaseOptimizer implements Optimizer {
       weightDecay: this.weightDecay,
       l1: this.l1,
       clipNorm: this.clipNorm,
+      ...(this.clipValue === null ? {} : { clipValue: this.clipValue }),
       schedule: this.schedule === null || typeof this.schedule === "function" ? null : this.schedule,
       ...this.extraConfig(),
     };

@@ -375,7 +375,13 @@ export class Sequential implements TrainableModel {
   /** Forward pass of one batch; the result is a layer's buffer, overwritten by the next call. */
   forward(x: Tensor, training: boolean): Tensor {
     let h = x;
-    for (const layer of this.layers) h = layer.forward(h, training);
+    // a Masking layer's mask of padded steps travels up to the recurrent layers above it
+    let mask: Tensor | null = null;
+    for (const layer of this.layers) {
+      layer.setMask?.(mask);
+      h = layer.forward(h, training);
+      mask = layer.outputMask?.() ?? null;
+    }
     return h;
   }
 
