@@ -66,3 +66,35 @@ export function activationBackward(name: ActivationName, y: Tensor, dy: Tensor, 
       return ops.softmaxGrad(y, dy, out);
   }
 }
+
+/**
+ * GELU (Hendrycks & Gimpel 2016), the transformer MLP's nonlinearity, in its tanh form (as in
+ * BERT, GPT-2 and PyTorch's approximate="tanh"): gelu(z) = ½ z (1 + tanh u), u = √(2/π)(z + 0.044715 z³).
+ * It is not an ActivationName: its derivative is not a function of y alone, so the GELU layer
+ * (gelu.ts) keeps z for its backward pass, geluBackward.
+ */
+const GELU_C = Math.sqrt(2 / Math.PI);
+const GELU_A = 0.044715;
+
+export function gelu(z: Tensor, out: Tensor): Tensor {
+  const zd = z.data;
+  const y = out.data;
+  for (let i = 0; i < zd.length; i++) {
+    const x = zd[i];
+    y[i] = 0.5 * x * (1 + Math.tanh(GELU_C * (x + GELU_A * x * x * x)));
+  }
+  return out;
+}
+
+/** dL/dz = dL/dy ∘ gelu'(z), gelu'(z) = ½(1 + t) + ½ z (1 − t²) √(2/π)(1 + 3·0.044715 z²), t = tanh u. */
+export function geluBackward(z: Tensor, dy: Tensor, out: Tensor): Tensor {
+  const zd = z.data;
+  const g = dy.data;
+  const dz = out.data;
+  for (let i = 0; i < zd.length; i++) {
+    const x = zd[i];
+    const t = Math.tanh(GELU_C * (x + GELU_A * x * x * x));
+    dz[i] = g[i] * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * GELU_C * (1 + 3 * GELU_A * x * x));
+  }
+  return out;
+}

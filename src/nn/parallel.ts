@@ -19,6 +19,7 @@ import { formatShape, type Shape, ShapeError, shapeSize, shapesEqual } from "../
 import type { Tensor } from "../tensor/tensor.js";
 import { BatchBuffers } from "./buffers.js";
 import type { Layer, LayerConfig, Param } from "./layer.js";
+import { prefixed } from "./param.js";
 import { configValue, isShape, isString, layerFromConfig, registerLayer } from "./registry.js";
 
 export interface ParallelOptions {
@@ -138,22 +139,6 @@ function copyColumns(src: Float32Array, rows: number, srcCols: number, dst: Floa
   } else {
     for (let r = 0; r < rows; r++) dst.set(src.subarray(r * srcCols, (r + 1) * srcCols), r * dstCols + offset);
   }
-}
-
-/** The sub-layer's param under the name "<sub-layer>.<param>"; value, grad and trainable stay shared. */
-function prefixed(layerName: string, p: Param): Param {
-  return {
-    name: `${layerName}.${p.name}`,
-    value: p.value,
-    grad: p.grad,
-    regularize: p.regularize,
-    get trainable() {
-      return p.trainable;
-    },
-    set trainable(v: boolean) {
-      p.trainable = v;
-    },
-  };
 }
 
 const isBranches = (v: unknown): v is LayerConfig[][] =>
