@@ -85,7 +85,7 @@ describe("MultiHeadSelfAttention", () => {
     assert.throws(() => new MultiHeadSelfAttention({ heads: 2 }).build([8], new Rng(0)), /input shape must be \[tokens, width\]/);
     const layer = new MultiHeadSelfAttention({ heads: 2 });
     layer.build([4, 8], new Rng(0));
-    assert.throws(() => layer.forward(zeros([2, 5, 8]), false), /expected input \[batch, 4, 8\]; got \[2,5,8\]/);
+    assert.throws(() => layer.forward(zeros([2, 5, 7]), false), /expected input \[batch, tokens, 8\]; got \[2,5,7\]/);
   });
 });
 

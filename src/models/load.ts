@@ -8,6 +8,8 @@ import type { Sequential } from "../train/sequential.js";
 import "../train/sequential.js";
 import type { Autoencoder } from "./autoencoders/autoencoder.js";
 import "./autoencoders/autoencoder.js";
+import type { MaskedAutoencoder } from "./autoencoders/mae.js";
+import "./autoencoders/mae.js";
 import type { StackedAutoencoder } from "./autoencoders/stacked.js";
 import "./autoencoders/stacked.js";
 import type { BoltzmannMachine } from "./boltzmann/boltzmann.js";
@@ -28,7 +30,19 @@ import type { RBM } from "./rbm/rbm.js";
 import "./rbm/rbm.js";
 
 /** Every class of layerwise that saveModel writes and loadModel reads back. */
-export type SavedModelClass = Sequential | Autoencoder | RBM | DBN | DBM | Hopfield | BoltzmannMachine | BAM | Perceptron | PCA | StackedAutoencoder;
+export type SavedModelClass =
+  | Sequential
+  | Autoencoder
+  | RBM
+  | DBN
+  | DBM
+  | Hopfield
+  | BoltzmannMachine
+  | BAM
+  | Perceptron
+  | PCA
+  | StackedAutoencoder
+  | MaskedAutoencoder;
 
 /**
  * Loads the model saved in dir: a folder with model.json + model.safetensors, or one an older

@@ -9,6 +9,8 @@
  *   dQ_h = s dS_h K_h,  dK_h = s dS_hᵀ Q_h,
  * and dX = dQ W_qᵀ + dK W_kᵀ + dV W_vᵀ through the three projections (Dense layers on the
  * [batch·T, d] view). The per-head products are GEMMs on strided blocks of Q, K, V (no copies).
+ * No weight depends on T, so a built layer takes any number of tokens (a masked autoencoder's
+ * encoder sees a quarter of them in training and all of them for features).
  */
 import { backend } from "../backend/index.js";
 import * as ops from "../ops/index.js";
@@ -28,7 +30,15 @@ export interface MultiHeadSelfAttentionOptions {
   inputShape?: Shape;
 }
 
-/** One block product C = alpha op(A) op(B) + beta C on sub-matrices that start at the given offsets of row-major storage. */
+/**
+ * One block product C = alpha op(A) op(B) + beta C on sub-matrices that start at the given
+ * offsets of row-major storage (row strides lda, ldb, ldc). Each view ends at its block's last
+ * element, so a backend that stages operands copies only the block.
+ */
+function block(t: Tensor, offset: number, rows: number, cols: number, ld: number): Float32Array {
+  return t.data.subarray(offset, offset + (rows - 1) * ld + cols);
+}
+
 function gemmAt(
   transA: boolean,
   transB: boolean,
@@ -45,9 +55,22 @@ function gemmAt(
   c: Tensor,
   cOffset: number,
   ldc: number,
-  beta = 0,
 ): void {
-  backend().gemm(transA, transB, m, n, k, alpha, a.data.subarray(aOffset), lda, b.data.subarray(bOffset), ldb, beta, c.data.subarray(cOffset), ldc);
+  backend().gemm(
+    transA,
+    transB,
+    m,
+    n,
+    k,
+    alpha,
+    block(a, aOffset, transA ? k : m, transA ? m : k, lda),
+    lda,
+    block(b, bOffset, transB ? n : k, transB ? k : n, ldb),
+    ldb,
+    0,
+    block(c, cOffset, m, n, ldc),
+    ldc,
+  );
 }
 
 export class MultiHeadSelfAttention implements Layer {
@@ -59,11 +82,10 @@ export class MultiHeadSelfAttention implements Layer {
   key!: Dense;
   value!: Dense;
   output!: Dense;
-  private tokens = 0;
   private width = 0;
   private wrapped: Param[] = [];
   private readonly buffers = new BatchBuffers();
-  private last: { n: number; q: Tensor; k: Tensor; v: Tensor; attention: Tensor } | null = null;
+  private last: { n: number; T: number; q: Tensor; k: Tensor; v: Tensor; attention: Tensor } | null = null;
 
   constructor(options: MultiHeadSelfAttentionOptions) {
     const heads = options?.heads;
@@ -79,7 +101,6 @@ export class MultiHeadSelfAttention implements Layer {
     const [T, d] = inputShape;
     if (d % this.heads !== 0)
       throw new RangeError(`MultiHeadSelfAttention ${this.name}: heads (${this.heads}) must divide the width ${d}; choose heads among the divisors of ${d}`);
-    this.tokens = T;
     this.width = d;
     const projection = (name: string): Dense => {
       const layer = new Dense(d, { name });
@@ -96,10 +117,10 @@ export class MultiHeadSelfAttention implements Layer {
   }
 
   forward(x: Tensor, _training: boolean): Tensor {
-    const [T, d, H] = [this.tokens, this.width, this.heads];
-    if (x.rank !== 3 || x.shape[1] !== T || x.shape[2] !== d)
-      throw new ShapeError(`MultiHeadSelfAttention ${this.name}: expected input [batch, ${T}, ${d}]; got ${formatShape(x.shape)}`);
-    const n = x.shape[0];
+    const [d, H] = [this.width, this.heads];
+    if (d === 0 || x.rank !== 3 || x.shape[1] < 1 || x.shape[2] !== d)
+      throw new ShapeError(`MultiHeadSelfAttention ${this.name}: expected input [batch, tokens, ${d}]; got ${formatShape(x.shape)}`);
+    const [n, T] = x.shape;
     const dh = d / H;
     const rows = x.reshape([n * T, d]);
     const q = this.query.forward(rows, false);
@@ -121,14 +142,14 @@ export class MultiHeadSelfAttention implements Layer {
         gemmAt(false, false, T, dh, T, 1, attention, (b * H + h) * T * T, T, v, tok, d, o, tok, d);
       }
     }
-    this.last = { n, q, k, v, attention };
+    this.last = { n, T, q, k, v, attention };
     return this.output.forward(o, false).reshape([n, T, d]);
   }
 
   backward(dy: Tensor, needInputGrad = true): Tensor {
     if (this.last === null) throw new Error(`MultiHeadSelfAttention ${this.name}: backward called before forward`);
-    const { n, q, k, v, attention } = this.last;
-    const [T, d, H] = [this.tokens, this.width, this.heads];
+    const { n, T, q, k, v, attention } = this.last;
+    const [d, H] = [this.width, this.heads];
     if (dy.size !== n * T * d) throw new ShapeError(`MultiHeadSelfAttention ${this.name}: dy ${formatShape(dy.shape)} does not match [${n}, ${T}, ${d}]`);
     const dh = d / H;
     const s = 1 / Math.sqrt(dh);

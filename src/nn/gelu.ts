@@ -17,6 +17,8 @@ export class GELU implements Layer {
   readonly inputShape?: Shape;
   private readonly buffers = new BatchBuffers();
   private x: Tensor | null = null;
+  /** σ(2u) of the last forward, which the derivative reuses. */
+  private s: Tensor | null = null;
 
   constructor(options: GELUOptions = {}) {
     this.name = options.name ?? "";
@@ -30,12 +32,13 @@ export class GELU implements Layer {
 
   forward(x: Tensor, _training: boolean): Tensor {
     this.x = x;
-    return gelu(x, this.buffers.get("y", x.shape));
+    this.s = this.buffers.get("s", x.shape);
+    return gelu(x, this.s, this.buffers.get("y", x.shape));
   }
 
   backward(dy: Tensor, _needInputGrad = true): Tensor {
-    if (this.x === null) throw new Error(`GELU ${this.name}: backward called before forward`);
-    return geluBackward(this.x, dy, this.buffers.get("dx", this.x.shape));
+    if (this.x === null || this.s === null) throw new Error(`GELU ${this.name}: backward called before forward`);
+    return geluBackward(this.x, this.s, dy, this.buffers.get("dx", this.x.shape));
   }
 
   params(): Param[] {

@@ -60,18 +60,23 @@ export class LayerNorm implements Layer {
     const y = this.buffers.get("y", x.shape);
     if (this.invStd.length < rows) this.invStd = new Float32Array(rows);
     const [g, b, xs, xh, ys] = [this.gamma.value.data, this.beta.value.data, x.data, xhat.data, y.data];
+    const [invStd, eps] = [this.invStd, this.epsilon];
     for (let r = 0; r < rows; r++) {
       const o = r * d;
       let mu = 0;
       for (let j = 0; j < d; j++) mu += xs[o + j];
       mu /= d;
       let v = 0;
-      for (let j = 0; j < d; j++) v += (xs[o + j] - mu) ** 2;
-      const inv = 1 / Math.sqrt(v / d + this.epsilon);
-      this.invStd[r] = inv;
       for (let j = 0; j < d; j++) {
-        xh[o + j] = (xs[o + j] - mu) * inv;
-        ys[o + j] = g[j] * xh[o + j] + b[j];
+        const c = xs[o + j] - mu;
+        v += c * c;
+      }
+      const inv = 1 / Math.sqrt(v / d + eps);
+      invStd[r] = inv;
+      for (let j = 0; j < d; j++) {
+        const h = (xs[o + j] - mu) * inv;
+        xh[o + j] = h;
+        ys[o + j] = g[j] * h + b[j];
       }
     }
     this.xhat = xhat;

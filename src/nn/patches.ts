@@ -100,7 +100,7 @@ export interface PatchEmbeddingOptions {
   inputShape?: Shape;
 }
 
-/** Patches → tokens: [batch, H, W, C] or [batch, H·W] → [batch, T, dim], a Dense (W [p·p·C, dim], b) applied to each patch. */
+/** Patches → tokens: [batch, H, W, C] or [batch, H·W·C] → [batch, T, dim], a Dense (W [p·p·C, dim], b) applied to each patch. */
 export class PatchEmbedding implements Layer {
   name: string;
   readonly patchSize: number;
@@ -110,6 +110,7 @@ export class PatchEmbedding implements Layer {
   projection!: Dense;
   grid!: PatchGrid;
   private imageShape: Shape = [];
+  private xShape: Shape = [];
   private wrapped: Param[] = [];
   private readonly buffers = new BatchBuffers();
 
@@ -138,8 +139,10 @@ export class PatchEmbedding implements Layer {
   }
 
   forward(x: Tensor, _training: boolean): Tensor {
-    if (this.grid === undefined || x.size !== x.rows * shapeSize(this.imageShape) || x.rank !== this.imageShape.length + 1)
+    // images come as [batch, H, W, C] or flat [batch, H·W·C]: only the pixel count must agree
+    if (this.grid === undefined || x.rank < 2 || x.size !== x.rows * shapeSize(this.imageShape))
       throw new ShapeError(`PatchEmbedding ${this.name}: expected input [batch, ${this.imageShape.join(", ")}]; got ${formatShape(x.shape)}`);
+    this.xShape = x.shape;
     const n = x.rows;
     const [T, P] = [this.tokens, patchPixels(this.grid)];
     const patches = patchify(this.grid, x, this.buffers.get("patches", [n, T, P]));
@@ -151,7 +154,7 @@ export class PatchEmbedding implements Layer {
     const [T, P] = [this.tokens, patchPixels(this.grid)];
     const dPatches = this.projection.backward(dy.reshape([n * T, this.dim]), needInputGrad);
     if (!needInputGrad) return dPatches;
-    return unpatchify(this.grid, dPatches.reshape([n, T, P]), this.buffers.get("dx", [n, ...this.imageShape]));
+    return unpatchify(this.grid, dPatches.reshape([n, T, P]), this.buffers.get("dx", this.xShape));
   }
 
   params(): Param[] {

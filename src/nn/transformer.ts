@@ -4,7 +4,7 @@
  *   y = h + W₂ gelu(W₁ LN₂(h) + b₁) + b₂        (the MLP acts on each token alone, width d·mlpRatio)
  * The residual paths carry the gradient straight through: dL/dh = dL/dy + (MLP path)ᵀ dL/dy, and
  * dL/dx = dL/dh + (attention path)ᵀ dL/dh. Params are named "<sub-layer>.<param>" (ln1, attention,
- * ln2, fc1, fc2).
+ * ln2, fc1, fc2). Like the attention, a built block takes any number of tokens.
  */
 import * as ops from "../ops/index.js";
 import type { Rng } from "../tensor/random.js";
@@ -39,7 +39,8 @@ export class TransformerBlock implements Layer {
   fc1!: Dense;
   gelu!: GELU;
   fc2!: Dense;
-  private shape: Shape = [];
+  private width = 0;
+  private tokens = 0;
   private wrapped: Param[] = [];
   private readonly buffers = new BatchBuffers();
 
@@ -70,17 +71,18 @@ export class TransformerBlock implements Layer {
     this.fc1.build([d], rng);
     this.gelu.build([hidden], rng);
     this.fc2.build([hidden], rng);
-    this.shape = [...inputShape];
+    this.width = d;
     this.wrapped = [this.ln1, this.attention, this.ln2, this.fc1, this.fc2].flatMap((l) => l.params().map((p) => prefixed(l.name, p)));
     this.buffers.clear();
     return [...inputShape];
   }
 
   forward(x: Tensor, training: boolean): Tensor {
-    const [T, d] = this.shape;
-    if (x.rank !== 3 || x.shape[1] !== T || x.shape[2] !== d)
-      throw new ShapeError(`TransformerBlock ${this.name}: expected input [batch, ${T}, ${d}]; got ${formatShape(x.shape)}`);
-    const n = x.shape[0];
+    const d = this.width;
+    if (d === 0 || x.rank !== 3 || x.shape[1] < 1 || x.shape[2] !== d)
+      throw new ShapeError(`TransformerBlock ${this.name}: expected input [batch, tokens, ${d}]; got ${formatShape(x.shape)}`);
+    const [n, T] = x.shape;
+    this.tokens = T;
     const h = ops.add(x, this.attention.forward(this.ln1.forward(x, training), training), this.buffers.get("h", x.shape));
     const tokens = this.ln2.forward(h, training).reshape([n * T, d]);
     const mlp = this.fc2.forward(this.gelu.forward(this.fc1.forward(tokens, training), training), training);
@@ -88,7 +90,7 @@ export class TransformerBlock implements Layer {
   }
 
   backward(dy: Tensor, needInputGrad = true): Tensor {
-    const [T, d] = this.shape;
+    const [T, d] = [this.tokens, this.width];
     const n = dy.size / (T * d);
     dy = dy.reshape([n, T, d]);
     const dMlp = this.fc1.backward(this.gelu.backward(this.fc2.backward(dy.reshape([n * T, d]))));
