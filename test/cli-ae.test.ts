@@ -41,6 +41,17 @@ describe("layerwise train ae / encode", () => {
     });
   }
 
+  it("--kind mae learns (its guess of the hidden patches beats the untrained one's) and writes the triptych", async () => {
+    const out = join(dir, "mae");
+    const r = await cli(["train", "ae", "--kind", "mae", "--code", "32", "--lr", "0.003", ...DATA, "--out", out]);
+    assert.equal(r.code, 0, r.err);
+    for (const file of ["model.json", "model.safetensors", "reconstructions.png", "mae-triptych.png", "summary.json"])
+      assert.ok((await stat(join(out, file))).size > 0, `mae: ${file}`);
+    const summary = JSON.parse(await readFile(join(out, "summary.json"), "utf8"));
+    assert.equal(summary.epochs, 3);
+    assert.ok(summary.reconstructionErrorPerImage < 0.3 * summary.untrainedErrorPerImage, JSON.stringify(summary));
+  });
+
   it("--checkpoint-every and --resume continue a run to the weights of an uninterrupted one", async () => {
     const run = (out: string, more: string[]) =>
       cli([
@@ -94,7 +105,10 @@ describe("layerwise train ae / encode", () => {
       [["--kind", "sparse", "--sparsity-target", "1"], /--sparsity-target must be in \(0, 1\); got 1/],
       [["--kind", "sparse", "--sparsity-target", "0"], /--sparsity-target must be in \(0, 1\); got 0/],
       [["--kind", "denoising", "--noise", "pepper"], /--noise must be one of masking, salt-pepper, gaussian; got "pepper"/],
-      [["--kind", "vae"], /--kind must be one of basic, denoising, sparse, conv; got "vae"/],
+      [["--kind", "nope"], /--kind must be one of basic, denoising, sparse, conv(, \w+)*; got "nope"/],
+      [["--kind", "mae", "--mask-ratio", "1"], /--mask-ratio must be in \(0, 1\); got 1/],
+      [["--kind", "mae", "--patch", "5"], /--patch or --code: patchSize 5 does not tile the 28×28 image/],
+      [["--kind", "basic", "--patch", "4"], /--patch applies to --kind mae; got --kind basic/],
       [["--kind", "basic", "--level", "0.3"], /--level applies to --kind denoising; got --kind basic/],
       [["--kind", "conv", "--code", "50"], /--code must be a multiple of 49 for --kind conv/],
       [["--epochs", "1"], /--kind is required/],

@@ -1,15 +1,17 @@
 /**
- * `layerwise train ae --kind basic|denoising|sparse|conv`: trains an autoencoder x → x on the
+ * `layerwise train ae --kind basic|denoising|sparse|conv|mae`: trains an autoencoder x → x on the
  * MNIST training digits through the one loop (Sequential.fit), saves it, and writes its pictures
  * and summary.json (the test digits' squared reconstruction error ‖x − x̂‖² per image). The kinds
  * are one table (AE_KINDS): a new kind (stacked, deep, vae, ...) is one entry there.
  */
 import { joinPath, writeFileAtomic } from "../../io/files.js";
+import { loadSavedAs } from "../../io/model.js";
 import { tileImages, writePng } from "../../io/png.js";
 import { Autoencoder, type AutoencoderOptions } from "../../models/autoencoders/autoencoder.js";
 import { convAutoencoder } from "../../models/autoencoders/conv.js";
 import { corrupt, type NoiseKind } from "../../models/autoencoders/corruption.js";
-import { autoencoderFiltersImage, denoisingImage } from "../../models/autoencoders/pictures.js";
+import { MaskedAutoencoder } from "../../models/autoencoders/mae.js";
+import { autoencoderFiltersImage, denoisingImage, maskedAutoencoderImage } from "../../models/autoencoders/pictures.js";
 import { Adam } from "../../optim/adam.js";
 import { Rng } from "../../tensor/random.js";
 import { fromArray, type Tensor } from "../../tensor/tensor.js";
@@ -20,7 +22,7 @@ import { checkpointOptions, describeTrainingData, epochsToRun, RunCheckpoint } f
 import type { Command } from "../command.js";
 import { baseNames, defineCommand, learningRateOption, loadMnistFor, logUnless, requireOption, supervisedTrainerOptions } from "../common.js";
 
-const USAGE = "layerwise train ae --kind basic|denoising|sparse|conv --out DIR [options]";
+const USAGE = "layerwise train ae --kind basic|denoising|sparse|conv|mae --out DIR [options]";
 
 /** The CLI's noise names and the library's. */
 const NOISES: Record<string, NoiseKind> = { masking: "masking", "salt-pepper": "saltAndPepper", gaussian: "gaussian" };
@@ -32,13 +34,15 @@ const KIND_OPTIONS: Record<string, readonly string[]> = {
   level: ["denoising"],
   "sparsity-target": ["sparse"],
   "sparsity-weight": ["sparse"],
+  patch: ["mae"],
+  "mask-ratio": ["mae"],
 };
 
 const specs = {
-  kind: { type: "string", description: "which autoencoder", choices: ["basic", "denoising", "sparse", "conv"] },
+  kind: { type: "string", description: "which autoencoder", choices: ["basic", "denoising", "sparse", "conv", "mae"] },
   code: {
     type: "number",
-    description: "code size: hidden units (default 100); for conv 49·c numbers, a multiple of 49 (default 196 = 7×7×4)",
+    description: "code size: hidden units (default 100); for conv 49·c numbers, a multiple of 49 (default 196 = 7×7×4); for mae the token width (default 64)",
     integer: true,
     min: 1,
   },
@@ -47,9 +51,11 @@ const specs = {
   level: { type: "number", description: "corruption level: ν (masking, salt-pepper) or σ (gaussian)", min: 0, max: 1, default: 0.25 },
   "sparsity-target": { type: "number", description: "ρ, the target average activation of each hidden unit, in (0, 1)", default: 0.05 },
   "sparsity-weight": { type: "number", description: "β, the weight of Σ_j KL(ρ ‖ ρ̂_j)", min: 0, default: 3 },
+  patch: { type: "number", description: "mae: the side of a square patch, dividing 28", integer: true, min: 1, default: 7 },
+  "mask-ratio": { type: "number", description: "mae: the share of each digit's patches hidden, in (0, 1)", default: 0.75 },
   epochs: { type: "number", description: "passes over the training set", integer: true, min: 1, default: 10 },
   "batch-size": { type: "number", description: "digits per update", integer: true, min: 1, default: 100 },
-  lr: learningRateOption("Adam's learning rate", 0.01),
+  lr: learningRateOption("Adam's learning rate (default 0.01; mae 0.001)"),
   ...supervisedTrainerOptions({ seed: "seed of initialisation, corruption and shuffling", out: "folder for the model, the pictures and summary.json" }),
   ...checkpointOptions,
 } as const;
@@ -61,12 +67,14 @@ type Options = { [K in keyof typeof specs]?: unknown } & {
   level?: number;
   "sparsity-target"?: number;
   "sparsity-weight"?: number;
+  patch?: number;
+  "mask-ratio"?: number;
   seed?: number;
 };
 
-/** A trained autoencoder as the command sees it: the Sequential fit trains, and what it can draw. */
+/** A trained autoencoder as the command sees it: the model fit trains, and what it can draw. */
 interface Trained {
-  model: Sequential;
+  model: { epochsTrained: number };
   describe: string;
   fit(x: Tensor, options: Omit<FitOptions, "validationData">): Promise<unknown>;
   reconstruct(x: Tensor): Tensor;
@@ -75,9 +83,11 @@ interface Trained {
   pictures(out: string, test: Tensor, seed: number): Promise<string[]>;
 }
 
-interface AeKind {
+interface AeKind<M = Sequential> {
   /** A fresh model, or the one a checkpoint holds (`resumed`). */
-  build(o: Options, resumed: Sequential | null): Trained;
+  build(o: Options, resumed: M | null): Trained;
+  /** Loads a checkpoint's model (default loadSequential). */
+  load?(dir: string): Promise<M>;
 }
 
 /** The dense autoencoder of the options (the kind chooses denoising and sparsity). */
@@ -145,12 +155,44 @@ const convKind: AeKind = {
   },
 };
 
+/** The masked autoencoder (He et al. 2022) on a small ViT (4 blocks, 4 heads); its picture is masked input / guess / truth. */
+const maeKind: AeKind<MaskedAutoencoder> = {
+  load: (dir) => loadSavedAs(dir, MaskedAutoencoder),
+  build(o, resumed) {
+    const ratio = o["mask-ratio"] ?? 0.75;
+    if (!(ratio > 0 && ratio < 1)) throw new UsageError(`option --mask-ratio must be in (0, 1); got ${ratio}`);
+    const optimizer = new Adam({ learningRate: (o.lr as number | undefined) ?? 1e-3 });
+    let mae = resumed;
+    try {
+      mae ??= new MaskedAutoencoder({ patchSize: o.patch ?? 7, dim: o.code ?? 64, maskRatio: ratio, optimizer, seed: o.seed ?? 1 });
+    } catch (e) {
+      // "MaskedAutoencoder: patchSize 5 does not tile ..." names the library's option; say the command's
+      throw e instanceof RangeError ? new UsageError(`option --patch or --code: ${e.message.replace(/^MaskedAutoencoder: /, "")}`) : e;
+    }
+    const model = mae;
+    return {
+      model,
+      describe: `masked autoencoder: ${model.tokens} patches of ${model.options.patchSize}×${model.options.patchSize}, ${model.visibleTokens} visible; ViT width ${model.options.dim}`,
+      fit: (x, options) => model.fit(x, { epochs: options.epochs, batchSize: options.batchSize, callbacks: options.callbacks }),
+      // x̂: the visible patches as given, the hidden ones as guessed (the same masks before and after training)
+      reconstruct: (x) => model.reconstruct(x, model.sampleMask(x.rows, new Rng(o.seed ?? 1))).guess,
+      save: (dir) => model.save(dir),
+      async pictures(out, test, seed) {
+        const path = joinPath(out, "mae-triptych.png");
+        await writePng(path, maskedAutoencoderImage(model, test.sliceRows(0, Math.min(20, test.rows)), { seed }));
+        return [path];
+      },
+    };
+  },
+};
+
 /** Every kind `train ae` knows; `stacked` and `deep` join here. */
-export const AE_KINDS: Record<string, AeKind> = {
+export const AE_KINDS: Record<string, AeKind<unknown>> = {
   basic: denseKind("basic"),
   denoising: denseKind("denoising"),
   sparse: denseKind("sparse"),
   conv: convKind,
+  mae: maeKind,
 };
 
 /** The lecture's figure: Σ_i (x_i − x̂_i)² per image, averaged over the images. */
@@ -192,7 +234,7 @@ function checkKindOptions(kind: string, given: ReadonlySet<string>): void {
 
 export const trainAeCommand: Command = defineCommand({
   path: ["train", "ae"],
-  summary: "train an autoencoder (basic, denoising, sparse, conv) on MNIST and save it with its pictures",
+  summary: "train an autoencoder (basic, denoising, sparse, conv, mae) on MNIST and save it with its pictures",
   usage: USAGE,
   specs,
   outDir: (o) => o.out,
@@ -204,8 +246,9 @@ export const trainAeCommand: Command = defineCommand({
     const data = await loadMnistFor(o);
     const { train, test } = data;
     const checkpoint = new RunCheckpoint("train ae", out, o, describeTrainingData(data.source, [train.images]));
-    const resumed = await checkpoint.resume(loadSequential);
-    const ae = AE_KINDS[kindName].build(o as Options, resumed?.model ?? null);
+    const kind = AE_KINDS[kindName];
+    const resumed = await checkpoint.resume((dir) => kind.load?.(dir) ?? loadSequential(dir));
+    const ae = kind.build(o as Options, resumed?.model ?? null);
 
     const log = logUnless(o.quiet);
     log(ae.describe);
