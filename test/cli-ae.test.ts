@@ -52,31 +52,36 @@ describe("layerwise train ae / encode", () => {
     assert.ok(summary.reconstructionErrorPerImage < 0.3 * summary.untrainedErrorPerImage, JSON.stringify(summary));
   });
 
-  it("--checkpoint-every and --resume continue a run to the weights of an uninterrupted one", async () => {
-    const run = (out: string, more: string[]) =>
-      cli([
-        "train",
-        "ae",
-        "--kind",
-        "denoising",
-        "--limit-train",
-        "200",
-        "--limit-test",
-        "50",
-        "--batch-size",
-        "20",
-        "--quiet",
-        ...more,
-        "--out",
-        join(dir, out),
-      ]);
-    assert.equal((await run("whole", ["--epochs", "3"])).code, 0);
-    assert.equal((await run("parts", ["--epochs", "2", "--checkpoint-every", "1"])).code, 0);
-    const resumed = await run("parts", ["--epochs", "3", "--resume"]);
-    assert.equal(resumed.code, 0, resumed.err);
-    assert.deepEqual(await readFile(join(dir, "parts", "model.safetensors")), await readFile(join(dir, "whole", "model.safetensors")));
-    assert.equal(JSON.parse(await readFile(join(dir, "parts", "summary.json"), "utf8")).resumedAfterEpoch, 2);
-  });
+  for (const [kind, extra] of [
+    ["denoising", []],
+    ["mae", ["--code", "16"]],
+  ] as const)
+    it(`--checkpoint-every and --resume continue a run to the weights of an uninterrupted one (--kind ${kind})`, async () => {
+      const run = (out: string, more: string[]) =>
+        cli([
+          "train",
+          "ae",
+          "--kind",
+          kind,
+          ...extra,
+          "--limit-train",
+          "200",
+          "--limit-test",
+          "50",
+          "--batch-size",
+          "20",
+          "--quiet",
+          ...more,
+          "--out",
+          join(dir, out),
+        ]);
+      assert.equal((await run(`${kind}-whole`, ["--epochs", "3"])).code, 0);
+      assert.equal((await run(`${kind}-parts`, ["--epochs", "2", "--checkpoint-every", "1"])).code, 0);
+      const resumed = await run(`${kind}-parts`, ["--epochs", "3", "--resume"]);
+      assert.equal(resumed.code, 0, resumed.err);
+      assert.deepEqual(await readFile(join(dir, `${kind}-parts`, "model.safetensors")), await readFile(join(dir, `${kind}-whole`, "model.safetensors")));
+      assert.equal(JSON.parse(await readFile(join(dir, `${kind}-parts`, "summary.json"), "utf8")).resumedAfterEpoch, 2);
+    });
 
   it("encode writes one code per test digit with its label (CSV and safetensors)", async () => {
     const csv = join(dir, "codes.csv");
