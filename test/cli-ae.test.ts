@@ -50,6 +50,11 @@ describe("layerwise train ae / encode", () => {
     const summary = JSON.parse(await readFile(join(out, "summary.json"), "utf8"));
     assert.equal(summary.epochs, 3);
     assert.ok(summary.reconstructionErrorPerImage < 0.3 * summary.untrainedErrorPerImage, JSON.stringify(summary));
+    // encode gives its mean-pooled encoder features
+    const codes = join(dir, "mae-codes.safetensors");
+    const e = await cli(["encode", "--model", out, "--limit-test", "30", "--out", codes]);
+    assert.equal(e.code, 0, e.err);
+    assert.deepEqual(decodeSafetensors(new Uint8Array(await readFile(codes))).tensors.get("codes")?.shape, [30, 32]);
   });
 
   for (const [kind, extra] of [

@@ -8,6 +8,7 @@ import { writeFileAtomic } from "../../io/files.js";
 import { encodeSafetensors } from "../../io/safetensors.js";
 import { Autoencoder } from "../../models/autoencoders/autoencoder.js";
 import { CONV_ENCODER_LAYERS } from "../../models/autoencoders/conv.js";
+import { MaskedAutoencoder } from "../../models/autoencoders/mae.js";
 import { loadModel } from "../../models/load.js";
 import { fromArray, type Tensor } from "../../tensor/tensor.js";
 import { Sequential } from "../../train/sequential.js";
@@ -27,6 +28,8 @@ const specs = {
 /** x → code, [rows, codeSize], for the autoencoders `train ae` saves. */
 function encoderOf(model: unknown, dir: string): (x: Tensor) => Tensor {
   if (model instanceof Autoencoder) return (x) => model.encode(x);
+  // the masked autoencoder's code: its encoder on all patches, mean-pooled (what the linear probe reads)
+  if (model instanceof MaskedAutoencoder) return (x) => model.features(x);
   if (model instanceof Sequential && model.name === "conv_autoencoder") {
     // the conv encoder's layers, on digits read as 28×28×1; the 7×7×c code flattened
     const encoder = model.layers.slice(0, CONV_ENCODER_LAYERS);
