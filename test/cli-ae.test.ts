@@ -89,31 +89,52 @@ describe("layerwise train ae / encode", () => {
     });
   }
 
-  it("--checkpoint-every and --resume continue a run to the weights of an uninterrupted one", async () => {
-    const run = (out: string, more: string[]) =>
-      cli([
-        "train",
-        "ae",
-        "--kind",
-        "denoising",
-        "--limit-train",
-        "200",
-        "--limit-test",
-        "50",
-        "--batch-size",
-        "20",
-        "--quiet",
-        ...more,
-        "--out",
-        join(dir, out),
-      ]);
-    assert.equal((await run("whole", ["--epochs", "3"])).code, 0);
-    assert.equal((await run("parts", ["--epochs", "2", "--checkpoint-every", "1"])).code, 0);
-    const resumed = await run("parts", ["--epochs", "3", "--resume"]);
-    assert.equal(resumed.code, 0, resumed.err);
-    assert.deepEqual(await readFile(join(dir, "parts", "model.safetensors")), await readFile(join(dir, "whole", "model.safetensors")));
-    assert.equal(JSON.parse(await readFile(join(dir, "parts", "summary.json"), "utf8")).resumedAfterEpoch, 2);
+  it("--kind mae learns (its guess of the hidden patches beats the untrained one's) and writes the triptych", async () => {
+    const out = join(dir, "mae");
+    const r = await cli(["train", "ae", "--kind", "mae", "--code", "32", "--lr", "0.003", ...DATA, "--out", out]);
+    assert.equal(r.code, 0, r.err);
+    for (const file of ["model.json", "model.safetensors", "reconstructions.png", "mae-triptych.png", "summary.json"])
+      assert.ok((await stat(join(out, file))).size > 0, `mae: ${file}`);
+    const summary = JSON.parse(await readFile(join(out, "summary.json"), "utf8"));
+    assert.equal(summary.epochs, 3);
+    assert.ok(summary.reconstructionErrorPerImage < 0.3 * summary.untrainedErrorPerImage, JSON.stringify(summary));
+    // encode gives its mean-pooled encoder features
+    const codes = join(dir, "mae-codes.safetensors");
+    const e = await cli(["encode", "--model", out, "--limit-test", "30", "--out", codes]);
+    assert.equal(e.code, 0, e.err);
+    assert.deepEqual(decodeSafetensors(new Uint8Array(await readFile(codes))).tensors.get("codes")?.shape, [30, 32]);
   });
+
+  for (const [kind, extra] of [
+    ["denoising", []],
+    ["mae", ["--code", "16"]],
+  ] as const)
+    it(`--checkpoint-every and --resume continue a run to the weights of an uninterrupted one (--kind ${kind})`, async () => {
+      const run = (out: string, more: string[]) =>
+        cli([
+          "train",
+          "ae",
+          "--kind",
+          kind,
+          ...extra,
+          "--limit-train",
+          "200",
+          "--limit-test",
+          "50",
+          "--batch-size",
+          "20",
+          "--quiet",
+          ...more,
+          "--out",
+          join(dir, out),
+        ]);
+      assert.equal((await run(`${kind}-whole`, ["--epochs", "3"])).code, 0);
+      assert.equal((await run(`${kind}-parts`, ["--epochs", "2", "--checkpoint-every", "1"])).code, 0);
+      const resumed = await run(`${kind}-parts`, ["--epochs", "3", "--resume"]);
+      assert.equal(resumed.code, 0, resumed.err);
+      assert.deepEqual(await readFile(join(dir, `${kind}-parts`, "model.safetensors")), await readFile(join(dir, `${kind}-whole`, "model.safetensors")));
+      assert.equal(JSON.parse(await readFile(join(dir, `${kind}-parts`, "summary.json"), "utf8")).resumedAfterEpoch, 2);
+    });
 
   it("encode writes one code per test digit with its label (CSV and safetensors)", async () => {
     const csv = join(dir, "codes.csv");
@@ -147,12 +168,15 @@ describe("layerwise train ae / encode", () => {
       [["--kind", "sparse", "--sparsity-target", "1"], /--sparsity-target must be in \(0, 1\); got 1/],
       [["--kind", "sparse", "--sparsity-target", "0"], /--sparsity-target must be in \(0, 1\); got 0/],
       [["--kind", "denoising", "--noise", "pepper"], /--noise must be one of masking, salt-pepper, gaussian; got "pepper"/],
-      [["--kind", "vae"], /--kind must be one of basic, denoising, sparse, stacked, deep, conv, bimodal; got "vae"/],
+      [["--kind", "nope"], /--kind must be one of basic, denoising, sparse(, \w+)*; got "nope"/],
+      [["--kind", "mae", "--mask-ratio", "1"], /--mask-ratio must be in \(0, 1\); got 1/],
+      [["--kind", "mae", "--patch", "5"], /--patch or --code: patchSize 5 does not tile the 28×28 image/],
+      [["--kind", "basic", "--patch", "4"], /--patch applies to --kind mae; got --kind basic/],
       [["--kind", "basic", "--level", "0.3"], /--level applies to --kind denoising\|stacked; got --kind basic/],
       [["--kind", "basic", "--layers", "784-30"], /--layers applies to --kind stacked\|deep; got --kind basic/],
-      [["--kind", "deep", "--code", "30"], /--code applies to --kind basic\|denoising\|sparse\|conv\|bimodal; got --kind deep/],
+      [["--kind", "deep", "--code", "30"], /--code applies to --kind basic\|denoising\|sparse\|conv\|bimodal\|mae; got --kind deep/],
       [["--kind", "stacked", "--optimizer", "adam"], /--optimizer applies to --kind deep; got --kind stacked/],
-      [["--kind", "deep", "--resume"], /--resume applies to --kind basic\|denoising\|sparse\|conv\|bimodal; got --kind deep/],
+      [["--kind", "deep", "--resume"], /--resume applies to --kind basic\|denoising\|sparse\|conv\|bimodal\|mae; got --kind deep/],
       [["--kind", "deep", "--optimizer", "sgd"], /--optimizer must be one of cg, adam; got "sgd"/],
       [["--kind", "stacked", "--layers", "100-30"], /--layers must start with the 784 pixels of an image, e.g. 784-500-250; got 100-30/],
       [["--kind", "deep", "--layers", "784-0-30"], /--layers must be sizes joined by "-" \(whole numbers >= 1/],

@@ -172,7 +172,11 @@ export class RunCheckpoint {
  * the seed, a resumed one from its epoch count with no seed (so fit continues the saved
  * shuffling, transform and dropout streams).
  */
-export function epochsToRun(model: Sequential, total: number, seed: number | undefined): { epochs: number; initialEpoch?: number; seed?: number } {
+export function epochsToRun(
+  model: Pick<Sequential, "epochsTrained">,
+  total: number,
+  seed: number | undefined,
+): { epochs: number; initialEpoch?: number; seed?: number } {
   const trained = model.epochsTrained;
   return trained === 0 ? { epochs: total, seed } : { epochs: Math.max(0, total - trained), initialEpoch: trained };
 }

@@ -14,6 +14,8 @@ import type { DeepAutoencoder } from "./autoencoders/deep.js";
 import "./autoencoders/deep.js";
 import type { UnrolledAutoencoder } from "./autoencoders/encoder-decoder.js";
 import "./autoencoders/encoder-decoder.js";
+import type { MaskedAutoencoder } from "./autoencoders/mae.js";
+import "./autoencoders/mae.js";
 import type { StackedAutoencoder } from "./autoencoders/stacked.js";
 import "./autoencoders/stacked.js";
 import type { BoltzmannMachine } from "./boltzmann/boltzmann.js";
@@ -48,7 +50,8 @@ export type SavedModelClass =
   | StackedAutoencoder
   | BimodalAutoencoder
   | DeepAutoencoder
-  | UnrolledAutoencoder;
+  | UnrolledAutoencoder
+  | MaskedAutoencoder;
 
 /**
  * Loads the model saved in dir: a folder with model.json + model.safetensors, or one an older

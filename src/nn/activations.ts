@@ -66,3 +66,35 @@ export function activationBackward(name: ActivationName, y: Tensor, dy: Tensor, 
       return ops.softmaxGrad(y, dy, out);
   }
 }
+
+/**
+ * GELU (Hendrycks & Gimpel 2016), the transformer MLP's nonlinearity, in its tanh form (as in
+ * BERT, GPT-2 and PyTorch's approximate="tanh"): gelu(z) = ½ z (1 + tanh u), u = √(2/π)(z + 0.044715 z³),
+ * computed as z σ(2u) (the same function: ½(1 + tanh u) = σ(2u)) with the backend's sigmoid.
+ * It is not an ActivationName: its derivative is not a function of y alone, so the GELU layer
+ * (gelu.ts) keeps s = σ(2u) from forward for geluBackward.
+ */
+const GELU_C = Math.sqrt(2 / Math.PI);
+const GELU_A = 0.044715;
+
+/** y = gelu(z) into out, and s = σ(2u) into s (for the backward pass). */
+export function gelu(z: Tensor, s: Tensor, out: Tensor): Tensor {
+  const [zd, sd] = [z.data, s.data];
+  for (let i = 0; i < zd.length; i++) {
+    const x = zd[i];
+    sd[i] = 2 * GELU_C * (x + GELU_A * x * x * x);
+  }
+  ops.sigmoid(s, s);
+  return ops.mul(z, s, out);
+}
+
+/** dL/dz = dL/dy ∘ gelu'(z), gelu'(z) = s + 2 z s (1 − s) √(2/π)(1 + 3·0.044715 z²), s = σ(2u) from gelu. */
+export function geluBackward(z: Tensor, s: Tensor, dy: Tensor, out: Tensor): Tensor {
+  const [zd, sd, g, dz] = [z.data, s.data, dy.data, out.data];
+  for (let i = 0; i < zd.length; i++) {
+    const x = zd[i];
+    const si = sd[i];
+    dz[i] = g[i] * (si + 2 * x * si * (1 - si) * GELU_C * (1 + 3 * GELU_A * x * x));
+  }
+  return out;
+}

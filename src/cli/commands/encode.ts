@@ -11,6 +11,7 @@ import { encodeSafetensors } from "../../io/safetensors.js";
 import { BimodalAutoencoder, splitModalities } from "../../models/autoencoders/bimodal.js";
 import { CONV_ENCODER_LAYERS } from "../../models/autoencoders/conv.js";
 import { EncoderDecoder } from "../../models/autoencoders/encoder-decoder.js";
+import { MaskedAutoencoder } from "../../models/autoencoders/mae.js";
 import { StackedAutoencoder } from "../../models/autoencoders/stacked.js";
 import { loadModel } from "../../models/load.js";
 import { fromArray, type Tensor } from "../../tensor/tensor.js";
@@ -37,6 +38,8 @@ function encoderOf(model: unknown, dir: string): (x: Tensor) => Tensor {
       const { a, b } = splitModalities(x, model.options.modalities[0]);
       return model.encode(a, b);
     };
+  // the masked autoencoder's code: its encoder on all patches, mean-pooled (what the linear probe reads)
+  if (model instanceof MaskedAutoencoder) return (x) => model.features(x);
   if (model instanceof Sequential && model.name === "conv_autoencoder") {
     // the conv encoder's layers, on digits read as 28×28×1; the 7×7×c code flattened
     const encoder = model.layers.slice(0, CONV_ENCODER_LAYERS);

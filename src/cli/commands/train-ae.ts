@@ -1,5 +1,5 @@
 /**
- * `layerwise train ae --kind basic|denoising|sparse|stacked|deep|conv|bimodal`: trains an autoencoder
+ * `layerwise train ae --kind basic|denoising|sparse|stacked|deep|conv|bimodal|mae`: trains an autoencoder
  * x → x on the MNIST training digits through the one loop (Sequential.fit), after greedy
  * pretraining for stacked (autoencoders) and deep (RBMs), saves it, and writes its pictures and
  * summary.json (the test digits' squared reconstruction error ‖x − x̂‖² per image, beside PCA's
@@ -7,6 +7,7 @@
  * kinds are one table (AE_KINDS): a new kind (vae, ...) is one entry there.
  */
 import { joinPath, writeFileAtomic } from "../../io/files.js";
+import { loadSavedAs } from "../../io/model.js";
 import { tileImages, writePng } from "../../io/png.js";
 import { Autoencoder, type AutoencoderOptions } from "../../models/autoencoders/autoencoder.js";
 import { BimodalAutoencoder, splitModalities } from "../../models/autoencoders/bimodal.js";
@@ -15,7 +16,8 @@ import { convAutoencoder } from "../../models/autoencoders/conv.js";
 import { corrupt, type NoiseKind } from "../../models/autoencoders/corruption.js";
 import { DeepAutoencoder } from "../../models/autoencoders/deep.js";
 import { type EncoderDecoder, UnrolledAutoencoder } from "../../models/autoencoders/encoder-decoder.js";
-import { autoencoderFiltersImage, crossModalImage, denoisingImage } from "../../models/autoencoders/pictures.js";
+import { MaskedAutoencoder } from "../../models/autoencoders/mae.js";
+import { autoencoderFiltersImage, crossModalImage, denoisingImage, maskedAutoencoderImage } from "../../models/autoencoders/pictures.js";
 import { StackedAutoencoder } from "../../models/autoencoders/stacked.js";
 import type { PretrainCallback } from "../../models/dbn/dbn.js";
 import { PCA } from "../../models/pca/pca.js";
@@ -32,14 +34,14 @@ import { checkpointOptions, describeTrainingData, epochsToRun, RunCheckpoint } f
 import type { Command } from "../command.js";
 import { baseNames, defineCommand, learningRateOption, loadMnistFor, logUnless, requireOption, supervisedTrainerOptions } from "../common.js";
 
-const USAGE = "layerwise train ae --kind basic|denoising|sparse|stacked|deep|conv|bimodal --out DIR [options]";
+const USAGE = "layerwise train ae --kind basic|denoising|sparse|stacked|deep|conv|bimodal|mae --out DIR [options]";
 
 /** The CLI's noise names and the library's. */
 const NOISES: Record<string, NoiseKind> = { masking: "masking", "salt-pepper": "saltAndPepper", gaussian: "gaussian" };
 
 /** The options that only one kind reads: given with another kind they are an error, not ignored. */
 const KIND_OPTIONS: Record<string, readonly string[]> = {
-  code: ["basic", "denoising", "sparse", "conv", "bimodal"],
+  code: ["basic", "denoising", "sparse", "conv", "bimodal", "mae"],
   layers: ["stacked", "deep"],
   "pretrain-epochs": ["stacked", "deep"],
   optimizer: ["deep"],
@@ -49,18 +51,20 @@ const KIND_OPTIONS: Record<string, readonly string[]> = {
   "sparsity-target": ["sparse"],
   "sparsity-weight": ["sparse"],
   // the greedy pretraining is not checkpointed: a stacked or deep run starts over
-  "checkpoint-every": ["basic", "denoising", "sparse", "conv", "bimodal"],
-  resume: ["basic", "denoising", "sparse", "conv", "bimodal"],
+  "checkpoint-every": ["basic", "denoising", "sparse", "conv", "bimodal", "mae"],
+  resume: ["basic", "denoising", "sparse", "conv", "bimodal", "mae"],
   hidden: ["bimodal"],
   "zeroed-share": ["bimodal"],
+  patch: ["mae"],
+  "mask-ratio": ["mae"],
 };
 
 const specs = {
-  kind: { type: "string", description: "which autoencoder", choices: ["basic", "denoising", "sparse", "stacked", "deep", "conv", "bimodal"] },
+  kind: { type: "string", description: "which autoencoder", choices: ["basic", "denoising", "sparse", "stacked", "deep", "conv", "bimodal", "mae"] },
   code: {
     type: "number",
     description:
-      "code size: hidden units (default 100); for conv 49·c numbers, a multiple of 49 (default 196 = 7×7×4); for bimodal the shared code (default 64)",
+      "code size: hidden units (default 100); for conv 49·c numbers, a multiple of 49 (default 196 = 7×7×4); for bimodal the shared code (default 64); for mae the token width (default 64)",
     integer: true,
     min: 1,
   },
@@ -89,6 +93,8 @@ const specs = {
   "sparsity-weight": { type: "number", description: "β, the weight of Σ_j KL(ρ ‖ ρ̂_j)", min: 0, default: 3 },
   hidden: { type: "number", description: "bimodal: units of each half's own layer (default 256)", integer: true, min: 1 },
   "zeroed-share": { type: "number", description: "bimodal: share of training rows with one half zeroed, half of them the top (default 2/3)", min: 0, max: 1 },
+  patch: { type: "number", description: "mae: the side of a square patch, dividing 28", integer: true, min: 1, default: 7 },
+  "mask-ratio": { type: "number", description: "mae: the share of each digit's patches hidden, in (0, 1)", default: 0.75 },
   epochs: {
     type: "number",
     description: "passes over the training set (stacked, deep: fine-tuning of the unrolled net; 0 none)",
@@ -97,7 +103,7 @@ const specs = {
     default: 10,
   },
   "batch-size": { type: "number", description: "digits per update", integer: true, min: 1, default: 100 },
-  lr: learningRateOption("Adam's learning rate (unused by --kind deep --optimizer cg)", 0.01),
+  lr: learningRateOption("Adam's learning rate (default 0.01; mae 0.001; unused by --kind deep --optimizer cg)"),
   ...supervisedTrainerOptions({ seed: "seed of initialisation, corruption and shuffling", out: "folder for the model, the pictures and summary.json" }),
   ...checkpointOptions,
 } as const;
@@ -116,13 +122,15 @@ type Options = { [K in keyof typeof specs]?: unknown } & {
   "sparsity-weight"?: number;
   hidden?: number;
   "zeroed-share"?: number;
+  patch?: number;
+  "mask-ratio"?: number;
   seed?: number;
 };
 
-/** A trained autoencoder as the command sees it: the Sequential fit trains, and what it can draw. */
+/** A trained autoencoder as the command sees it: the model fit trains, and what it can draw. */
 interface Trained {
-  /** The Sequential fit trains (for stacked and deep, the net unrolled after pretraining). */
-  readonly model: Sequential;
+  /** What fit trains (for stacked and deep, the net unrolled after pretraining); a checkpoint reads its epochs. */
+  readonly model: { epochsTrained: number };
   describe: string;
   codeSize: number;
   /** Greedy layer-wise pretraining, before fit (stacked, deep). */
@@ -138,9 +146,11 @@ interface Trained {
   summary?(train: Tensor, test: Tensor): Record<string, unknown>;
 }
 
-interface AeKind {
+interface AeKind<M = Sequential> {
   /** A fresh model, or the one a checkpoint holds (`resumed`). */
-  build(o: Options, resumed: Sequential | null): Trained;
+  build(o: Options, resumed: M | null): Trained;
+  /** Loads a checkpoint's model (default loadSequential). */
+  load?(dir: string): Promise<M>;
 }
 
 /** A fresh Adam at --lr (each net and each autoencoder of a stack its own). */
@@ -334,8 +344,41 @@ const bimodalKind: AeKind = {
   },
 };
 
+/** The masked autoencoder (He et al. 2022) on a small ViT (4 blocks, 4 heads); its picture is masked input / guess / truth. */
+const maeKind: AeKind<MaskedAutoencoder> = {
+  load: (dir) => loadSavedAs(dir, MaskedAutoencoder),
+  build(o, resumed) {
+    const ratio = o["mask-ratio"] ?? 0.75;
+    if (!(ratio > 0 && ratio < 1)) throw new UsageError(`option --mask-ratio must be in (0, 1); got ${ratio}`);
+    const optimizer = new Adam({ learningRate: (o.lr as number | undefined) ?? 1e-3 });
+    let mae = resumed;
+    try {
+      mae ??= new MaskedAutoencoder({ patchSize: o.patch ?? 7, dim: o.code ?? 64, maskRatio: ratio, optimizer, seed: o.seed ?? 1 });
+    } catch (e) {
+      // "MaskedAutoencoder: patchSize 5 does not tile ..." names the library's option; say the command's
+      throw e instanceof RangeError ? new UsageError(`option --patch or --code: ${e.message.replace(/^MaskedAutoencoder: /, "")}`) : e;
+    }
+    const model = mae;
+    return {
+      model,
+      codeSize: model.options.dim,
+      encode: (x) => model.features(x),
+      describe: `masked autoencoder: ${model.tokens} patches of ${model.options.patchSize}×${model.options.patchSize}, ${model.visibleTokens} visible; ViT width ${model.options.dim}`,
+      fit: (x, options) => model.fit(x, { epochs: options.epochs, batchSize: options.batchSize, callbacks: options.callbacks }),
+      // x̂: the visible patches as given, the hidden ones as guessed (the same masks before and after training)
+      reconstruct: (x) => model.reconstruct(x, model.sampleMask(x.rows, new Rng(o.seed ?? 1))).guess,
+      save: (dir) => model.save(dir),
+      async pictures(out, test, seed) {
+        const path = joinPath(out, "mae-triptych.png");
+        await writePng(path, maskedAutoencoderImage(model, test.sliceRows(0, Math.min(20, test.rows)), { seed }));
+        return [path];
+      },
+    };
+  },
+};
+
 /** Every kind `train ae` knows. */
-export const AE_KINDS: Record<string, AeKind> = {
+export const AE_KINDS: Record<string, AeKind<unknown>> = {
   basic: denseKind("basic"),
   denoising: denseKind("denoising"),
   sparse: denseKind("sparse"),
@@ -343,6 +386,7 @@ export const AE_KINDS: Record<string, AeKind> = {
   deep: deepKind,
   conv: convKind,
   bimodal: bimodalKind,
+  mae: maeKind,
 };
 
 /** Test digits (top row) and their reconstructions (bottom row). */
@@ -386,7 +430,7 @@ function checkKindOptions(kind: string, given: ReadonlySet<string>): void {
 
 export const trainAeCommand: Command = defineCommand({
   path: ["train", "ae"],
-  summary: "train an autoencoder (basic, denoising, sparse, stacked, deep, conv, bimodal) on MNIST and save it with its pictures",
+  summary: "train an autoencoder (basic, denoising, sparse, stacked, deep, conv, bimodal, mae) on MNIST and save it with its pictures",
   usage: USAGE,
   specs,
   outDir: (o) => o.out,
@@ -398,8 +442,9 @@ export const trainAeCommand: Command = defineCommand({
     const data = await loadMnistFor(o);
     const { train, test } = data;
     const checkpoint = new RunCheckpoint("train ae", out, o, describeTrainingData(data.source, [train.images]));
-    const resumed = await checkpoint.resume(loadSequential);
-    const ae = AE_KINDS[kindName].build(o as Options, resumed?.model ?? null);
+    const kind = AE_KINDS[kindName];
+    const resumed = await checkpoint.resume((dir) => kind.load?.(dir) ?? loadSequential(dir));
+    const ae = kind.build(o as Options, resumed?.model ?? null);
 
     const log = logUnless(o.quiet);
     log(ae.describe);
