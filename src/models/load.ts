@@ -10,6 +10,8 @@ import type { Autoencoder } from "./autoencoders/autoencoder.js";
 import "./autoencoders/autoencoder.js";
 import type { StackedAutoencoder } from "./autoencoders/stacked.js";
 import "./autoencoders/stacked.js";
+import type { VAE } from "./autoencoders/vae.js";
+import "./autoencoders/vae.js";
 import type { BoltzmannMachine } from "./boltzmann/boltzmann.js";
 import "./boltzmann/boltzmann.js";
 import type { DBM } from "./dbm/dbm.js";
@@ -28,7 +30,7 @@ import type { RBM } from "./rbm/rbm.js";
 import "./rbm/rbm.js";
 
 /** Every class of layerwise that saveModel writes and loadModel reads back. */
-export type SavedModelClass = Sequential | Autoencoder | RBM | DBN | DBM | Hopfield | BoltzmannMachine | BAM | Perceptron | PCA | StackedAutoencoder;
+export type SavedModelClass = Sequential | Autoencoder | RBM | DBN | DBM | Hopfield | BoltzmannMachine | BAM | Perceptron | PCA | StackedAutoencoder | VAE;
 
 /**
  * Loads the model saved in dir: a folder with model.json + model.safetensors, or one an older

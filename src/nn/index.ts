@@ -29,6 +29,8 @@ export { makeParam } from "./param.js";
 export type { GlobalPoolOptions, Pool2DOptions, PoolMode } from "./pool.js";
 export { AvgPool2D, GlobalAvgPool, GlobalMaxPool, MaxPool2D } from "./pool.js";
 export { layerFromConfig, registeredLayers, registerLayer } from "./registry.js";
+export type { ReparameterizeOptions } from "./reparameterize.js";
+export { gaussianKl, Reparameterize } from "./reparameterize.js";
 export type { ReshapeOptions } from "./reshape.js";
 export { Flatten, Reshape } from "./reshape.js";
 export type { DenseTiedOptions } from "./tied.js";

@@ -1,4 +1,4 @@
-// Autoencoders: the basic (optionally tied) autoencoder, its denoising and sparse variants, corruption, pictures; the RBM-pretrained deep autoencoder and its 2-D code plots.
+// Autoencoders: the variational autoencoder; the basic (optionally tied) autoencoder, its denoising and sparse variants, corruption, pictures; the RBM-pretrained deep autoencoder and its 2-D code plots.
 
 export type { AutoencoderFitOptions, AutoencoderLoss, AutoencoderOptions, SparsityOptions } from "./autoencoder.js";
 export { AUTOENCODER_LOSSES, Autoencoder } from "./autoencoder.js";
@@ -10,6 +10,8 @@ export type { Corruption, CorruptionOptions, NoiseKind } from "./corruption.js";
 export { assertCorruption, corrupt, corruptionTransform, NOISE_KINDS } from "./corruption.js";
 export type { DeepAutoencoderOptions } from "./deep.js";
 export { DeepAutoencoder } from "./deep.js";
-export { autoencoderFilters, autoencoderFiltersImage, denoisingImage } from "./pictures.js";
+export { autoencoderFilters, autoencoderFiltersImage, denoisingImage, normalQuantile, vaeManifoldImage, vaeSamplesImage } from "./pictures.js";
 export type { StackedAutoencoderOptions, StackedClassifierOptions, StackedPretrainOptions } from "./stacked.js";
 export { StackedAutoencoder } from "./stacked.js";
+export type { EstimateOptions, VAEFitOptions, VAEOptions } from "./vae.js";
+export { binarizeTransform, VAE } from "./vae.js";
