@@ -94,7 +94,7 @@ describe("layerwise train ae / encode", () => {
       [["--kind", "sparse", "--sparsity-target", "1"], /--sparsity-target must be in \(0, 1\); got 1/],
       [["--kind", "sparse", "--sparsity-target", "0"], /--sparsity-target must be in \(0, 1\); got 0/],
       [["--kind", "denoising", "--noise", "pepper"], /--noise must be one of masking, salt-pepper, gaussian; got "pepper"/],
-      [["--kind", "vae"], /--kind must be one of basic, denoising, sparse, conv; got "vae"/],
+      [["--kind", "pca"], /--kind must be one of basic, denoising, sparse, conv, .*; got "pca"/],
       [["--kind", "basic", "--level", "0.3"], /--level applies to --kind denoising; got --kind basic/],
       [["--kind", "conv", "--code", "50"], /--code must be a multiple of 49 for --kind conv/],
       [["--epochs", "1"], /--kind is required/],

@@ -9,7 +9,9 @@ import { tileImages, writePng } from "../../io/png.js";
 import { Autoencoder, type AutoencoderOptions } from "../../models/autoencoders/autoencoder.js";
 import { convAutoencoder } from "../../models/autoencoders/conv.js";
 import { corrupt, type NoiseKind } from "../../models/autoencoders/corruption.js";
-import { autoencoderFiltersImage, denoisingImage } from "../../models/autoencoders/pictures.js";
+import { autoencoderFiltersImage, denoisingImage, vaeManifoldImage, vaeSamplesImage } from "../../models/autoencoders/pictures.js";
+import { VAE } from "../../models/autoencoders/vae.js";
+import { bernoulli } from "../../ops/random.js";
 import { Adam } from "../../optim/adam.js";
 import { Rng } from "../../tensor/random.js";
 import { fromArray, type Tensor } from "../../tensor/tensor.js";
@@ -20,7 +22,7 @@ import { checkpointOptions, describeTrainingData, epochsToRun, RunCheckpoint } f
 import type { Command } from "../command.js";
 import { baseNames, defineCommand, learningRateOption, loadMnistFor, logUnless, requireOption, supervisedTrainerOptions } from "../common.js";
 
-const USAGE = "layerwise train ae --kind basic|denoising|sparse|conv --out DIR [options]";
+const USAGE = "layerwise train ae --kind basic|denoising|sparse|conv|vae --out DIR [options]";
 
 /** The CLI's noise names and the library's. */
 const NOISES: Record<string, NoiseKind> = { masking: "masking", "salt-pepper": "saltAndPepper", gaussian: "gaussian" };
@@ -32,10 +34,12 @@ const KIND_OPTIONS: Record<string, readonly string[]> = {
   level: ["denoising"],
   "sparsity-target": ["sparse"],
   "sparsity-weight": ["sparse"],
+  latent: ["vae"],
+  hidden: ["vae"],
 };
 
 const specs = {
-  kind: { type: "string", description: "which autoencoder", choices: ["basic", "denoising", "sparse", "conv"] },
+  kind: { type: "string", description: "which autoencoder", choices: ["basic", "denoising", "sparse", "conv", "vae"] },
   code: {
     type: "number",
     description: "code size: hidden units (default 100); for conv 49·c numbers, a multiple of 49 (default 196 = 7×7×4)",
@@ -47,9 +51,11 @@ const specs = {
   level: { type: "number", description: "corruption level: ν (masking, salt-pepper) or σ (gaussian)", min: 0, max: 1, default: 0.25 },
   "sparsity-target": { type: "number", description: "ρ, the target average activation of each hidden unit, in (0, 1)", default: 0.05 },
   "sparsity-weight": { type: "number", description: "β, the weight of Σ_j KL(ρ ‖ ρ̂_j)", min: 0, default: 3 },
+  latent: { type: "number", description: "vae: Nz, the dimension of z (default 20; 2 also draws manifold.png)", integer: true, min: 1 },
+  hidden: { type: "string", description: "vae: deterministic hidden layers, comma-separated (default 400)" },
   epochs: { type: "number", description: "passes over the training set", integer: true, min: 1, default: 10 },
   "batch-size": { type: "number", description: "digits per update", integer: true, min: 1, default: 100 },
-  lr: learningRateOption("Adam's learning rate", 0.01),
+  lr: learningRateOption("Adam's learning rate (default 0.01; vae 0.001)"),
   ...supervisedTrainerOptions({ seed: "seed of initialisation, corruption and shuffling", out: "folder for the model, the pictures and summary.json" }),
   ...checkpointOptions,
 } as const;
@@ -61,6 +67,8 @@ type Options = { [K in keyof typeof specs]?: unknown } & {
   level?: number;
   "sparsity-target"?: number;
   "sparsity-weight"?: number;
+  latent?: number;
+  hidden?: string;
   seed?: number;
 };
 
@@ -73,6 +81,8 @@ interface Trained {
   save(dir: string): Promise<void>;
   /** The kind's own pictures (filters.png, denoising.png), written into out; returns their paths. */
   pictures(out: string, test: Tensor, seed: number): Promise<string[]>;
+  /** The kind's own figures on the test digits for summary.json (the VAE's ELBO). */
+  figures?(test: Tensor, seed: number): Record<string, number>;
 }
 
 interface AeKind {
@@ -145,12 +155,38 @@ const convKind: AeKind = {
   },
 };
 
+/** The VAE on digits binarised afresh each batch (its Bernoulli decoder models binary pixels); the test ELBO on the test digits binarised once. */
+const vaeKind: AeKind = {
+  build(o, resumed) {
+    const hidden = (o.hidden ?? "400").split(",").map(Number);
+    if (hidden.some((h) => !Number.isInteger(h) || h < 1)) throw new UsageError(`option --hidden must be layer sizes >= 1, comma-separated; got ${o.hidden}`);
+    const options = { inputSize: 784, hidden, latentSize: o.latent ?? 20, seed: o.seed ?? 1 };
+    const vae = new VAE({ ...options, optimizer: new Adam({ learningRate: (o.lr as number | undefined) ?? 0.001 }) }, resumed ?? undefined);
+    return {
+      model: vae.model,
+      describe: `variational autoencoder 784-${vae.options.hidden.join("-")}-${vae.latentSize} (Bernoulli decoder, digits binarised afresh each batch)`,
+      fit: (x, fit) => vae.fit(x, { ...fit, binarize: true }),
+      reconstruct: (x) => vae.reconstruct(x),
+      save: (dir) => vae.save(dir),
+      async pictures(out, _test, seed) {
+        const paths = [joinPath(out, "samples.png")];
+        await writePng(paths[0], vaeSamplesImage(vae, { seed }));
+        if (vae.latentSize === 2) paths.push(joinPath(out, "manifold.png"));
+        if (vae.latentSize === 2) await writePng(paths[1], vaeManifoldImage(vae));
+        return paths;
+      },
+      figures: (test, seed) => ({ testElbo: vae.elbo(bernoulli(test, new Rng(seed)), { seed }) }),
+    };
+  },
+};
+
 /** Every kind `train ae` knows; `stacked` and `deep` join here. */
 export const AE_KINDS: Record<string, AeKind> = {
   basic: denseKind("basic"),
   denoising: denseKind("denoising"),
   sparse: denseKind("sparse"),
   conv: convKind,
+  vae: vaeKind,
 };
 
 /** The lecture's figure: Σ_i (x_i − x̂_i)² per image, averaged over the images. */
@@ -192,7 +228,7 @@ function checkKindOptions(kind: string, given: ReadonlySet<string>): void {
 
 export const trainAeCommand: Command = defineCommand({
   path: ["train", "ae"],
-  summary: "train an autoencoder (basic, denoising, sparse, conv) on MNIST and save it with its pictures",
+  summary: "train an autoencoder (basic, denoising, sparse, conv, vae) on MNIST and save it with its pictures",
   usage: USAGE,
   specs,
   outDir: (o) => o.out,
@@ -220,6 +256,7 @@ export const trainAeCommand: Command = defineCommand({
     const reconstructions = joinPath(out, "reconstructions.png");
     await writeReconstructions(reconstructions, test.images, reconstruction);
     const pictures = [reconstructions, ...(await ae.pictures(out, test.images, o.seed ?? 1))];
+    const figures = ae.figures?.(test.images, o.seed ?? 1) ?? {};
     const summary = {
       kind: kindName,
       model: ae.describe,
@@ -231,11 +268,13 @@ export const trainAeCommand: Command = defineCommand({
       untrainedErrorPerImage: untrained,
       resumedAfterEpoch: resumed?.epoch ?? null,
       meanDigitErrorPerImage: meanDigitError(train.images, test.images),
+      ...figures,
     };
     await writeFileAtomic(joinPath(out, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
     console.log(
       `test ‖x − x̂‖² per image: ${error.toFixed(2)} (${untrained === null ? "" : `untrained ${untrained.toFixed(2)}, `}the mean digit ${summary.meanDigitErrorPerImage.toFixed(2)}; ${test.images.rows} digits)`,
     );
+    for (const [name, value] of Object.entries(figures)) console.log(`${name}: ${value.toFixed(2)}`);
     console.log(`saved the model, ${baseNames([...pictures, "summary.json"])} to ${out}`);
     return 0;
   },
