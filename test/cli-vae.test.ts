@@ -40,6 +40,35 @@ describe("layerwise train ae --kind vae / sample", () => {
     assert.match(gibbs.err, /--steps applies to an RBM's Gibbs chains; .* holds a VAE/);
   });
 
+  it("--resume continues a VAE run to the weights of an uninterrupted one (the ε and binarisation streams are saved)", async () => {
+    const run = (out: string, more: string[]) =>
+      cli([
+        "train",
+        "ae",
+        "--kind",
+        "vae",
+        "--latent",
+        "3",
+        "--hidden",
+        "16",
+        "--limit-train",
+        "100",
+        "--limit-test",
+        "20",
+        "--batch-size",
+        "20",
+        "--quiet",
+        ...more,
+        "--out",
+        join(dir, out),
+      ]);
+    assert.equal((await run("whole", ["--epochs", "3"])).code, 0);
+    assert.equal((await run("parts", ["--epochs", "2", "--checkpoint-every", "1"])).code, 0);
+    const resumed = await run("parts", ["--epochs", "3", "--resume"]);
+    assert.equal(resumed.code, 0, resumed.err);
+    assert.deepEqual(await readFile(join(dir, "parts", "model.safetensors")), await readFile(join(dir, "whole", "model.safetensors")));
+  });
+
   it("refuses a latent size < 1, bad hidden sizes, and --latent with another kind, naming the option", async () => {
     const out = join(dir, "bad");
     const bad: [string[], RegExp][] = [
