@@ -55,7 +55,8 @@ interface ResolvedOptions {
   seed: number;
 }
 
-export type VAEFitOptions = Omit<FitOptions, "validationData" | "transform"> & {
+/** Fit options without validation (Sequential.evaluate knows no KL; measure held-out digits with elbo) or a transform of one's own. */
+export type VAEFitOptions = Omit<FitOptions, "validationData" | "validationSplit" | "transform"> & {
   /**
    * Draw each training pixel x_i ~ Bernoulli(x_i) afresh every batch (dynamic binarisation, as
    * the papers train on MNIST), so the Bernoulli decoder models binary digits. Default false.
