@@ -160,8 +160,8 @@ const vaeKind: AeKind = {
   build(o, resumed) {
     const hidden = (o.hidden ?? "400").split(",").map(Number);
     if (hidden.some((h) => !Number.isInteger(h) || h < 1)) throw new UsageError(`option --hidden must be layer sizes >= 1, comma-separated; got ${o.hidden}`);
-    const options = { inputSize: 784, hidden, latentSize: o.latent ?? 20, seed: o.seed ?? 1 };
-    const vae = new VAE({ ...options, optimizer: new Adam({ learningRate: (o.lr as number | undefined) ?? 0.001 }) }, resumed ?? undefined);
+    const optimizer = new Adam({ learningRate: (o.lr as number | undefined) ?? 0.001 });
+    const vae = new VAE({ inputSize: 784, hidden, latentSize: o.latent ?? 20, seed: o.seed ?? 1, optimizer }, resumed ?? undefined);
     return {
       model: vae.model,
       describe: `variational autoencoder 784-${vae.options.hidden.join("-")}-${vae.latentSize} (Bernoulli decoder, digits binarised afresh each batch)`,
@@ -169,11 +169,12 @@ const vaeKind: AeKind = {
       reconstruct: (x) => vae.reconstruct(x),
       save: (dir) => vae.save(dir),
       async pictures(out, _test, seed) {
-        const paths = [joinPath(out, "samples.png")];
-        await writePng(paths[0], vaeSamplesImage(vae, { seed }));
-        if (vae.latentSize === 2) paths.push(joinPath(out, "manifold.png"));
-        if (vae.latentSize === 2) await writePng(paths[1], vaeManifoldImage(vae));
-        return paths;
+        const samples = joinPath(out, "samples.png");
+        await writePng(samples, vaeSamplesImage(vae, { seed }));
+        if (vae.latentSize !== 2) return [samples];
+        const manifold = joinPath(out, "manifold.png");
+        await writePng(manifold, vaeManifoldImage(vae));
+        return [samples, manifold];
       },
       figures: (test, seed) => ({ testElbo: vae.elbo(bernoulli(test, new Rng(seed)), { seed }) }),
     };
