@@ -182,6 +182,8 @@ describe("layerwise train ae / encode", () => {
       [["--kind", "deep", "--layers", "784-0-30"], /--layers must be sizes joined by "-" \(whole numbers >= 1/],
       [["--kind", "basic", "--zeroed-share", "0.5"], /--zeroed-share applies to --kind bimodal; got --kind basic/],
       [["--kind", "bimodal", "--zeroed-share", "1.5"], /--zeroed-share must be a number >= 0 <= 1; got "1.5"/],
+      [["--kind", "bimodal", "--hidden", "64,64,64"], /--hidden must be one or two layer sizes >= 1, comma-separated; got 64,64,64/],
+      [["--kind", "basic", "--latent", "2"], /--latent applies to --kind vae; got --kind basic/],
       [["--kind", "conv", "--code", "50"], /--code must be a multiple of 49 for --kind conv/],
       [["--epochs", "1"], /--kind is required/],
     ];

@@ -18,6 +18,8 @@ import type { MaskedAutoencoder } from "./autoencoders/mae.js";
 import "./autoencoders/mae.js";
 import type { StackedAutoencoder } from "./autoencoders/stacked.js";
 import "./autoencoders/stacked.js";
+import type { VAE } from "./autoencoders/vae.js";
+import "./autoencoders/vae.js";
 import type { BoltzmannMachine } from "./boltzmann/boltzmann.js";
 import "./boltzmann/boltzmann.js";
 import type { DBM } from "./dbm/dbm.js";
@@ -51,7 +53,8 @@ export type SavedModelClass =
   | BimodalAutoencoder
   | DeepAutoencoder
   | UnrolledAutoencoder
-  | MaskedAutoencoder;
+  | MaskedAutoencoder
+  | VAE;
 
 /**
  * Loads the model saved in dir: a folder with model.json + model.safetensors, or one an older

@@ -48,6 +48,8 @@ export { AvgPool2D, GlobalAvgPool, GlobalMaxPool, MaxPool2D } from "./pool.js";
 export type { RecurrentInitializerName, RecurrentOptions, StepGrads, StepViews } from "./recurrent.js";
 export { RECURRENT_INITIALIZER_NAMES, Recurrent } from "./recurrent.js";
 export { layerFromConfig, registeredLayers, registerLayer } from "./registry.js";
+export type { ReparameterizeOptions } from "./reparameterize.js";
+export { gaussianKl, Reparameterize } from "./reparameterize.js";
 export type { ReshapeOptions } from "./reshape.js";
 export { Flatten, Reshape } from "./reshape.js";
 export type { SimpleRNNActivation, SimpleRNNOptions } from "./simple-rnn.js";

@@ -1,7 +1,7 @@
 /**
  * `layerwise encode --model DIR --out FILE`: the codes of the MNIST test digits under a saved
  * autoencoder (any EncoderDecoder: Autoencoder, DeepAutoencoder, the unrolled stack of `train ae
- * --kind stacked`; a StackedAutoencoder; a BimodalAutoencoder given both halves; or the Sequential
+ * --kind stacked`; a StackedAutoencoder; a BimodalAutoencoder given both halves; a VAE (the means μ); a MaskedAutoencoder (mean-pooled features); or the Sequential
  * of `train ae --kind conv`), with their labels:
  *   FILE.csv          a header "label,c0,c1,...", then one line per digit
  *   FILE.safetensors  "codes" F32 [n, codeSize] and "labels" F32 [n]
@@ -13,6 +13,7 @@ import { CONV_ENCODER_LAYERS } from "../../models/autoencoders/conv.js";
 import { EncoderDecoder } from "../../models/autoencoders/encoder-decoder.js";
 import { MaskedAutoencoder } from "../../models/autoencoders/mae.js";
 import { StackedAutoencoder } from "../../models/autoencoders/stacked.js";
+import { VAE } from "../../models/autoencoders/vae.js";
 import { loadModel } from "../../models/load.js";
 import { fromArray, type Tensor } from "../../tensor/tensor.js";
 import { Sequential } from "../../train/sequential.js";
@@ -31,7 +32,7 @@ const specs = {
 
 /** x → code, [rows, codeSize], for the autoencoders `train ae` saves. */
 function encoderOf(model: unknown, dir: string): (x: Tensor) => Tensor {
-  if (model instanceof EncoderDecoder || model instanceof StackedAutoencoder) return (x) => model.encode(x);
+  if (model instanceof EncoderDecoder || model instanceof StackedAutoencoder || model instanceof VAE) return (x) => model.encode(x);
   // the digit's row is [top half | bottom half], the two modalities of `train ae --kind bimodal`
   if (model instanceof BimodalAutoencoder)
     return (x) => {

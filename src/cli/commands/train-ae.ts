@@ -17,10 +17,19 @@ import { corrupt, type NoiseKind } from "../../models/autoencoders/corruption.js
 import { DeepAutoencoder } from "../../models/autoencoders/deep.js";
 import { type EncoderDecoder, UnrolledAutoencoder } from "../../models/autoencoders/encoder-decoder.js";
 import { MaskedAutoencoder } from "../../models/autoencoders/mae.js";
-import { autoencoderFiltersImage, crossModalImage, denoisingImage, maskedAutoencoderImage } from "../../models/autoencoders/pictures.js";
+import {
+  autoencoderFiltersImage,
+  crossModalImage,
+  denoisingImage,
+  maskedAutoencoderImage,
+  vaeManifoldImage,
+  vaeSamplesImage,
+} from "../../models/autoencoders/pictures.js";
 import { StackedAutoencoder } from "../../models/autoencoders/stacked.js";
+import { VAE } from "../../models/autoencoders/vae.js";
 import type { PretrainCallback } from "../../models/dbn/dbn.js";
 import { PCA } from "../../models/pca/pca.js";
+import { bernoulli } from "../../ops/random.js";
 import { meanRowError, squaredErrorPerRow } from "../../ops/reduce.js";
 import { Adam } from "../../optim/adam.js";
 import { ConjugateGradient } from "../../optim/cg.js";
@@ -34,7 +43,7 @@ import { checkpointOptions, describeTrainingData, epochsToRun, RunCheckpoint } f
 import type { Command } from "../command.js";
 import { baseNames, defineCommand, learningRateOption, loadMnistFor, logUnless, requireOption, supervisedTrainerOptions } from "../common.js";
 
-const USAGE = "layerwise train ae --kind basic|denoising|sparse|stacked|deep|conv|bimodal|mae --out DIR [options]";
+const USAGE = "layerwise train ae --kind basic|denoising|sparse|stacked|deep|conv|bimodal|mae|vae --out DIR [options]";
 
 /** The CLI's noise names and the library's. */
 const NOISES: Record<string, NoiseKind> = { masking: "masking", "salt-pepper": "saltAndPepper", gaussian: "gaussian" };
@@ -51,16 +60,17 @@ const KIND_OPTIONS: Record<string, readonly string[]> = {
   "sparsity-target": ["sparse"],
   "sparsity-weight": ["sparse"],
   // the greedy pretraining is not checkpointed: a stacked or deep run starts over
-  "checkpoint-every": ["basic", "denoising", "sparse", "conv", "bimodal", "mae"],
-  resume: ["basic", "denoising", "sparse", "conv", "bimodal", "mae"],
-  hidden: ["bimodal"],
+  "checkpoint-every": ["basic", "denoising", "sparse", "conv", "bimodal", "mae", "vae"],
+  resume: ["basic", "denoising", "sparse", "conv", "bimodal", "mae", "vae"],
+  hidden: ["bimodal", "vae"],
+  latent: ["vae"],
   "zeroed-share": ["bimodal"],
   patch: ["mae"],
   "mask-ratio": ["mae"],
 };
 
 const specs = {
-  kind: { type: "string", description: "which autoencoder", choices: ["basic", "denoising", "sparse", "stacked", "deep", "conv", "bimodal", "mae"] },
+  kind: { type: "string", description: "which autoencoder", choices: ["basic", "denoising", "sparse", "stacked", "deep", "conv", "bimodal", "mae", "vae"] },
   code: {
     type: "number",
     description:
@@ -91,7 +101,12 @@ const specs = {
   level: { type: "number", description: "corruption level: ν (masking, salt-pepper) or σ (gaussian); default 0.25", min: 0, max: 1 },
   "sparsity-target": { type: "number", description: "ρ, the target average activation of each hidden unit, in (0, 1)", default: 0.05 },
   "sparsity-weight": { type: "number", description: "β, the weight of Σ_j KL(ρ ‖ ρ̂_j)", min: 0, default: 3 },
-  hidden: { type: "number", description: "bimodal: units of each half's own layer (default 256)", integer: true, min: 1 },
+  hidden: {
+    type: "string",
+    description:
+      "hidden layer sizes, comma-separated: bimodal, each half's own layer (default 256; two sizes: top, bottom); vae, its deterministic layers (default 400)",
+  },
+  latent: { type: "number", description: "vae: Nz, the dimension of z (default 20; 2 also draws manifold.png and codes.svg)", integer: true, min: 1 },
   "zeroed-share": { type: "number", description: "bimodal: share of training rows with one half zeroed, half of them the top (default 2/3)", min: 0, max: 1 },
   patch: { type: "number", description: "mae: the side of a square patch, dividing 28", integer: true, min: 1, default: 7 },
   "mask-ratio": { type: "number", description: "mae: the share of each digit's patches hidden, in (0, 1)", default: 0.75 },
@@ -103,7 +118,7 @@ const specs = {
     default: 10,
   },
   "batch-size": { type: "number", description: "digits per update", integer: true, min: 1, default: 100 },
-  lr: learningRateOption("Adam's learning rate (default 0.01; mae 0.001; unused by --kind deep --optimizer cg)"),
+  lr: learningRateOption("Adam's learning rate (default 0.01; mae, vae 0.001; unused by --kind deep --optimizer cg)"),
   ...supervisedTrainerOptions({ seed: "seed of initialisation, corruption and shuffling", out: "folder for the model, the pictures and summary.json" }),
   ...checkpointOptions,
 } as const;
@@ -120,7 +135,8 @@ type Options = { [K in keyof typeof specs]?: unknown } & {
   level?: number;
   "sparsity-target"?: number;
   "sparsity-weight"?: number;
-  hidden?: number;
+  hidden?: string;
+  latent?: number;
   "zeroed-share"?: number;
   patch?: number;
   "mask-ratio"?: number;
@@ -142,8 +158,8 @@ interface Trained {
   save(dir: string): Promise<void>;
   /** The kind's own pictures (filters.png, denoising.png), written into out; returns their paths. */
   pictures(out: string, test: Tensor, seed: number): Promise<string[]>;
-  /** The kind's own figures for summary.json. */
-  summary?(train: Tensor, test: Tensor): Record<string, unknown>;
+  /** The kind's own figures for summary.json (the bimodal cross-modal errors, the VAE's test ELBO); numbers are also printed. */
+  summary?(train: Tensor, test: Tensor, seed: number): Record<string, unknown>;
 }
 
 interface AeKind<M = Sequential> {
@@ -299,6 +315,17 @@ const deepKind: AeKind = {
   },
 };
 
+/** --hidden: layer sizes >= 1, comma-separated, at most `most` of them (the kind's default when not given). */
+/** One size for both halves, or [top, bottom]. */
+const pairOf = (sizes: number[]): [number, number] => [sizes[0], sizes[sizes.length - 1]];
+
+function hiddenOf(o: Options, fallback: string, most = Number.POSITIVE_INFINITY): number[] {
+  const sizes = (o.hidden ?? fallback).split(",").map((h) => (/^\d+$/.test(h.trim()) ? Number(h) : Number.NaN));
+  if (sizes.length > most || sizes.some((h) => !(h >= 1)))
+    throw new UsageError(`option --hidden must be ${most === 2 ? "one or two" : ""} layer sizes >= 1, comma-separated; got ${o.hidden}`.replace("  ", " "));
+  return sizes;
+}
+
 /**
  * Ngiam et al.'s bimodal deep autoencoder on two "modalities" of each digit, its top and bottom
  * halves (the digit's row is [top | bottom]); cross-modal.png shows each half reconstructed from the other.
@@ -307,7 +334,7 @@ const bimodalKind: AeKind = {
   build(o, resumed) {
     const options = {
       modalities: [392, 392],
-      hidden: o.hidden ?? 256,
+      hidden: pairOf(hiddenOf(o, "256", 2)),
       codeSize: o.code ?? 64,
       zeroedShare: o["zeroed-share"] ?? 2 / 3,
       optimizer: new Adam({ learningRate: (o.lr as number | undefined) ?? 0.01 }),
@@ -319,7 +346,7 @@ const bimodalKind: AeKind = {
       model: bm.model,
       codeSize: options.codeSize,
       encode: (x) => bm.encode(halves(x).a, halves(x).b),
-      describe: `bimodal autoencoder [392 | 392]-[${options.hidden} | ${options.hidden}]-${options.codeSize}, top or bottom half zeroed on ${bm.options.zeroedShare.toFixed(2)} of the rows`,
+      describe: `bimodal autoencoder [392 | 392]-[${options.hidden.join(" | ")}]-${options.codeSize}, top or bottom half zeroed on ${bm.options.zeroedShare.toFixed(2)} of the rows`,
       fit: (x, { transform: _, ...fit }) => bm.fit(halves(x).a, halves(x).b, fit),
       reconstruct: (x) => bm.model.predict(x),
       save: (dir) => bm.save(dir),
@@ -340,6 +367,33 @@ const bimodalKind: AeKind = {
           },
         };
       },
+    };
+  },
+};
+
+/** The VAE on digits binarised afresh each batch (its Bernoulli decoder models binary pixels); the test ELBO on the test digits binarised once. */
+const vaeKind: AeKind = {
+  build(o, resumed) {
+    const hidden = hiddenOf(o, "400");
+    const optimizer = new Adam({ learningRate: (o.lr as number | undefined) ?? 0.001 });
+    const vae = new VAE({ inputSize: 784, hidden, latentSize: o.latent ?? 20, seed: o.seed ?? 1, optimizer }, resumed ?? undefined);
+    return {
+      model: vae.model,
+      codeSize: vae.latentSize,
+      encode: (x) => vae.encode(x),
+      describe: `variational autoencoder 784-${vae.options.hidden.join("-")}-${vae.latentSize} (Bernoulli decoder, digits binarised afresh each batch)`,
+      fit: (x, fit) => vae.fit(x, { ...fit, binarize: true }),
+      reconstruct: (x) => vae.reconstruct(x),
+      save: (dir) => vae.save(dir),
+      async pictures(out, _test, seed) {
+        const samples = joinPath(out, "samples.png");
+        await writePng(samples, vaeSamplesImage(vae, { seed }));
+        if (vae.latentSize !== 2) return [samples];
+        const manifold = joinPath(out, "manifold.png");
+        await writePng(manifold, vaeManifoldImage(vae));
+        return [samples, manifold];
+      },
+      summary: (_train, test, seed) => ({ testElbo: vae.elbo(bernoulli(test, new Rng(seed)), { seed }) }),
     };
   },
 };
@@ -387,6 +441,7 @@ export const AE_KINDS: Record<string, AeKind<unknown>> = {
   conv: convKind,
   bimodal: bimodalKind,
   mae: maeKind,
+  vae: vaeKind,
 };
 
 /** Test digits (top row) and their reconstructions (bottom row). */
@@ -430,7 +485,7 @@ function checkKindOptions(kind: string, given: ReadonlySet<string>): void {
 
 export const trainAeCommand: Command = defineCommand({
   path: ["train", "ae"],
-  summary: "train an autoencoder (basic, denoising, sparse, stacked, deep, conv, bimodal, mae) on MNIST and save it with its pictures",
+  summary: "train an autoencoder (basic, denoising, sparse, stacked, deep, conv, bimodal, mae, vae) on MNIST and save it with its pictures",
   usage: USAGE,
   specs,
   outDir: (o) => o.out,
@@ -463,6 +518,7 @@ export const trainAeCommand: Command = defineCommand({
     await writeReconstructions(reconstructions, test.images, reconstruction);
     const pca = pcaBeside(ae, train.images);
     const pictures = [reconstructions, ...(await ae.pictures(out, test.images, o.seed ?? 1)), ...(await writeCodes(out, ae, pca, test))];
+    const extra = ae.summary?.(train.images, test.images, o.seed ?? 1) ?? {};
     const summary = {
       kind: kindName,
       model: ae.describe,
@@ -477,7 +533,7 @@ export const trainAeCommand: Command = defineCommand({
       pcaErrorPerImage: pca === null ? null : pca.reconstructionError(test.images),
       pcaComponents: pca?.k ?? null,
       meanDigitErrorPerImage: meanRowError(train.images, test.images),
-      ...ae.summary?.(train.images, test.images),
+      ...extra,
     };
     await writeFileAtomic(joinPath(out, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
     const beside = [
@@ -486,6 +542,7 @@ export const trainAeCommand: Command = defineCommand({
       `the mean digit ${summary.meanDigitErrorPerImage.toFixed(2)}`,
     ];
     console.log(`test ‖x − x̂‖² per image: ${error.toFixed(2)} (${beside.filter((b) => b !== "").join(", ")}; ${test.images.rows} digits)`);
+    for (const [name, value] of Object.entries(extra)) if (typeof value === "number") console.log(`${name}: ${value.toFixed(2)}`);
     console.log(`saved the model, ${baseNames([...pictures, "summary.json"])} to ${out}`);
     return 0;
   },

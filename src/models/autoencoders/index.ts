@@ -1,4 +1,4 @@
-// Autoencoders: the basic (optionally tied) autoencoder, its denoising and sparse variants, corruption, pictures; the stacked and the RBM-pretrained deep autoencoder and their 2-D code plots; the bimodal (multimodal) deep autoencoder; the masked autoencoder and the linear probe.
+// Autoencoders: the basic (optionally tied) autoencoder, its denoising and sparse variants, corruption, pictures; the stacked and the RBM-pretrained deep autoencoder and their 2-D code plots; the bimodal (multimodal) deep autoencoder; the masked autoencoder and the linear probe; the variational autoencoder.
 
 export type { AutoencoderFitOptions, AutoencoderLoss, AutoencoderOptions, SparsityOptions } from "./autoencoder.js";
 export { AUTOENCODER_LOSSES, Autoencoder } from "./autoencoder.js";
@@ -15,8 +15,19 @@ export { DeepAutoencoder } from "./deep.js";
 export { EncoderDecoder, forwardRows, UnrolledAutoencoder } from "./encoder-decoder.js";
 export type { FeaturePool, MaskedAutoencoderFitOptions, MaskedAutoencoderOptions, PatchMask } from "./mae.js";
 export { FEATURE_POOLS, MaskedAutoencoder, poolTokens } from "./mae.js";
-export { autoencoderFilters, autoencoderFiltersImage, crossModalImage, denoisingImage, maskedAutoencoderImage } from "./pictures.js";
+export {
+  autoencoderFilters,
+  autoencoderFiltersImage,
+  crossModalImage,
+  denoisingImage,
+  maskedAutoencoderImage,
+  normalQuantile,
+  vaeManifoldImage,
+  vaeSamplesImage,
+} from "./pictures.js";
 export type { LinearProbeOptions, LinearProbeResult } from "./probe.js";
 export { linearProbe } from "./probe.js";
 export type { StackedAutoencoderOptions, StackedClassifierOptions, StackedPretrainOptions } from "./stacked.js";
 export { StackedAutoencoder } from "./stacked.js";
+export type { EstimateOptions, VAEFitOptions, VAEOptions } from "./vae.js";
+export { binarizeTransform, VAE } from "./vae.js";

@@ -3,7 +3,8 @@
  * weights into hidden unit j, drawn as an image; a sparse AE's are the lecture's pen strokes),
  * and for the denoising AE the lecture's three rows: corrupted inputs, their reconstructions,
  * the clean originals; for the bimodal autoencoder, its cross-modal reconstructions; for the
- * masked autoencoder: masked input, its guess, the truth.
+ * masked autoencoder: masked input, its guess, the truth; for the VAE its samples and its 2-D
+ * latent manifold.
  */
 import { type GrayImage, tileImages } from "../../io/png.js";
 import { Rng } from "../../tensor/random.js";
@@ -12,6 +13,7 @@ import { type ImageSize, imagesImage, squareSide } from "../rbm/pictures.js";
 import type { Autoencoder } from "./autoencoder.js";
 import type { BimodalAutoencoder } from "./bimodal.js";
 import type { MaskedAutoencoder } from "./mae.js";
+import type { VAE } from "./vae.js";
 
 /** The first `count` filters as rows, [count, inputSize]. */
 export function autoencoderFilters(ae: Autoencoder, count = ae.codeSize): Tensor {
@@ -73,4 +75,48 @@ function rowsImage(rows: readonly Tensor[], size: ImageSize, cols: number): Gray
     for (const [r, t] of rows.entries()) out.data.set(t.data.subarray(k * V, (k + 1) * V), ((rows.length * group + r) * cols + (k % cols)) * V);
   }
   return imagesImage(out, { size, cols });
+}
+
+/**
+ * Φ⁻¹(p), the standard normal quantile, by Acklam's rational approximation (relative error
+ * below 1.2e-9), for the VAE's latent manifold.
+ */
+export function normalQuantile(p: number): number {
+  if (!(p > 0 && p < 1)) throw new RangeError(`normalQuantile: p must be in (0, 1); got ${p}`);
+  const a = [-39.69683028665376, 220.9460984245205, -275.9285104469687, 138.357751867269, -30.66479806614716, 2.506628277459239];
+  const b = [-54.47609879822406, 161.5858368580409, -155.6989798598866, 66.80131188771972, -13.28068155288572];
+  const c = [-0.007784894002430293, -0.3223964580411365, -2.400758277161838, -2.549732539343734, 4.374664141464968, 2.938163982698783];
+  const d = [0.007784695709041462, 0.3224671290700398, 2.445134137142996, 3.754408661907416];
+  const tail = (q: number): number =>
+    (((((c[0] * q + c[1]) * q + c[2]) * q + c[3]) * q + c[4]) * q + c[5]) / ((((d[0] * q + d[1]) * q + d[2]) * q + d[3]) * q + 1);
+  if (p < 0.02425) return tail(Math.sqrt(-2 * Math.log(p)));
+  if (p > 1 - 0.02425) return -tail(Math.sqrt(-2 * Math.log(1 - p)));
+  const q = p - 0.5;
+  const r = q * q;
+  return ((((((a[0] * r + a[1]) * r + a[2]) * r + a[3]) * r + a[4]) * r + a[5]) * q) / (((((b[0] * r + b[1]) * r + b[2]) * r + b[3]) * r + b[4]) * r + 1);
+}
+
+/**
+ * The learned 2-D manifold (Kingma & Welling 2014, fig. 4): the decoder's means p(x | z) over a
+ * steps × steps grid of z = (Φ⁻¹(u), Φ⁻¹(v)), u, v evenly inside (0, 1), so equal areas of the
+ * grid hold equal prior mass. Needs latentSize 2.
+ */
+export function vaeManifoldImage(vae: VAE, options: { steps?: number; size?: ImageSize } = {}): GrayImage {
+  if (vae.latentSize !== 2) throw new RangeError(`vaeManifoldImage: the manifold is drawn for latentSize 2; the VAE has ${vae.latentSize}`);
+  const steps = options.steps ?? 20;
+  if (!Number.isInteger(steps) || steps < 2) throw new RangeError(`vaeManifoldImage: steps must be an integer >= 2; got ${steps}`);
+  const z = zeros([steps * steps, 2]);
+  for (let row = 0; row < steps; row++) {
+    for (let col = 0; col < steps; col++) {
+      // z₂ grows upwards, z₁ to the right
+      z.data[2 * (row * steps + col)] = normalQuantile((col + 0.5) / steps);
+      z.data[2 * (row * steps + col) + 1] = normalQuantile(1 - (row + 0.5) / steps);
+    }
+  }
+  return tileImages(vae.decode(z), { ...(options.size ?? squareSide(vae.inputSize)), cols: steps, pad: 0 });
+}
+
+/** n draws z ~ N(0, I) decoded (the Bernoulli means), on a grid. */
+export function vaeSamplesImage(vae: VAE, options: { n?: number; seed?: number; size?: ImageSize } = {}): GrayImage {
+  return imagesImage(vae.sample(options.n ?? 100, options.seed ?? 0), { size: options.size ?? squareSide(vae.inputSize) });
 }
