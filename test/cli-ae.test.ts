@@ -176,7 +176,7 @@ describe("layerwise train ae / encode", () => {
       [["--kind", "basic", "--layers", "784-30"], /--layers applies to --kind stacked\|deep; got --kind basic/],
       [["--kind", "deep", "--code", "30"], /--code applies to --kind basic\|denoising\|sparse\|conv\|bimodal\|mae; got --kind deep/],
       [["--kind", "stacked", "--optimizer", "adam"], /--optimizer applies to --kind deep; got --kind stacked/],
-      [["--kind", "deep", "--resume"], /--resume applies to --kind basic\|denoising\|sparse\|conv\|bimodal\|mae; got --kind deep/],
+      [["--kind", "deep", "--resume"], /--resume applies to --kind basic\|denoising\|sparse\|conv\|bimodal\|mae\|vae; got --kind deep/],
       [["--kind", "deep", "--optimizer", "sgd"], /--optimizer must be one of cg, adam; got "sgd"/],
       [["--kind", "stacked", "--layers", "100-30"], /--layers must start with the 784 pixels of an image, e.g. 784-500-250; got 100-30/],
       [["--kind", "deep", "--layers", "784-0-30"], /--layers must be sizes joined by "-" \(whole numbers >= 1/],
