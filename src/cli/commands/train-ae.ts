@@ -169,9 +169,9 @@ interface AeKind<M = Sequential> {
   load?(dir: string): Promise<M>;
 }
 
-/** A fresh Adam at --lr (each net and each autoencoder of a stack its own). */
-function adamOf(o: Options): Adam {
-  return new Adam({ learningRate: (o.lr as number | undefined) ?? 0.01 });
+/** A fresh Adam at --lr, else the kind's default rate (each net and each autoencoder of a stack its own). */
+function adamOf(o: Options, defaultRate = 0.01): Adam {
+  return new Adam({ learningRate: (o.lr as number | undefined) ?? defaultRate });
 }
 
 /** The dense autoencoder of the options (the kind chooses denoising and sparsity). */
@@ -337,7 +337,7 @@ const bimodalKind: AeKind = {
       hidden: pairOf(hiddenOf(o, "256", 2)),
       codeSize: o.code ?? 64,
       zeroedShare: o["zeroed-share"] ?? 2 / 3,
-      optimizer: new Adam({ learningRate: (o.lr as number | undefined) ?? 0.01 }),
+      optimizer: adamOf(o),
       seed: o.seed ?? 1,
     } as const;
     const bm = new BimodalAutoencoder(options, resumed ?? undefined);
@@ -375,7 +375,7 @@ const bimodalKind: AeKind = {
 const vaeKind: AeKind = {
   build(o, resumed) {
     const hidden = hiddenOf(o, "400");
-    const optimizer = new Adam({ learningRate: (o.lr as number | undefined) ?? 0.001 });
+    const optimizer = adamOf(o, 0.001);
     const vae = new VAE({ inputSize: 784, hidden, latentSize: o.latent ?? 20, seed: o.seed ?? 1, optimizer }, resumed ?? undefined);
     return {
       model: vae.model,
@@ -404,7 +404,7 @@ const maeKind: AeKind<MaskedAutoencoder> = {
   build(o, resumed) {
     const ratio = o["mask-ratio"] ?? 0.75;
     if (!(ratio > 0 && ratio < 1)) throw new UsageError(`option --mask-ratio must be in (0, 1); got ${ratio}`);
-    const optimizer = new Adam({ learningRate: (o.lr as number | undefined) ?? 1e-3 });
+    const optimizer = adamOf(o, 0.001);
     let mae = resumed;
     try {
       mae ??= new MaskedAutoencoder({ patchSize: o.patch ?? 7, dim: o.code ?? 64, maskRatio: ratio, optimizer, seed: o.seed ?? 1 });
