@@ -147,14 +147,7 @@ const digits = await loadMnist({ limitTrain: 2000, limitTest: 500 });
 const xTrain = digits.train.images;
 const xTest = digits.test.images;
 /** Σ_i (x_i − m_i)² per test row for m the training mean image: what a model that ignores its input gets. */
-const meanImageError = ((): number => {
-  const d = xTrain.cols;
-  const mean = new Float64Array(d);
-  for (let i = 0; i < xTrain.size; i++) mean[i % d] += xTrain.data[i] / xTrain.rows;
-  let s = 0;
-  for (let i = 0; i < xTest.size; i++) s += (xTest.data[i] - mean[i % d]) ** 2;
-  return s / xTest.rows;
-})();
+const meanImageError = ops.meanRowError(xTrain, xTest);
 
 async function trained(options: Partial<AutoencoderOptions>): Promise<{ ae: Autoencoder; before: number; after: number }> {
   const ae = new Autoencoder({ inputSize: 784, codeSize: 64, seed: 1, ...options });
