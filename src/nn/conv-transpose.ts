@@ -18,7 +18,7 @@ import type { Rng } from "../tensor/random.js";
 import { checkTensorSize, formatShape, type Shape, ShapeError, shapeSize } from "../tensor/shape.js";
 import type { Tensor } from "../tensor/tensor.js";
 import type { ActivationName } from "./activations.js";
-import { type ConvCommonOptions, FilterLayer } from "./conv.js";
+import { type ConvCommonOptions, FilterLayer, filterLayerConfig, isSize2 } from "./conv.js";
 import type { InitializerName } from "./initializers.js";
 import { configValue, isBoolean, isNumber, isShape, isString, registerLayer } from "./registry.js";
 
@@ -124,24 +124,14 @@ export class Conv2DTranspose extends FilterLayer {
   }
 }
 
-const isSize2 = (v: unknown): v is Size2 => isNumber(v) || (isShape(v) && v.length === 2);
-const isPadding = (v: unknown): v is "valid" | "same" => v === "valid" || v === "same";
+const isValidOrSame = (v: unknown): v is "valid" | "same" => v === "valid" || v === "same";
 
 registerLayer("Conv2DTranspose", (c) => {
-  const filters = configValue(c, "filters", isNumber, "an integer >= 1");
   const kernelSize = configValue(c, "kernelSize", isSize2, "an integer or a pair");
-  if (filters === undefined) throw new TypeError(`Conv2DTranspose config: "filters" is required`);
   if (kernelSize === undefined) throw new TypeError(`Conv2DTranspose config: "kernelSize" is required`);
   return new Conv2DTranspose({
-    filters,
+    ...filterLayerConfig(c, isValidOrSame, '"valid" or "same"'),
     kernelSize,
     strides: configValue(c, "strides", isSize2, "an integer or a pair"),
-    padding: configValue(c, "padding", isPadding, '"valid" or "same"'),
-    activation: configValue(c, "activation", isString, "an activation name") as ActivationName | undefined,
-    useBias: configValue(c, "useBias", isBoolean, "a boolean"),
-    kernelInitializer: configValue(c, "kernelInitializer", isString, "an initializer name") as InitializerName | undefined,
-    alpha: configValue(c, "alpha", isNumber, "a number"),
-    name: configValue(c, "name", isString, "a string"),
-    inputShape: configValue(c, "inputShape", isShape, "a shape"),
   });
 });

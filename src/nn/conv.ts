@@ -308,14 +308,23 @@ export class Conv1D extends ConvBase {
 }
 
 const isPadding = (v: unknown): v is Padding => v === "valid" || v === "same" || (typeof v === "number" && Number.isInteger(v) && v >= 0);
-const isSize2 = (v: unknown): v is Size2 => isNumber(v) || (isShape(v) && v.length === 2);
+export const isSize2 = (v: unknown): v is Size2 => isNumber(v) || (isShape(v) && v.length === 2);
 
-function commonFromConfig(c: LayerConfig): ConvCommonOptions {
+/**
+ * The options every filter layer reads from its saved config (all but kernel size and strides,
+ * whose types differ by layer). `padding` is read with the layer's own rule: Conv2DTranspose
+ * takes only "valid" or "same".
+ */
+export function filterLayerConfig<P>(
+  c: LayerConfig,
+  isLayerPadding: (v: unknown) => v is P,
+  paddingRule: string,
+): Omit<ConvCommonOptions, "padding"> & { padding?: P } {
   const filters = configValue(c, "filters", isNumber, "an integer >= 1");
   if (filters === undefined) throw new TypeError(`${c.className} config: "filters" is required`);
   return {
     filters,
-    padding: configValue(c, "padding", isPadding, 'an integer >= 0, "valid" or "same"'),
+    padding: configValue(c, "padding", isLayerPadding, paddingRule),
     activation: configValue(c, "activation", isString, "an activation name") as ActivationName | undefined,
     useBias: configValue(c, "useBias", isBoolean, "a boolean"),
     kernelInitializer: configValue(c, "kernelInitializer", isString, "an initializer name") as InitializerName | undefined,
@@ -324,6 +333,8 @@ function commonFromConfig(c: LayerConfig): ConvCommonOptions {
     inputShape: configValue(c, "inputShape", isShape, "a shape"),
   };
 }
+
+const commonFromConfig = (c: LayerConfig): ConvCommonOptions => filterLayerConfig(c, isPadding, 'an integer >= 0, "valid" or "same"');
 
 registerLayer("Conv2D", (c) => {
   const kernelSize = configValue(c, "kernelSize", isSize2, "an integer or a pair");
