@@ -1,0 +1,124 @@
+/**
+ * The one question every competitive network asks: which prototype is nearest to x? With the
+ * prototypes w_1 … w_m as the rows of W [m, d], the squared distances from every row of X [n, d]
+ * to every prototype come from one GEMM,
+ *
+ *   ‖x − w‖² = ‖x‖² − 2 xᵀw + ‖w‖²,
+ *
+ * so the winner-take-all layer, the self-organising map and LVQ share this file: the winner
+ * i* = argmin_i ‖x − w_i‖² (and, for the SOM's topographic error and LVQ2.1, the runner-up).
+ */
+import { matmul } from "../../ops/matmul.js";
+import { formatShape, ShapeError } from "../../tensor/shape.js";
+import { type Tensor, zeros } from "../../tensor/tensor.js";
+
+/** Rows of x per GEMM in nearestPrototypes: bounds the [rows, m] distance block it holds at once. */
+const ROW_BLOCK = 1024;
+
+/** ‖w_i‖² for each row of a [m, d] matrix, summed in float64. */
+export function squaredNorms(w: Tensor): Float64Array {
+  const [m, d] = w.shape;
+  const norms = new Float64Array(m);
+  for (let i = 0; i < m; i++) {
+    let s = 0;
+    for (let k = i * d; k < (i + 1) * d; k++) s += w.data[k] * w.data[k];
+    norms[i] = s;
+  }
+  return norms;
+}
+
+function checkPair(what: string, x: Tensor, prototypes: Tensor): void {
+  if (x.rank !== 2 || prototypes.rank !== 2 || x.shape[1] !== prototypes.shape[1])
+    throw new ShapeError(`${what}: x must be [n, d] and prototypes [m, d] with the same d, got ${formatShape(x.shape)} and ${formatShape(prototypes.shape)}`);
+  if (prototypes.shape[0] < 1) throw new ShapeError(`${what}: there must be at least one prototype, got ${formatShape(prototypes.shape)}`);
+}
+
+/**
+ * D[j, i] = ‖x_j − w_i‖², [n, m], by the GEMM identity above. Rounding can push a distance of
+ * 0 a hair below zero; it is clamped, since a squared distance is not negative. `out` ([n, m])
+ * is reused when given.
+ */
+export function squaredDistances(x: Tensor, prototypes: Tensor, out?: Tensor, prototypeNorms = squaredNorms(prototypes)): Tensor {
+  checkPair("squaredDistances", x, prototypes);
+  const d = x.shape[1];
+  const m = prototypes.shape[0];
+  const dist = matmul(x, prototypes, { transB: true, alpha: -2, out });
+  const D = dist.data;
+  for (let j = 0; j < x.shape[0]; j++) {
+    let xx = 0;
+    for (let k = j * d; k < (j + 1) * d; k++) xx += x.data[k] * x.data[k];
+    for (let i = 0; i < m; i++) D[j * m + i] = Math.max(0, D[j * m + i] + xx + prototypeNorms[i]);
+  }
+  return dist;
+}
+
+/** The nearest and second-nearest prototype of each row of x, with their squared distances. */
+export interface NearestPrototypes {
+  /** i*, the winner (best-matching unit) of each row; ties go to the lower index. */
+  winner: Int32Array;
+  /** ‖x − w_{i*}‖². */
+  winnerDistance: Float32Array;
+  /** The runner-up (−1 when there is one prototype). */
+  second: Int32Array;
+  /** Its squared distance (Infinity when there is one prototype). */
+  secondDistance: Float32Array;
+}
+
+/**
+ * Winner and runner-up of every row of x among the prototypes, a block of rows at a time so
+ * that memory stays [block, m] whatever n is.
+ */
+export function nearestPrototypes(x: Tensor, prototypes: Tensor): NearestPrototypes {
+  checkPair("nearestPrototypes", x, prototypes);
+  const n = x.shape[0];
+  const m = prototypes.shape[0];
+  const result: NearestPrototypes = {
+    winner: new Int32Array(n),
+    winnerDistance: new Float32Array(n),
+    second: new Int32Array(n),
+    secondDistance: new Float32Array(n),
+  };
+  const norms = squaredNorms(prototypes);
+  const block = zeros([Math.min(ROW_BLOCK, n), m]);
+  for (let start = 0; start < n; start += ROW_BLOCK) {
+    const rows = Math.min(ROW_BLOCK, n - start);
+    const out = rows === block.shape[0] ? block : zeros([rows, m]);
+    const D = squaredDistances(x.sliceRows(start, start + rows), prototypes, out, norms).data;
+    for (let r = 0; r < rows; r++) {
+      let best = -1;
+      let bestD = Infinity;
+      let next = -1;
+      let nextD = Infinity;
+      for (let i = 0; i < m; i++) {
+        const v = D[r * m + i];
+        if (v < bestD) {
+          next = best;
+          nextD = bestD;
+          best = i;
+          bestD = v;
+        } else if (v < nextD) {
+          next = i;
+          nextD = v;
+        }
+      }
+      result.winner[start + r] = best;
+      result.winnerDistance[start + r] = bestD;
+      result.second[start + r] = next;
+      result.secondDistance[start + r] = nextD;
+    }
+  }
+  return result;
+}
+
+/** i* = argmin_i ‖x − w_i‖² for each row of x: the competition's winners. */
+export function winners(x: Tensor, prototypes: Tensor): Int32Array {
+  return nearestPrototypes(x, prototypes).winner;
+}
+
+/** The mean over rows of ‖x − w_{i*}‖^power (power 1: Kohonen's quantisation error; 2: the k-means objective per row). */
+export function quantisationError(x: Tensor, prototypes: Tensor, power: 1 | 2 = 1): number {
+  const { winnerDistance } = nearestPrototypes(x, prototypes);
+  let s = 0;
+  for (const d2 of winnerDistance) s += power === 2 ? d2 : Math.sqrt(d2);
+  return s / Math.max(1, winnerDistance.length);
+}
