@@ -9,6 +9,7 @@
  * i* = argmin_i ‖x − w_i‖² (and, for the SOM's topographic error and LVQ2.1, the runner-up).
  */
 import { matmul } from "../../ops/matmul.js";
+import type { Rng } from "../../tensor/random.js";
 import { formatShape, ShapeError } from "../../tensor/shape.js";
 import { type Tensor, zeros } from "../../tensor/tensor.js";
 
@@ -121,4 +122,29 @@ export function quantisationError(x: Tensor, prototypes: Tensor, power: 1 | 2 = 
   let s = 0;
   for (const d2 of winnerDistance) s += power === 2 ? d2 : Math.sqrt(d2);
   return s / Math.max(1, winnerDistance.length);
+}
+
+/** w_i ← w_i + α (x − w_i): prototype i (a row of W) moves the fraction α of the way to x (a row of X). */
+export function moveToward(prototypes: Tensor, i: number, x: Tensor, row: number, alpha: number): void {
+  const d = prototypes.shape[1];
+  const w = prototypes.data;
+  const xs = x.data;
+  const wo = i * d;
+  const xo = row * d;
+  for (let k = 0; k < d; k++) w[wo + k] += alpha * (xs[xo + k] - w[wo + k]);
+}
+
+/** A learning rate of a competitive rule: a step toward x of a fraction in (0, 1] (1 jumps onto x; more overshoots). */
+export function checkRate(what: string, name: string, value: number): number {
+  if (!(value > 0 && value <= 1)) throw new RangeError(`${what}: ${name} must be a number in (0, 1], got ${value}`);
+  return value;
+}
+
+/** Prototypes drawn as m distinct random rows of x (all rows, repeated, when m > n): every prototype starts on the data. */
+export function samplePrototypes(x: Tensor, m: number, rng: Rng): Tensor {
+  const [n, d] = x.shape;
+  const order = rng.permutation(n);
+  const w = zeros([m, d]);
+  for (let i = 0; i < m; i++) w.data.set(x.data.subarray(order[i % n] * d, (order[i % n] + 1) * d), i * d);
+  return w;
 }
