@@ -22,6 +22,8 @@ import type { VAE } from "./autoencoders/vae.js";
 import "./autoencoders/vae.js";
 import type { BoltzmannMachine } from "./boltzmann/boltzmann.js";
 import "./boltzmann/boltzmann.js";
+import type { SOM } from "./competitive/som.js";
+import "./competitive/som.js";
 import type { WinnerTakeAll } from "./competitive/wta.js";
 import "./competitive/wta.js";
 import type { DBM } from "./dbm/dbm.js";
@@ -57,7 +59,8 @@ export type SavedModelClass =
   | UnrolledAutoencoder
   | MaskedAutoencoder
   | VAE
-  | WinnerTakeAll;
+  | WinnerTakeAll
+  | SOM;
 
 /**
  * Loads the model saved in dir: a folder with model.json + model.safetensors, or one an older

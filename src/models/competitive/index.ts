@@ -1,2 +1,3 @@
 export * from "./core.js";
+export * from "./som.js";
 export * from "./wta.js";
