@@ -5,16 +5,18 @@
  * many labelled sample digits), the U-matrix and component planes, save/load and bad options.
  */
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { test } from "node:test";
 import { loadMnist } from "../src/data/mnist.js";
 import { samplePrototypes } from "../src/models/competitive/core.js";
+import { componentPlanesImage, somGridSvg, somMapImage, uMatrixImage } from "../src/models/competitive/pictures.js";
 import { parseGrid, SOM } from "../src/models/competitive/som.js";
 import { loadModel } from "../src/models/load.js";
 import { Rng } from "../src/tensor/random.js";
 import { fromArray, randUniform, tensor } from "../src/tensor/tensor.js";
+import { cli } from "./helpers/cli.js";
 
 const close = (a: number, b: number, tol = 1e-6) => Math.abs(a - b) <= tol;
 
@@ -180,4 +182,53 @@ test("SOM bad options name the option and the allowed range", () => {
   som.fit(tensor([[1, 2]]), { epochs: 1 });
   assert.throws(() => som.predict(tensor([[1, 2, 3]])), /x must be \[rows, 2\]/);
   assert.throws(() => som.labelNodes(tensor([[1, 2]]), [1, 2]), /labels must have one entry per row/);
+});
+
+test("layerwise train som and train wta: the model, pictures and summary.json with errors per epoch and the labelling baseline", async () => {
+  const dir = await mkdtemp(join(tmpdir(), "som-cli-"));
+  try {
+    const som = join(dir, "som");
+    const data = ["--data", "bundled", "--limit-train", "600", "--limit-test", "200"];
+    const r = await cli(["train", "som", "--grid", "5x6", "--topology", "hex", "--batch", "--epochs", "3", ...data, "--out", som, "--quiet"]);
+    assert.equal(r.code, 0, r.err);
+    assert.match(
+      r.out,
+      /test: quantisation error [\d.]+, topographic error [\d.]+; nodes labelled by majority: [\d.]+ % accuracy \(nearest class mean [\d.]+ %\)/,
+    );
+    const summary = JSON.parse(await readFile(join(som, "summary.json"), "utf8"));
+    assert.equal(summary.quantisationErrorPerEpoch.length, 3);
+    assert.equal(summary.topographicErrorPerEpoch.length, 3);
+    assert.ok(summary.nodeLabelAccuracy > 0.3 && summary.nearestClassMeanAccuracy > 0.5, JSON.stringify(summary));
+    for (const f of ["map.png", "umatrix.png", "errors.svg", "topographic.svg"]) assert.ok((await readFile(join(som, f))).length > 100, f);
+    const back = await loadModel(som);
+    assert.ok(back instanceof SOM && back.options.topology === "hex" && back.options.mode === "batch");
+    const wta = join(dir, "wta");
+    const w = await cli(["train", "wta", "--units", "12", "--epochs", "1", "--conscience", "1", ...data, "--out", wta, "--quiet"]);
+    assert.equal(w.code, 0, w.err);
+    assert.match(w.out, /0 dead units/);
+    assert.ok((await readFile(join(wta, "prototypes.png"))).length > 100);
+    const bad = await cli(["train", "som", "--grid", "20by20", ...data, "--out", join(dir, "bad")]);
+    assert.notEqual(bad.code, 0);
+    assert.match(bad.err, /--grid must be ROWSxCOLS/);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+});
+
+test("SOM pictures: the grid in input space as SVG (a node per prototype, an edge per neighbour pair); map, U-matrix and planes as images", () => {
+  const x = randUniform([200, 2], new Rng(8));
+  const som = new SOM({ grid: [3, 4], mode: "batch", seed: 1 });
+  som.fit(x, { epochs: 3 });
+  const svg = somGridSvg(som, { data: x, bounds: [0, 1, 0, 1], title: "epoch 3" });
+  assert.equal(svg.match(/<circle/g)?.length, 200 + 12);
+  // a 3x4 rectangular grid has 3·3 + 2·4 = 17 neighbour pairs, each one "M…L…" segment
+  assert.equal(svg.match(/M[\d.]+ [\d.]+L/g)?.length, 17);
+  assert.match(svg, /epoch 3/);
+  assert.throws(() => somGridSvg(new SOM({ grid: [2, 2] })), /inputs must be 2-D/);
+  const map = somMapImage(som, { height: 1, width: 2, pad: 0 });
+  assert.deepEqual([map.width, map.height], [8, 3]);
+  const u = uMatrixImage(som, 5);
+  assert.deepEqual([u.width, u.height], [20, 15]);
+  const planes = componentPlanesImage(som, [1], 2);
+  assert.deepEqual([planes.width, planes.height], [8, 6]);
 });

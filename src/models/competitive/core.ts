@@ -148,3 +148,44 @@ export function samplePrototypes(x: Tensor, m: number, rng: Rng): Tensor {
   for (let i = 0; i < m; i++) w.data.set(x.data.subarray(order[i % n] * d, (order[i % n] + 1) * d), i * d);
   return w;
 }
+
+/**
+ * Each unit's label by majority vote of the labelled rows it wins (winner[j] the unit of row j),
+ * ties to the lower label; −1 for a unit that wins no row. How an unsupervised map becomes a
+ * classifier: a new row gets its winner's label.
+ */
+export function majorityLabels(winner: Int32Array, labels: ArrayLike<number>, units: number): Int32Array {
+  if (labels.length !== winner.length) throw new ShapeError(`majorityLabels: labels must have one entry per row (${winner.length}), got ${labels.length}`);
+  let classes = 0;
+  for (let j = 0; j < labels.length; j++) {
+    if (!Number.isInteger(labels[j]) || labels[j] < 0) throw new RangeError(`majorityLabels: labels must be integers >= 0, got ${labels[j]} at row ${j}`);
+    classes = Math.max(classes, labels[j] + 1);
+  }
+  const votes = new Int32Array(units * classes);
+  winner.forEach((c, j) => {
+    votes[c * classes + labels[j]]++;
+  });
+  return Int32Array.from({ length: units }, (_, i) => {
+    let best = -1;
+    for (let k = 0; k < classes; k++) if (votes[i * classes + k] > 0 && (best < 0 || votes[i * classes + k] > votes[i * classes + best])) best = k;
+    return best;
+  });
+}
+
+/** The class means as prototypes, [classes, d]: the nearest-class-mean classifier is winners(x, classMeans(...)). */
+export function classMeans(x: Tensor, labels: ArrayLike<number>, classes: number): Tensor {
+  if (x.rank !== 2 || labels.length !== x.shape[0])
+    throw new ShapeError(`classMeans: labels must have one entry per row of x ${formatShape(x.shape)}, got ${labels.length}`);
+  const d = x.shape[1];
+  const sums = new Float64Array(classes * d);
+  const counts = new Float64Array(classes);
+  for (let j = 0; j < labels.length; j++) {
+    const l = labels[j];
+    if (!Number.isInteger(l) || l < 0 || l >= classes) throw new RangeError(`classMeans: labels must be integers in [0, ${classes}), got ${l} at row ${j}`);
+    counts[l]++;
+    for (let k = 0; k < d; k++) sums[l * d + k] += x.data[j * d + k];
+  }
+  const means = zeros([classes, d]);
+  for (let i = 0; i < means.size; i++) means.data[i] = sums[i] / Math.max(1, counts[Math.floor(i / d)]);
+  return means;
+}

@@ -31,7 +31,7 @@ import { checkTensorSize, formatShape, ShapeError } from "../../tensor/shape.js"
 import { fromArray, type Tensor, zeros } from "../../tensor/tensor.js";
 import { type Callback, type Logs, setTensors, type TrainableModel } from "../../train/callbacks.js";
 import { fitLoopSync, type History, type TrainingStep } from "../../train/loop.js";
-import { checkRate, moveToward, nearestPrototypes, samplePrototypes, squaredDistances } from "./core.js";
+import { checkRate, majorityLabels, moveToward, nearestPrototypes, samplePrototypes, squaredDistances } from "./core.js";
 
 export type SomTopology = "rect" | "hex";
 export type SomNeighbourhood = "gaussian" | "bubble";
@@ -378,20 +378,7 @@ export class SOM implements TrainableModel {
   labelNodes(x: Tensor, labels: ArrayLike<number>): Int32Array {
     this.checkInput("labelNodes", x);
     if (labels.length !== x.shape[0]) throw new ShapeError(`SOM.labelNodes: labels must have one entry per row of x (${x.shape[0]}), got ${labels.length}`);
-    let classes = 0;
-    for (let j = 0; j < labels.length; j++) {
-      if (!Number.isInteger(labels[j]) || labels[j] < 0) throw new RangeError(`SOM.labelNodes: labels must be integers >= 0, got ${labels[j]} at ${j}`);
-      classes = Math.max(classes, labels[j] + 1);
-    }
-    const votes = new Int32Array(this.nodes * classes);
-    this.predict(x).forEach((c, j) => {
-      votes[c * classes + labels[j]]++;
-    });
-    return Int32Array.from({ length: this.nodes }, (_, i) => {
-      let best = -1;
-      for (let k = 0; k < classes; k++) if (votes[i * classes + k] > 0 && (best < 0 || votes[i * classes + k] > votes[i * classes + best])) best = k;
-      return best;
-    });
+    return majorityLabels(this.predict(x), labels, this.nodes);
   }
 
   /** The label of each row's best-matching unit (see labelNodes); −1 where that node has no label. */
