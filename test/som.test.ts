@@ -105,7 +105,7 @@ test("a 1-D SOM (a chain) on a line orders itself: topographic error near 0 and 
 
 test("SOM on the bundled digits: quantisation error falls, and nodes labelled by majority vote beat as many labelled sample digits", async () => {
   const { train, test: held } = await loadMnist({ limitTrain: 2000, limitTest: 500 });
-  const som = new SOM({ grid: [8, 8], mode: "batch", seed: 1 });
+  const som = new SOM({ grid: [8, 8], mode: "batch", finalRadius: 0.5, seed: 1 });
   const history = som.fit(train.images, { epochs: 5 });
   const q = history.history.quantisationError;
   assert.ok(

@@ -41,7 +41,7 @@ const somSpecs = {
   neighbourhood: { type: "string", description: "h_ci: Gaussian or bubble", choices: ["gaussian", "bubble"], default: "gaussian" },
   batch: { type: "boolean", description: "the batch SOM (one fixed-point step per epoch) instead of Kohonen's online rule" },
   radius: { type: "number", description: "σ_0, the starting radius in grid units (default half the longer side)", above: 0 },
-  "final-radius": { type: "number", description: "σ_T, the final radius (default 0.5)", above: 0 },
+  "final-radius": { type: "number", description: "σ_T, the final radius (default 0.5 online, 1 with --batch)", above: 0 },
   lr: learningRateOption("online: η_0, the starting rate, in (0, 1]", 0.5),
   "final-lr": { type: "number", description: "online: η_T, the final rate (default 0.01)", above: 0, max: 1 },
   init: {

@@ -48,7 +48,11 @@ export interface SomOptions {
   neighbourhood?: SomNeighbourhood;
   /** σ_0, the starting radius in grid units, > 0. Default max(rows, cols) / 2. */
   radius?: number;
-  /** σ_T, the final radius, in (0, radius]. Default min(0.5, radius): at the end the Gaussian reaches the grid neighbours with h = e^−2 ≈ 0.14. */
+  /**
+   * σ_T, the final radius, in (0, radius]. Default min(0.5, radius) online (the Gaussian ends reaching the grid neighbours with
+   * h = e^−2 ≈ 0.14, and the small final rate keeps the map ordered) and min(1, radius) batch (each batch step jumps to its fixed
+   * point, so the last radius alone sets how stiff the map is: at 0.5 it tears into near k-means).
+   */
   finalRadius?: number;
   /** η_0 of the online rule, in (0, 1]. Default 0.5. The batch SOM has no rate. */
   learningRate?: number;
@@ -94,7 +98,7 @@ function resolve(options: SomOptions): Resolved {
     batchSize = 1,
     seed = 1,
   } = options;
-  const { finalRadius = Math.min(0.5, radius), finalLearningRate = Math.min(0.01, learningRate) } = options;
+  const { finalRadius = Math.min(mode === "batch" ? 1 : 0.5, radius), finalLearningRate = Math.min(0.01, learningRate) } = options;
   if (topology !== "rect" && topology !== "hex") throw new RangeError(`${what}: topology must be "rect" or "hex", got ${JSON.stringify(topology)}`);
   if (neighbourhood !== "gaussian" && neighbourhood !== "bubble")
     throw new RangeError(`${what}: neighbourhood must be "gaussian" or "bubble", got ${JSON.stringify(neighbourhood)}`);
