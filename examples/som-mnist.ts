@@ -7,7 +7,7 @@
  * nearest-class-mean classifier (10 prototypes), and 400 training digits drawn at random and
  * labelled the same way (the map's size without the self-organisation).
  *
- *   node --import tsx examples/som-mnist.ts [--grid 20x20] [--epochs 10] [--online]
+ *   node --import tsx examples/som-mnist.ts [--grid 20x20] [--epochs 10] [--final-radius σT] [--online]
  *        [--limit-train N] [--data DIR] [--out out/som-mnist]
  */
 import {
@@ -33,6 +33,7 @@ import { parseOptions } from "layerwise/cli";
 const { options: o } = parseOptions(process.argv.slice(2), {
   grid: { type: "string", default: "20x20", description: "ROWSxCOLS of the map" },
   epochs: { type: "number", integer: true, min: 1, default: 10, description: "passes over the training digits" },
+  "final-radius": { type: "number", above: 0, description: "σ_T, the final radius (default 1 batch, 0.5 online)" },
   online: { type: "boolean", description: "Kohonen's online rule (batches of 10 winners per GEMM) instead of the batch SOM" },
   data: { type: "string", description: "folder with the MNIST IDX files (default: LAYERWISE_MNIST or ../shared/datasets/mnist)" },
   "limit-train": { type: "number", integer: true, min: 1, description: "use only the first N training digits" },
@@ -47,7 +48,7 @@ if (dir === null) {
 }
 const { train, test } = await loadMnist({ source: "full", dir, limitTrain: o["limit-train"] });
 const grid = parseGrid(o.grid ?? "20x20");
-const som = new SOM({ grid, mode: o.online ? "online" : "batch", batchSize: 10, seed: o.seed ?? 1 });
+const som = new SOM({ grid, mode: o.online ? "online" : "batch", finalRadius: o["final-radius"], batchSize: 10, seed: o.seed ?? 1 });
 const epochs = o.epochs ?? 10;
 console.log(`SOM ${grid.join("x")}, ${som.options.mode}, σ ${som.options.radius} → ${som.options.finalRadius}, on ${train.images.rows} training digits`);
 console.log("epoch  radius  quantisation  topographic  seconds");
