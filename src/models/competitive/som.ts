@@ -132,6 +132,8 @@ export class SOM implements TrainableModel {
   epochsTrained = 0;
   stopTraining = false;
   private readonly rng: Rng;
+  /** The winners of the training rows under the current prototypes, kept from an epoch's errors for the next batch step; null once stale. */
+  private lastWinners: Int32Array | null = null;
 
   constructor(options: SomOptions) {
     this.options = Object.freeze(resolve(options));
@@ -192,6 +194,7 @@ export class SOM implements TrainableModel {
     const lastEpoch = Math.max(1, epochs - 1);
     const first = this.epochsTrained;
     let done = 0; // inputs seen in this fit: the online schedule's clock
+    this.lastWinners = null;
     const xb = zeros([batch, x.shape[1]]);
     const scores = zeros([batch, this.nodes]);
     const step: TrainingStep = {
@@ -201,7 +204,7 @@ export class SOM implements TrainableModel {
       },
       trainStep: (rows, _b, epoch) => {
         if (!online) {
-          this.batchStep(x, this.schedule((epoch - first) / lastEpoch).radius);
+          this.batchStep(x, this.schedule((epoch - first) / lastEpoch).radius, this.lastWinners ?? undefined);
           return {};
         }
         const full = rows.length === batch;
@@ -213,6 +216,8 @@ export class SOM implements TrainableModel {
       endEpoch: (_epoch, logs) => {
         this.epochsTrained++;
         const near = nearestPrototypes(x, this.prototypes);
+        // the winners found for this epoch's errors are those the next batch step needs: found once
+        this.lastWinners = near.winner;
         logs.quantisationError = this.quantisationErrorOf(near);
         logs.topographicError = this.topographicErrorOf(near);
       },
@@ -247,11 +252,10 @@ export class SOM implements TrainableModel {
     }
   }
 
-  /** The batch SOM's fixed point at radius σ: w_i = (H S)_i / (H n)_i over all of x; a node no input reaches keeps its prototype. */
-  private batchStep(x: Tensor, sigma: number): void {
+  /** The batch SOM's fixed point at radius σ: w_i = (H S)_i / (H n)_i over all of x (winner: each row's best unit under the current prototypes); a node no input reaches keeps its prototype. */
+  private batchStep(x: Tensor, sigma: number, winner = nearestPrototypes(x, this.prototypes).winner): void {
     const m = this.nodes;
     const d = x.shape[1];
-    const { winner } = nearestPrototypes(x, this.prototypes);
     const sums = zeros([m, d]);
     const counts = zeros([m, 1]);
     winner.forEach((c, j) => {
@@ -397,6 +401,7 @@ export class SOM implements TrainableModel {
   }
 
   setWeights(weights: readonly Tensor[]): void {
+    this.lastWinners = null;
     setTensors("SOM.setWeights", [this.prototypes], weights);
   }
 
