@@ -24,7 +24,6 @@ import {
   defineCommand,
   learningRateOption,
   loadDigits,
-  loadMnistFor,
   mnistOptions,
   outOption,
   quietOption,
