@@ -8,6 +8,7 @@ import { hopfieldRecall } from "./hopfield-recall.js";
 import { mlpEpoch } from "./mlp-epoch.js";
 import { rbmCd1 } from "./rbm-cd1.js";
 import { rbmEpoch } from "./rbm-epoch.js";
+import { somEpoch } from "./som-epoch.js";
 import { vaeEpoch } from "./vae-epoch.js";
 
-export const benchmarks: readonly Benchmark[] = [gemm, rbmCd1, rbmEpoch, mlpEpoch, hopfieldRecall, cnnEpoch, aeEpoch, vaeEpoch];
+export const benchmarks: readonly Benchmark[] = [gemm, rbmCd1, rbmEpoch, mlpEpoch, hopfieldRecall, cnnEpoch, aeEpoch, vaeEpoch, somEpoch];

@@ -22,6 +22,10 @@ import type { VAE } from "./autoencoders/vae.js";
 import "./autoencoders/vae.js";
 import type { BoltzmannMachine } from "./boltzmann/boltzmann.js";
 import "./boltzmann/boltzmann.js";
+import type { SOM } from "./competitive/som.js";
+import "./competitive/som.js";
+import type { WinnerTakeAll } from "./competitive/wta.js";
+import "./competitive/wta.js";
 import type { DBM } from "./dbm/dbm.js";
 import "./dbm/dbm.js";
 import type { DBN } from "./dbn/dbn.js";
@@ -54,7 +58,9 @@ export type SavedModelClass =
   | DeepAutoencoder
   | UnrolledAutoencoder
   | MaskedAutoencoder
-  | VAE;
+  | VAE
+  | WinnerTakeAll
+  | SOM;
 
 /**
  * Loads the model saved in dir: a folder with model.json + model.safetensors, or one an older
