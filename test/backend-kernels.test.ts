@@ -416,3 +416,102 @@ describe("max and average pooling", () => {
     assert.deepEqual(resident, want);
   });
 });
+
+/**
+ * A recurrent cell's fused step: its named inputs (sizes in units of n·u) and outputs, and how
+ * to run forward then backward on a backend (the backward reads the cache the forward wrote).
+ */
+interface CellKernel {
+  name: string;
+  inputs: Record<string, [size: number, scale: number]>;
+  outputs: Record<string, number>;
+  /** Outputs of the forward (checked with the forward tolerance); the rest come from the backward. */
+  forward: string[];
+  run(b: Backend, x: Record<string, Float32Array>, y: Record<string, Float32Array>, n: number, u: number): void;
+}
+
+const CELLS: CellKernel[] = [
+  {
+    name: "lstmCell, lstmCellGrad",
+    // pre-activations across the sigmoid/tanh range, c_{t−1}, and the gradients arriving
+    inputs: { ax: [4, 6], ah: [4, 3], cPrev: [1, 3], dh: [1, 1], dc: [1, 1] },
+    outputs: { c: 1, h: 1, cache: 5, dax: 4, dcPrev: 1 },
+    forward: ["c", "h", "cache"],
+    run(b, x, y, n, u) {
+      b.lstmCell(x.ax, x.ah, x.cPrev, y.c, y.h, y.cache, n, u);
+      b.lstmCellGrad(y.cache, x.cPrev, x.dh, x.dc, y.dax, y.dcPrev, n, u);
+    },
+  },
+  {
+    name: "gruCell, gruCellGrad",
+    inputs: { ax: [3, 6], ah: [3, 3], hPrev: [1, 1], dh: [1, 1] },
+    outputs: { h: 1, cache: 4, dax: 3, dah: 3, dhPrev: 1 },
+    forward: ["h", "cache"],
+    run(b, x, y, n, u) {
+      b.gruCell(x.ax, x.ah, x.hPrev, y.h, y.cache, n, u);
+      b.gruCellGrad(y.cache, x.hPrev, x.dh, y.dax, y.dah, y.dhPrev, n, u);
+    },
+  },
+];
+
+describe("the fused recurrent cell steps", () => {
+  // [rows, units]: a tail of units mod 4 on one lane, a row-block edge, the row-by-row MNIST
+  // step (100 x 128, from which the forward is shared out), and one large enough to share the backward
+  const CELL_SHAPES: [number, number][] = [
+    [1, 1],
+    [3, 5],
+    [7, 33],
+    [100, 128],
+    [520, 257],
+  ];
+
+  function cellInputs(cell: CellKernel, n: number, u: number): Record<string, Float32Array> {
+    const x: Record<string, Float32Array> = {};
+    let seed = n * 1000 + u;
+    for (const [k, [size, scale]] of Object.entries(cell.inputs)) x[k] = values(n * u * size, seed++, scale, false);
+    return x;
+  }
+
+  function runCell(cell: CellKernel, b: Backend, x: Record<string, Float32Array>, n: number, u: number, resident: boolean): Record<string, Float32Array> {
+    const placed: Record<string, Float32Array> = {};
+    for (const k in x) placed[k] = place(b, x[k], resident);
+    const y: Record<string, Float32Array> = {};
+    for (const [k, size] of Object.entries(cell.outputs)) y[k] = resident ? b.alloc(n * u * size) : new Float32Array(n * u * size);
+    cell.run(b, placed, y, n, u);
+    return y;
+  }
+
+  for (const cell of CELLS) {
+    it(`${cell.name}: equal to the TypeScript step within float32 rounding of sigmoid/tanh`, () => {
+      for (const [n, u] of CELL_SHAPES) {
+        const x = cellInputs(cell, n, u);
+        const want = runCell(cell, js, x, n, u, false);
+        for (const [name, b] of wasms)
+          for (const resident of [true, false]) {
+            const got = runCell(cell, b, x, n, u, resident);
+            for (const k in want) {
+              const what = `${k} ${n}x${u} ${name}${resident ? "" : ", staged"}`;
+              // SIMD sigmoid/tanh are within ~2 ulp of Math's; the rest is float32 arithmetic instead of
+              // double, so c_t = f c_{t−1} + i g loses up to an ulp of its terms (|c_{t−1}| < 3) where they cancel
+              if (cell.forward.includes(k)) assertClose(got[k], want[k], 2e-6, 1e-6, what);
+              else assertClose(got[k], want[k], 1e-5, 1e-6, what);
+            }
+          }
+      }
+    });
+
+    it(`${cell.name}: bit-identical across thread counts, with the worker taking part`, () => {
+      for (const [n, u] of [
+        [100, 128],
+        [520, 257],
+      ] as const) {
+        const x = cellInputs(cell, n, u);
+        const one = runCell(cell, wasm1, x, n, u, true);
+        const joins = wasm2.workerJoins;
+        const two = runCell(cell, wasm2, x, n, u, true);
+        assert.ok(wasm2.workerJoins > joins, `${n}x${u}: the worker joined`);
+        for (const k in one) assertBits(two[k], one[k], `${n}x${u} ${k}`);
+      }
+    });
+  }
+});

@@ -135,6 +135,48 @@ export interface Backend {
   /** out[i] = the next uniform of rng in [0, 1), in index order. */
   uniform(out: Float32Array, rng: RandomSource): void;
 
+  /**
+   * The LSTM cell's elementwise step (src/nn/lstm.ts) for n rows of u units, gates packed
+   * i, f, g, o: from the pre-activations ax + ah [n, 4u] and c_{t−1} [n, u], writes c_t and
+   * h_t [n, u] and the cache [n, 5u] = i, f, g, o, tanh(c_t) that lstmCellGrad reads.
+   */
+  lstmCell(ax: Float32Array, ah: Float32Array, cPrev: Float32Array, c: Float32Array, h: Float32Array, cache: Float32Array, n: number, u: number): void;
+  /**
+   * Its backward: from the cache, c_{t−1}, dL/dh_t and the dL/dc_t carried down [n, u], writes
+   * δ = dL/da [n, 4u] (gates i, f, g, o) and dL/dc_{t−1} = dc_t ∘ f_t [n, u].
+   */
+  lstmCellGrad(
+    cache: Float32Array,
+    cPrev: Float32Array,
+    dh: Float32Array,
+    dc: Float32Array,
+    dax: Float32Array,
+    dcPrev: Float32Array,
+    n: number,
+    u: number,
+  ): void;
+
+  /**
+   * The GRU cell's elementwise step (src/nn/gru.ts, "reset after"), gates packed r, z, n: from
+   * ax, ah [n, 3u] (ah = h_{t−1} U + b_h) and h_{t−1}, writes h_t [n, u] and the cache [n, 4u] =
+   * r, z, n, q (q = ah's candidate part).
+   */
+  gruCell(ax: Float32Array, ah: Float32Array, hPrev: Float32Array, h: Float32Array, cache: Float32Array, n: number, u: number): void;
+  /**
+   * Its backward: from the cache, h_{t−1} and dL/dh_t, writes δ of the input part (dax) and of
+   * the recurrent part (dah) [n, 3u], and the direct dL/dh_{t−1} = dh ∘ z [n, u].
+   */
+  gruCellGrad(
+    cache: Float32Array,
+    hPrev: Float32Array,
+    dh: Float32Array,
+    dax: Float32Array,
+    dah: Float32Array,
+    dhPrev: Float32Array,
+    n: number,
+    u: number,
+  ): void;
+
   /** Releases threads and memory; the backend must not be used afterwards. */
   dispose(): void;
 }

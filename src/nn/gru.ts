@@ -15,6 +15,7 @@
  *   δr = dr ∘ r(1 − r),  δz = dz ∘ z(1 − z)
  */
 
+import { backend } from "../backend/index.js";
 import * as ops from "../ops/index.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { zeros } from "../tensor/tensor.js";
@@ -22,8 +23,6 @@ import type { LayerConfig, Param } from "./layer.js";
 import { makeParam } from "./param.js";
 import { Recurrent, type RecurrentOptions, recurrentOptionsFromConfig, type StepGrads, type StepViews } from "./recurrent.js";
 import { registerLayer } from "./registry.js";
-
-const sigmoid = (a: number): number => 1 / (1 + Math.exp(-a));
 
 export class GRU extends Recurrent {
   protected readonly gates = 3;
@@ -69,51 +68,13 @@ export class GRU extends Recurrent {
     if (this.recurrentBias.trainable && this.dbh !== null) ops.add(this.recurrentBias.grad, ops.sum(dah, 0, this.dbh), this.recurrentBias.grad);
   }
 
+  /** The elementwise step is one backend kernel (fused into one SIMD pass on the WebAssembly backend). */
   protected stepForward(v: StepViews): void {
-    const { n, ax, ah, hPrev, h, cache } = v;
-    const u = this.units;
-    for (let b = 0; b < n; b++) {
-      const a = b * 3 * u;
-      const k = b * 4 * u; // cache: r, z, n, q
-      for (let j = 0; j < u; j++) {
-        const r_t = sigmoid(ax[a + j] + ah[a + j]);
-        const z_t = sigmoid(ax[a + u + j] + ah[a + u + j]);
-        const q_t = ah[a + 2 * u + j];
-        const n_t = Math.tanh(ax[a + 2 * u + j] + r_t * q_t);
-        h[b * u + j] = (1 - z_t) * n_t + z_t * hPrev[b * u + j];
-        cache[k + j] = r_t;
-        cache[k + u + j] = z_t;
-        cache[k + 2 * u + j] = n_t;
-        cache[k + 3 * u + j] = q_t;
-      }
-    }
+    backend().gruCell(v.ax, v.ah, v.hPrev, v.h, v.cache, v.n, this.units);
   }
 
   protected stepBackward(v: StepViews, g: StepGrads): void {
-    const { n, hPrev, cache } = v;
-    const { dh, dax, dah, dhPrev } = g;
-    const u = this.units;
-    for (let b = 0; b < n; b++) {
-      const a = b * 3 * u;
-      const k = b * 4 * u;
-      for (let j = 0; j < u; j++) {
-        const r_t = cache[k + j];
-        const z_t = cache[k + u + j];
-        const n_t = cache[k + 2 * u + j];
-        const q_t = cache[k + 3 * u + j];
-        const dh_t = dh[b * u + j];
-        const dn = dh_t * (1 - z_t) * (1 - n_t * n_t);
-        const dz = dh_t * (hPrev[b * u + j] - n_t) * z_t * (1 - z_t);
-        const dr = dn * q_t * r_t * (1 - r_t);
-        dax[a + j] = dr;
-        dah[a + j] = dr;
-        dax[a + u + j] = dz;
-        dah[a + u + j] = dz;
-        dax[a + 2 * u + j] = dn;
-        dah[a + 2 * u + j] = dn * r_t;
-        dhPrev[b * u + j] = dh_t * z_t;
-      }
-    }
+    backend().gruCellGrad(v.cache, v.hPrev, g.dh, g.dax, g.dah, g.dhPrev, v.n, this.units);
   }
 }
 

@@ -16,6 +16,7 @@
  *   δ = (di ∘ i(1 − i), df ∘ f(1 − f), dg ∘ (1 − g²), do ∘ o(1 − o))
  */
 
+import { backend } from "../backend/index.js";
 import type { Tensor } from "../tensor/tensor.js";
 import { zeros } from "../tensor/tensor.js";
 import type { LayerConfig } from "./layer.js";
@@ -26,8 +27,6 @@ export interface LSTMOptions extends RecurrentOptions {
   /** Initialise the forget gate's bias to 1 (default true). */
   unitForgetBias?: boolean;
 }
-
-const sigmoid = (a: number): number => 1 / (1 + Math.exp(-a));
 
 export class LSTM extends Recurrent {
   readonly unitForgetBias: boolean;
@@ -52,52 +51,13 @@ export class LSTM extends Recurrent {
     return b;
   }
 
+  /** The elementwise step is one backend kernel (fused into one SIMD pass on the WebAssembly backend). */
   protected stepForward(v: StepViews): void {
-    const { n, ax, ah, cPrev, c, h, cache } = v;
-    const u = this.units;
-    for (let b = 0; b < n; b++) {
-      const a = b * 4 * u; // this row's gates in ax, ah
-      const k = b * 5 * u; // and in the cache: i, f, g, o, tanh(c)
-      for (let j = 0; j < u; j++) {
-        const i_t = sigmoid(ax[a + j] + ah[a + j]);
-        const f_t = sigmoid(ax[a + u + j] + ah[a + u + j]);
-        const g_t = Math.tanh(ax[a + 2 * u + j] + ah[a + 2 * u + j]);
-        const o_t = sigmoid(ax[a + 3 * u + j] + ah[a + 3 * u + j]);
-        const c_t = f_t * cPrev[b * u + j] + i_t * g_t;
-        const tc = Math.tanh(c_t);
-        c[b * u + j] = c_t;
-        h[b * u + j] = o_t * tc;
-        cache[k + j] = i_t;
-        cache[k + u + j] = f_t;
-        cache[k + 2 * u + j] = g_t;
-        cache[k + 3 * u + j] = o_t;
-        cache[k + 4 * u + j] = tc;
-      }
-    }
+    backend().lstmCell(v.ax, v.ah, v.cPrev, v.c, v.h, v.cache, v.n, this.units);
   }
 
   protected stepBackward(v: StepViews, g: StepGrads): void {
-    const { n, cPrev, cache } = v;
-    const { dh, dc, dax, dcPrev } = g;
-    const u = this.units;
-    for (let b = 0; b < n; b++) {
-      const a = b * 4 * u;
-      const k = b * 5 * u;
-      for (let j = 0; j < u; j++) {
-        const i_t = cache[k + j];
-        const f_t = cache[k + u + j];
-        const g_t = cache[k + 2 * u + j];
-        const o_t = cache[k + 3 * u + j];
-        const tc = cache[k + 4 * u + j];
-        const dh_t = dh[b * u + j];
-        const dc_t = dc[b * u + j] + dh_t * o_t * (1 - tc * tc);
-        dax[a + j] = dc_t * g_t * i_t * (1 - i_t);
-        dax[a + u + j] = dc_t * cPrev[b * u + j] * f_t * (1 - f_t);
-        dax[a + 2 * u + j] = dc_t * i_t * (1 - g_t * g_t);
-        dax[a + 3 * u + j] = dh_t * tc * o_t * (1 - o_t);
-        dcPrev[b * u + j] = dc_t * f_t;
-      }
-    }
+    backend().lstmCellGrad(v.cache, v.cPrev, g.dh, g.dc, g.dax, g.dcPrev, v.n, this.units);
   }
 
   protected override extraConfig(): Record<string, unknown> {

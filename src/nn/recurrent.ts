@@ -28,8 +28,9 @@
  * after backward initialStateGrads() gives dL/dh_0 (and dL/dc_0); setFinalStateGrads() adds a
  * gradient arriving at the final state from elsewhere (an encoder-decoder's decoder).
  *
- * A fused WASM kernel would replace each cell's stepForward/stepBackward loop (the gate
- * non-linearities over [batch, G·units]) and run the per-step GEMM beside it.
+ * The LSTM's and GRU's steps are backend kernels (Backend.lstmCell, gruCell and their grads:
+ * on the WebAssembly backend one fused SIMD pass over the gates, beside the per-step GEMM);
+ * SimpleRNN's step (one tanh or ReLU) loops in TypeScript.
  */
 import * as ops from "../ops/index.js";
 import type { Rng } from "../tensor/random.js";

@@ -1,6 +1,7 @@
 /** The portable TypeScript backend: the reference every other backend is tested against. */
 
 import type { ActivationGradOp, Backend, BackendInfo, BinaryOp, ConvGeometry, RandomSource, ScalarOp, UnaryOp } from "../backend.js";
+import { gruCellGradJs, gruCellJs, lstmCellGradJs, lstmCellJs } from "./cells.js";
 import { gemmJs } from "./gemm.js";
 import { col2imJs, im2colJs } from "./im2col.js";
 import { avgPoolGradJs, avgPoolJs, maxPoolGradJs, maxPoolJs } from "./pool.js";
@@ -200,6 +201,40 @@ export class JsBackend implements Backend {
 
   uniform(out: Float32Array, rng: RandomSource): void {
     for (let i = 0; i < out.length; i++) out[i] = rng.nextFloat();
+  }
+
+  lstmCell(ax: Float32Array, ah: Float32Array, cPrev: Float32Array, c: Float32Array, h: Float32Array, cache: Float32Array, n: number, u: number): void {
+    lstmCellJs(ax, ah, cPrev, c, h, cache, n, u);
+  }
+
+  lstmCellGrad(
+    cache: Float32Array,
+    cPrev: Float32Array,
+    dh: Float32Array,
+    dc: Float32Array,
+    dax: Float32Array,
+    dcPrev: Float32Array,
+    n: number,
+    u: number,
+  ): void {
+    lstmCellGradJs(cache, cPrev, dh, dc, dax, dcPrev, n, u);
+  }
+
+  gruCell(ax: Float32Array, ah: Float32Array, hPrev: Float32Array, h: Float32Array, cache: Float32Array, n: number, u: number): void {
+    gruCellJs(ax, ah, hPrev, h, cache, n, u);
+  }
+
+  gruCellGrad(
+    cache: Float32Array,
+    hPrev: Float32Array,
+    dh: Float32Array,
+    dax: Float32Array,
+    dah: Float32Array,
+    dhPrev: Float32Array,
+    n: number,
+    u: number,
+  ): void {
+    gruCellGradJs(cache, hPrev, dh, dax, dah, dhPrev, n, u);
   }
 
   dispose(): void {}

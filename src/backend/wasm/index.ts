@@ -75,6 +75,10 @@ interface KernelExports {
   max_pool_grad(dy: number, argmax: number, n: number, dx: number, dxn: number): void;
   avg_pool(x: number, g: number, y: number, counter: number): void;
   avg_pool_grad(dy: number, g: number, dx: number, counter: number): void;
+  lstm_cell(ax: number, ah: number, cPrev: number, c: number, h: number, cache: number, n: number, u: number, counter: number): void;
+  lstm_cell_grad(cache: number, cPrev: number, dh: number, dc: number, dax: number, dcPrev: number, n: number, u: number, counter: number): void;
+  gru_cell(ax: number, ah: number, hPrev: number, h: number, cache: number, n: number, u: number, counter: number): void;
+  gru_cell_grad(cache: number, hPrev: number, dh: number, dax: number, dah: number, dhPrev: number, n: number, u: number, counter: number): void;
 }
 
 type UnaryKernel = "sigmoid" | "tanh_" | "exp_" | "relu" | "step" | "square" | "sqrt_" | "abs_" | "neg" | "log_" | "softplus";
@@ -105,6 +109,8 @@ const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 
 const GEMM_PARALLEL_MACS = 1 << 18;
 const TRANSCENDENTAL_PARALLEL = 1 << 15;
 const STREAMING_PARALLEL = 1 << 17;
+/** The LSTM (GRU) step does five (three) transcendentals per unit: rows·units from which it is shared out. */
+const CELL_PARALLEL = 1 << 13;
 
 const STACK_BYTES = 64 * 1024;
 /** Packed-operand floats one GEMM call may use; larger products run as several slabs. */
@@ -542,6 +548,92 @@ export class WasmBackend extends JsBackend {
     this.withStaging(() => {
       const po = this.stage(out, false, true);
       this.withRngState(rng, (state) => this.E.uniform(po, out.length, state));
+    });
+  }
+
+  override lstmCell(
+    ax: Float32Array,
+    ah: Float32Array,
+    cPrev: Float32Array,
+    c: Float32Array,
+    h: Float32Array,
+    cache: Float32Array,
+    n: number,
+    u: number,
+  ): void {
+    if (n * u === 0) return;
+    checkLength("lstmCell", "ax", ax, n * 4 * u);
+    checkLength("lstmCell", "ah", ah, n * 4 * u);
+    checkLength("lstmCell", "cPrev", cPrev, n * u);
+    checkLength("lstmCell", "c", c, n * u);
+    checkLength("lstmCell", "h", h, n * u);
+    checkLength("lstmCell", "cache", cache, n * 5 * u);
+    this.withStaging(() => {
+      const args = [this.stage(ax, true, false), this.stage(ah, true, false), this.stage(cPrev, true, false)];
+      args.push(this.stage(c, false, true), this.stage(h, false, true), this.stage(cache, false, true), n, u);
+      this.dispatch("lstm_cell", args, n * u >= CELL_PARALLEL);
+    });
+  }
+
+  override lstmCellGrad(
+    cache: Float32Array,
+    cPrev: Float32Array,
+    dh: Float32Array,
+    dc: Float32Array,
+    dax: Float32Array,
+    dcPrev: Float32Array,
+    n: number,
+    u: number,
+  ): void {
+    if (n * u === 0) return;
+    checkLength("lstmCellGrad", "cache", cache, n * 5 * u);
+    checkLength("lstmCellGrad", "cPrev", cPrev, n * u);
+    checkLength("lstmCellGrad", "dh", dh, n * u);
+    checkLength("lstmCellGrad", "dc", dc, n * u);
+    checkLength("lstmCellGrad", "dax", dax, n * 4 * u);
+    checkLength("lstmCellGrad", "dcPrev", dcPrev, n * u);
+    this.withStaging(() => {
+      const args = [this.stage(cache, true, false), this.stage(cPrev, true, false), this.stage(dh, true, false), this.stage(dc, true, false)];
+      args.push(this.stage(dax, false, true), this.stage(dcPrev, false, true), n, u);
+      this.dispatch("lstm_cell_grad", args, n * u >= STREAMING_PARALLEL);
+    });
+  }
+
+  override gruCell(ax: Float32Array, ah: Float32Array, hPrev: Float32Array, h: Float32Array, cache: Float32Array, n: number, u: number): void {
+    if (n * u === 0) return;
+    checkLength("gruCell", "ax", ax, n * 3 * u);
+    checkLength("gruCell", "ah", ah, n * 3 * u);
+    checkLength("gruCell", "hPrev", hPrev, n * u);
+    checkLength("gruCell", "h", h, n * u);
+    checkLength("gruCell", "cache", cache, n * 4 * u);
+    this.withStaging(() => {
+      const args = [this.stage(ax, true, false), this.stage(ah, true, false), this.stage(hPrev, true, false)];
+      args.push(this.stage(h, false, true), this.stage(cache, false, true), n, u);
+      this.dispatch("gru_cell", args, n * u >= CELL_PARALLEL);
+    });
+  }
+
+  override gruCellGrad(
+    cache: Float32Array,
+    hPrev: Float32Array,
+    dh: Float32Array,
+    dax: Float32Array,
+    dah: Float32Array,
+    dhPrev: Float32Array,
+    n: number,
+    u: number,
+  ): void {
+    if (n * u === 0) return;
+    checkLength("gruCellGrad", "cache", cache, n * 4 * u);
+    checkLength("gruCellGrad", "hPrev", hPrev, n * u);
+    checkLength("gruCellGrad", "dh", dh, n * u);
+    checkLength("gruCellGrad", "dax", dax, n * 3 * u);
+    checkLength("gruCellGrad", "dah", dah, n * 3 * u);
+    checkLength("gruCellGrad", "dhPrev", dhPrev, n * u);
+    this.withStaging(() => {
+      const args = [this.stage(cache, true, false), this.stage(hPrev, true, false), this.stage(dh, true, false)];
+      args.push(this.stage(dax, false, true), this.stage(dah, false, true), this.stage(dhPrev, false, true), n, u);
+      this.dispatch("gru_cell_grad", args, n * u >= STREAMING_PARALLEL);
     });
   }
 

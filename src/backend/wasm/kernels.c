@@ -1066,3 +1066,137 @@ EXPORT(avg_pool_grad) void avg_pool_grad(const float* dy, const int* g, float* d
       }
   }
 }
+
+/* ======================================================================================
+ * The LSTM and GRU cells' elementwise steps (src/nn/lstm.ts, gru.ts have the equations),
+ * fused: one pass over the gates of a step instead of a JavaScript loop of five (three)
+ * transcendentals per unit. GRU rows: ax, ah [n, 3u] (r, z, n), the cache [n, 4u] = r, z, n, q. Rows
+ * are laid out as the recurrent base packs them: pre-activations ax, ah [n, 4u] in gate order
+ * i, f, g, o; states [n, u]; the cache [n, 5u] = i, f, g, o, tanh(c_t). Threads claim blocks
+ * of rows; every value is computed by the same instructions whoever claims it (a tail of u
+ * mod 4 units runs the vector code on one lane), so results are the same for any thread count.
+ * ====================================================================================== */
+
+/* Rows per claimed block: about 2k units of work. */
+static inline int cell_rows_per_block(int u) { return u >= 2048 ? 1 : 2048 / u; }
+
+/* Four units j..j+3 of a row, or one (`lanes` 1: the tail, in lane 0 of the same vector code). */
+#define LOAD(p) (lanes == 4 ? wasm_v128_load(p) : wasm_f32x4_splat(*(p)))
+#define STORE(p, v)                           \
+  do {                                        \
+    if (lanes == 4)                           \
+      wasm_v128_store(p, v);                  \
+    else                                      \
+      *(p) = wasm_f32x4_extract_lane(v, 0);   \
+  } while (0)
+
+/* Forward: the four gates, c_t = f_t ∘ c_{t−1} + i_t ∘ g_t, h_t = o_t ∘ tanh(c_t), and the cache. */
+static inline void lstm_cell4(const float* ax, const float* ah, const float* c_prev, float* c, float* h, float* cache, int u, int j, int lanes) {
+  v128_t i_t = sigmoid_f32x4(wasm_f32x4_add(LOAD(ax + j), LOAD(ah + j)));
+  v128_t f_t = sigmoid_f32x4(wasm_f32x4_add(LOAD(ax + u + j), LOAD(ah + u + j)));
+  v128_t g_t = tanh_f32x4(wasm_f32x4_add(LOAD(ax + 2 * u + j), LOAD(ah + 2 * u + j)));
+  v128_t o_t = sigmoid_f32x4(wasm_f32x4_add(LOAD(ax + 3 * u + j), LOAD(ah + 3 * u + j)));
+  v128_t c_t = wasm_f32x4_add(wasm_f32x4_mul(f_t, LOAD(c_prev + j)), wasm_f32x4_mul(i_t, g_t));
+  v128_t tc = tanh_f32x4(c_t);
+  STORE(c + j, c_t);
+  STORE(h + j, wasm_f32x4_mul(o_t, tc));
+  STORE(cache + j, i_t);
+  STORE(cache + u + j, f_t);
+  STORE(cache + 2 * u + j, g_t);
+  STORE(cache + 3 * u + j, o_t);
+  STORE(cache + 4 * u + j, tc);
+}
+
+/* GRU forward (src/nn/gru.ts, "reset after"): gates r, z, n in ax, ah [n, 3u] (ah with b_h
+   added); h_t = (1 − z) n + z h_{t−1}; the cache [n, 4u] = r, z, n, q = h_{t−1} U_n + b_hn. */
+static inline void gru_cell4(const float* ax, const float* ah, const float* h_prev, float* h, float* cache, int u, int j, int lanes) {
+  v128_t one = wasm_f32x4_const_splat(1.0f);
+  v128_t r_t = sigmoid_f32x4(wasm_f32x4_add(LOAD(ax + j), LOAD(ah + j)));
+  v128_t z_t = sigmoid_f32x4(wasm_f32x4_add(LOAD(ax + u + j), LOAD(ah + u + j)));
+  v128_t q_t = LOAD(ah + 2 * u + j);
+  v128_t n_t = tanh_f32x4(wasm_f32x4_add(LOAD(ax + 2 * u + j), wasm_f32x4_mul(r_t, q_t)));
+  STORE(h + j, wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_sub(one, z_t), n_t), wasm_f32x4_mul(z_t, LOAD(h_prev + j))));
+  STORE(cache + j, r_t);
+  STORE(cache + u + j, z_t);
+  STORE(cache + 2 * u + j, n_t);
+  STORE(cache + 3 * u + j, q_t);
+}
+
+/* GRU backward: δ of the input part (dax) and of the recurrent part (dah: the reset gate
+   scales the candidate's), and the direct dL/dh_{t−1} = dh ∘ z. */
+static inline void gru_cell_grad4(const float* cache, const float* h_prev, const float* dh, float* dax, float* dah, float* dh_prev, int u, int j, int lanes) {
+  v128_t one = wasm_f32x4_const_splat(1.0f);
+  v128_t r_t = LOAD(cache + j), z_t = LOAD(cache + u + j), n_t = LOAD(cache + 2 * u + j), q_t = LOAD(cache + 3 * u + j);
+  v128_t dh_t = LOAD(dh + j);
+  v128_t dn = wasm_f32x4_mul(wasm_f32x4_mul(dh_t, wasm_f32x4_sub(one, z_t)), wasm_f32x4_sub(one, wasm_f32x4_mul(n_t, n_t)));
+  v128_t dz = wasm_f32x4_mul(wasm_f32x4_mul(dh_t, wasm_f32x4_sub(LOAD(h_prev + j), n_t)), wasm_f32x4_mul(z_t, wasm_f32x4_sub(one, z_t)));
+  v128_t dr = wasm_f32x4_mul(wasm_f32x4_mul(dn, q_t), wasm_f32x4_mul(r_t, wasm_f32x4_sub(one, r_t)));
+  STORE(dax + j, dr);
+  STORE(dah + j, dr);
+  STORE(dax + u + j, dz);
+  STORE(dah + u + j, dz);
+  STORE(dax + 2 * u + j, dn);
+  STORE(dah + 2 * u + j, wasm_f32x4_mul(dn, r_t));
+  STORE(dh_prev + j, wasm_f32x4_mul(dh_t, z_t));
+}
+
+/* Backward of four units: δ of the four gates, and dL/dc_{t−1} = dc_t ∘ f_t. */
+static inline void lstm_cell_grad4(const float* cache, const float* c_prev, const float* dh, const float* dc, float* dax, float* dc_prev, int u, int j, int lanes) {
+  v128_t one = wasm_f32x4_const_splat(1.0f);
+  v128_t i_t = LOAD(cache + j), f_t = LOAD(cache + u + j), g_t = LOAD(cache + 2 * u + j);
+  v128_t o_t = LOAD(cache + 3 * u + j), tc = LOAD(cache + 4 * u + j);
+  v128_t dh_t = LOAD(dh + j);
+  /* dc_t ← dc_t + dh_t ∘ o_t ∘ (1 − tanh²(c_t)) */
+  v128_t dc_t = wasm_f32x4_add(LOAD(dc + j), wasm_f32x4_mul(wasm_f32x4_mul(dh_t, o_t), wasm_f32x4_sub(one, wasm_f32x4_mul(tc, tc))));
+  STORE(dax + j, wasm_f32x4_mul(wasm_f32x4_mul(dc_t, g_t), wasm_f32x4_mul(i_t, wasm_f32x4_sub(one, i_t))));
+  STORE(dax + u + j, wasm_f32x4_mul(wasm_f32x4_mul(dc_t, LOAD(c_prev + j)), wasm_f32x4_mul(f_t, wasm_f32x4_sub(one, f_t))));
+  STORE(dax + 2 * u + j, wasm_f32x4_mul(wasm_f32x4_mul(dc_t, i_t), wasm_f32x4_sub(one, wasm_f32x4_mul(g_t, g_t))));
+  STORE(dax + 3 * u + j, wasm_f32x4_mul(wasm_f32x4_mul(dh_t, tc), wasm_f32x4_mul(o_t, wasm_f32x4_sub(one, o_t))));
+  STORE(dc_prev + j, wasm_f32x4_mul(dc_t, f_t));
+}
+#undef LOAD
+#undef STORE
+
+EXPORT(lstm_cell) void lstm_cell(const float* ax, const float* ah, const float* c_prev, float* c, float* h, float* cache, int n, int u, int* counter) {
+  for (int r0, r1; next_block(counter, n, cell_rows_per_block(u), &r0, &r1);)
+    for (int b = r0; b < r1; b++) {
+      const float *axb = ax + (long)b * 4 * u, *ahb = ah + (long)b * 4 * u, *cpb = c_prev + (long)b * u;
+      float *cb = c + (long)b * u, *hb = h + (long)b * u, *kb = cache + (long)b * 5 * u;
+      int j = 0;
+      for (; j + 4 <= u; j += 4) lstm_cell4(axb, ahb, cpb, cb, hb, kb, u, j, 4);
+      for (; j < u; j++) lstm_cell4(axb, ahb, cpb, cb, hb, kb, u, j, 1);
+    }
+}
+
+EXPORT(lstm_cell_grad) void lstm_cell_grad(const float* cache, const float* c_prev, const float* dh, const float* dc, float* dax, float* dc_prev, int n, int u, int* counter) {
+  for (int r0, r1; next_block(counter, n, cell_rows_per_block(u), &r0, &r1);)
+    for (int b = r0; b < r1; b++) {
+      const float *kb = cache + (long)b * 5 * u, *cpb = c_prev + (long)b * u, *dhb = dh + (long)b * u, *dcb = dc + (long)b * u;
+      float *db = dax + (long)b * 4 * u, *dcp = dc_prev + (long)b * u;
+      int j = 0;
+      for (; j + 4 <= u; j += 4) lstm_cell_grad4(kb, cpb, dhb, dcb, db, dcp, u, j, 4);
+      for (; j < u; j++) lstm_cell_grad4(kb, cpb, dhb, dcb, db, dcp, u, j, 1);
+    }
+}
+
+EXPORT(gru_cell) void gru_cell(const float* ax, const float* ah, const float* h_prev, float* h, float* cache, int n, int u, int* counter) {
+  for (int r0, r1; next_block(counter, n, cell_rows_per_block(u), &r0, &r1);)
+    for (int b = r0; b < r1; b++) {
+      const float *axb = ax + (long)b * 3 * u, *ahb = ah + (long)b * 3 * u, *hpb = h_prev + (long)b * u;
+      float *hb = h + (long)b * u, *kb = cache + (long)b * 4 * u;
+      int j = 0;
+      for (; j + 4 <= u; j += 4) gru_cell4(axb, ahb, hpb, hb, kb, u, j, 4);
+      for (; j < u; j++) gru_cell4(axb, ahb, hpb, hb, kb, u, j, 1);
+    }
+}
+
+EXPORT(gru_cell_grad) void gru_cell_grad(const float* cache, const float* h_prev, const float* dh, float* dax, float* dah, float* dh_prev, int n, int u, int* counter) {
+  for (int r0, r1; next_block(counter, n, cell_rows_per_block(u), &r0, &r1);)
+    for (int b = r0; b < r1; b++) {
+      const float *kb = cache + (long)b * 4 * u, *hpb = h_prev + (long)b * u, *dhb = dh + (long)b * u;
+      float *dxb = dax + (long)b * 3 * u, *dhh = dah + (long)b * 3 * u, *dpb = dh_prev + (long)b * u;
+      int j = 0;
+      for (; j + 4 <= u; j += 4) gru_cell_grad4(kb, hpb, dhb, dxb, dhh, dpb, u, j, 4);
+      for (; j < u; j++) gru_cell_grad4(kb, hpb, dhb, dxb, dhh, dpb, u, j, 1);
+    }
+}

@@ -53,6 +53,10 @@ export const POOL_KERNELS = [
   "max_pool",
   "avg_pool",
   "avg_pool_grad",
+  "lstm_cell",
+  "lstm_cell_grad",
+  "gru_cell",
+  "gru_cell_grad",
 ] as const;
 export type PoolKernel = (typeof POOL_KERNELS)[number];
 
