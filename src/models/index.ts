@@ -3,6 +3,7 @@
 export * from "./autoencoders/index.js";
 export * from "./boltzmann/index.js";
 export * from "./cnn/index.js";
+export * from "./competitive/index.js";
 export * from "./dbm/index.js";
 export * from "./dbn/index.js";
 export * from "./hopfield/index.js";

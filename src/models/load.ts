@@ -22,6 +22,8 @@ import type { VAE } from "./autoencoders/vae.js";
 import "./autoencoders/vae.js";
 import type { BoltzmannMachine } from "./boltzmann/boltzmann.js";
 import "./boltzmann/boltzmann.js";
+import type { LVQ } from "./competitive/lvq.js";
+import "./competitive/lvq.js";
 import type { DBM } from "./dbm/dbm.js";
 import "./dbm/dbm.js";
 import type { DBN } from "./dbn/dbn.js";
@@ -54,7 +56,8 @@ export type SavedModelClass =
   | DeepAutoencoder
   | UnrolledAutoencoder
   | MaskedAutoencoder
-  | VAE;
+  | VAE
+  | LVQ;
 
 /**
  * Loads the model saved in dir: a folder with model.json + model.safetensors, or one an older
