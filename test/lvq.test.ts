@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { mkdtemp, rm } from "node:fs/promises";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
@@ -10,6 +10,7 @@ import { glvqCost, LVQ, labelAccuracy, lvqUpdate, nearestPrototypeLabels } from 
 import { loadModel } from "../src/models/load.js";
 import { Rng } from "../src/tensor/random.js";
 import { randNormal, tensor } from "../src/tensor/tensor.js";
+import { cli } from "./helpers/cli.js";
 import { assertGradientsClose } from "./helpers/gradcheck.js";
 
 function assertClose(actual: ArrayLike<number>, expected: readonly number[]): void {
@@ -171,5 +172,47 @@ describe("LVQ", () => {
     );
     lvq.fit(x, train.labels.subarray(0, 50), { epochs: 0 });
     assert.throws(() => lvq.predict(tensor([[1, 2]])), /x must be \[rows, 784\]/);
+  });
+});
+
+describe("layerwise train lvq", () => {
+  it("trains, saves a model loadModel reads back, and writes prototypes.png and summary.json", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "lw-lvq-cli-"));
+    try {
+      const args = ["train", "lvq", "--prototypes-per-class", "2", "--epochs", "2", "--variant", "glvq", "--data", "bundled"];
+      const run = await cli([...args, "--limit-train", "1000", "--limit-test", "300", "--quiet", "--out", dir]);
+      assert.equal(run.code, 0, run.err);
+      const reported = Number(/test accuracy (\d+\.\d+) %/.exec(run.out)?.[1]);
+      const summary = JSON.parse(await readFile(join(dir, "summary.json"), "utf8"));
+      assert.equal(summary.trainErrorPerEpoch.length, 2);
+      assert.ok(Math.abs(100 * summary.testAccuracy - reported) < 0.01 && reported > 60, run.out);
+      const model = await loadModel(dir);
+      assert.ok(model instanceof LVQ && model.options.variant === "glvq" && model.prototypeCount === 20);
+      assert.equal(model.score(test.images.sliceRows(0, 300), test.labels.subarray(0, 300)), summary.testAccuracy);
+      assert.ok((await readFile(join(dir, "prototypes.png"))).length > 100);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("bad options name the option and the allowed values", async () => {
+    const bad: [string[], RegExp][] = [
+      [["--variant", "lvq3"], /--variant must be one of lvq1, lvq21, glvq; got "lvq3"/],
+      [["--prototypes-per-class", "0"], /--prototypes-per-class must be an integer >= 1/],
+      [["--window", "1"], /window must be in \(0, 1\), got 1/],
+      [["--lr", "0"], /--lr must be a number > 0/],
+      [[], /--out DIR is required/],
+    ];
+    for (const [args, message] of bad) {
+      const dir = await mkdtemp(join(tmpdir(), "lw-lvq-bad-"));
+      try {
+        const out = args.length === 0 ? [] : ["--out", dir];
+        const run = await cli(["train", "lvq", "--limit-train", "100", "--limit-test", "10", "--epochs", "0", ...args, ...out]);
+        assert.notEqual(run.code, 0, `${args.join(" ")}: ${run.out}`);
+        assert.match(run.err, message);
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    }
   });
 });

@@ -10,6 +10,7 @@ import { sampleCommand } from "./sample.js";
 import { trainAeCommand } from "./train-ae.js";
 import { trainCnnCommand } from "./train-cnn.js";
 import { trainDbnCommand } from "./train-dbn.js";
+import { trainLvqCommand } from "./train-lvq.js";
 import { trainMlpCommand } from "./train-mlp.js";
 import { trainRbmCommand } from "./train-rbm.js";
 import { tspCommand } from "./tsp.js";
@@ -28,4 +29,5 @@ export const commands: Command[] = [
   demoCommand,
   trainAeCommand,
   encodeCommand,
+  trainLvqCommand,
 ];
