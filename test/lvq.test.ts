@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, it } from "node:test";
 import { loadMnist } from "../src/data/mnist.js";
+import { decodeModel, encodeModel, SavedModelError } from "../src/io/model.js";
 import { knnAccuracy } from "../src/models/autoencoders/codes.js";
 import { squaredDistances, winners } from "../src/models/competitive/core.js";
 import { glvqCost, LVQ, labelAccuracy, lvqUpdate, nearestPrototypeLabels } from "../src/models/competitive/lvq.js";
@@ -151,6 +152,23 @@ describe("LVQ", () => {
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
+  });
+
+  it("a saved LVQ with bad options or sizes is refused by name", () => {
+    const lvq = new LVQ({ classes: 3 }).initialize(tensor([[0], [1], [2]]), [0, 1, 2]);
+    const { json, weights } = encodeModel(lvq);
+    const refuse = (edit: (j: { config: Record<string, unknown>; state: Record<string, unknown> }) => void, problem: RegExp) => {
+      const damaged = structuredClone(json);
+      edit(damaged);
+      assert.throws(
+        () => decodeModel(damaged, weights),
+        (err: Error) => err instanceof SavedModelError && problem.test(err.message),
+      );
+    };
+    refuse((j) => Object.assign(j.config, { classes: 1 }), /LVQ: classes must be an integer >= 2, got 1/);
+    refuse((j) => Object.assign(j.config, { window: 2 }), /LVQ: window must be in \(0, 1\), got 2/);
+    refuse((j) => Object.assign(j.state, { features: 2 ** 40 }), /LVQ: prototypes × features/);
+    refuse((j) => Object.assign(j.state, { features: 2 }), /prototypes/);
   });
 
   it("refuses bad options and data, naming the option and the allowed range", () => {
