@@ -61,7 +61,12 @@ report({ method: "nearest class mean", prototypes: 10, testAccuracy: ncmAccuracy
 for (const variant of LVQ_VARIANTS) {
   t0 = performance.now();
   const lvq = new LVQ({ classes: 10, prototypesPerClass: k, variant, init: "means", seed: o.seed ?? 1 });
-  const history = lvq.fit(train.images, train.labels, { epochs });
+  // one line per epoch, so a long run shows where it is
+  const progress = {
+    onEpochEnd: (epoch: number, logs: Record<string, number>) =>
+      console.log(`  ${variant} epoch ${epoch + 1}/${epochs}: training error ${(100 * logs.errorRate).toFixed(2)} % (${seconds(t0).toFixed(0)} s)`),
+  };
+  const history = lvq.fit(train.images, train.labels, { epochs, callbacks: [progress] });
   const trainSeconds = seconds(t0);
   const [accuracy, testSeconds] = timedScore(() => lvq.predict(test.images));
   const trainErrorPerEpoch = history.history.errorRate ?? [];

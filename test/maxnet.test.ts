@@ -1,10 +1,14 @@
 import assert from "node:assert/strict";
+import { mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, it } from "node:test";
 import { HammingNet } from "../src/models/competitive/hamming.js";
 import { checkMaxnetEpsilon, MAXNET } from "../src/models/competitive/maxnet.js";
 import { flipUnits, hammingDistance, randomPatterns } from "../src/models/hopfield/hopfield.js";
 import { Rng } from "../src/tensor/random.js";
 import { fromArray, tensor } from "../src/tensor/tensor.js";
+import { cli } from "./helpers/cli.js";
 
 /** m distinct activations in [0, 10). */
 function distinctActivations(m: number, rng: Rng): number[] {
@@ -139,5 +143,25 @@ describe("Hamming net", () => {
     assert.throws(() => new HammingNet(tensor([[1, 1, 1]])), /M >= 2 stored patterns/);
     assert.throws(() => new HammingNet(p, { epsilon: 0.5 }), /epsilon must be in \(0, 1\/m\) = \(0, 0\.5\) for m = 2 units, got 0.5/);
     assert.throws(() => new HammingNet(p).classify(fromArray([1, 1], [1, 2])), /probes must be \[rows, 3\]/);
+  });
+});
+
+describe("layerwise maxnet", () => {
+  it("prints the trace and the winner, draws trace.svg, and refuses ε ≥ 1/m and bad activations by name", async () => {
+    const dir = await mkdtemp(join(tmpdir(), "lw-maxnet-"));
+    try {
+      const run = await cli(["maxnet", "--activations", "0.5,0.9,0.85,0.2", "--epsilon", "0.2", "--out", dir]);
+      assert.equal(run.code, 0, run.err);
+      assert.match(run.out, /unit 1 wins after 9 iterations \(m 4, ε 0\.2\)/);
+      assert.match(await readFile(join(dir, "trace.svg"), "utf8"), /<svg[^>]*>[\s\S]*unit 3/);
+      assert.equal(JSON.parse(await readFile(join(dir, "summary.json"), "utf8")).winner, 1);
+      const tooStrong = await cli(["maxnet", "--activations", "0.5,0.9", "--epsilon", "0.5"]);
+      assert.notEqual(tooStrong.code, 0);
+      assert.match(tooStrong.err, /--epsilon: MAXNET: epsilon must be in \(0, 1\/m\) = \(0, 0\.5\) for m = 2 units, got 0\.5/);
+      const negative = await cli(["maxnet", "--activations", "0.5,-1"]);
+      assert.match(negative.err, /--activations must be at least 2 finite numbers >= 0/);
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -6,6 +6,7 @@ import { evaluateCommand } from "./evaluate.js";
 import { hopfieldCommand } from "./hopfield.js";
 import { infoCommand } from "./info.js";
 import { loglikCommand } from "./loglik.js";
+import { maxnetCommand } from "./maxnet.js";
 import { sampleCommand } from "./sample.js";
 import { trainAeCommand } from "./train-ae.js";
 import { trainCnnCommand } from "./train-cnn.js";
@@ -30,4 +31,5 @@ export const commands: Command[] = [
   trainAeCommand,
   encodeCommand,
   trainLvqCommand,
+  maxnetCommand,
 ];
