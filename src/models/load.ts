@@ -22,6 +22,8 @@ import type { VAE } from "./autoencoders/vae.js";
 import "./autoencoders/vae.js";
 import type { BoltzmannMachine } from "./boltzmann/boltzmann.js";
 import "./boltzmann/boltzmann.js";
+import type { LVQ } from "./competitive/lvq.js";
+import "./competitive/lvq.js";
 import type { SOM } from "./competitive/som.js";
 import "./competitive/som.js";
 import type { WinnerTakeAll } from "./competitive/wta.js";
@@ -59,6 +61,7 @@ export type SavedModelClass =
   | UnrolledAutoencoder
   | MaskedAutoencoder
   | VAE
+  | LVQ
   | WinnerTakeAll
   | SOM;
 

@@ -6,10 +6,12 @@ import { evaluateCommand } from "./evaluate.js";
 import { hopfieldCommand } from "./hopfield.js";
 import { infoCommand } from "./info.js";
 import { loglikCommand } from "./loglik.js";
+import { maxnetCommand } from "./maxnet.js";
 import { sampleCommand } from "./sample.js";
 import { trainAeCommand } from "./train-ae.js";
 import { trainCnnCommand } from "./train-cnn.js";
 import { trainDbnCommand } from "./train-dbn.js";
+import { trainLvqCommand } from "./train-lvq.js";
 import { trainMlpCommand } from "./train-mlp.js";
 import { trainRbmCommand } from "./train-rbm.js";
 import { trainSomCommand, trainWtaCommand } from "./train-som.js";
@@ -31,4 +33,6 @@ export const commands: Command[] = [
   encodeCommand,
   trainSomCommand,
   trainWtaCommand,
+  trainLvqCommand,
+  maxnetCommand,
 ];

@@ -15,6 +15,8 @@ import { type Tensor, zeros } from "../../tensor/tensor.js";
 
 /** Rows of x per GEMM in nearestPrototypes: bounds the [rows, m] distance block it holds at once. */
 const ROW_BLOCK = 1024;
+/** At most 2^24 distances (64 MB) at once, so a 1-NN table of 60,000 prototypes stays small. */
+const BLOCK_ENTRIES = 1 << 24;
 
 /** ‖w_i‖² for each row of a [m, d] matrix, summed in float64. */
 export function squaredNorms(w: Tensor): Float64Array {
@@ -80,9 +82,10 @@ export function nearestPrototypes(x: Tensor, prototypes: Tensor): NearestPrototy
     secondDistance: new Float32Array(n),
   };
   const norms = squaredNorms(prototypes);
-  const block = zeros([Math.min(ROW_BLOCK, n), m]);
-  for (let start = 0; start < n; start += ROW_BLOCK) {
-    const rows = Math.min(ROW_BLOCK, n - start);
+  const blockRows = Math.max(1, Math.min(ROW_BLOCK, Math.floor(BLOCK_ENTRIES / m)));
+  const block = zeros([Math.min(blockRows, n), m]);
+  for (let start = 0; start < n; start += blockRows) {
+    const rows = Math.min(blockRows, n - start);
     const out = rows === block.shape[0] ? block : zeros([rows, m]);
     const D = squaredDistances(x.sliceRows(start, start + rows), prototypes, out, norms).data;
     for (let r = 0; r < rows; r++) {
