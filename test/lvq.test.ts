@@ -39,7 +39,7 @@ describe("nearest prototypes (core)", () => {
       [1, 0],
     ]);
     assert.deepEqual([...winners(tensor([[1, 0.1]]), twice)], [0]);
-    assert.throws(() => winners(x, randNormal([3, 4], rng)), /must share d/);
+    assert.throws(() => winners(x, randNormal([3, 4], rng)), /with the same d/);
   });
 
   it("1-NN by nearestPrototypeLabels agrees with knnAccuracy's brute force (k = 1)", () => {
