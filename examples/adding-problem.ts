@@ -8,15 +8,31 @@
  *
  *   node --import tsx examples/adding-problem.ts [--steps 100] [--epochs 10] [--train 10000]
  *        [--test 1000] [--units 100] [--batch 32] [--lr 0.005] [--irnn-lr 0.0001]
- *        [--cells rnn,irnn,lstm] [--out out]
+ *        [--cosine] [--cells rnn,irnn,lstm] [--out out]
+ *   node --import tsx examples/adding-problem.ts --merge DIR1,DIR2 [--steps 100] [--out out]
  *
  * All three use Adam with clipNorm 1 (Le et al. used SGD with gradient clipping and tuned the
  * rate per model). The IRNN gets its own, smaller rate: relu units under U = I add up their
  * inputs over all T steps, and a rate that lifts U's eigenvalues above 1 makes h grow as
  * (1 + ε)^T (at T = 100, --lr 0.001 diverges within the first epoch). A net that diverges is
- * reported and the others still run.
+ * reported and the others still run. Each run writes its curves to adding-problem.json beside
+ * the SVG; --merge plots the curves of runs made apart (e.g. the cells in parallel processes).
  */
-import { Adam, addingProblem, Dense, LambdaCallback, type Layer, LSTM, linePlotSvg, Sequential, SimpleRNN, type Tensor, writeFileAtomic } from "layerwise";
+import {
+  Adam,
+  addingProblem,
+  Dense,
+  LambdaCallback,
+  type Layer,
+  type LineSeries,
+  LSTM,
+  linePlotSvg,
+  readFileText,
+  Sequential,
+  SimpleRNN,
+  type Tensor,
+  writeFileAtomic,
+} from "layerwise";
 import { parseOptions } from "layerwise/cli";
 
 const { options } = parseOptions(process.argv.slice(2), {
@@ -28,8 +44,10 @@ const { options } = parseOptions(process.argv.slice(2), {
   batch: { type: "number", integer: true, min: 1, default: 32, description: "sequences per batch" },
   lr: { type: "number", min: 0, default: 0.005, description: "Adam's learning rate (tanh RNN, LSTM)" },
   "irnn-lr": { type: "number", min: 0, default: 0.0001, description: "Adam's learning rate for the IRNN" },
+  cosine: { type: "boolean", description: "decay every net's rate to 0 over the epochs (cosine schedule)" },
   cells: { type: "string", default: "rnn,irnn,lstm", description: "which nets, comma-separated: rnn, irnn, lstm" },
   seed: { type: "number", integer: true, default: 1, description: "seed of data, initialisation and shuffling" },
+  merge: { type: "string", description: "no training: plot together the curves that earlier runs wrote to these folders (comma-separated)" },
   out: { type: "string", default: "out", description: "folder for adding-problem.svg" },
 } as const);
 // every option has a default
@@ -40,6 +58,23 @@ const CELLS: Record<string, { label: string; make: () => Layer; lr: number }> = 
   irnn: { label: "IRNN", make: () => new SimpleRNN(o.units, { activation: "relu", recurrentInitializer: "identity" }), lr: o["irnn-lr"] },
   lstm: { label: "LSTM", make: () => new LSTM(o.units), lr: o.lr },
 };
+/** The curves of one or more runs as one SVG (log scale), and their numbers as JSON. */
+async function plot(series: LineSeries[]): Promise<void> {
+  const svg = linePlotSvg({ title: `Adding problem, T = ${o.steps}`, xLabel: "epoch", yLabel: "test MSE", series, yScale: "log" });
+  await writeFileAtomic(`${o.out}/adding-problem.svg`, svg);
+  await writeFileAtomic(`${o.out}/adding-problem.json`, `${JSON.stringify({ steps: o.steps, series })}\n`);
+  console.log(`wrote ${o.out}/adding-problem.svg and .json`);
+}
+
+if (options.merge !== undefined) {
+  const runs = await Promise.all(
+    options.merge.split(",").map(async (dir) => JSON.parse(await readFileText(`${dir.trim()}/adding-problem.json`)) as { series: LineSeries[] }),
+  );
+  const series = runs.flatMap((r) => r.series);
+  await plot(series.filter((s, i) => series.findIndex((t) => t.name === s.name) === i)); // one "predict 1" line
+  process.exit(0);
+}
+
 const chosen = o.cells.split(",").map((c) => c.trim());
 for (const c of chosen) if (!(c in CELLS)) throw new RangeError(`--cells: ${JSON.stringify(c)} is not one of ${Object.keys(CELLS).join(", ")}`);
 
@@ -55,11 +90,14 @@ function mse(prediction: Tensor, target: Tensor): number {
 const baseline = mse({ data: new Float32Array(test.y.size).fill(1) } as Tensor, test.y);
 console.log(`adding problem, T = ${o.steps}: ${o.train} training and ${o.test} test sequences; always predicting 1 has test MSE ${baseline.toFixed(4)}`);
 
-const series = [];
+const series: LineSeries[] = [];
 for (const c of chosen) {
   const { label, make, lr } = CELLS[c];
   const model = new Sequential([make(), new Dense(1)], { inputShape: [o.steps, 2], seed: o.seed });
-  model.compile({ loss: "meanSquaredError", optimizer: new Adam({ learningRate: lr, clipNorm: 1 }) });
+  model.compile({
+    loss: "meanSquaredError",
+    optimizer: new Adam({ learningRate: lr, clipNorm: 1, ...(o.cosine ? { schedule: { type: "cosine", epochs: o.epochs } } : {}) }),
+  });
   const curve: number[] = [mse(model.predict(test.x), test.y)];
   const start = performance.now();
   const fit = model.fit(train.x, train.y, {
@@ -80,7 +118,4 @@ for (const c of chosen) {
   series.push({ name: label, x: curve.map((_, i) => i), y: curve });
 }
 series.push({ name: "predict 1", x: [0, o.epochs], y: [baseline, baseline] });
-
-const svg = linePlotSvg({ title: `Adding problem, T = ${o.steps}`, xLabel: "epoch", yLabel: "test MSE", series, yScale: "log" });
-await writeFileAtomic(`${o.out}/adding-problem.svg`, svg);
-console.log(`wrote ${o.out}/adding-problem.svg`);
+await plot(series);

@@ -19,6 +19,6 @@ export {
   MNIST_SIDE,
   mnist,
 } from "./mnist.js";
-export type { AddingProblemOptions, PadSequenceOptions } from "./sequences.js";
-export { addingProblem, padSequenceBatch } from "./sequences.js";
+export type { AddingProblemOptions, PadSequenceOptions, SymbolSequenceOptions } from "./sequences.js";
+export { addingProblem, padSequenceBatch, symbolSequences } from "./sequences.js";
 export { binarize, classCounts, oneHot, sampleBinary } from "./transforms.js";

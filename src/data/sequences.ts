@@ -76,3 +76,43 @@ export function padSequenceBatch(sequences: readonly (readonly (readonly number[
   }
   return { x, mask };
 }
+
+export interface SymbolSequenceOptions {
+  /** Sequences to draw. */
+  count: number;
+  /** K: the alphabet is 0 … K − 1. */
+  symbols: number;
+  /** The shortest length (default maxLength: all the same length). */
+  minLength?: number;
+  /** The longest length; also the padded width of the batch. */
+  maxLength: number;
+  /** Default 0. */
+  seed?: number;
+}
+
+/**
+ * Random strings over a small alphabet for a sequence autoencoder: each of a length drawn
+ * uniformly from [minLength, maxLength], each symbol uniformly from 0 … K − 1.
+ * ids: [count, maxLength] (symbol ids as numbers, 0 in the padding); mask: [count, maxLength]
+ * (1 real step, 0 padding, padding at the end), as padSequenceBatch gives.
+ */
+export function symbolSequences(options: SymbolSequenceOptions): { ids: Tensor; mask: Tensor } {
+  const { count, symbols, maxLength, seed = 0 } = options;
+  const minLength = options.minLength ?? maxLength;
+  if (!Number.isInteger(count) || count < 1) throw new RangeError(`symbolSequences: count must be an integer >= 1; got ${count}`);
+  if (!Number.isInteger(symbols) || symbols < 2) throw new RangeError(`symbolSequences: symbols must be an integer >= 2; got ${symbols}`);
+  if (!Number.isInteger(maxLength) || maxLength < 1) throw new RangeError(`symbolSequences: maxLength must be an integer >= 1; got ${maxLength}`);
+  if (!Number.isInteger(minLength) || minLength < 1 || minLength > maxLength)
+    throw new RangeError(`symbolSequences: minLength must be an integer in [1, maxLength = ${maxLength}]; got ${minLength}`);
+  const rng = new Rng(seed);
+  const ids = zeros([count, maxLength]);
+  const mask = zeros([count, maxLength]);
+  for (let s = 0; s < count; s++) {
+    const length = minLength + rng.int(maxLength - minLength + 1);
+    for (let t = 0; t < length; t++) {
+      ids.data[s * maxLength + t] = rng.int(symbols);
+      mask.data[s * maxLength + t] = 1;
+    }
+  }
+  return { ids, mask };
+}

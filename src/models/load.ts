@@ -16,6 +16,8 @@ import type { UnrolledAutoencoder } from "./autoencoders/encoder-decoder.js";
 import "./autoencoders/encoder-decoder.js";
 import type { MaskedAutoencoder } from "./autoencoders/mae.js";
 import "./autoencoders/mae.js";
+import type { SeqAutoencoder } from "./autoencoders/seq-autoencoder.js";
+import "./autoencoders/seq-autoencoder.js";
 import type { StackedAutoencoder } from "./autoencoders/stacked.js";
 import "./autoencoders/stacked.js";
 import type { VAE } from "./autoencoders/vae.js";
@@ -60,6 +62,7 @@ export type SavedModelClass =
   | DeepAutoencoder
   | UnrolledAutoencoder
   | MaskedAutoencoder
+  | SeqAutoencoder
   | VAE
   | LVQ
   | WinnerTakeAll

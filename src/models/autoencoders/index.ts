@@ -1,4 +1,4 @@
-// Autoencoders: the basic (optionally tied) autoencoder, its denoising and sparse variants, corruption, pictures; the stacked and the RBM-pretrained deep autoencoder and their 2-D code plots; the bimodal (multimodal) deep autoencoder; the masked autoencoder and the linear probe; the variational autoencoder.
+// Autoencoders: the basic (optionally tied) autoencoder, its denoising and sparse variants, corruption, pictures; the stacked and the RBM-pretrained deep autoencoder and their 2-D code plots; the bimodal (multimodal) deep autoencoder; the masked autoencoder and the linear probe; the variational autoencoder; the LSTM sequence autoencoder.
 
 export type { AutoencoderFitOptions, AutoencoderLoss, AutoencoderOptions, SparsityOptions } from "./autoencoder.js";
 export { AUTOENCODER_LOSSES, Autoencoder } from "./autoencoder.js";
@@ -27,6 +27,8 @@ export {
 } from "./pictures.js";
 export type { LinearProbeOptions, LinearProbeResult } from "./probe.js";
 export { linearProbe } from "./probe.js";
+export type { SeqAutoencoderFitOptions, SeqAutoencoderOptions, SequenceAccuracy, SequenceTask } from "./seq-autoencoder.js";
+export { SEQUENCE_TASKS, SeqAutoencoder } from "./seq-autoencoder.js";
 export type { StackedAutoencoderOptions, StackedClassifierOptions, StackedPretrainOptions } from "./stacked.js";
 export { StackedAutoencoder } from "./stacked.js";
 export type { EstimateOptions, VAEFitOptions, VAEOptions } from "./vae.js";
