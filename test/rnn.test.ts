@@ -191,6 +191,35 @@ describe("stateful layers and masks reproduce the whole sequence", () => {
   });
 });
 
+describe("stateGrads: dL/dh_k at every step", () => {
+  for (const [name, make] of CELLS) {
+    it(`${name}: dL/dh_k equals dL/dh_0 of the same layer run from h_k over the remaining steps`, () => {
+      const layer = built(make({}));
+      const x = input(2);
+      const dy = randNormal([2, UNITS], new Rng(7));
+      layer.keepStateGrads = true;
+      layer.forward(x, false);
+      layer.backward(dy, false);
+      const grads = layer.stateGrads().clone();
+      assert.deepEqual(grads.shape, [STEPS + 1, 2, UNITS]);
+      const at = (k: number): Tensor => fromArray(grads.data.slice(k * 2 * UNITS, (k + 1) * 2 * UNITS), [2, UNITS]);
+      assertClose(at(STEPS), dy, 1e-6, "dL/dh_T is dy");
+      for (const k of [1, 3, STEPS - 1]) {
+        layer.forward(sliceSteps(x, 0, k), false);
+        layer.setInitialState(layer.finalStates().map((s) => s.clone()));
+        layer.forward(sliceSteps(x, k, STEPS), false);
+        layer.backward(dy, false);
+        assertClose(at(k), layer.initialStateGrads()[0], 1e-5, `dL/dh_${k}`);
+        layer.setInitialState(null);
+      }
+      layer.keepStateGrads = false;
+      layer.forward(x, false);
+      layer.backward(dy, false);
+      assert.throws(() => layer.stateGrads(), /stateGrads needs keepStateGrads = true before backward/);
+    });
+  }
+});
+
 describe("initialisation", () => {
   it("orthogonal U has orthonormal rows; LSTM's forget bias is 1; the IRNN's U is the identity", () => {
     const u = orthogonal(5, 20, new Rng(1));
