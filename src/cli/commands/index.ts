@@ -12,6 +12,7 @@ import { trainCnnCommand } from "./train-cnn.js";
 import { trainDbnCommand } from "./train-dbn.js";
 import { trainMlpCommand } from "./train-mlp.js";
 import { trainRbmCommand } from "./train-rbm.js";
+import { trainRnnCommand } from "./train-rnn.js";
 import { tspCommand } from "./tsp.js";
 
 export const commands: Command[] = [
@@ -28,4 +29,5 @@ export const commands: Command[] = [
   demoCommand,
   trainAeCommand,
   encodeCommand,
+  trainRnnCommand,
 ];
