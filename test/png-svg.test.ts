@@ -104,6 +104,15 @@ describe("linePlotImage: the same layout as pixels", () => {
     for (let y = 0; y < 400; y++) assert.deepEqual(at(639, y), [255, 255, 255]);
   });
 
+  it("a log axis over many decades labels every 2nd, 5th or 10th power, few enough to read", () => {
+    const layout = linePlotLayout({ ...base, yScale: "log", series: [{ name: "vanishing", x: [0, 100], y: [1, 1e-40] }] });
+    const labels = layout.yTicks.map((t) => t.label);
+    assert.ok(labels.length >= 4 && labels.length <= Math.floor(layout.frame.h / 24), labels.join(" "));
+    assert.ok(labels.includes("1") && labels.includes("1.00e-40"), labels.join(" "));
+    const gaps = layout.yTicks.slice(1).map((t, i) => t.at - layout.yTicks[i].at);
+    for (const g of gaps) assert.ok(Math.abs(g - gaps[0]) < 1e-6, "evenly spaced");
+  });
+
   it("validates its options under its own name", () => {
     assert.throws(() => linePlotImage({ ...base, height: 50, series: [] }), /linePlotImage: width and height must be at least 160 x 120/);
   });

@@ -22,7 +22,7 @@ import { SimpleRNN } from "../src/nn/simple-rnn.js";
 import { TimeDistributed } from "../src/nn/time-distributed.js";
 import { Adam } from "../src/optim/adam.js";
 import { Rng } from "../src/tensor/random.js";
-import { fromArray, randNormal, type Tensor, zeros } from "../src/tensor/tensor.js";
+import { fromArray, randNormal, type Tensor, tensor, zeros } from "../src/tensor/tensor.js";
 import { Sequential } from "../src/train/sequential.js";
 import { assertGradientsClose, checkLayerGradients } from "./helpers/gradcheck.js";
 
@@ -383,6 +383,24 @@ describe("bad input fails with a message", () => {
       () => new Sequential([new SimpleRNN(2)], { inputShape: [10] }).build(),
       /SimpleRNN simple_rnn_1: input shape must be \[time, features\]; got \[10\]/,
     );
+  });
+
+  it("sequences of different lengths without padding and a mask", () => {
+    // as one nested array they are ragged: the message points to padSequenceBatch and its mask
+    assert.throws(
+      () =>
+        tensor([
+          [[1, 2]],
+          [
+            [1, 2],
+            [3, 4],
+          ],
+        ]),
+      /tensor: ragged nested array: \[1\] has length 2, expected length 1 like the first at depth 1; .*padSequenceBatch, with a mask/,
+    );
+    // a batch longer than the steps the model was built for is refused with both shapes
+    const model = new Sequential([new LSTM(3), new Dense(1)], { inputShape: [4, 2] }).build();
+    assert.throws(() => model.predict(zeros([2, 5, 2])), /predict: x has shape \[2,5,2\] but the model takes \[rows, 4, 2\]/);
   });
 
   it("options out of range", () => {

@@ -87,9 +87,10 @@ export function linePlotImage(options: LinePlotOptions): GrayImage {
     canvas.line(t.at, f.y, t.at, f.y + f.h, GRID, 1);
     canvas.text(t.label, t.at, f.y + f.h + 10, "middle");
   }
+  // one size for all y tick labels: half size when the longest would not fit
+  const scale = Math.max(...L.yTicks.map((t) => t.label.length)) * ADVANCE > Y_TICK_ROOM ? 1 : SCALE;
   for (const t of L.yTicks) {
     canvas.line(f.x, t.at, f.x + f.w, t.at, GRID, 1);
-    const scale = t.label.length * ADVANCE > Y_TICK_ROOM ? 1 : SCALE;
     canvas.text(t.label, f.x - 6, t.at - 2.5 * scale, "end", false, scale);
   }
   canvas.rect(f.x, f.y, f.w, f.h, FRAME);

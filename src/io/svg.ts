@@ -79,7 +79,7 @@ export function linePlotLayout(options: LinePlotOptions, where = "linePlotSvg"):
   const py = (y: number): number => MARGIN.top + plotH - ((y - y0) / (y1 - y0)) * plotH;
 
   const xTicks = niceTicks(x0, x1, Math.max(2, Math.floor(plotW / 90)));
-  const yTicks = logY ? decadeTicks(y0, y1) : niceTicks(y0, y1, Math.max(2, Math.floor(plotH / 60)));
+  const yTicks = logY ? decadeTicks(y0, y1, Math.max(2, Math.floor(plotH / 24))) : niceTicks(y0, y1, Math.max(2, Math.floor(plotH / 60)));
   const lines = series.map((s, k) => {
     const runs: PlotRun[] = [];
     let run: PlotRun = [];
@@ -190,11 +190,17 @@ export function niceTicks(lo: number, hi: number, target: number): number[] {
   return ticks;
 }
 
-/** Integer powers of ten (as exponents) within a log10 range; at least the two ends when the range is under a decade. */
-function decadeTicks(lo: number, hi: number): number[] {
+/**
+ * Integer powers of ten (as exponents) within a log10 range, every one, or every 2nd, 5th, 10th …
+ * when more than `most` would crowd the axis; at least the two ends when the range is under a decade.
+ */
+function decadeTicks(lo: number, hi: number, most: number): number[] {
+  const decades = Math.floor(hi) - Math.ceil(lo) + 1;
+  if (decades < 2) return niceTicks(lo, hi, 4);
+  const step = decades <= most ? 1 : Math.max(1, niceTicks(0, decades, most)[1]);
   const ticks: number[] = [];
-  for (let e = Math.ceil(lo); e <= Math.floor(hi); e++) ticks.push(e);
-  return ticks.length >= 2 ? ticks : niceTicks(lo, hi, 4);
+  for (let e = Math.ceil(lo / step) * step; e <= Math.floor(hi); e += step) ticks.push(e);
+  return ticks;
 }
 
 /** A tick label with just enough digits to tell neighbouring ticks apart. */
