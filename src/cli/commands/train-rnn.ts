@@ -24,6 +24,7 @@ import { Adam } from "../../optim/adam.js";
 import type { Shape } from "../../tensor/shape.js";
 import { full, type Tensor } from "../../tensor/tensor.js";
 import { LambdaCallback } from "../../train/callbacks.js";
+import type { MetricName } from "../../train/metrics.js";
 import { formatSeconds } from "../../train/progress.js";
 import { Sequential } from "../../train/sequential.js";
 import { UsageError } from "../args.js";
@@ -47,29 +48,6 @@ const CELLS: Record<string, (units: number, o: RecurrentOptions & { irnn: boolea
   rnn: (units, { irnn, ...o }) => new SimpleRNN(units, irnn ? { ...o, activation: "relu", recurrentInitializer: "identity" } : o),
 };
 
-const specs = {
-  cell: { type: "string", description: "the recurrent layer: lstm, gru or rnn (tanh; relu with --irnn)", choices: Object.keys(CELLS), default: "lstm" },
-  task: {
-    type: "string",
-    description: "mnist-rows (each digit as 28 steps of 28 pixels) or adding (Hochreiter & Schmidhuber 1997)",
-    choices: ["mnist-rows", "adding"],
-  },
-  units: { type: "number", description: "units of the recurrent layer (default 128 for mnist-rows, 100 for adding)", integer: true, min: 1 },
-  epochs: { type: "number", description: "passes over the training set", integer: true, min: 1, default: 10 },
-  length: { type: "number", description: "adding: T, the steps of each sequence", integer: true, min: 2, default: 100 },
-  lr: learningRateOption("Adam's learning rate (default 0.001 for mnist-rows, 0.005 for adding; 0.0001 with --irnn)"),
-  batch: { type: "number", description: "sequences per update (default 100 for mnist-rows, 32 for adding)", integer: true, min: 1 },
-  irnn: { type: "boolean", description: "--cell rnn only: relu units and the identity as initial recurrent matrix (the IRNN)" },
-  "clip-norm": { type: "number", description: "rescale each update's gradient to at most this global norm", above: 0, default: 1 },
-  ...supervisedTrainerOptions({ seed: "seed of data, initialisation and shuffling", out: "folder for the model, curve.svg, curve.png and summary.json" }),
-  "limit-train": {
-    type: "number",
-    description: "use only the first N training digits (mnist-rows), or N training sequences (adding; default 10000)",
-    integer: true,
-    min: 1,
-  },
-} as const;
-
 interface TaskOptions {
   length: number;
   seed: number;
@@ -92,7 +70,7 @@ export interface RnnTask {
   /** Training and test data and a line saying what they are (printed, and recorded as the data source). */
   data(o: TaskOptions): Promise<{ train: Split; test: Split; source: string }>;
   /** The net's input shape (without the batch dimension) and its layers, with `cell` (built by the command) among them. */
-  model(cell: (options: RecurrentOptions) => Recurrent, train: Split): { inputShape: Shape; layers: Layer[]; loss: LossName };
+  model(cell: (options: RecurrentOptions) => Recurrent, train: Split): { inputShape: Shape; layers: Layer[]; loss: LossName; metrics?: MetricName[] };
   /** The test figure: its name, which way is better, how to compute it, and a baseline that knows nothing of the sequences. */
   metric: {
     name: string;
@@ -138,6 +116,7 @@ export const RNN_TASKS: Record<string, RnnTask> = {
       // [batch, 784] → [batch, 28, 28] is a view: step t is image row t
       layers: [new Reshape([28, 28]), cell({}), new Dense(10, { activation: "softmax" })],
       loss: "categoricalCrossentropy",
+      metrics: ["accuracy"],
     }),
     metric: {
       name: "test accuracy",
@@ -166,6 +145,29 @@ export const RNN_TASKS: Record<string, RnnTask> = {
     },
   },
 };
+
+const specs = {
+  cell: { type: "string", description: "the recurrent layer: lstm, gru or rnn (tanh; relu with --irnn)", choices: Object.keys(CELLS), default: "lstm" },
+  task: {
+    type: "string",
+    description: "mnist-rows (each digit as 28 steps of 28 pixels) or adding (Hochreiter & Schmidhuber 1997)",
+    choices: ["mnist-rows", "adding"],
+  },
+  units: { type: "number", description: "units of the recurrent layer (default 128 for mnist-rows, 100 for adding)", integer: true, min: 1 },
+  epochs: { type: "number", description: "passes over the training set", integer: true, min: 1, default: 10 },
+  length: { type: "number", description: "adding: T, the steps of each sequence", integer: true, min: 2, default: 100 },
+  lr: learningRateOption("Adam's learning rate (default 0.001 for mnist-rows, 0.005 for adding; 0.0001 with --irnn)"),
+  batch: { type: "number", description: "sequences per update (default 100 for mnist-rows, 32 for adding)", integer: true, min: 1 },
+  irnn: { type: "boolean", description: "--cell rnn only: relu units and the identity as initial recurrent matrix (the IRNN)" },
+  "clip-norm": { type: "number", description: "rescale each update's gradient to at most this global norm", above: 0, default: 1 },
+  ...supervisedTrainerOptions({ seed: "seed of data, initialisation and shuffling", out: "folder for the model, curve.svg, curve.png and summary.json" }),
+  "limit-train": {
+    type: "number",
+    description: "use only the first N training digits (mnist-rows), or N training sequences (adding; default 10000)",
+    integer: true,
+    min: 1,
+  },
+} as const;
 
 function checkTaskOptions(task: string, cell: string, given: ReadonlySet<string>): void {
   for (const [option, tasks] of Object.entries(TASK_OPTIONS)) {
@@ -213,10 +215,10 @@ export const trainRnnCommand: Command = defineCommand({
 
     const { train, test, source } = await task.data({ ...o, length: o.length ?? 100, seed });
     log(source);
-    const { inputShape, layers, loss } = task.model((options) => CELLS[cellName](units, { ...options, irnn }), train);
+    const { inputShape, layers, loss, metrics } = task.model((options) => CELLS[cellName](units, { ...options, irnn }), train);
     const model = new Sequential(layers, { inputShape, seed, name: `${cellName}_${taskName}` });
     const optimizer = new Adam({ learningRate: lr, clipNorm: o["clip-norm"] });
-    model.compile({ loss, optimizer, metrics: loss === "categoricalCrossentropy" ? ["accuracy"] : [] }).build();
+    model.compile({ loss, optimizer, metrics }).build();
     const describe = `${irnn ? "IRNN" : cellName.toUpperCase()}(${units}) on ${taskName}, Adam ${lr} with clip-norm ${o["clip-norm"]}, batch ${batchSize}`;
     log(model.summary());
     log(describe);
