@@ -56,6 +56,17 @@ describe("layerwise train rnn", () => {
     assert.ok(s.test < 0.25 * s.baseline.value, JSON.stringify(s));
   });
 
+  it("--cell rnn --irnn: relu units with U = I, saved as such, at the IRNN's own default rate", async () => {
+    const out = join(dir, "irnn");
+    const r = await cli([..."train rnn --cell rnn --irnn --task adding --length 5 --units 8 --epochs 1 --limit-train 200 --quiet --out".split(" "), out]);
+    assert.equal(r.code, 0, r.err);
+    const { config } = JSON.parse(await readFile(join(out, "model.json"), "utf8"));
+    assert.deepEqual([config.layers[0].activation, config.layers[0].recurrentInitializer], ["relu", "identity"]);
+    const s = JSON.parse(await readFile(join(out, "summary.json"), "utf8"));
+    assert.equal(s.irnn, true);
+    assert.match(s.model, /^IRNN\(8\) on adding, Adam 0.0001 /);
+  });
+
   it("refuses bad options, naming them", async () => {
     const out = join(dir, "bad");
     const cases: [string, RegExp][] = [
