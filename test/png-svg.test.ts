@@ -1,6 +1,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
-import { escapeXml, linePlotSvg, niceTicks } from "../src/io/svg.js";
+import { hexRgb, linePlotImage } from "../src/io/plot-image.js";
+import { COLOURS, escapeXml, linePlotLayout, linePlotSvg, niceTicks } from "../src/io/svg.js";
 
 const base = { title: "loss", xLabel: "epoch", yLabel: "cross-entropy" };
 
@@ -71,6 +72,49 @@ describe("linePlotSvg", () => {
     assert.throws(() => linePlotSvg({ ...base, series: [{ name: "s", x: [1, 2], y: [1] }] }), /series "s" has 2 x values but 1 y values/);
     assert.throws(() => linePlotSvg({ ...base, width: 10, series: [] }), /width and height must be at least 160 x 120/);
     assert.throws(() => linePlotSvg({ ...base, yScale: "sqrt" as "log", series: [] }), /yScale must be "linear" or "log"/);
+  });
+});
+
+describe("linePlotImage: the same layout as pixels", () => {
+  const decay = { ...base, yScale: "log" as const, series: [{ name: "decay", x: [0, 5, 10], y: [1, 1e-2, 1e-4] }] };
+
+  it("a log axis spaces powers of ten evenly: 1e-2 lies halfway between 1 and 1e-4", () => {
+    const [line] = linePlotLayout(decay).lines;
+    const [[, yA], [, yB], [, yC]] = line.runs[0];
+    assert.ok(Math.abs(yB - (yA + yC) / 2) < 1e-9, `${yA} ${yB} ${yC}`);
+    assert.ok(yA < yC, "larger y is higher up");
+  });
+
+  it("draws each line in its colour where the layout puts it, on white, with text in the margins", () => {
+    const image = linePlotImage(decay);
+    assert.equal(image.width, 640);
+    assert.equal(image.height, 400);
+    assert.equal(image.pixels.length, 640 * 400 * 3);
+    const at = (x: number, y: number): number[] => [
+      ...image.pixels.subarray(3 * (Math.round(y) * 640 + Math.round(x)), 3 * (Math.round(y) * 640 + Math.round(x)) + 3),
+    ];
+    const [[xA, yA], [xB, yB]] = linePlotLayout(decay).lines[0].runs[0];
+    assert.deepEqual(at((xA + xB) / 2, (yA + yB) / 2), hexRgb(COLOURS[0]));
+    // below the line in the lower left of the plot: blank
+    assert.deepEqual(at(xA + 20, yA + 200), [255, 255, 255]);
+    // the title ("loss", 4 glyphs) is ink in the top margin; the right margin has none
+    let ink = 0;
+    for (let y = 0; y < 40; y++) for (let x = 0; x < 640; x++) if (at(x, y)[0] === 0) ink++;
+    assert.ok(ink > 40, `title ink ${ink}`);
+    for (let y = 0; y < 400; y++) assert.deepEqual(at(639, y), [255, 255, 255]);
+  });
+
+  it("a log axis over many decades labels every 2nd, 5th or 10th power, few enough to read", () => {
+    const layout = linePlotLayout({ ...base, yScale: "log", series: [{ name: "vanishing", x: [0, 100], y: [1, 1e-40] }] });
+    const labels = layout.yTicks.map((t) => t.label);
+    assert.ok(labels.length >= 4 && labels.length <= Math.floor(layout.frame.h / 24), labels.join(" "));
+    assert.ok(labels.includes("1") && labels.includes("1.00e-40"), labels.join(" "));
+    const gaps = layout.yTicks.slice(1).map((t, i) => t.at - layout.yTicks[i].at);
+    for (const g of gaps) assert.ok(Math.abs(g - gaps[0]) < 1e-6, "evenly spaced");
+  });
+
+  it("validates its options under its own name", () => {
+    assert.throws(() => linePlotImage({ ...base, height: 50, series: [] }), /linePlotImage: width and height must be at least 160 x 120/);
   });
 });
 

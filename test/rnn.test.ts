@@ -22,7 +22,7 @@ import { SimpleRNN } from "../src/nn/simple-rnn.js";
 import { TimeDistributed } from "../src/nn/time-distributed.js";
 import { Adam } from "../src/optim/adam.js";
 import { Rng } from "../src/tensor/random.js";
-import { fromArray, randNormal, type Tensor, zeros } from "../src/tensor/tensor.js";
+import { fromArray, randNormal, type Tensor, tensor, zeros } from "../src/tensor/tensor.js";
 import { Sequential } from "../src/train/sequential.js";
 import { assertGradientsClose, checkLayerGradients } from "./helpers/gradcheck.js";
 
@@ -191,6 +191,35 @@ describe("stateful layers and masks reproduce the whole sequence", () => {
   });
 });
 
+describe("stateGrads: dL/dh_k at every step", () => {
+  for (const [name, make] of CELLS) {
+    it(`${name}: dL/dh_k equals dL/dh_0 of the same layer run from h_k over the remaining steps`, () => {
+      const layer = built(make({}));
+      const x = input(2);
+      const dy = randNormal([2, UNITS], new Rng(7));
+      layer.keepStateGrads = true;
+      layer.forward(x, false);
+      layer.backward(dy, false);
+      const grads = layer.stateGrads().clone();
+      assert.deepEqual(grads.shape, [STEPS + 1, 2, UNITS]);
+      const at = (k: number): Tensor => fromArray(grads.data.slice(k * 2 * UNITS, (k + 1) * 2 * UNITS), [2, UNITS]);
+      assertClose(at(STEPS), dy, 1e-6, "dL/dh_T is dy");
+      for (const k of [1, 3, STEPS - 1]) {
+        layer.forward(sliceSteps(x, 0, k), false);
+        layer.setInitialState(layer.finalStates().map((s) => s.clone()));
+        layer.forward(sliceSteps(x, k, STEPS), false);
+        layer.backward(dy, false);
+        assertClose(at(k), layer.initialStateGrads()[0], 1e-5, `dL/dh_${k}`);
+        layer.setInitialState(null);
+      }
+      layer.keepStateGrads = false;
+      layer.forward(x, false);
+      layer.backward(dy, false);
+      assert.throws(() => layer.stateGrads(), /stateGrads needs keepStateGrads = true before backward/);
+    });
+  }
+});
+
 describe("initialisation", () => {
   it("orthogonal U has orthonormal rows; LSTM's forget bias is 1; the IRNN's U is the identity", () => {
     const u = orthogonal(5, 20, new Rng(1));
@@ -354,6 +383,24 @@ describe("bad input fails with a message", () => {
       () => new Sequential([new SimpleRNN(2)], { inputShape: [10] }).build(),
       /SimpleRNN simple_rnn_1: input shape must be \[time, features\]; got \[10\]/,
     );
+  });
+
+  it("sequences of different lengths without padding and a mask", () => {
+    // as one nested array they are ragged: the message points to padSequenceBatch and its mask
+    assert.throws(
+      () =>
+        tensor([
+          [[1, 2]],
+          [
+            [1, 2],
+            [3, 4],
+          ],
+        ]),
+      /tensor: ragged nested array: \[1\] has length 2, expected length 1 like the first at depth 1; .*padSequenceBatch, with a mask/,
+    );
+    // a batch longer than the steps the model was built for is refused with both shapes
+    const model = new Sequential([new LSTM(3), new Dense(1)], { inputShape: [4, 2] }).build();
+    assert.throws(() => model.predict(zeros([2, 5, 2])), /predict: x has shape \[2,5,2\] but the model takes \[rows, 4, 2\]/);
   });
 
   it("options out of range", () => {

@@ -20,9 +20,10 @@ export {
   saveModel,
   saveModelFiles,
 } from "./model.js";
+export { FONT_3X5, hexRgb, linePlotImage } from "./plot-image.js";
 export type { GrayImage, TileNormalize, TileOptions } from "./png.js";
 export { adler32, crc32, deflateRaw, encodePng, tileImages, writePng, zlibCompress } from "./png.js";
 export type { DecodedSafetensors, SafetensorsEntry } from "./safetensors.js";
 export { decodeSafetensors, encodeSafetensors, SafetensorsError } from "./safetensors.js";
-export type { LinePlotOptions, LineSeries } from "./svg.js";
-export { escapeXml, linePlotSvg, niceTicks } from "./svg.js";
+export type { LinePlotLayout, LinePlotOptions, LineSeries } from "./svg.js";
+export { escapeXml, linePlotLayout, linePlotSvg, niceTicks } from "./svg.js";

@@ -26,18 +26,41 @@ export interface LinePlotOptions {
 export const COLOURS = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948", "#b07aa1", "#ff9da7", "#9c755f", "#bab0ac"];
 const MARGIN = { left: 72, right: 24, top: 40, bottom: 52 };
 
-export function linePlotSvg(options: LinePlotOptions): string {
+/** A point of a line in pixels; a run is a stretch of drawable points (NaN, or y <= 0 on a log axis, breaks the line). */
+export type PlotRun = [number, number][];
+
+/**
+ * Everything a line plot draws, placed in pixels: the one layout behind linePlotSvg and the
+ * raster linePlotImage (plot-image.ts), so the two pictures agree.
+ */
+export interface LinePlotLayout {
+  width: number;
+  height: number;
+  /** The plot area: left, top, width, height. */
+  frame: { x: number; y: number; w: number; h: number };
+  title: string;
+  xLabel: string;
+  /** With " (log scale)" appended on a log axis. */
+  yLabel: string;
+  xTicks: { at: number; label: string }[];
+  yTicks: { at: number; label: string }[];
+  lines: { name: string; colour: string; runs: PlotRun[] }[];
+  /** No drawable point at all. */
+  empty: boolean;
+}
+
+export function linePlotLayout(options: LinePlotOptions, where = "linePlotSvg"): LinePlotLayout {
   const width = options.width ?? 640;
   const height = options.height ?? 400;
   const logY = (options.yScale ?? "linear") === "log";
   if (!(Number.isFinite(width) && width >= 160 && Number.isFinite(height) && height >= 120)) {
-    throw new RangeError(`linePlotSvg: width and height must be at least 160 x 120 pixels, got ${width} x ${height}`);
+    throw new RangeError(`${where}: width and height must be at least 160 x 120 pixels, got ${width} x ${height}`);
   }
   if (options.yScale !== undefined && options.yScale !== "linear" && options.yScale !== "log") {
-    throw new RangeError(`linePlotSvg: yScale must be "linear" or "log", got ${JSON.stringify(options.yScale)}`);
+    throw new RangeError(`${where}: yScale must be "linear" or "log", got ${JSON.stringify(options.yScale)}`);
   }
   for (const s of options.series) {
-    if (s.x.length !== s.y.length) throw new RangeError(`linePlotSvg: series "${s.name}" has ${s.x.length} x values but ${s.y.length} y values`);
+    if (s.x.length !== s.y.length) throw new RangeError(`${where}: series "${s.name}" has ${s.x.length} x values but ${s.y.length} y values`);
   }
   // points that cannot be drawn (NaN, Infinity, y <= 0 on a log axis) break the line instead
   const toY = (y: number): number => (logY ? (y > 0 ? Math.log10(y) : Number.NaN) : y);
@@ -55,74 +78,85 @@ export function linePlotSvg(options: LinePlotOptions): string {
   const px = (x: number): number => MARGIN.left + ((x - x0) / (x1 - x0)) * plotW;
   const py = (y: number): number => MARGIN.top + plotH - ((y - y0) / (y1 - y0)) * plotH;
 
+  const xTicks = niceTicks(x0, x1, Math.max(2, Math.floor(plotW / 90)));
+  const yTicks = logY ? decadeTicks(y0, y1, Math.max(2, Math.floor(plotH / 24))) : niceTicks(y0, y1, Math.max(2, Math.floor(plotH / 60)));
+  const lines = series.map((s, k) => {
+    const runs: PlotRun[] = [];
+    let run: PlotRun = [];
+    for (let i = 0; i <= s.x.length; i++) {
+      if (i < s.x.length && Number.isFinite(s.x[i]) && Number.isFinite(s.y[i])) run.push([px(s.x[i]), py(s.y[i])]);
+      else if (run.length > 0) {
+        runs.push(run);
+        run = [];
+      }
+    }
+    return { name: s.name, colour: COLOURS[k % COLOURS.length], runs };
+  });
+  return {
+    width,
+    height,
+    frame: { x: MARGIN.left, y: MARGIN.top, w: plotW, h: plotH },
+    title: options.title,
+    xLabel: options.xLabel,
+    yLabel: `${options.yLabel}${logY ? " (log scale)" : ""}`,
+    xTicks: xTicks.map((t) => ({ at: px(t), label: tickLabel(t, xTicks) })),
+    yTicks: yTicks.map((t) => ({ at: py(t), label: logY ? significant(10 ** t) : tickLabel(t, yTicks) })),
+    lines,
+    empty: xs.length === 0,
+  };
+}
+
+/** The legend box, top right inside the plot: its rectangle and the baseline y of each row. */
+export function legendBox(layout: LinePlotLayout, charWidth = 7, rowH = 16): { x: number; y: number; w: number; h: number; rows: number[] } {
+  const { frame, lines } = layout;
+  const w = Math.min(frame.w - 8, 24 + charWidth * Math.max(...lines.map((s) => s.name.length)));
+  const x = frame.x + frame.w - w - 6;
+  const y = frame.y + 6;
+  return { x, y, w, h: lines.length * rowH + 6, rows: lines.map((_, k) => y + 3 + k * rowH + rowH / 2) };
+}
+
+export function linePlotSvg(options: LinePlotOptions): string {
+  const L = linePlotLayout(options);
+  const { width, height, frame: f } = L;
   const out: string[] = [];
   out.push(
     `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" font-family="Helvetica, Arial, sans-serif" font-size="12">`,
   );
   out.push(`<rect width="${width}" height="${height}" fill="white"/>`);
-  out.push(`<text x="${width / 2}" y="${MARGIN.top / 2 + 6}" text-anchor="middle" font-size="15">${escapeXml(options.title)}</text>`);
+  out.push(`<text x="${width / 2}" y="${f.y / 2 + 6}" text-anchor="middle" font-size="15">${escapeXml(L.title)}</text>`);
 
   // grid and tick labels
-  const xTicks = niceTicks(x0, x1, Math.max(2, Math.floor(plotW / 90)));
-  const yTicks = logY ? decadeTicks(y0, y1) : niceTicks(y0, y1, Math.max(2, Math.floor(plotH / 60)));
-  for (const t of xTicks) {
-    const x = fmt(px(t));
-    out.push(`<line x1="${x}" y1="${MARGIN.top}" x2="${x}" y2="${MARGIN.top + plotH}" stroke="#e5e5e5"/>`);
-    out.push(`<text x="${x}" y="${MARGIN.top + plotH + 16}" text-anchor="middle">${tickLabel(t, xTicks)}</text>`);
+  for (const t of L.xTicks) {
+    const x = fmt(t.at);
+    out.push(`<line x1="${x}" y1="${f.y}" x2="${x}" y2="${f.y + f.h}" stroke="#e5e5e5"/>`);
+    out.push(`<text x="${x}" y="${f.y + f.h + 16}" text-anchor="middle">${t.label}</text>`);
   }
-  for (const t of yTicks) {
-    const y = fmt(py(t));
-    out.push(`<line x1="${MARGIN.left}" y1="${y}" x2="${MARGIN.left + plotW}" y2="${y}" stroke="#e5e5e5"/>`);
-    const label = logY ? significant(10 ** t) : tickLabel(t, yTicks);
-    out.push(`<text x="${MARGIN.left - 6}" y="${y}" text-anchor="end" dominant-baseline="middle">${label}</text>`);
+  for (const t of L.yTicks) {
+    const y = fmt(t.at);
+    out.push(`<line x1="${f.x}" y1="${y}" x2="${f.x + f.w}" y2="${y}" stroke="#e5e5e5"/>`);
+    out.push(`<text x="${f.x - 6}" y="${y}" text-anchor="end" dominant-baseline="middle">${t.label}</text>`);
   }
-  out.push(`<rect x="${MARGIN.left}" y="${MARGIN.top}" width="${plotW}" height="${plotH}" fill="none" stroke="#333"/>`);
-  out.push(`<text x="${MARGIN.left + plotW / 2}" y="${height - 12}" text-anchor="middle">${escapeXml(options.xLabel)}</text>`);
-  out.push(
-    `<text x="16" y="${MARGIN.top + plotH / 2}" text-anchor="middle" transform="rotate(-90 16 ${MARGIN.top + plotH / 2})">${escapeXml(options.yLabel)}${logY ? " (log scale)" : ""}</text>`,
-  );
+  out.push(`<rect x="${f.x}" y="${f.y}" width="${f.w}" height="${f.h}" fill="none" stroke="#333"/>`);
+  out.push(`<text x="${f.x + f.w / 2}" y="${height - 12}" text-anchor="middle">${escapeXml(L.xLabel)}</text>`);
+  out.push(`<text x="16" y="${f.y + f.h / 2}" text-anchor="middle" transform="rotate(-90 16 ${f.y + f.h / 2})">${escapeXml(L.yLabel)}</text>`);
 
   // lines (a single point gets a dot, since a one-point path draws nothing)
-  series.forEach((s, k) => {
-    const colour = COLOURS[k % COLOURS.length];
-    let d = "";
-    let run = 0;
-    let lastX = 0;
-    let lastY = 0;
-    const dots: string[] = [];
-    const endRun = (): void => {
-      if (run === 1) dots.push(`<circle cx="${fmt(lastX)}" cy="${fmt(lastY)}" r="2.5" fill="${colour}"/>`);
-      run = 0;
-    };
-    for (let i = 0; i < s.x.length; i++) {
-      if (!Number.isFinite(s.x[i]) || !Number.isFinite(s.y[i])) {
-        endRun();
-        continue;
-      }
-      lastX = px(s.x[i]);
-      lastY = py(s.y[i]);
-      d += `${run === 0 ? "M" : "L"}${fmt(lastX)},${fmt(lastY)}`;
-      run++;
-    }
-    endRun();
-    if (d) out.push(`<path d="${d}" fill="none" stroke="${colour}" stroke-width="1.8" stroke-linejoin="round"/>`);
-    out.push(...dots);
-  });
+  for (const line of L.lines) {
+    const d = line.runs.map((run) => run.map(([x, y], i) => `${i === 0 ? "M" : "L"}${fmt(x)},${fmt(y)}`).join("")).join("");
+    if (d) out.push(`<path d="${d}" fill="none" stroke="${line.colour}" stroke-width="1.8" stroke-linejoin="round"/>`);
+    for (const run of line.runs) if (run.length === 1) out.push(`<circle cx="${fmt(run[0][0])}" cy="${fmt(run[0][1])}" r="2.5" fill="${line.colour}"/>`);
+  }
 
-  // legend, top right inside the plot
-  if (series.length > 0) {
-    const rowH = 16;
-    const boxW = Math.min(plotW - 8, 24 + 7 * Math.max(...series.map((s) => s.name.length)));
-    const bx = MARGIN.left + plotW - boxW - 6;
-    const by = MARGIN.top + 6;
-    out.push(`<rect x="${bx}" y="${by}" width="${boxW}" height="${series.length * rowH + 6}" fill="white" fill-opacity="0.85" stroke="#ccc"/>`);
-    series.forEach((s, k) => {
-      const y = by + 3 + k * rowH + rowH / 2;
-      out.push(`<line x1="${bx + 6}" y1="${y}" x2="${bx + 20}" y2="${y}" stroke="${COLOURS[k % COLOURS.length]}" stroke-width="2.5"/>`);
-      out.push(`<text x="${bx + 24}" y="${y}" dominant-baseline="middle">${escapeXml(s.name)}</text>`);
+  if (L.lines.length > 0) {
+    const box = legendBox(L);
+    out.push(`<rect x="${box.x}" y="${box.y}" width="${box.w}" height="${box.h}" fill="white" fill-opacity="0.85" stroke="#ccc"/>`);
+    L.lines.forEach((s, k) => {
+      const y = box.rows[k];
+      out.push(`<line x1="${box.x + 6}" y1="${y}" x2="${box.x + 20}" y2="${y}" stroke="${s.colour}" stroke-width="2.5"/>`);
+      out.push(`<text x="${box.x + 24}" y="${y}" dominant-baseline="middle">${escapeXml(s.name)}</text>`);
     });
   }
-  if (xs.length === 0) out.push(`<text x="${MARGIN.left + plotW / 2}" y="${MARGIN.top + plotH / 2}" text-anchor="middle" fill="#888">no data</text>`);
+  if (L.empty) out.push(`<text x="${f.x + f.w / 2}" y="${f.y + f.h / 2}" text-anchor="middle" fill="#888">no data</text>`);
   out.push("</svg>");
   return `${out.join("\n")}\n`;
 }
@@ -156,11 +190,17 @@ export function niceTicks(lo: number, hi: number, target: number): number[] {
   return ticks;
 }
 
-/** Integer powers of ten (as exponents) within a log10 range; at least the two ends when the range is under a decade. */
-function decadeTicks(lo: number, hi: number): number[] {
+/**
+ * Integer powers of ten (as exponents) within a log10 range, every one, or every 2nd, 5th, 10th …
+ * when more than `most` would crowd the axis; at least the two ends when the range is under a decade.
+ */
+function decadeTicks(lo: number, hi: number, most: number): number[] {
+  const decades = Math.floor(hi) - Math.ceil(lo) + 1;
+  if (decades < 2) return niceTicks(lo, hi, 4);
+  const step = decades <= most ? 1 : Math.max(1, niceTicks(0, decades, most)[1]);
   const ticks: number[] = [];
-  for (let e = Math.ceil(lo); e <= Math.floor(hi); e++) ticks.push(e);
-  return ticks.length >= 2 ? ticks : niceTicks(lo, hi, 4);
+  for (let e = Math.ceil(lo / step) * step; e <= Math.floor(hi); e += step) ticks.push(e);
+  return ticks;
 }
 
 /** A tick label with just enough digits to tell neighbouring ticks apart. */

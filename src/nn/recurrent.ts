@@ -27,6 +27,9 @@
  * returns [h_T] or [h_T, c_T] after a forward, setInitialState() sets h_0 (and c_0), and
  * after backward initialStateGrads() gives dL/dh_0 (and dL/dc_0); setFinalStateGrads() adds a
  * gradient arriving at the final state from elsewhere (an encoder-decoder's decoder).
+ * With keepStateGrads set, backward also keeps the dL/dh_t it carries down at every step
+ * (stateGrads()): the lecture's picture of vanishing and exploding gradients is their norm
+ * against the distance from the loss.
  *
  * The LSTM's and GRU's steps are backend kernels (Backend.lstmCell, gruCell and their grads:
  * on the WebAssembly backend one fused SIMD pass over the gates, beside the per-step GEMM);
@@ -153,6 +156,9 @@ export abstract class Recurrent implements Layer {
   private carried: Tensor[] | null = null;
   private finalGrads: Tensor[] | null = null;
   private initialGrads: Tensor[] = [];
+  /** Keep dL/dh_t of every step during backward, for stateGrads() (off by default: a copy per step). */
+  keepStateGrads = false;
+  private hGrads: Tensor | null = null;
   private dbScratch = zeros([0]);
 
   constructor(units: number, options: RecurrentOptions, where: string) {
@@ -301,6 +307,15 @@ export abstract class Recurrent implements Layer {
   initialStateGrads(): Tensor[] {
     if (this.initialGrads.length === 0) throw new Error(`${this.className} ${this.name}: initialStateGrads called before backward`);
     return this.initialGrads;
+  }
+
+  /**
+   * dL/dh_0 … dL/dh_T of the last backward, [steps + 1, batch, units] in processing order
+   * (index t: dL/dh_t, total: through the output at t and through all later steps); needs keepStateGrads.
+   */
+  stateGrads(): Tensor {
+    if (this.hGrads === null) throw new Error(`${this.className} ${this.name}: stateGrads needs keepStateGrads = true before backward`);
+    return this.hGrads;
   }
 
   private checkStates(states: Tensor[], what: string): void {
@@ -463,8 +478,10 @@ export abstract class Recurrent implements Layer {
     let dc = this.buffers.get("dc", [n, this.stateCount === 2 ? u : 0]);
     let dcPrev = this.buffers.get("dcPrev", [n, this.stateCount === 2 ? u : 0]);
     this.startGrads(dh, dc, dy);
+    const kept = this.keepStateGrads ? this.stacked("hGrads", n, steps + 1, u) : null;
     for (let s = steps - 1; s >= 0; s--) {
       if (this.returnSequences) addStepGrad(dy.data, dh.data, keep, s, n, steps, u);
+      kept?.data.set(dh.data, (s + 1) * n * u); // dL/dh_{s+1}, now complete
       const v = this.views(s, n, t.ax, ah, t.h, t.c, t.cache);
       const rows = (x: Tensor): Float32Array => x.data.subarray(s * n * gu, (s + 1) * n * gu);
       const g: StepGrads = { dh: dh.data, dc: dc.data, dax: rows(dax), dah: rows(dah), dhPrev: dhPrev.data, dcPrev: dcPrev.data };
@@ -477,6 +494,8 @@ export abstract class Recurrent implements Layer {
       [dc, dcPrev] = [dcPrev, dc];
     }
     this.initialGrads = this.stateCount === 2 ? [dh, dc] : [dh];
+    kept?.data.set(dh.data, 0);
+    this.hGrads = kept === null ? null : kept.reshape([steps + 1, n, u]);
     this.accumulateParamGrads(t, dax, dah);
     if (!needInputGrad) return dax;
     const dxs = ops.matmul(dax, this.kernel.value, { transB: true, out: this.stacked("dxs", n, steps, this.features) });

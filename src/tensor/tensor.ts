@@ -166,16 +166,25 @@ export function tensor(values: NestedArray): Tensor {
     if (shape[shape.length - 1] === 0) break;
   }
   const flat: number[] = [];
+  // where a ragged array is, e.g. [1][0], and what to do when it is a batch of sequences of different lengths
+  const at = (path: number[]): string => (path.length === 0 ? "the top level" : path.map((i) => `[${i}]`).join(""));
+  const padHint = "; sequences of different lengths go into one tensor through padSequenceBatch, with a mask of their padded steps";
+  const path: number[] = [];
   const walk = (v: NestedArray, dim: number): void => {
     if (dim === shape.length) {
-      if (typeof v !== "number") throw new ShapeError(`tensor: ragged nested array (expected a number at depth ${dim})`);
+      if (typeof v !== "number") throw new ShapeError(`tensor: ragged nested array: expected a number at ${at(path)} (depth ${dim})`);
       flat.push(v);
       return;
     }
     if (!Array.isArray(v) || v.length !== shape[dim]) {
-      throw new ShapeError(`tensor: ragged nested array (expected length ${shape[dim]} at depth ${dim})`);
+      const got = Array.isArray(v) ? `length ${v.length}` : "a number";
+      throw new ShapeError(`tensor: ragged nested array: ${at(path)} has ${got}, expected length ${shape[dim]} like the first at depth ${dim}${padHint}`);
     }
-    for (const x of v) walk(x, dim + 1);
+    for (let i = 0; i < v.length; i++) {
+      path.push(i);
+      walk(v[i], dim + 1);
+      path.pop();
+    }
   };
   walk(values, 0);
   return fromArray(flat, shape);

@@ -15,6 +15,7 @@ import { trainLvqCommand } from "./train-lvq.js";
 import { trainMlpCommand } from "./train-mlp.js";
 import { trainRbmCommand } from "./train-rbm.js";
 import { trainSomCommand, trainWtaCommand } from "./train-som.js";
+import { trainRnnCommand } from "./train-rnn.js";
 import { tspCommand } from "./tsp.js";
 
 export const commands: Command[] = [
@@ -35,4 +36,5 @@ export const commands: Command[] = [
   trainWtaCommand,
   trainLvqCommand,
   maxnetCommand,
+  trainRnnCommand,
 ];

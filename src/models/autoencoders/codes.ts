@@ -4,6 +4,7 @@
  * beside the first two principal components), as SVG text and as an RGB picture for PNG. And
  * "separates the classes better" as a number: the k-nearest-neighbour accuracy of the codes.
  */
+import { FONT_3X5, hexRgb } from "../../io/plot-image.js";
 import type { GrayImage } from "../../io/png.js";
 import { COLOURS, escapeXml } from "../../io/svg.js";
 import { formatShape, ShapeError } from "../../tensor/shape.js";
@@ -86,22 +87,6 @@ export function codesScatterSvg(panels: CodesPanel | readonly CodesPanel[], labe
   return `${out.join("\n")}\n`;
 }
 
-// 3×5 pixel digits for the PNG's legend, rows top to bottom, "#" lit
-const GLYPHS = [
-  "#### ## ## ####",
-  " #  #  #  #  # ",
-  "###  #####  ###",
-  "###  ####  ####",
-  "# ## ####  #  #",
-  "####  ###  ####",
-  "####  #### ####",
-  "###  #  #  #  #",
-  "#### ##### ####",
-  "#### ####  ####",
-];
-
-const rgb = (hex: string): [number, number, number] => [1, 3, 5].map((i) => Number.parseInt(hex.slice(i, i + 2), 16)) as [number, number, number];
-
 /** The same figure as an RGB picture (write it with writePng(path, image, 3)): 3×3 dots, a legend of swatches and digits, no titles. */
 export function codesScatterImage(panels: CodesPanel | readonly CodesPanel[], labels: ArrayLike<number>, options: CodesScatterOptions = {}): GrayImage {
   const size = options.panelSize ?? 400;
@@ -125,18 +110,18 @@ export function codesScatterImage(panels: CodesPanel | readonly CodesPanel[], la
         paint(x, y, [204, 204, 204]);
     for (let r = 0; r < p.codes.rows; r++) {
       const [x, y] = at(r).map(Math.round);
-      const c = rgb(COLOURS[labels[r]]);
+      const c = hexRgb(COLOURS[labels[r]]);
       for (let dy = -1; dy <= 1; dy++) for (let dx = -1; dx <= 1; dx++) paint(k * size + x + dx, y + dy, c);
     }
   });
   const left = list.length * size + 12;
   for (const [i, c] of classesOf(labels).entries()) {
     const top = 8 + i * 18;
-    for (let dy = 0; dy < 10; dy++) for (let dx = 0; dx < 10; dx++) paint(left + dx, top + dy, rgb(COLOURS[c]));
+    for (let dy = 0; dy < 10; dy++) for (let dx = 0; dx < 10; dx++) paint(left + dx, top + dy, hexRgb(COLOURS[c]));
     // the digit at twice its size beside the swatch
     for (let gy = 0; gy < 5; gy++)
       for (let gx = 0; gx < 3; gx++)
-        if (GLYPHS[c][gy * 3 + gx] === "#") for (let s = 0; s < 4; s++) paint(left + 16 + 2 * gx + (s & 1), top + 2 * gy + (s >> 1), [0, 0, 0]);
+        if (FONT_3X5[String(c)][gy * 3 + gx] === "#") for (let s = 0; s < 4; s++) paint(left + 16 + 2 * gx + (s & 1), top + 2 * gy + (s >> 1), [0, 0, 0]);
   }
   return { pixels, width, height };
 }
