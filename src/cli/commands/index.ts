@@ -14,8 +14,8 @@ import { trainDbnCommand } from "./train-dbn.js";
 import { trainLvqCommand } from "./train-lvq.js";
 import { trainMlpCommand } from "./train-mlp.js";
 import { trainRbmCommand } from "./train-rbm.js";
-import { trainSomCommand, trainWtaCommand } from "./train-som.js";
 import { trainRnnCommand } from "./train-rnn.js";
+import { trainSomCommand, trainWtaCommand } from "./train-som.js";
 import { tspCommand } from "./tsp.js";
 
 export const commands: Command[] = [
