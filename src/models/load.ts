@@ -36,6 +36,8 @@ import type { Perceptron } from "./perceptron/perceptron.js";
 import "./perceptron/perceptron.js";
 import type { RBM } from "./rbm/rbm.js";
 import "./rbm/rbm.js";
+import type { CharLM } from "./recurrent/char-lm.js";
+import "./recurrent/char-lm.js";
 
 /** Every class of layerwise that saveModel writes and loadModel reads back. */
 export type SavedModelClass =
@@ -54,7 +56,8 @@ export type SavedModelClass =
   | DeepAutoencoder
   | UnrolledAutoencoder
   | MaskedAutoencoder
-  | VAE;
+  | VAE
+  | CharLM;
 
 /**
  * Loads the model saved in dir: a folder with model.json + model.safetensors, or one an older

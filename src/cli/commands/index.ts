@@ -3,6 +3,7 @@ import type { Command } from "../command.js";
 import { demoCommand } from "./demo.js";
 import { encodeCommand } from "./encode.js";
 import { evaluateCommand } from "./evaluate.js";
+import { generateCommand } from "./generate.js";
 import { hopfieldCommand } from "./hopfield.js";
 import { infoCommand } from "./info.js";
 import { loglikCommand } from "./loglik.js";
@@ -28,4 +29,5 @@ export const commands: Command[] = [
   demoCommand,
   trainAeCommand,
   encodeCommand,
+  generateCommand,
 ];
