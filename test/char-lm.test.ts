@@ -3,6 +3,8 @@ import { mkdtempSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { before, describe, it } from "node:test";
+import { fileURLToPath } from "node:url";
+import { trainCharTask } from "../src/cli/commands/train-rnn-chars.js";
 import { Adam, CharLM, CharVocabulary, Dense, loadModel, ngramBitsPerChar, Sequential, splitHeldOut } from "../src/index.js";
 import { cli } from "./helpers/cli.js";
 
@@ -102,6 +104,20 @@ describe("layerwise generate", () => {
     const r = await cli(["generate", "--model", other]);
     assert.equal(r.code, 2);
     assert.match(r.err, /holds a Sequential; generate samples from a character model/);
+  });
+});
+
+describe("trainCharTask (train rnn --task chars)", () => {
+  it("trains on a text file, scores the held-out tail beside the baselines and saves a model generate reads", async () => {
+    const out = mkdtempSync(join(tmpdir(), "chars-task-"));
+    const text = fileURLToPath(new URL("./fixtures/genesis-1-3.txt", import.meta.url));
+    const r = await trainCharTask({ text, heldOut: 0.1, units: 8, layers: 1, steps: 20, batchSize: 8, epochs: 2, seed: 3, quiet: true }, out);
+    assert.ok(r.baselines.unigram > r.baselines.bigram, JSON.stringify(r.baselines));
+    assert.ok(Number.isFinite(r.heldOutBitsPerChar) && r.heldOutBitsPerChar < 6.5, `${r.heldOutBitsPerChar}`);
+    const loaded = await loadModel(out);
+    assert.ok(loaded instanceof CharLM);
+    assert.equal(loaded.bitsPerChar(splitHeldOut(GENESIS, 0.1).heldOut), r.heldOutBitsPerChar);
+    assert.equal((await cli(["generate", "--model", out, "--length", "10"])).code, 0);
   });
 });
 
