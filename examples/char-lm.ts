@@ -9,7 +9,7 @@
  *
  *   node --import tsx examples/char-lm.ts [--text data/kjv.txt.gz] [--held-out 0.05]
  *        [--units 128] [--layers 2] [--embedding 32] [--steps 100] [--batch 32] [--epochs 2]
- *        [--lr 0.002] [--train-chars N] [--length 400] [--seed 1] [--out out/char-lm]
+ *        [--lr 0.002] [--train-chars N] [--length 400] [--prime TEXT] [--seed 1] [--out out/char-lm]
  *        [--save-every 200]
  */
 import { Adam, CharLM, CharVocabulary, LambdaCallback, loadText, ngramBitsPerChar } from "layerwise";
@@ -27,6 +27,11 @@ const { options } = parseOptions(process.argv.slice(2), {
   lr: { type: "number", min: 0, default: 0.002, description: "Adam's learning rate (clipNorm 5)" },
   "train-chars": { type: "number", integer: true, min: 2, description: "train on the first N characters of the training part only" },
   length: { type: "number", integer: true, min: 1, default: 400, description: "characters per sample" },
+  prime: {
+    type: "string",
+    default: "And it came to pass",
+    description: "text each sample continues (from a newline alone the state is one the model rarely saw)",
+  },
   seed: { type: "number", integer: true, default: 1, description: "seed of initialisation and sampling" },
   out: { type: "string", default: "out/char-lm", description: "folder the model is saved in after each epoch (and every --save-every batches)" },
   "save-every": { type: "number", integer: true, min: 1, default: 200, description: "also save the model every this many batches" },
@@ -56,6 +61,7 @@ const lm = new CharLM({
 const start = performance.now();
 const seconds = (): string => ((performance.now() - start) / 1e3).toFixed(0);
 let batches = 0;
+let final = Number.NaN;
 await lm.fit(train, {
   epochs: o.epochs,
   batchSize: o.batch,
@@ -68,13 +74,13 @@ await lm.fit(train, {
         if ((b + 1) % o["save-every"] === 0) return lm.save(o.out, { text: o.text, batches });
       },
       onEpochEnd: async (epoch, logs) => {
+        final = logs.val_bitsPerChar;
         console.log(`epoch ${epoch + 1}: training ${logs.bitsPerChar.toFixed(3)}, held-out ${logs.val_bitsPerChar.toFixed(3)} bits/char (${seconds()} s)`);
         await lm.save(o.out, { text: o.text, epochs: epoch + 1, heldOutBitsPerChar: logs.val_bitsPerChar, ...baselines });
       },
     }),
   ],
 });
-const final = lm.bitsPerChar(heldOut);
 console.log(`\nheld-out bits/char after ${o.epochs} epochs (${batches} updates, ${seconds()} s):`);
 console.log(`  LSTM ${o.layers}×${o.units}  ${final.toFixed(3)}`);
 console.log(`  bigram      ${baselines.bigram.toFixed(3)}`);
@@ -82,5 +88,5 @@ console.log(`  unigram     ${baselines.unigram.toFixed(3)}`);
 console.log(`model saved in ${o.out}`);
 for (const temperature of [0.5, 0.8, 1.0]) {
   console.log(`\n--- sample, temperature ${temperature} ---`);
-  console.log(lm.sample({ length: o.length, temperature, seed: o.seed }));
+  console.log(o.prime + lm.sample({ length: o.length, temperature, prime: o.prime, seed: o.seed }));
 }
