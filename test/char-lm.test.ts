@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { before, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { trainCharTask } from "../src/cli/commands/train-rnn-chars.js";
-import { Adam, CharLM, CharVocabulary, Dense, loadModel, ngramBitsPerChar, Sequential, splitHeldOut } from "../src/index.js";
+import { Adam, CharLM, CharVocabulary, Dense, LambdaCallback, loadModel, ModelCheckpoint, ngramBitsPerChar, Sequential, splitHeldOut } from "../src/index.js";
 import { cli } from "./helpers/cli.js";
 
 // Genesis 1–3 of the King James Bible (public domain), 11,000 characters: the first lines of data/kjv.txt.gz
@@ -118,6 +118,25 @@ describe("trainCharTask (train rnn --task chars)", () => {
     assert.ok(loaded instanceof CharLM);
     assert.equal(loaded.bitsPerChar(splitHeldOut(GENESIS, 0.1).heldOut), r.heldOutBitsPerChar);
     assert.equal((await cli(["generate", "--model", out, "--length", "10"])).code, 0);
+  });
+});
+
+describe("CharLM.fit callbacks", () => {
+  it("act on the CharLM: ModelCheckpoint saves a CharLM, stopTraining ends fit", async () => {
+    const lm = smallLM(4);
+    const dir = mkdtempSync(join(tmpdir(), "charlm-checkpoint-"));
+    const checkpoint = new ModelCheckpoint({ dir, monitor: "val_bitsPerChar", saveBestOnly: true });
+    const stop = new LambdaCallback({
+      onEpochEnd: (epoch) => {
+        if (epoch === 1) lm.stopTraining = true;
+      },
+    });
+    const h = await lm.fit(train, { epochs: 5, batchSize: 16, validationText: heldOut, callbacks: [checkpoint, stop] });
+    assert.deepEqual(h.epoch, [0, 1]);
+    assert.ok(checkpoint.savedEpochs.includes(0));
+    const saved = await loadModel(dir);
+    assert.ok(saved instanceof CharLM);
+    assert.equal(saved.model.epochsTrained, (checkpoint.savedEpochs.at(-1) as number) + 1);
   });
 });
 

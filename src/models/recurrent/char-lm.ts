@@ -32,7 +32,7 @@ import type { Optimizer } from "../../optim/optimizer.js";
 import { Rng } from "../../tensor/random.js";
 import { formatShape, ShapeError } from "../../tensor/shape.js";
 import { type Tensor, zeros } from "../../tensor/tensor.js";
-import type { Callback } from "../../train/callbacks.js";
+import type { Callback, TrainableModel } from "../../train/callbacks.js";
 import { fitLoop, type History } from "../../train/loop.js";
 import { Sequential } from "../../train/sequential.js";
 
@@ -134,7 +134,9 @@ function streamBounds(n: number, streams: number): { start: number[]; length: nu
   return { start, length };
 }
 
-export class CharLM {
+export class CharLM implements TrainableModel {
+  /** Set by a callback to end fit after the current epoch. */
+  stopTraining = false;
   /** The net of `steps` characters, trained by trainOnBatch. */
   readonly model: Sequential;
   readonly options: Readonly<ResolvedOptions>;
@@ -151,6 +153,14 @@ export class CharLM {
       throw new ShapeError(
         `CharLM: the model ${formatShape(this.model.inputShape)} → ${formatShape(this.model.outputShape)} does not match steps ${steps} and a vocabulary of ${V} characters`,
       );
+  }
+
+  getWeights(): Tensor[] {
+    return this.model.getWeights();
+  }
+
+  setWeights(weights: readonly Tensor[]): void {
+    this.model.setWeights(weights);
   }
 
   /** The characters of a text as the model's ids; a character outside the vocabulary fails naming `what`. */
@@ -195,7 +205,7 @@ export class CharLM {
     const optimizer = model.optimizer as Optimizer;
     return fitLoop({
       what: "CharLM.fit",
-      model,
+      model: this, // callbacks (ModelCheckpoint, EarlyStopping) act on the CharLM
       rows: chunks * B,
       epochs: options.epochs ?? 1,
       initialEpoch: model.epochsTrained,
