@@ -10,9 +10,9 @@
  *   node --import tsx examples/char-lm.ts [--text data/kjv.txt.gz] [--held-out 0.05]
  *        [--units 128] [--layers 2] [--embedding 32] [--steps 100] [--batch 32] [--epochs 2]
  *        [--lr 0.002] [--train-chars N] [--length 400] [--prime TEXT] [--seed 1] [--out out/char-lm]
- *        [--save-every 200]
+ *        [--save-every 200] [--resume]
  */
-import { Adam, CharLM, CharVocabulary, LambdaCallback, loadText, ngramBitsPerChar } from "layerwise";
+import { Adam, CharLM, CharVocabulary, hasSavedModel, LambdaCallback, loadModel, loadText, ngramBitsPerChar } from "layerwise";
 import { parseOptions } from "layerwise/cli";
 
 const { options } = parseOptions(process.argv.slice(2), {
@@ -34,6 +34,7 @@ const { options } = parseOptions(process.argv.slice(2), {
   },
   seed: { type: "number", integer: true, default: 1, description: "seed of initialisation and sampling" },
   out: { type: "string", default: "out/char-lm", description: "folder the model is saved in after each epoch (and every --save-every batches)" },
+  resume: { type: "boolean", description: "go on training the model saved in --out, for --epochs more epochs" },
   "save-every": { type: "number", integer: true, min: 1, default: 200, description: "also save the model every this many batches" },
 } as const);
 const o = options as { [K in keyof typeof options]: NonNullable<(typeof options)[K]> };
@@ -49,15 +50,25 @@ console.log(`${o.text}: ${chars.length} characters, ${vocabulary.size} distinct;
 const baselines = ngramBitsPerChar(vocabulary.encode(train), vocabulary.encode(heldOut), vocabulary.size);
 console.log(`held-out bits/char: unigram ${baselines.unigram.toFixed(3)}, bigram ${baselines.bigram.toFixed(3)} (add-one smoothing)`);
 
-const lm = new CharLM({
-  vocabulary: vocabulary.chars,
-  units: o.units,
-  layers: o.layers,
-  embedding: o.embedding,
-  steps: o.steps,
-  seed: o.seed,
-  optimizer: new Adam({ learningRate: o.lr, clipNorm: 5 }),
-});
+/** With --resume, the model saved in --out goes on training (its own size, optimiser state and epoch count). */
+async function makeModel(): Promise<CharLM> {
+  if (o.resume && (await hasSavedModel(o.out))) {
+    const saved = await loadModel(o.out);
+    if (!(saved instanceof CharLM)) throw new Error(`--resume: ${o.out} holds a ${saved.constructor.name}, not a CharLM`);
+    console.log(`resuming the CharLM in ${o.out} after ${saved.model.epochsTrained} epochs (LSTM ${saved.options.layers}×${saved.options.units})`);
+    return saved;
+  }
+  return new CharLM({
+    vocabulary: vocabulary.chars,
+    units: o.units,
+    layers: o.layers,
+    embedding: o.embedding,
+    steps: o.steps,
+    seed: o.seed,
+    optimizer: new Adam({ learningRate: o.lr, clipNorm: 5 }),
+  });
+}
+const lm = await makeModel();
 const start = performance.now();
 const seconds = (): string => ((performance.now() - start) / 1e3).toFixed(0);
 let batches = 0;
@@ -81,8 +92,8 @@ await lm.fit(train, {
     }),
   ],
 });
-console.log(`\nheld-out bits/char after ${o.epochs} epochs (${batches} updates, ${seconds()} s):`);
-console.log(`  LSTM ${o.layers}×${o.units}  ${final.toFixed(3)}`);
+console.log(`\nheld-out bits/char after ${lm.model.epochsTrained} epochs (${batches} updates, ${seconds()} s):`);
+console.log(`  LSTM ${lm.options.layers}×${lm.options.units}  ${final.toFixed(3)}`);
 console.log(`  bigram      ${baselines.bigram.toFixed(3)}`);
 console.log(`  unigram     ${baselines.unigram.toFixed(3)}`);
 console.log(`model saved in ${o.out}`);
