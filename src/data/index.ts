@@ -21,4 +21,5 @@ export {
 } from "./mnist.js";
 export type { AddingProblemOptions, PadSequenceOptions, SymbolSequenceOptions } from "./sequences.js";
 export { addingProblem, padSequenceBatch, symbolSequences } from "./sequences.js";
+export { CharVocabulary, describeChar, KJV_TEXT, kjvTextPath, loadText, splitHeldOut } from "./text.js";
 export { binarize, classCounts, oneHot, sampleBinary } from "./transforms.js";

@@ -13,3 +13,4 @@ export * from "./pca/index.js";
 export * from "./perceptron/index.js";
 export * from "./rbm/index.js";
 export * from "./recipes/index.js";
+export * from "./recurrent/index.js";

@@ -44,6 +44,8 @@ import type { Perceptron } from "./perceptron/perceptron.js";
 import "./perceptron/perceptron.js";
 import type { RBM } from "./rbm/rbm.js";
 import "./rbm/rbm.js";
+import type { CharLM } from "./recurrent/char-lm.js";
+import "./recurrent/char-lm.js";
 
 /** Every class of layerwise that saveModel writes and loadModel reads back. */
 export type SavedModelClass =
@@ -66,7 +68,8 @@ export type SavedModelClass =
   | VAE
   | LVQ
   | WinnerTakeAll
-  | SOM;
+  | SOM
+  | CharLM;
 
 /**
  * Loads the model saved in dir: a folder with model.json + model.safetensors, or one an older

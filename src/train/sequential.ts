@@ -335,6 +335,21 @@ export class Sequential implements TrainableModel {
     }
   }
 
+  /**
+   * One update from one batch (Keras's train_on_batch), for a model that runs the shared loop
+   * (fitLoop) with batches it makes itself, e.g. a character model whose one-hot targets are
+   * built a batch at a time (the whole text's would not fit in memory). Returns the batch loss.
+   */
+  trainOnBatch(x: Tensor, y: Tensor, epoch = 0, batch = 0): number {
+    const compiled = this.requireCompiled("trainOnBatch");
+    this.ensureBuilt(x, "trainOnBatch");
+    this.checkData(x, y, "trainOnBatch");
+    const trainable = this.params().filter((p) => p.trainable);
+    const lowest = this.layers.findIndex((l) => l.params().some((p) => p.trainable));
+    if (lowest < 0) throw new Error("trainOnBatch: every param is frozen; nothing to train");
+    return this.trainStep(x, y, compiled, trainable, lowest, epoch, batch).loss;
+  }
+
   /** Mean loss (and metrics) over (x, y), forward in inference mode. */
   evaluate(x: Tensor, y: Tensor, options: PredictOptions = {}): Record<string, number> {
     const compiled = this.requireCompiled("evaluate");

@@ -3,6 +3,7 @@ import type { Command } from "../command.js";
 import { demoCommand } from "./demo.js";
 import { encodeCommand } from "./encode.js";
 import { evaluateCommand } from "./evaluate.js";
+import { generateCommand } from "./generate.js";
 import { hopfieldCommand } from "./hopfield.js";
 import { infoCommand } from "./info.js";
 import { loglikCommand } from "./loglik.js";
@@ -37,4 +38,5 @@ export const commands: Command[] = [
   trainLvqCommand,
   maxnetCommand,
   trainRnnCommand,
+  generateCommand,
 ];
