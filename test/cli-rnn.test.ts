@@ -67,17 +67,35 @@ describe("layerwise train rnn", () => {
     assert.match(s.model, /^IRNN\(8\) on adding, Adam 0.0001 /);
   });
 
+  it("--task chars: a CharLM on Genesis 1–3 goes below the unigram bits/char, and generate reads it", async () => {
+    const out = join(dir, "chars");
+    const r = await cli([
+      ..."train rnn --task chars --text test/fixtures/genesis-1-3.txt --units 32 --layers 1 --steps 25 --batch 8 --epochs 8 --lr 0.01 --held-out 0.1 --out".split(" "),
+      out,
+    ]);
+    assert.equal(r.code, 0, r.err);
+    const lstm = Number(/held-out bits\/char: LSTM ([\d.]+)/.exec(r.out)?.[1]);
+    const unigram = Number(/unigram ([\d.]+)\b/.exec(r.out)?.[1]);
+    assert.ok(lstm < unigram - 0.3, r.out);
+    const g = await cli(["generate", "--model", out, "--length", "40", "--temperature", "0.8"]);
+    assert.equal(g.code, 0, g.err);
+    assert.ok(g.out.length >= 40, g.out);
+  });
+
   it("refuses bad options, naming them", async () => {
     const out = join(dir, "bad");
     const cases: [string, RegExp][] = [
-      ["--cell lstm", /option --task is required \(one of mnist-rows, adding\)/],
-      ["--task chess", /option --task must be one of mnist-rows, adding; got "chess"/],
+      ["--cell lstm", /option --task is required \(one of mnist-rows, adding, chars\)/],
+      ["--task chess", /option --task must be one of mnist-rows, adding, chars; got "chess"/],
       ["--task adding --cell tree", /option --cell must be one of lstm, gru, rnn; got "tree"/],
       ["--task adding --cell lstm --irnn", /option --irnn applies to --cell rnn; got --cell lstm/],
       ["--task mnist-rows --length 50", /option --length applies to --task adding; got --task mnist-rows/],
       ["--task adding --limit-test 10", /option --limit-test applies to --task mnist-rows; got --task adding/],
       ["--task adding --clip-norm 0", /option --clip-norm must be a number > 0; got "0"/],
       ["--task adding --length 1", /option --length must be an integer >= 2; got "1"/],
+      ["--task chars --cell gru", /--task chars is a stacked LSTM \(CharLM\): it takes --cell lstm; got --cell gru/],
+      ["--task adding --steps 20", /option --steps applies to --task chars; got --task adding/],
+      ["--task chars --limit-train 100", /option --limit-train applies to --task mnist-rows\|adding; got --task chars/],
     ];
     for (const [args, message] of cases) {
       const r = await cli(["train", "rnn", ...args.split(" "), "--out", out]);

@@ -39,8 +39,10 @@ export interface CharTaskOptions {
   batchSize?: number;
   /** Default 1. */
   epochs?: number;
-  /** Adam's rate (clipNorm 5). Default 0.002. */
+  /** Adam's rate. Default 0.002. */
   learningRate?: number;
+  /** Adam's clipNorm, the gradient's largest global norm. Default 5. */
+  clipNorm?: number;
   /** Train on the first N characters of the training part only. */
   trainChars?: number;
   /** Seeds initialisation and the samples. Default 1. */
@@ -76,7 +78,7 @@ export async function trainCharTask(o: CharTaskOptions, out: string): Promise<Ch
     embedding: o.embedding ?? 32,
     steps: o.steps ?? 100,
     seed: o.seed ?? 1,
-    optimizer: new Adam({ learningRate: o.learningRate ?? 0.002, clipNorm: 5 }),
+    optimizer: new Adam({ learningRate: o.learningRate ?? 0.002, clipNorm: o.clipNorm ?? 5 }),
   });
   const V = lm.vocabulary.size;
   const baselines = ngramBitsPerChar(lm.encode(train), lm.encode(heldOut), V);

@@ -1,10 +1,12 @@
 /**
- * `layerwise train rnn --cell lstm|gru|rnn --task mnist-rows|adding`: trains one recurrent layer
+ * `layerwise train rnn --cell lstm|gru|rnn --task mnist-rows|adding|chars`: trains one recurrent layer
  * and the task's output layer through the one loop (Sequential.fit, Adam with gradient clipping
  * by global norm), prints the test figure after every epoch beside the task's baseline, saves
  * the model, the curve (curve.svg, curve.png) and summary.json. The tasks are one table
- * (RNN_TASKS): each builds its data, the layers around the cell and its figure; a new task
- * (chars, ...) is one entry there.
+ * (RNN_TASKS): each builds its data, the layers around the cell and its figure; a new task of
+ * that shape is one entry there. The character model (`--task chars`) is a model of its own
+ * (CharLM: stateful stacked LSTMs over a text, scored in bits per character), trained by
+ * trainCharTask; this command hands it its options.
  */
 import { addingProblem } from "../../data/sequences.js";
 import { joinPath, writeFileAtomic } from "../../io/files.js";
@@ -30,14 +32,17 @@ import { Sequential } from "../../train/sequential.js";
 import { UsageError } from "../args.js";
 import type { Command } from "../command.js";
 import { defineCommand, learningRateOption, loadDigits, logUnless, requireOption, supervisedTrainerOptions } from "../common.js";
+import { type CharTaskOptions, charTaskSpecs, trainCharTask } from "./train-rnn-chars.js";
 
-const USAGE = "layerwise train rnn --cell lstm|gru|rnn --task mnist-rows|adding --out DIR [options]";
+const USAGE = "layerwise train rnn --cell lstm|gru|rnn --task mnist-rows|adding|chars --out DIR [options]";
 
 /** The options one task reads only: given with another task they are an error, not ignored. */
 const TASK_OPTIONS: Record<string, readonly string[]> = {
   length: ["adding"],
   data: ["mnist-rows"],
   "limit-test": ["mnist-rows"],
+  "limit-train": ["mnist-rows", "adding"],
+  ...Object.fromEntries(Object.keys(charTaskSpecs).map((option) => [option, ["chars"]])),
 };
 
 /** The cells, each from its options (the IRNN is the rnn cell with --irnn). */
@@ -146,20 +151,28 @@ export const RNN_TASKS: Record<string, RnnTask> = {
   },
 };
 
+/** The tasks of --task: the table's, and the character model. */
+const TASKS = [...Object.keys(RNN_TASKS), "chars"];
+
 const specs = {
   cell: { type: "string", description: "the recurrent layer: lstm, gru or rnn (tanh; relu with --irnn)", choices: Object.keys(CELLS), default: "lstm" },
   task: {
     type: "string",
-    description: "mnist-rows (each digit as 28 steps of 28 pixels) or adding (Hochreiter & Schmidhuber 1997)",
-    choices: ["mnist-rows", "adding"],
+    description: "mnist-rows (each digit as 28 steps of 28 pixels), adding (Hochreiter & Schmidhuber 1997) or chars (a character-level language model)",
+    choices: TASKS,
   },
-  units: { type: "number", description: "units of the recurrent layer (default 128 for mnist-rows, 100 for adding)", integer: true, min: 1 },
+  units: { type: "number", description: "units of the recurrent layer (default 128 for mnist-rows and chars, 100 for adding)", integer: true, min: 1 },
   epochs: { type: "number", description: "passes over the training set", integer: true, min: 1, default: 10 },
   length: { type: "number", description: "adding: T, the steps of each sequence", integer: true, min: 2, default: 100 },
-  lr: learningRateOption("Adam's learning rate (default 0.001 for mnist-rows, 0.005 for adding; 0.0001 with --irnn)"),
-  batch: { type: "number", description: "sequences per update (default 100 for mnist-rows, 32 for adding)", integer: true, min: 1 },
+  lr: learningRateOption("Adam's learning rate (default 0.001 for mnist-rows, 0.005 for adding, 0.002 for chars; 0.0001 with --irnn)"),
+  batch: {
+    type: "number",
+    description: "sequences per update (default 100 for mnist-rows, 32 for adding; chars: parallel streams, 32)",
+    integer: true,
+    min: 1,
+  },
   irnn: { type: "boolean", description: "--cell rnn only: relu units and the identity as initial recurrent matrix (the IRNN)" },
-  "clip-norm": { type: "number", description: "rescale each update's gradient to at most this global norm", above: 0, default: 1 },
+  "clip-norm": { type: "number", description: "rescale each update's gradient to at most this global norm (default 1; chars 5)", above: 0 },
   ...supervisedTrainerOptions({ seed: "seed of data, initialisation and shuffling", out: "folder for the model, curve.svg, curve.png and summary.json" }),
   "limit-train": {
     type: "number",
@@ -167,6 +180,7 @@ const specs = {
     integer: true,
     min: 1,
   },
+  ...charTaskSpecs,
 } as const;
 
 function checkTaskOptions(task: string, cell: string, given: ReadonlySet<string>): void {
@@ -174,6 +188,40 @@ function checkTaskOptions(task: string, cell: string, given: ReadonlySet<string>
     if (given.has(option) && !tasks.includes(task)) throw new UsageError(`option --${option} applies to --task ${tasks.join("|")}; got --task ${task}`);
   }
   if (given.has("irnn") && cell !== "rnn") throw new UsageError(`option --irnn applies to --cell rnn; got --cell ${cell}`);
+  if (task === "chars" && cell !== "lstm") throw new UsageError(`--task chars is a stacked LSTM (CharLM): it takes --cell lstm; got --cell ${cell}`);
+}
+
+/** train rnn's options as trainCharTask reads them. */
+function charTaskOptions(o: {
+  text?: string;
+  "held-out"?: number;
+  units?: number;
+  layers?: number;
+  embedding?: number;
+  steps?: number;
+  batch?: number;
+  epochs?: number;
+  lr?: number;
+  "clip-norm"?: number;
+  "train-chars"?: number;
+  seed?: number;
+  quiet?: boolean;
+}): CharTaskOptions {
+  return {
+    text: o.text,
+    heldOut: o["held-out"],
+    units: o.units,
+    layers: o.layers,
+    embedding: o.embedding,
+    steps: o.steps,
+    batchSize: o.batch,
+    epochs: o.epochs,
+    learningRate: o.lr,
+    clipNorm: o["clip-norm"],
+    trainChars: o["train-chars"],
+    seed: o.seed,
+    quiet: o.quiet,
+  };
 }
 
 /** The test figure per epoch (0: untrained) beside the baseline, as one plot (a log axis: the figures fall by orders of magnitude). */
@@ -196,15 +244,19 @@ function curvePlot(title: string, metric: RnnTask["metric"], curve: number[], ba
 
 export const trainRnnCommand: Command = defineCommand({
   path: ["train", "rnn"],
-  summary: "train a recurrent net (LSTM, GRU, tanh RNN or IRNN) on row-by-row MNIST or the adding problem and save it",
+  summary: "train a recurrent net (LSTM, GRU, tanh RNN or IRNN) on row-by-row MNIST, the adding problem or a text (a character model) and save it",
   usage: USAGE,
   specs,
   outDir: (o) => o.out,
   async run(o, _help, given) {
-    const taskName = requireOption(o.task, "task", `one of ${Object.keys(RNN_TASKS).join(", ")}`);
+    const taskName = requireOption(o.task, "task", `one of ${TASKS.join(", ")}`);
     const cellName = o.cell ?? "lstm";
     checkTaskOptions(taskName, cellName, given);
     const out = requireOption(o.out, "out", "the folder to save the model and the curve into");
+    if (taskName === "chars") {
+      await trainCharTask(charTaskOptions(o), out);
+      return 0;
+    }
     const task = RNN_TASKS[taskName];
     const seed = o.seed ?? 1;
     const irnn = o.irnn;
@@ -217,9 +269,10 @@ export const trainRnnCommand: Command = defineCommand({
     log(source);
     const { inputShape, layers, loss, metrics } = task.model((options) => CELLS[cellName](units, { ...options, irnn }), train);
     const model = new Sequential(layers, { inputShape, seed, name: `${cellName}_${taskName}` });
-    const optimizer = new Adam({ learningRate: lr, clipNorm: o["clip-norm"] });
+    const clipNorm = o["clip-norm"] ?? 1;
+    const optimizer = new Adam({ learningRate: lr, clipNorm });
     model.compile({ loss, optimizer, metrics }).build();
-    const describe = `${irnn ? "IRNN" : cellName.toUpperCase()}(${units}) on ${taskName}, Adam ${lr} with clip-norm ${o["clip-norm"]}, batch ${batchSize}`;
+    const describe = `${irnn ? "IRNN" : cellName.toUpperCase()}(${units}) on ${taskName}, Adam ${lr} with clip-norm ${clipNorm}, batch ${batchSize}`;
     log(model.summary());
     log(describe);
 
