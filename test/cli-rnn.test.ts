@@ -70,7 +70,9 @@ describe("layerwise train rnn", () => {
   it("--task chars: a CharLM on Genesis 1–3 goes below the unigram bits/char, and generate reads it", async () => {
     const out = join(dir, "chars");
     const r = await cli([
-      ..."train rnn --task chars --text test/fixtures/genesis-1-3.txt --units 32 --layers 1 --steps 25 --batch 8 --epochs 8 --lr 0.01 --held-out 0.1 --out".split(" "),
+      ..."train rnn --task chars --text test/fixtures/genesis-1-3.txt --units 32 --layers 1 --steps 25 --batch 8 --epochs 8 --lr 0.01 --held-out 0.1 --out".split(
+        " ",
+      ),
       out,
     ]);
     assert.equal(r.code, 0, r.err);

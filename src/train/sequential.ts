@@ -8,6 +8,7 @@
  *            gradients) optimizer.minimize(params, evaluate), which re-runs the above
  * Every per-batch tensor lives in a buffer reused across batches of the same size.
  */
+
 import { type BatchInfo, type BatchTransform, gatherRows } from "../data/batch.js";
 import { registerModel, type SavedModel, type SavedModelReader, saveModel } from "../io/model.js";
 import { BatchBuffers } from "../nn/buffers.js";
@@ -22,6 +23,7 @@ import { isShape } from "../nn/registry.js";
 import { isBatchMinimizer } from "../optim/cg.js";
 import { optimizerFromConfig } from "../optim/config.js";
 import type { Optimizer, OptimizerConfig } from "../optim/optimizer.js";
+import { optimizerState, paramAndSlotTensors, restoreOptimizer } from "../optim/saved.js";
 import { Rng } from "../tensor/random.js";
 import { formatShape, type Shape, ShapeError, shapeSize, shapesEqual } from "../tensor/shape.js";
 import { type Tensor, zeros } from "../tensor/tensor.js";
@@ -442,7 +444,6 @@ export class Sequential implements TrainableModel {
     this.assertFiniteWeights(`${this.name}.save`);
     const named = this.namedParams();
     const optimizer = options.includeOptimizer === false ? null : (this.compiled?.optimizer ?? null);
-    const slots = optimizer?.slotTensors?.(named) ?? [];
     return {
       className: "Sequential",
       config: {
@@ -458,9 +459,9 @@ export class Sequential implements TrainableModel {
         shuffleRng: this.shuffleRng === null ? null : [...this.shuffleRng.state],
         transformRng: this.transformRng === null ? null : [...this.transformRng.state],
         ...Object.fromEntries(this.layerGenerators().map(([name, state]) => [`layerRng.${name}`, [...state]])),
-        ...(optimizer?.iterations === undefined ? {} : { optimizer: { iterations: optimizer.iterations } }),
+        ...optimizerState(optimizer),
       },
-      tensors: [...named.map(([name, p]): [string, Tensor] => [name, p.value]), ...slots.map(([name, t]): [string, Tensor] => [`optimizer.${name}`, t])],
+      tensors: paramAndSlotTensors(named, optimizer),
     };
   }
 
@@ -491,15 +492,7 @@ export class Sequential implements TrainableModel {
         saved.fail(`"config.compile" must be null or { loss, optimizer, metrics: [...] }; got ${JSON.stringify(compile)}`);
       const optimizer = optimizerFromConfig(compile.optimizer);
       model.compile({ loss: compile.loss, optimizer, metrics: compile.metrics });
-      const progress = saved.state.optimizer as { iterations?: unknown } | undefined;
-      if (progress !== undefined && (progress === null || typeof progress !== "object"))
-        saved.fail(`"state.optimizer" must be { iterations }; got ${JSON.stringify(progress)}`);
-      if (progress !== undefined && optimizer.iterations !== undefined) {
-        if (!Number.isSafeInteger(progress.iterations) || (progress.iterations as number) < 0)
-          saved.fail(`"state.optimizer.iterations" must be an integer >= 0; got ${JSON.stringify(progress.iterations)}`);
-        optimizer.iterations = progress.iterations as number;
-        optimizer.restoreSlots?.(named, (name, shape) => saved.optionalTensor(`optimizer.${name}`, shape));
-      }
+      restoreOptimizer(saved, optimizer, named);
     }
     return model;
   }

@@ -162,7 +162,12 @@ const specs = {
     choices: TASKS,
   },
   units: { type: "number", description: "units of the recurrent layer (default 128 for mnist-rows and chars, 100 for adding)", integer: true, min: 1 },
-  epochs: { type: "number", description: "passes over the training set (default 10; chars 1: an epoch of the Bible is about 4 million characters)", integer: true, min: 1 },
+  epochs: {
+    type: "number",
+    description: "passes over the training set (default 10; chars 1: an epoch of the Bible is about 4 million characters)",
+    integer: true,
+    min: 1,
+  },
   length: { type: "number", description: "adding: T, the steps of each sequence", integer: true, min: 2, default: 100 },
   lr: learningRateOption("Adam's learning rate (default 0.001 for mnist-rows, 0.005 for adding, 0.002 for chars; 0.0001 with --irnn)"),
   batch: {

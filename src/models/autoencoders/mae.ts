@@ -13,6 +13,7 @@
  * linear probe. Positional embeddings are learned (N(0, 0.02²) at the start), not fixed sin-cos.
  * Training runs in the one training loop (fitLoop) with one optimiser (Adam by default).
  */
+
 import { gatherRows } from "../../data/batch.js";
 import { registerModel, type SavedModel, type SavedModelReader, saveModel } from "../../io/model.js";
 import { Dense } from "../../nn/dense.js";
@@ -22,8 +23,8 @@ import { makeParam } from "../../nn/param.js";
 import { PatchEmbedding, type PatchGrid, PositionalEmbedding, patchify, patchPixels, patchTokens, unpatchify } from "../../nn/patches.js";
 import { TransformerBlock } from "../../nn/transformer.js";
 import { Adam } from "../../optim/adam.js";
-import { optimizerFromConfig } from "../../optim/config.js";
 import type { Optimizer, OptimizerConfig } from "../../optim/optimizer.js";
+import { optimizerOfSaved, optimizerState, paramAndSlotTensors, restoreOptimizer } from "../../optim/saved.js";
 import { Rng } from "../../tensor/random.js";
 import { formatShape, ShapeError, shapeSize } from "../../tensor/shape.js";
 import { fillNormal, type Tensor, zeros } from "../../tensor/tensor.js";
@@ -418,26 +419,22 @@ export class MaskedAutoencoder implements TrainableModel {
   }
 
   toSaved(): SavedModel {
-    const slots = this.optimizer.slotTensors?.(this.named) ?? [];
     return {
       className: "MaskedAutoencoder",
       config: { ...this.options, optimizer: this.optimizer.config() },
-      state: { epochsTrained: this.epochsTrained, rng: [...this.rng.state], optimizer: { iterations: this.optimizer.iterations ?? 0 } },
-      tensors: [...this.named.map(([name, p]): [string, Tensor] => [name, p.value]), ...slots.map(([name, t]): [string, Tensor] => [`optimizer.${name}`, t])],
+      state: { epochsTrained: this.epochsTrained, rng: [...this.rng.state], ...optimizerState(this.optimizer) },
+      tensors: paramAndSlotTensors(this.named, this.optimizer),
     };
   }
 
   static fromSaved(saved: SavedModelReader): MaskedAutoencoder {
     const { optimizer, ...options } = saved.config as MaskedAutoencoderOptions & { optimizer?: OptimizerConfig };
-    if (optimizer === null || typeof optimizer !== "object") saved.fail(`"config.optimizer" must be an optimiser config; got ${JSON.stringify(optimizer)}`);
-    const mae = new MaskedAutoencoder({ ...options, optimizer: optimizerFromConfig(optimizer) });
+    const mae = new MaskedAutoencoder({ ...options, optimizer: optimizerOfSaved(saved, optimizer, "config.optimizer") });
     for (const [name, p] of mae.named) saved.into(name, p.value);
     mae.epochsTrained = saved.count("epochsTrained");
     const rng = saved.rngState("rng");
     if (rng !== undefined) mae.rng.state.set(rng);
-    const iterations = (saved.state.optimizer as { iterations?: number } | undefined)?.iterations ?? 0;
-    if (mae.optimizer.iterations !== undefined) mae.optimizer.iterations = iterations;
-    if (iterations > 0) mae.optimizer.restoreSlots?.(mae.named, (name, shape) => saved.optionalTensor(`optimizer.${name}`, shape));
+    restoreOptimizer(saved, mae.optimizer, mae.named);
     return mae;
   }
 

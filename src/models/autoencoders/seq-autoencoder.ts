@@ -16,6 +16,7 @@
  * symbol, one step at a time, for as many steps as the sequence is long (the length is given,
  * not predicted: there is no end symbol). Training runs in the one loop (fitLoop), Adam by default.
  */
+
 import { gatherRows } from "../../data/batch.js";
 import { registerModel, type SavedModel, type SavedModelReader, saveModel } from "../../io/model.js";
 import { Dense } from "../../nn/dense.js";
@@ -24,8 +25,8 @@ import { Loss } from "../../nn/losses.js";
 import { LSTM } from "../../nn/lstm.js";
 import * as ops from "../../ops/index.js";
 import { Adam } from "../../optim/adam.js";
-import { optimizerFromConfig } from "../../optim/config.js";
 import type { Optimizer, OptimizerConfig } from "../../optim/optimizer.js";
+import { optimizerOfSaved, optimizerState, paramAndSlotTensors, restoreOptimizer } from "../../optim/saved.js";
 import { Rng } from "../../tensor/random.js";
 import { formatShape, ShapeError } from "../../tensor/shape.js";
 import { type Tensor, zeros } from "../../tensor/tensor.js";
@@ -275,26 +276,22 @@ export class SeqAutoencoder implements TrainableModel {
   }
 
   toSaved(): SavedModel {
-    const slots = this.optimizer.slotTensors?.(this.named) ?? [];
     return {
       className: "SeqAutoencoder",
       config: { ...this.options, optimizer: this.optimizer.config() },
-      state: { epochsTrained: this.epochsTrained, rng: [...this.rng.state], optimizer: { iterations: this.optimizer.iterations ?? 0 } },
-      tensors: [...this.named.map(([name, p]): [string, Tensor] => [name, p.value]), ...slots.map(([name, t]): [string, Tensor] => [`optimizer.${name}`, t])],
+      state: { epochsTrained: this.epochsTrained, rng: [...this.rng.state], ...optimizerState(this.optimizer) },
+      tensors: paramAndSlotTensors(this.named, this.optimizer),
     };
   }
 
   static fromSaved(saved: SavedModelReader): SeqAutoencoder {
     const { optimizer, ...options } = saved.config as unknown as SeqAutoencoderOptions & { optimizer?: OptimizerConfig };
-    if (optimizer === null || typeof optimizer !== "object") saved.fail(`"config.optimizer" must be an optimiser config; got ${JSON.stringify(optimizer)}`);
-    const model = new SeqAutoencoder({ ...options, optimizer: optimizerFromConfig(optimizer) });
+    const model = new SeqAutoencoder({ ...options, optimizer: optimizerOfSaved(saved, optimizer, "config.optimizer") });
     for (const [name, p] of model.named) saved.into(name, p.value);
     model.epochsTrained = saved.count("epochsTrained");
     const rng = saved.rngState("rng");
     if (rng !== undefined) model.rng.state.set(rng);
-    const iterations = (saved.state.optimizer as { iterations?: number } | undefined)?.iterations ?? 0;
-    if (model.optimizer.iterations !== undefined) model.optimizer.iterations = iterations;
-    if (iterations > 0) model.optimizer.restoreSlots?.(model.named, (name, shape) => saved.optionalTensor(`optimizer.${name}`, shape));
+    restoreOptimizer(saved, model.optimizer, model.named);
     return model;
   }
 
