@@ -330,6 +330,22 @@ export class SavedModelReader {
     return v as number;
   }
 
+  /** The options a wrapping model saves under `config[key]` beside its parts' config (`what` names them in the error). */
+  options<O>(key: string, what: string): O {
+    const o = this.config[key];
+    if (o === null || typeof o !== "object") this.fail(`"config.${key}" must be ${what}; got ${JSON.stringify(o)}`);
+    return o as O;
+  }
+
+  /** The model make() builds from what was read; its constructor's complaint becomes a load error naming model.json. */
+  build<M>(make: () => M): M {
+    try {
+      return make();
+    } catch (e) {
+      return this.fail(e instanceof Error ? e.message : String(e));
+    }
+  }
+
   /** A generator's four xoshiro128** state words saved under `field`, or undefined when absent. */
   rngState(field: string): Uint32Array | undefined {
     const v = this.state[field];

@@ -191,14 +191,9 @@ export class Autoencoder extends EncoderDecoder {
   }
 
   static fromSaved(saved: SavedModelReader): Autoencoder {
-    const o = saved.config.autoencoder as AutoencoderOptions | undefined;
-    if (o === null || typeof o !== "object") saved.fail(`"config.autoencoder" must be the autoencoder's options; got ${JSON.stringify(o)}`);
+    const o = saved.options<AutoencoderOptions>("autoencoder", "the autoencoder's options");
     const model = Sequential.fromSaved(saved);
-    try {
-      return new Autoencoder({ ...o, denoising: o.denoising ?? undefined, sparsity: o.sparsity ?? undefined }, model);
-    } catch (e) {
-      return saved.fail(e instanceof Error ? e.message : String(e));
-    }
+    return saved.build(() => new Autoencoder({ ...o, denoising: o.denoising ?? undefined, sparsity: o.sparsity ?? undefined }, model));
   }
 }
 

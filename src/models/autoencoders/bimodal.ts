@@ -253,14 +253,9 @@ export class BimodalAutoencoder {
   }
 
   static fromSaved(saved: SavedModelReader): BimodalAutoencoder {
-    const o = saved.config.bimodal as BimodalAutoencoderOptions | undefined;
-    if (o === null || typeof o !== "object") saved.fail(`"config.bimodal" must be the bimodal autoencoder's options; got ${JSON.stringify(o)}`);
+    const o = saved.options<BimodalAutoencoderOptions>("bimodal", "the bimodal autoencoder's options");
     const model = Sequential.fromSaved(saved);
-    try {
-      return new BimodalAutoencoder(o, model);
-    } catch (e) {
-      return saved.fail(e instanceof Error ? e.message : String(e));
-    }
+    return saved.build(() => new BimodalAutoencoder(o, model));
   }
 
   private checkModality(m: Tensor | null, width: number, name: string, what: string): void {

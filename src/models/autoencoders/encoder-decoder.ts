@@ -103,11 +103,7 @@ export class UnrolledAutoencoder extends EncoderDecoder {
 
   static fromSaved(saved: SavedModelReader): UnrolledAutoencoder {
     const model = Sequential.fromSaved(saved);
-    try {
-      return new UnrolledAutoencoder(model, saved.config.encoderDepth as number);
-    } catch (e) {
-      return saved.fail(e instanceof Error ? e.message : String(e));
-    }
+    return saved.build(() => new UnrolledAutoencoder(model, saved.config.encoderDepth as number));
   }
 }
 

@@ -195,12 +195,7 @@ export class StackedAutoencoder implements PretrainedStack {
     if (!Array.isArray(states) || states.length !== autoencoders.length)
       saved.fail(`"state.autoencoders" must list one state per autoencoder (${autoencoders.length})`);
     const parts = autoencoders.map((config, l) => Autoencoder.fromSaved(saved.part("Autoencoder", config, states[l], `ae${l + 1}.`)));
-    let stack: StackedAutoencoder;
-    try {
-      stack = StackedAutoencoder.fromAutoencoders(parts, typeof seed === "number" ? seed : 0);
-    } catch (e) {
-      return saved.fail(e instanceof Error ? e.message : String(e));
-    }
+    const stack = saved.build(() => StackedAutoencoder.fromAutoencoders(parts, typeof seed === "number" ? seed : 0));
     if (!Array.isArray(layers) || layers.join("-") !== stack.layers.join("-"))
       saved.fail(`"config.layers" ${JSON.stringify(layers)} does not match the saved autoencoders (${stack.layers.join("-")})`);
     return stack;

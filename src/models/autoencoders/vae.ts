@@ -327,14 +327,9 @@ export class VAE {
   }
 
   static fromSaved(saved: SavedModelReader): VAE {
-    const o = saved.config.vae as VAEOptions | undefined;
-    if (o === null || typeof o !== "object") saved.fail(`"config.vae" must be the VAE's options; got ${JSON.stringify(o)}`);
+    const o = saved.options<VAEOptions>("vae", "the VAE's options");
     const model = Sequential.fromSaved(saved);
-    try {
-      return new VAE(o, model);
-    } catch (e) {
-      return saved.fail(e instanceof Error ? e.message : String(e));
-    }
+    return saved.build(() => new VAE(o, model));
   }
 
   private checkRows(x: Tensor, what: string, width: number): void {

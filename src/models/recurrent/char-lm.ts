@@ -329,14 +329,9 @@ export class CharLM implements TrainableModel {
   }
 
   static fromSaved(saved: SavedModelReader): CharLM {
-    const o = saved.config.charLM as CharLMOptions | undefined;
-    if (o === null || typeof o !== "object") saved.fail(`"config.charLM" must be the character model's options; got ${JSON.stringify(o)}`);
+    const o = saved.options<CharLMOptions>("charLM", "the character model's options");
     const model = Sequential.fromSaved(saved);
-    try {
-      return new CharLM(o, model);
-    } catch (e) {
-      return saved.fail(e instanceof Error ? e.message : String(e));
-    }
+    return saved.build(() => new CharLM(o, model));
   }
 }
 
