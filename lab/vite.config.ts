@@ -5,7 +5,7 @@
  * and preview servers send COOP/COEP so the pages are cross-origin isolated and the
  * WebAssembly backend runs its worker pool on shared memory.
  */
-import { existsSync, readdirSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { defineConfig, type Plugin } from "vite";
@@ -32,6 +32,29 @@ function browserPlatform(): Plugin {
   };
 }
 
+/**
+ * The reference pages (docs/*.md) travel with the lab as docs/NAME.md, so a page's "read more"
+ * link works from any static host, offline included.
+ */
+function docsPages(): Plugin {
+  const docs = resolve(here, "../docs");
+  const names = () => readdirSync(docs).filter((f) => f.endsWith(".md"));
+  return {
+    name: "layerwise-docs",
+    configureServer(server) {
+      server.middlewares.use((req, res, next) => {
+        const m = /^\/docs\/([\w-]+\.md)$/.exec(req.url ?? "");
+        if (m === null || !names().includes(m[1])) return next();
+        res.setHeader("Content-Type", "text/plain; charset=utf-8");
+        res.end(readFileSync(join(docs, m[1])));
+      });
+    },
+    generateBundle() {
+      for (const name of names()) this.emitFile({ type: "asset", fileName: `docs/${name}`, source: readFileSync(join(docs, name)) });
+    },
+  };
+}
+
 /** Every lab/NAME/index.html, plus the index page. */
 function pages(): Record<string, string> {
   const input: Record<string, string> = { index: resolve(here, "index.html") };
@@ -46,7 +69,7 @@ function pages(): Record<string, string> {
 export default defineConfig({
   root: here,
   base: "./",
-  plugins: [browserPlatform()],
+  plugins: [browserPlatform(), docsPages()],
   resolve: {
     alias: [
       { find: /^layerwise$/, replacement: join(src, "index.ts") },

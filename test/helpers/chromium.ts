@@ -37,6 +37,7 @@ const MIME: Record<string, string> = {
   ".bin": "application/octet-stream",
   ".safetensors": "application/octet-stream",
   ".gz": "application/gzip",
+  ".md": "text/plain; charset=utf-8",
   ".txt": "text/plain; charset=utf-8",
 };
 
