@@ -1,0 +1,99 @@
+/**
+ * The perceptron and MLP playground in Chromium: it loads with no console error, runs
+ * multi-threaded when isolated, the MLP learns XOR past 95 % while the decision region is
+ * redrawn, and the perceptron (no hidden layer) cannot. The toy sets are seeded (checked in Node).
+ */
+import assert from "node:assert/strict";
+import { after, before, describe, test } from "node:test";
+import type { Browser, Page } from "playwright-core";
+import { toyData } from "../lab/perceptron/toy-data.js";
+import { chromiumMissing, launchChromium, openPage, type StaticServer } from "./helpers/chromium.js";
+import { serveLab } from "./helpers/lab.js";
+
+interface PlaygroundState {
+  epoch: number;
+  accuracy: number;
+  training: boolean;
+  regionDrawn: number;
+  history: number[];
+}
+
+test("the toy sets are seeded, balanced and inside the picture", () => {
+  for (const set of ["linear", "xor", "circles", "spirals"] as const) {
+    const a = toyData(set, 200, 7);
+    assert.deepEqual(a.x.data, toyData(set, 200, 7).x.data, set);
+    assert.notDeepEqual(a.x.data, toyData(set, 200, 8).x.data, set);
+    assert.equal(
+      a.labels.reduce((s, l) => s + l, 0),
+      100,
+      set,
+    );
+    assert.ok(
+      a.x.data.every((v) => Math.abs(v) < 1.15),
+      set,
+    );
+  }
+  // XOR: the class is whether the signs differ
+  const xor = toyData("xor", 200, 7);
+  let agree = 0;
+  for (let i = 0; i < 200; i++) if (Number(xor.x.data[2 * i] * xor.x.data[2 * i + 1] < 0) === xor.labels[i]) agree++;
+  assert.ok(agree >= 196, `${agree}/200 XOR points on their side`);
+});
+
+describe("the perceptron playground in Chromium", { skip: chromiumMissing() ?? false }, () => {
+  let browser: Browser;
+  let server: StaticServer;
+  before(async () => {
+    browser = await launchChromium();
+    server = await serveLab({ isolated: true });
+  });
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  const playground = (page: Page) =>
+    page.evaluate(() => (globalThis as unknown as { labPerceptron: PlaygroundState }).labPerceptron) as Promise<PlaygroundState>;
+
+  test("the MLP learns XOR past 95 % while the region is redrawn; multi-threaded; no console error", async () => {
+    const { page, errors } = await openPage(browser, `${server.url}/perceptron/`);
+    await page.waitForFunction(() => (globalThis as { layerwiseStatus?: unknown }).layerwiseStatus !== undefined);
+    const threads = await page.evaluate(() => (globalThis as unknown as { layerwiseStatus: { threads: number } }).layerwiseStatus.threads);
+    assert.ok(threads > 1, `threads ${threads}`);
+    await page.selectOption("#dataset", "xor");
+    await page.selectOption("#model", "mlp");
+    await page.click("#train");
+    await page.waitForFunction(() => (globalThis as unknown as { labPerceptron: PlaygroundState }).labPerceptron.accuracy > 0.95, undefined, {
+      timeout: 60_000,
+    });
+    const s = await playground(page);
+    assert.ok(s.accuracy > 0.95, `accuracy ${s.accuracy}`);
+    assert.ok(s.regionDrawn >= s.epoch, `region drawn ${s.regionDrawn} times in ${s.epoch} epochs`);
+    assert.equal((await page.textContent("#accuracy"))?.endsWith("%"), true);
+    if (process.env.LAYERWISE_SCREENSHOTS === "1") await page.screenshot({ path: "docs/lab/perceptron.png", fullPage: true });
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
+  test("the perceptron cannot learn XOR: it never reaches 95 %", async () => {
+    const { page, errors } = await openPage(browser, `${server.url}/perceptron/`);
+    await page.selectOption("#dataset", "xor");
+    await page.selectOption("#model", "perceptron");
+    await page.fill("#lr", "1");
+    await page.click("#train");
+    await page.waitForFunction(
+      () => {
+        const s = (globalThis as unknown as { labPerceptron: PlaygroundState }).labPerceptron;
+        return s.epoch > 0 && !s.training;
+      },
+      undefined,
+      { timeout: 60_000 },
+    );
+    const s = await playground(page);
+    assert.equal(s.epoch, 100, "ran to maxEpochs without converging");
+    assert.ok(Math.max(...s.history) < 0.95, `best accuracy ${Math.max(...s.history)}`);
+    assert.match((await page.textContent("#note")) ?? "", /did not converge/);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+});
