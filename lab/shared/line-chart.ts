@@ -19,7 +19,7 @@ export interface ChartOptions {
   title?: string;
 }
 
-const PAD = { left: 44, right: 8, top: 18, bottom: 18 };
+const PAD = { left: 48, right: 8, top: 18, bottom: 18 };
 
 export function drawLineChart(canvas: HTMLCanvasElement, series: Series[], options: ChartOptions = {}): void {
   const ctx = canvas.getContext("2d");
@@ -59,7 +59,7 @@ export function drawLineChart(canvas: HTMLCanvasElement, series: Series[], optio
     ctx.setLineDash([]);
     if (m.label !== undefined) {
       ctx.fillStyle = m.color;
-      ctx.fillText(m.label, px(m.x), PAD.top - 4);
+      ctx.fillText(m.label, px(m.x), height - PAD.bottom - 4);
     }
   }
   for (const s of series) {
@@ -88,5 +88,5 @@ function extent(values: ArrayLike<number>, limit: number): [number, number] {
 }
 
 function formatTick(v: number): string {
-  return Math.abs(v) >= 1000 || (Math.abs(v) < 0.01 && v !== 0) ? v.toExponential(1) : String(Number(v.toPrecision(3)));
+  return Math.abs(v) >= 1e6 || (Math.abs(v) < 0.01 && v !== 0) ? v.toExponential(1) : String(Number(v.toPrecision(4)));
 }

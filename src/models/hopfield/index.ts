@@ -5,7 +5,7 @@ export { anneal, constantSchedule, geometricSchedule, linearSchedule } from "./a
 export type { BamOptions, BamRecallResult } from "./bam.js";
 export { BAM } from "./bam.js";
 export type { EnergyRecorder, StateLevels, UnitStates } from "./core.js";
-export { checkEnergyParameters, FieldState, localFields, quadraticEnergy, STATE_LEVELS } from "./core.js";
+export { checkEnergyParameters, FieldState, localFields, quadraticEnergy, STATE_LEVELS, shuffleOrder, unitIndices } from "./core.js";
 export type {
   BatchRecallResult,
   EnergyRecord,

@@ -252,6 +252,11 @@ export interface TspSolveOptions {
   dynamics?: "mean-field" | "stochastic";
   /** Scale distances so the largest is 1 before building the net (default true; lengths are reported unscaled). */
   normalize?: boolean;
+  /**
+   * Called after every annealing sweep with its index, temperature and the grid state v (n·n
+   * units, city-major; read it there, it changes with the next sweep): to watch the tour form.
+   */
+  onSweep?: (step: number, temperature: number, state: Float32Array) => void;
 }
 
 export interface TspSolution {
@@ -283,7 +288,8 @@ export function solveTspHopfield(dist: Float64Array, options: TspSolveOptions = 
   // mean-field: graded units near 1/n plus noise to break the symmetry (Hopfield & Tank's start)
   for (let a = 0; a < start.length; a++) start[a] = dynamics === "mean-field" ? (1 + 0.2 * (rng.nextFloat() - 0.5)) / n : rng.nextFloat() < 1 / n ? 1 : 0;
   const state = new FieldState(net.weights, net.thresholds, "binary").load(start);
-  const r = anneal(state, { schedule, rng, dynamics });
+  const onSweep = options.onSweep;
+  const r = anneal(state, { schedule, rng, dynamics, onSweep: onSweep && ((step, t) => onSweep(step, t, state.x)) });
   const tour = decodeTour(state.x, n);
   return {
     tour,
