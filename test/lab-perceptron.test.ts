@@ -75,6 +75,29 @@ describe("the perceptron playground in Chromium", { skip: chromiumMissing() ?? f
     await page.close();
   });
 
+  test("the perceptron converges on the linearly separable set and cannot learn XOR", async () => {
+    const { page, errors } = await openPage(browser, `${server.url}/perceptron/`);
+    await page.selectOption("#model", "perceptron");
+    await page.selectOption("#dataset", "linear");
+    await page.click("#train");
+    const finished = () =>
+      page.waitForFunction(
+        () => {
+          const s = (globalThis as unknown as { labPerceptron: PlaygroundState }).labPerceptron;
+          return s.epoch > 0 && !s.training;
+        },
+        undefined,
+        { timeout: 60_000 },
+      );
+    await finished();
+    const linear = await playground(page);
+    assert.equal(linear.accuracy, 1);
+    assert.ok(linear.epoch < 100, `${linear.epoch} epochs`);
+    assert.match((await page.textContent("#note")) ?? "", /converged after/);
+    assert.deepEqual(errors, []);
+    await page.close();
+  });
+
   test("the perceptron cannot learn XOR: it never reaches 95 %", async () => {
     const { page, errors } = await openPage(browser, `${server.url}/perceptron/`);
     await page.selectOption("#dataset", "xor");

@@ -1,7 +1,7 @@
 /**
  * The playground's 2-D data sets, seeded so a page (and its test) sees the same points every
  * time: n points in [−1, 1]², each with a class 0 or 1.
- * - linear: two Gaussian blobs on either side of a line (a perceptron separates them);
+ * - linear: points on either side of a line, none within 0.1 of it (the perceptron rule converges);
  * - xor: four blobs, one per quadrant, class = sign(x) ≠ sign(y) (no line separates them);
  * - circles: a disc inside a ring (separable only by a curve);
  * - spirals: two interleaved arms (needs several hidden layers or many units).
@@ -25,7 +25,14 @@ function blob(rng: Rng, cx: number, cy: number, std: number, label: number): Poi
 }
 
 const generators: Record<ToySet, (rng: Rng, i: number, n: number) => Point> = {
-  linear: (rng, i) => (i % 2 === 0 ? blob(rng, -0.4, 0.35, 0.22, 0) : blob(rng, 0.4, -0.35, 0.22, 1)),
+  linear: (rng, i) => {
+    // uniform in the square, redrawn until on class i % 2's side of 0.6x − 0.8y = 0.1 with a margin
+    for (;;) {
+      const [x, y] = [rng.uniform(-1, 1), rng.uniform(-1, 1)];
+      const side = 0.6 * x - 0.8 * y - 0.1;
+      if (Math.abs(side) > 0.1 && side > 0 === (i % 2 === 1)) return [x, y, i % 2];
+    }
+  },
   xor: (rng, i) => {
     const sx = i % 2 === 0 ? 1 : -1;
     const sy = i % 4 < 2 ? 1 : -1;
