@@ -92,3 +92,9 @@ export async function openPage(browser: Browser, url: string): Promise<{ page: P
   await page.goto(url);
   return { page, errors };
 }
+
+/**
+ * The `skip` option for each test that needs Chromium (false where it runs). Tests are skipped
+ * one by one rather than as a describe, so the summary's "skipped" counts them.
+ */
+export const SKIP_CHROMIUM: string | false = chromiumMissing() ?? false;
