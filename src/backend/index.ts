@@ -57,7 +57,7 @@ function create(name: BackendName | "auto", options: BackendOptions): Backend {
 }
 
 function parseEnv(): { name: BackendName | "auto"; options: BackendOptions } {
-  const raw = platform.env("LAYERWISE_BACKEND") ?? "auto";
+  const raw = platform.env("LAYERWISE_BACKEND") || "auto"; // empty counts as unset
   if (raw !== "auto" && !BACKEND_NAMES.includes(raw)) {
     throw new Error(`LAYERWISE_BACKEND must be one of auto, ${BACKEND_NAMES.join(", ")}; got "${raw}"`);
   }
