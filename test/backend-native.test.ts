@@ -9,8 +9,8 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
-import { binarize, Dense, lenetRelu, mnist, RBM, Sequential, SGD, setBackend, type Tensor } from "layerwise";
-import { createBackend } from "../src/backend/index.js";
+import { binarize, Dense, lenetRelu, mnist, RBM, Rng, Sequential, SGD, setBackend, type Tensor } from "layerwise";
+import { type Backend, createBackend } from "../src/backend/index.js";
 import { createNativeBackend, loadNativeAddon } from "../src/backend/native/index.js";
 
 const root = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -86,6 +86,42 @@ describe("the addon checks sizes before touching memory", { skip }, () => {
     assert.throws(() => b.sumRows(new Float32Array(5), 2, 3, new Float32Array(3)), /x has 5 elements, the sizes given need 6/);
     assert.throws(() => b.maxPoolGrad(new Float32Array(2), new Int32Array([0, 9]), new Float32Array(4)), /an argmax lies outside dx/);
     assert.throws(() => b.lstmCell(...cellArrays([4, 4, 1, 1, 1, 4]), 2, 3), /has 24 elements, the sizes given need 30/);
+  });
+});
+
+describe("the transcendental kernels", { skip }, () => {
+  it("exp, sigmoid, tanh and the LSTM/GRU cells: the same bits as the WebAssembly kernels, on one thread and on two", () => {
+    const wasm = createBackend("wasm", { threads: 1 });
+    const natives = [1, 2].map((threads) => createNativeBackend({ threads })).filter((b) => typeof b !== "string");
+    const rng = new Rng(1);
+    const uniform = (n: number, scale: number) => Float32Array.from({ length: n }, () => (rng.nextFloat() * 2 - 1) * scale);
+    const x = uniform(300_001, 40);
+    const [rows, u] = [520, 257];
+    const cell = { ax: uniform(rows * 4 * u, 6), ah: uniform(rows * 4 * u, 3), prev: uniform(rows * u, 3), dh: uniform(rows * u, 1), dc: uniform(rows * u, 1) };
+    const run = (b: Backend): Float32Array[] => {
+      const out = (["sigmoid", "tanh", "exp"] as const).map((op) => {
+        const y = new Float32Array(x.length);
+        b.unary(op, x, y);
+        return y;
+      });
+      const [c, h, cache, dax, dcPrev] = [u, u, 5 * u, 4 * u, u].map((w) => new Float32Array(rows * w));
+      b.lstmCell(cell.ax, cell.ah, cell.prev, c, h, cache, rows, u);
+      b.lstmCellGrad(cache, cell.prev, cell.dh, cell.dc, dax, dcPrev, rows, u);
+      const [gh, gcache, gdax, gdah, gdhPrev] = [u, 4 * u, 3 * u, 3 * u, u].map((w) => new Float32Array(rows * w));
+      const gx = cell.ax.subarray(0, rows * 3 * u);
+      const gah = cell.ah.subarray(0, rows * 3 * u);
+      b.gruCell(gx, gah, cell.prev, gh, gcache, rows, u);
+      b.gruCellGrad(gcache, cell.prev, cell.dh, gdax, gdah, gdhPrev, rows, u);
+      return [...out, c, h, cache, dax, dcPrev, gh, gcache, gdax, gdah, gdhPrev];
+    };
+    const want = run(wasm);
+    wasm.dispose();
+    for (const [t, b] of natives.entries()) {
+      const joins = b.workerJoins;
+      const got = run(b);
+      got.forEach((g, k) => assert.deepEqual(g, want[k], `output ${k}, ${t + 1} thread(s)`));
+      if (t === 1) assert.ok(b.workerJoins > joins, "a pool worker took part");
+    }
   });
 });
 

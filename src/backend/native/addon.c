@@ -13,6 +13,7 @@
 #include <cblas.h> /* OpenBLAS's: also declares openblas_set_num_threads, _get_corename, _get_config */
 
 #include "kernels.h"
+#include "pool.h"
 
 #define MAX_ARGS 13
 
@@ -113,6 +114,106 @@ static size_t blas_ld(size_t rows, size_t cols, size_t ld) {
 
 #define FN(name) static napi_value name(napi_env env, napi_callback_info info)
 
+/*
+ * One kernel call as the pool shares it out: the operands, and how to compute items [lo, hi)
+ * (elements, rows or images) by calling the kernel on that slice. Below about 2^15 floats of
+ * work (2^13 for the transcendentals) a call stays on the calling thread: waking a worker
+ * costs more.
+ */
+typedef struct {
+  int op;
+  const float *x, *y;
+  float* out;
+  double s, t;
+  size_t cols;
+  const int32_t* g;
+  int32_t* idx;
+  size_t in, per; /* floats per image: input, and the per-image output of the call */
+  float* q[6];  /* a cell's arrays, */
+  const int* w; /* their widths in units of u */
+  size_t u;
+} Task;
+
+#define STREAMING_GRAIN ((size_t)1 << 15)
+#define TRANSCENDENTAL_GRAIN ((size_t)1 << 13)
+
+/* At least `floats` of work per chunk, in items of `per_item` floats. */
+static size_t grain_of(size_t floats, size_t per_item) { return per_item >= floats ? 1 : floats / (per_item ? per_item : 1); }
+
+static void unary_range(const void* t, size_t lo, size_t hi) {
+  const Task* k = t;
+  lw_unary(k->op, k->x + lo, k->out + lo, hi - lo);
+}
+static void binary_range(const void* t, size_t lo, size_t hi) { /* elements */
+  const Task* k = t;
+  lw_binary(k->op, k->x + lo, k->y + lo, k->out + lo, hi - lo, hi - lo);
+}
+static void binary_rows_range(const void* t, size_t lo, size_t hi) { /* rows of a, b one row */
+  const Task* k = t;
+  lw_binary(k->op, k->x + lo * k->cols, k->y, k->out + lo * k->cols, (hi - lo) * k->cols, k->cols);
+}
+static void scalar_range(const void* t, size_t lo, size_t hi) {
+  const Task* k = t;
+  lw_scalar(k->op, k->x + lo, k->s, k->out + lo, hi - lo);
+}
+static void axpby_range(const void* t, size_t lo, size_t hi) {
+  const Task* k = t;
+  lw_axpby(k->s, k->x + lo, k->t, k->out + lo, hi - lo);
+}
+static void activation_grad_range(const void* t, size_t lo, size_t hi) {
+  const Task* k = t;
+  lw_activation_grad(k->op, k->x + lo, k->y + lo, k->out + lo, hi - lo);
+}
+static void softmax_range(const void* t, size_t lo, size_t hi) {
+  const Task* k = t;
+  lw_softmax_rows(k->x + lo * k->cols, hi - lo, k->cols, k->out + lo * k->cols);
+}
+static void sum_cols_range(const void* t, size_t lo, size_t hi) {
+  const Task* k = t;
+  lw_sum_cols(k->x + lo * k->cols, hi - lo, k->cols, k->out + lo);
+}
+
+/* The geometry of images [lo, hi) alone. */
+static void slice_geometry(const int32_t* g, size_t lo, size_t hi, int32_t* out) {
+  memcpy(out, g, G_FIELDS * sizeof *out);
+  out[G_BATCH] = (int32_t)(hi - lo);
+  (void)lo;
+}
+static void im2col_range(const void* t, size_t lo, size_t hi) {
+  const Task* k = t;
+  int32_t g[G_FIELDS];
+  slice_geometry(k->g, lo, hi, g);
+  lw_im2col(k->x + lo * k->in, g, k->out + lo * k->per);
+}
+static void col2im_range(const void* t, size_t lo, size_t hi) {
+  const Task* k = t;
+  int32_t g[G_FIELDS];
+  slice_geometry(k->g, lo, hi, g);
+  lw_col2im(k->x + lo * k->per, g, k->out + lo * k->in);
+}
+static void max_pool_range(const void* t, size_t lo, size_t hi) {
+  const Task* k = t;
+  int32_t g[G_FIELDS];
+  slice_geometry(k->g, lo, hi, g);
+  int32_t* argmax = k->idx + lo * k->per;
+  lw_max_pool(k->x + lo * k->in, g, k->out + lo * k->per, argmax);
+  /* the slice's indices count from its first image: make them flat indices into the whole x */
+  for (size_t i = 0, n = (hi - lo) * k->per; i < n; i++)
+    if (argmax[i] >= 0) argmax[i] += (int32_t)(lo * k->in);
+}
+static void avg_pool_range(const void* t, size_t lo, size_t hi) {
+  const Task* k = t;
+  int32_t g[G_FIELDS];
+  slice_geometry(k->g, lo, hi, g);
+  lw_avg_pool(k->x + lo * k->in, g, k->out + lo * k->per);
+}
+static void avg_pool_grad_range(const void* t, size_t lo, size_t hi) {
+  const Task* k = t;
+  int32_t g[G_FIELDS];
+  slice_geometry(k->g, lo, hi, g);
+  lw_avg_pool_grad(k->x + lo * k->per, g, k->out + lo * k->in);
+}
+
 /* gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc): C = alpha op(A) op(B) + beta C. */
 FN(gemm) {
   Args a;
@@ -146,7 +247,10 @@ FN(unary) {
   size_t n = f32_length(&a, 1, "x");
   const float* x = f32(&a, 1, n, "x");
   float* out = f32(&a, 2, n, "out");
-  if (!a.failed) lw_unary(op, x, out, n);
+  if (a.failed) return NULL;
+  Task k = {.op = op, .x = x, .out = out};
+  int transcendental = op == U_SIGMOID || op == U_TANH || op == U_EXP;
+  lw_parallel_for(n, transcendental ? TRANSCENDENTAL_GRAIN : STREAMING_GRAIN, unary_range, &k);
   return NULL;
 }
 
@@ -160,7 +264,10 @@ FN(binary) {
   const float* pa = f32(&a, 1, n, "a");
   const float* pb = f32(&a, 2, cols, "b");
   float* out = f32(&a, 3, n, "out");
-  if (!a.failed && n > 0) lw_binary(op, pa, pb, out, n, cols);
+  if (a.failed || n == 0) return NULL;
+  Task k = {.op = op, .x = pa, .y = pb, .out = out, .cols = cols};
+  if (cols >= n) lw_parallel_for(n, STREAMING_GRAIN, binary_range, &k);
+  else lw_parallel_for(n / cols, grain_of(STREAMING_GRAIN, cols), binary_rows_range, &k);
   return NULL;
 }
 
@@ -173,7 +280,9 @@ FN(scalar) {
   size_t n = f32_length(&a, 1, "x");
   const float* x = f32(&a, 1, n, "x");
   float* out = f32(&a, 3, n, "out");
-  if (!a.failed) lw_scalar(op, x, s, out, n);
+  if (a.failed) return NULL;
+  Task k = {.op = op, .x = x, .s = s, .out = out};
+  lw_parallel_for(n, STREAMING_GRAIN, scalar_range, &k);
   return NULL;
 }
 
@@ -185,7 +294,9 @@ FN(axpby) {
   size_t n = f32_length(&a, 1, "x");
   const float* x = f32(&a, 1, n, "x");
   float* y = f32(&a, 3, n, "y");
-  if (!a.failed) lw_axpby(alpha, x, beta, y, n);
+  if (a.failed) return NULL;
+  Task k = {.x = x, .s = alpha, .t = beta, .out = y};
+  lw_parallel_for(n, STREAMING_GRAIN, axpby_range, &k);
   return NULL;
 }
 
@@ -198,7 +309,9 @@ FN(activation_grad) {
   const float* y = f32(&a, 1, n, "y");
   const float* dy = f32(&a, 2, n, "dy");
   float* out = f32(&a, 3, n, "out");
-  if (!a.failed) lw_activation_grad(op, y, dy, out, n);
+  if (a.failed) return NULL;
+  Task k = {.op = op, .x = y, .y = dy, .out = out};
+  lw_parallel_for(n, STREAMING_GRAIN, activation_grad_range, &k);
   return NULL;
 }
 
@@ -225,9 +338,19 @@ static int rows_args(Args* a, napi_env env, napi_callback_info info, int shape, 
     return NULL;                                                                    \
   }
 
-ROW_KERNEL(softmax_rows, OUT_MATRIX, napi_float32_array, float, lw_softmax_rows)
+/* By rows on the pool. */
+static void softmax_parallel(const float* x, size_t rows, size_t cols, float* out) {
+  Task k = {.x = x, .cols = cols, .out = out};
+  lw_parallel_for(rows, grain_of(TRANSCENDENTAL_GRAIN, cols), softmax_range, &k);
+}
+static void sum_cols_parallel(const float* x, size_t rows, size_t cols, float* out) {
+  Task k = {.x = x, .cols = cols, .out = out};
+  lw_parallel_for(rows, grain_of(STREAMING_GRAIN, cols), sum_cols_range, &k);
+}
+
+ROW_KERNEL(softmax_rows, OUT_MATRIX, napi_float32_array, float, softmax_parallel)
 ROW_KERNEL(sum_rows, OUT_COLS, napi_float32_array, float, lw_sum_rows)
-ROW_KERNEL(sum_cols, OUT_ROWS, napi_float32_array, float, lw_sum_cols)
+ROW_KERNEL(sum_cols, OUT_ROWS, napi_float32_array, float, sum_cols_parallel)
 ROW_KERNEL(argmax_rows, OUT_ROWS, napi_int32_array, int32_t, lw_argmax_rows)
 
 /* bernoulli(p, out, state): state is the generator's four xoshiro128** words, advanced in place. */
@@ -257,10 +380,12 @@ FN(uniform) {
 typedef struct {
   const int32_t* g;
   size_t in, cols, out;
+  size_t batch; /* images, and the floats of one image's input, im2col rows and output */
+  size_t image_in, image_cols, image_out;
 } Geometry;
 
 static Geometry geometry_arg(Args* a, size_t i) {
-  Geometry geo = {NULL, 0, 0, 0};
+  Geometry geo = {0};
   const int32_t* g = (const int32_t*)typed(a, i, napi_int32_array, G_FIELDS, "geometry");
   if (a->failed) return geo;
   for (int f = 0; f < G_FIELDS; f++)
@@ -268,11 +393,15 @@ static Geometry geometry_arg(Args* a, size_t i) {
       fail(a, "native backend: a geometry field is out of range");
       return geo;
     }
-  size_t pixels = (size_t)g[G_BATCH] * g[G_OUTH] * g[G_OUTW];
+  size_t pixels = (size_t)g[G_OUTH] * g[G_OUTW];
   geo.g = g;
-  geo.in = (size_t)g[G_BATCH] * g[G_INH] * g[G_INW] * g[G_C];
-  geo.cols = pixels * g[G_KH] * g[G_KW] * g[G_C];
-  geo.out = pixels * g[G_C];
+  geo.batch = (size_t)g[G_BATCH];
+  geo.image_in = (size_t)g[G_INH] * g[G_INW] * g[G_C];
+  geo.image_cols = pixels * g[G_KH] * g[G_KW] * g[G_C];
+  geo.image_out = pixels * g[G_C];
+  geo.in = geo.batch * geo.image_in;
+  geo.cols = geo.batch * geo.image_cols;
+  geo.out = geo.batch * geo.image_out;
   return geo;
 }
 
@@ -282,7 +411,9 @@ FN(im2col) {
   Geometry geo = geometry_arg(&a, 1);
   const float* x = f32(&a, 0, geo.in, "x");
   float* cols = f32(&a, 2, geo.cols, "cols");
-  if (!a.failed) lw_im2col(x, geo.g, cols);
+  if (a.failed) return NULL;
+  Task k = {.x = x, .g = geo.g, .out = cols, .in = geo.image_in, .per = geo.image_cols};
+  lw_parallel_for(geo.batch, grain_of(STREAMING_GRAIN, geo.image_cols), im2col_range, &k);
   return NULL;
 }
 
@@ -292,7 +423,9 @@ FN(col2im) {
   Geometry geo = geometry_arg(&a, 1);
   const float* cols = f32(&a, 0, geo.cols, "cols");
   float* dx = f32(&a, 2, geo.in, "dx");
-  if (!a.failed) lw_col2im(cols, geo.g, dx);
+  if (a.failed) return NULL;
+  Task k = {.x = cols, .g = geo.g, .out = dx, .in = geo.image_in, .per = geo.image_cols};
+  lw_parallel_for(geo.batch, grain_of(STREAMING_GRAIN, geo.image_cols), col2im_range, &k);
   return NULL;
 }
 
@@ -304,7 +437,9 @@ FN(max_pool) {
   const float* x = f32(&a, 0, geo.in, "x");
   float* y = f32(&a, 2, geo.out, "out");
   int32_t* argmax = (int32_t*)typed(&a, 3, napi_int32_array, geo.out, "argmax");
-  if (!a.failed) lw_max_pool(x, geo.g, y, argmax);
+  if (a.failed) return NULL;
+  Task k = {.x = x, .g = geo.g, .out = y, .idx = argmax, .in = geo.image_in, .per = geo.image_out};
+  lw_parallel_for(geo.batch, grain_of(STREAMING_GRAIN, geo.image_in), max_pool_range, &k);
   return NULL;
 }
 
@@ -332,7 +467,9 @@ FN(avg_pool) {
   Geometry geo = geometry_arg(&a, 1);
   const float* x = f32(&a, 0, geo.in, "x");
   float* y = f32(&a, 2, geo.out, "out");
-  if (!a.failed) lw_avg_pool(x, geo.g, y);
+  if (a.failed) return NULL;
+  Task k = {.x = x, .g = geo.g, .out = y, .in = geo.image_in, .per = geo.image_out};
+  lw_parallel_for(geo.batch, grain_of(STREAMING_GRAIN, geo.image_in), avg_pool_range, &k);
   return NULL;
 }
 
@@ -342,7 +479,9 @@ FN(avg_pool_grad) {
   Geometry geo = geometry_arg(&a, 1);
   const float* dy = f32(&a, 0, geo.out, "dy");
   float* dx = f32(&a, 2, geo.in, "dx");
-  if (!a.failed) lw_avg_pool_grad(dy, geo.g, dx);
+  if (a.failed) return NULL;
+  Task k = {.x = dy, .g = geo.g, .out = dx, .in = geo.image_in, .per = geo.image_out};
+  lw_parallel_for(geo.batch, grain_of(STREAMING_GRAIN, geo.image_in), avg_pool_grad_range, &k);
   return NULL;
 }
 
@@ -356,13 +495,37 @@ static int cell_args(Args* a, napi_env env, napi_callback_info info, int count, 
   return !a->failed;
 }
 
+enum { LSTM_CELL, LSTM_CELL_GRAD, GRU_CELL, GRU_CELL_GRAD };
+
+/* Rows [lo, hi) of a cell step. */
+static void cell_range(const void* t, size_t lo, size_t hi) {
+  const Task* k = t;
+  float* q[6];
+  for (int i = 0; i < 6; i++) q[i] = k->q[i] == NULL ? NULL : k->q[i] + lo * k->u * (size_t)k->w[i];
+  size_t n = hi - lo, u = k->u;
+  switch (k->op) {
+    case LSTM_CELL: lw_lstm_cell(q[0], q[1], q[2], q[3], q[4], q[5], n, u); break;
+    case LSTM_CELL_GRAD: lw_lstm_cell_grad(q[0], q[1], q[2], q[3], q[4], q[5], n, u); break;
+    case GRU_CELL: lw_gru_cell(q[0], q[1], q[2], q[3], q[4], n, u); break;
+    case GRU_CELL_GRAD: lw_gru_cell_grad(q[0], q[1], q[2], q[3], q[4], q[5], n, u); break;
+    default: break;
+  }
+}
+
+/* A cell step by rows on the pool: five (LSTM) or three (GRU) transcendentals per unit. */
+static void cell_parallel(int op, const int* width, float** p, int count, size_t n, size_t u) {
+  Task k = {.op = op, .w = width, .u = u};
+  for (int i = 0; i < count; i++) k.q[i] = p[i];
+  lw_parallel_for(n, grain_of(TRANSCENDENTAL_GRAIN / 4, u), cell_range, &k);
+}
+
 /* lstmCell(ax, ah, cPrev, c, h, cache, n, u) */
 FN(lstm_cell) {
   Args a;
   static const int width[] = {4, 4, 1, 1, 1, 5};
   float* p[6];
   size_t n, u;
-  if (cell_args(&a, env, info, 6, width, p, &n, &u)) lw_lstm_cell(p[0], p[1], p[2], p[3], p[4], p[5], n, u);
+  if (cell_args(&a, env, info, 6, width, p, &n, &u)) cell_parallel(LSTM_CELL, width, p, 6, n, u);
   return NULL;
 }
 
@@ -372,7 +535,7 @@ FN(lstm_cell_grad) {
   static const int width[] = {5, 1, 1, 1, 4, 1};
   float* p[6];
   size_t n, u;
-  if (cell_args(&a, env, info, 6, width, p, &n, &u)) lw_lstm_cell_grad(p[0], p[1], p[2], p[3], p[4], p[5], n, u);
+  if (cell_args(&a, env, info, 6, width, p, &n, &u)) cell_parallel(LSTM_CELL_GRAD, width, p, 6, n, u);
   return NULL;
 }
 
@@ -382,7 +545,7 @@ FN(gru_cell) {
   static const int width[] = {3, 3, 1, 1, 4};
   float* p[5];
   size_t n, u;
-  if (cell_args(&a, env, info, 5, width, p, &n, &u)) lw_gru_cell(p[0], p[1], p[2], p[3], p[4], n, u);
+  if (cell_args(&a, env, info, 5, width, p, &n, &u)) cell_parallel(GRU_CELL, width, p, 5, n, u);
   return NULL;
 }
 
@@ -392,17 +555,21 @@ FN(gru_cell_grad) {
   static const int width[] = {4, 1, 1, 3, 3, 1};
   float* p[6];
   size_t n, u;
-  if (cell_args(&a, env, info, 6, width, p, &n, &u)) lw_gru_cell_grad(p[0], p[1], p[2], p[3], p[4], p[5], n, u);
+  if (cell_args(&a, env, info, 6, width, p, &n, &u)) cell_parallel(GRU_CELL_GRAD, width, p, 6, n, u);
   return NULL;
 }
 
-/* setThreads(n): OpenBLAS's thread count, the one budget of this backend (kernels.c runs on the calling thread). */
+/* setThreads(n): the one thread budget of this backend, OpenBLAS's and the pool's (pool.c). */
 FN(set_threads) {
   Args a;
   args_of(env, info, &a, 1);
   size_t t = size_arg(&a, 0, "threads");
   if (!a.failed && t < 1) fail(&a, "native backend: threads must be >= 1");
-  if (!a.failed) openblas_set_num_threads((int)t);
+  if (!a.failed) {
+    openblas_set_num_threads((int)t);
+    /* our kernels get what OpenBLAS took (it cannot exceed the threads it started with) */
+    lw_pool_set_threads(openblas_get_num_threads());
+  }
   napi_value out;
   napi_create_int32(env, openblas_get_num_threads(), &out);
   return out;
@@ -432,8 +599,11 @@ FN(config) {
   set_string(env, obj, "blasCore", openblas_get_corename());
   set_string(env, obj, "blasConfig", openblas_get_config());
   set_string(env, obj, "kernels", kernel_isa());
-  napi_create_int32(env, openblas_get_num_threads(), &threads);
+  napi_create_int32(env, lw_pool_threads(), &threads);
   napi_set_named_property(env, obj, "threads", threads);
+  napi_value joins;
+  napi_create_double(env, lw_pool_joins(), &joins);
+  napi_set_named_property(env, obj, "poolJoins", joins);
   (void)info;
   return obj;
 }

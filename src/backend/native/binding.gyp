@@ -10,7 +10,7 @@
   "targets": [
     {
       "target_name": "layerwise",
-      "sources": ["addon.c", "kernels.c"],
+      "sources": ["addon.c", "kernels.c", "pool.c"],
       "include_dirs": ["<(openblas_include)"],
       "defines": ["NAPI_VERSION=8"],
       "cflags!": ["-O2", "-O3", "-Os"],
@@ -19,10 +19,12 @@
         # every kernel clone rounds alike: no fused multiply-add, no errno stores in the way of vectorising sqrtf
         "-ffp-contract=off", "-fno-math-errno",
       ],
-      # OpenBLAS's symbols stay inside (no clash with another BLAS in the process); -s strips.
+      # Only Node-API's entry points are exported (exports.map): OpenBLAS's symbols stay inside, so
+      # no clash with another BLAS in the process; -s strips.
       # With lld, identical code folding merges the many cores' duplicate kernels: 25 MB -> 12 MB.
       "ldflags": [
         "-Wl,--gc-sections", "-Wl,--exclude-libs,ALL", "-Wl,-O1", "-s",
+        "-Wl,--version-script=<(module_root_dir)/exports.map",
         "<!@(command -v ld.lld >/dev/null 2>&1 && echo -fuse-ld=lld -Wl,--icf=all || true)",
       ],
       "libraries": ["<(openblas_dir)/libopenblas.a", "-lpthread", "-lm"],

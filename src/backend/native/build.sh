@@ -17,5 +17,7 @@ fi
 node "$NODE_GYP" rebuild --directory "$here" --nodedir="$NODEDIR"
 target=$(node -p 'process.platform + "-" + process.arch')
 mkdir -p "$root/prebuilds/$target"
-strip --strip-all -o "$root/prebuilds/$target/layerwise.node" "$here/build/Release/layerwise.node"
+# strip to a new file, then rename: a process that has the old binary mapped keeps its copy
+strip --strip-all -o "$root/prebuilds/$target/layerwise.node.tmp" "$here/build/Release/layerwise.node"
+mv "$root/prebuilds/$target/layerwise.node.tmp" "$root/prebuilds/$target/layerwise.node"
 ls -l "$root/prebuilds/$target/layerwise.node"

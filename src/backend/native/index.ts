@@ -68,7 +68,7 @@ interface NativeAddon {
   ): void;
   /** Sets OpenBLAS's thread count; returns the count in force (at most what OpenBLAS started with). */
   setThreads(n: number): number;
-  config(): { blasCore: string; blasConfig: string; kernels: string; threads: number };
+  config(): { blasCore: string; blasConfig: string; kernels: string; threads: number; poolJoins: number };
 }
 
 const UNARY_CODES: Partial<Record<UnaryOp, number>> = { sigmoid: 0, tanh: 1, exp: 2, relu: 3, step: 4, square: 5, sqrt: 6, abs: 7, neg: 8 };
@@ -92,12 +92,12 @@ export function loadNativeAddon(): { addon: NativeAddon } | { reason: string } {
   return { addon: addon as NativeAddon };
 }
 
-/** OpenBLAS's threads are one setting per process: the thread count last given to it. */
+/** The thread budget is one setting per process (OpenBLAS's and the pool's): the count last given. */
 let blasThreads = 0;
 
 export class NativeBackend extends JsBackend {
   override readonly name: string = "native";
-  private readonly addon: NativeAddon;
+  private readonly lib: NativeAddon;
   private readonly threads: number;
   /** The ConvGeometry of the current call as kernels.h's 12 ints. */
   private readonly geometry = new Int32Array(12);
@@ -108,15 +108,26 @@ export class NativeBackend extends JsBackend {
       throw new RangeError(`native backend: threads must be an integer in [1, ${MAX_NATIVE_THREADS}], got ${requested}`);
     }
     super([...notes]);
-    this.addon = addon;
+    this.lib = addon;
     this.threads = this.useThreads(requested);
     if (this.threads < requested) this.notes.push(`OpenBLAS started ${this.threads} threads; ${requested} were asked for`);
   }
 
-  /** Points OpenBLAS at this backend's thread count (a no-op while it already is). */
+  /** Sets the process's thread budget (OpenBLAS and the addon's pool) to n, unless it is already. */
   private useThreads(n: number): number {
-    if (blasThreads !== n) blasThreads = this.addon.setThreads(n);
+    if (blasThreads !== n) blasThreads = this.lib.setThreads(n);
     return blasThreads;
+  }
+
+  /** The addon, with the thread budget at this backend's count (another instance may have changed it). */
+  private get addon(): NativeAddon {
+    this.useThreads(this.threads);
+    return this.lib;
+  }
+
+  /** How many times one of the addon's pool workers took part in a kernel call (a diagnostic: workers do join). */
+  get workerJoins(): number {
+    return this.lib.config().poolJoins;
   }
 
   override info(): BackendInfo {
@@ -148,7 +159,6 @@ export class NativeBackend extends JsBackend {
     c: Float32Array,
     ldc: number,
   ): void {
-    this.useThreads(this.threads);
     this.addon.gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
   }
 
