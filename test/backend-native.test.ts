@@ -119,7 +119,7 @@ describe("the transcendental kernels", { skip }, () => {
     for (const [t, b] of natives.entries()) {
       const joins = b.workerJoins;
       const got = run(b);
-      got.forEach((g, k) => assert.deepEqual(g, want[k], `output ${k}, ${t + 1} thread(s)`));
+      for (const [k, g] of got.entries()) assert.deepEqual(g, want[k], `output ${k}, ${t + 1} thread(s)`);
       if (t === 1) assert.ok(b.workerJoins > joins, "a pool worker took part");
     }
   });
