@@ -486,8 +486,7 @@ FN(avg_pool_grad) {
 }
 
 /* The cells: `count` float arrays, each of (n·u)·width[i] elements, then n and u. */
-static int cell_args(Args* a, napi_env env, napi_callback_info info, int count, const int* width, float** p, size_t* n, size_t* u) {
-  static const char* names[] = {"arg0", "arg1", "arg2", "arg3", "arg4", "arg5"};
+static int cell_args(Args* a, napi_env env, napi_callback_info info, int count, const int* width, const char* const* names, float** p, size_t* n, size_t* u) {
   args_of(env, info, a, (size_t)count + 2);
   *n = size_arg(a, (size_t)count, "n");
   *u = size_arg(a, (size_t)count + 1, "u");
@@ -523,9 +522,10 @@ static void cell_parallel(int op, const int* width, float** p, int count, size_t
 FN(lstm_cell) {
   Args a;
   static const int width[] = {4, 4, 1, 1, 1, 5};
+  static const char* const names[] = {"ax", "ah", "cPrev", "c", "h", "cache"};
   float* p[6];
   size_t n, u;
-  if (cell_args(&a, env, info, 6, width, p, &n, &u)) cell_parallel(LSTM_CELL, width, p, 6, n, u);
+  if (cell_args(&a, env, info, 6, width, names, p, &n, &u)) cell_parallel(LSTM_CELL, width, p, 6, n, u);
   return NULL;
 }
 
@@ -533,9 +533,10 @@ FN(lstm_cell) {
 FN(lstm_cell_grad) {
   Args a;
   static const int width[] = {5, 1, 1, 1, 4, 1};
+  static const char* const names[] = {"cache", "cPrev", "dh", "dc", "dax", "dcPrev"};
   float* p[6];
   size_t n, u;
-  if (cell_args(&a, env, info, 6, width, p, &n, &u)) cell_parallel(LSTM_CELL_GRAD, width, p, 6, n, u);
+  if (cell_args(&a, env, info, 6, width, names, p, &n, &u)) cell_parallel(LSTM_CELL_GRAD, width, p, 6, n, u);
   return NULL;
 }
 
@@ -543,9 +544,10 @@ FN(lstm_cell_grad) {
 FN(gru_cell) {
   Args a;
   static const int width[] = {3, 3, 1, 1, 4};
-  float* p[5];
+  static const char* const names[] = {"ax", "ah", "hPrev", "h", "cache"};
+  float* p[6] = {NULL};
   size_t n, u;
-  if (cell_args(&a, env, info, 5, width, p, &n, &u)) cell_parallel(GRU_CELL, width, p, 5, n, u);
+  if (cell_args(&a, env, info, 5, width, names, p, &n, &u)) cell_parallel(GRU_CELL, width, p, 5, n, u);
   return NULL;
 }
 
@@ -553,9 +555,10 @@ FN(gru_cell) {
 FN(gru_cell_grad) {
   Args a;
   static const int width[] = {4, 1, 1, 3, 3, 1};
+  static const char* const names[] = {"cache", "hPrev", "dh", "dax", "dah", "dhPrev"};
   float* p[6];
   size_t n, u;
-  if (cell_args(&a, env, info, 6, width, p, &n, &u)) cell_parallel(GRU_CELL_GRAD, width, p, 6, n, u);
+  if (cell_args(&a, env, info, 6, width, names, p, &n, &u)) cell_parallel(GRU_CELL_GRAD, width, p, 6, n, u);
   return NULL;
 }
 
