@@ -36,6 +36,7 @@ describe("loading and the fallback", () => {
     const info = infoWith({ LAYERWISE_THREADS: "1" });
     assert.equal(info.name, "native");
     assert.equal(info.threads, 1);
+    assert.match(info.notes.join("\n"), /^addon .*prebuilds\/linux-x64\/layerwise\.node$|^addon .*layerwise\.node$/m);
     assert.match(info.kernels ?? "", /^OpenBLAS [\d.]+ core=\w+ \(OPENBLAS_CORETYPE (unset|=\w+)\); own kernels (avx512|avx2|sse2)$/);
   });
   it("with the binary hidden, auto falls back to wasm with one line saying why", () => {

@@ -81,7 +81,7 @@ const ACTIVATION_GRAD_CODES: Record<ActivationGradOp, number> = { sigmoid: 0, ta
 export const MAX_NATIVE_THREADS = 64;
 
 /** The addon, or why it cannot be used here. */
-export function loadNativeAddon(): { addon: NativeAddon } | { reason: string } {
+export function loadNativeAddon(): { addon: NativeAddon; path: string } | { reason: string } {
   const loaded = platform.loadNativeAddon();
   if ("reason" in loaded) return { reason: loaded.reason };
   const addon = loaded.addon as Partial<NativeAddon>;
@@ -89,7 +89,7 @@ export function loadNativeAddon(): { addon: NativeAddon } | { reason: string } {
   for (const fn of ["gemm", "config", "setThreads", "lstmCellGrad"] as const) {
     if (typeof addon[fn] !== "function") return { reason: `${loaded.path} lacks ${fn}() (stale build? run npm run build:native)` };
   }
-  return { addon: addon as NativeAddon };
+  return { addon: addon as NativeAddon, path: loaded.path };
 }
 
 /** The thread budget is one setting per process (OpenBLAS's and the pool's): the count last given. */
@@ -301,5 +301,5 @@ export class NativeBackend extends JsBackend {
 /** A native backend, or why there cannot be one here. */
 export function createNativeBackend(options: BackendOptions): NativeBackend | string {
   const loaded = loadNativeAddon();
-  return "reason" in loaded ? loaded.reason : new NativeBackend(loaded.addon, options);
+  return "reason" in loaded ? loaded.reason : new NativeBackend(loaded.addon, options, [`addon ${loaded.path}`]);
 }
