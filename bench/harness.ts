@@ -131,6 +131,8 @@ export class BenchContext {
   readonly measureOptions: MeasureOptions;
   /** Threads for multi-threaded implementations: --threads, else every core (the machine has 2). */
   readonly threads: number;
+  /** Per layerwise impl, the backend's `kernels` line (set by forEachLayerwise), noted on its records. */
+  private readonly implNotes = new Map<string, string>();
 
   constructor(
     readonly bench: string,
@@ -173,19 +175,22 @@ export class BenchContext {
       min_s: round4(t.min_s),
     };
     if (m.flops !== undefined) r.gflops = round3(m.flops / t.median_s / 1e9);
-    if (m.note !== undefined) r.note = m.note;
+    const note = m.note ?? this.implNotes.get(m.impl);
+    if (note !== undefined) r.note = note;
     this.emit(r);
     return r;
   }
 
   /**
-   * Runs `body` once per layerwise backend configuration (TypeScript; WASM single-threaded and
+   * Runs `body` once per layerwise backend configuration (TypeScript; native and WASM single-threaded and
    * on every core), with the global backend switched to it, so public ops run on it. Tensors
    * must be made inside `body` (their storage comes from the backend in use).
    */
   async forEachLayerwise(body: (lw: LayerwiseImpl) => Promise<void>): Promise<void> {
     const configs: LayerwiseImpl[] = [{ impl: "layerwise-js", threads: 1, backend: "js" }];
-    for (const threads of new Set([1, this.threads])) configs.push({ impl: "layerwise-wasm", threads, backend: "wasm" });
+    for (const backend of ["native", "wasm"] as const) {
+      for (const threads of new Set([1, this.threads])) configs.push({ impl: `layerwise-${backend}`, threads, backend });
+    }
     try {
       for (const lw of configs) {
         if (!this.wants(lw.impl)) continue;
@@ -194,7 +199,11 @@ export class BenchContext {
           // the WASM backend may start its worker pool asynchronously
           const ready = (b as { ready?: () => Promise<void> }).ready;
           if (typeof ready === "function") await ready.call(b);
-          lw.threads = b.info().threads;
+          const info = b.info();
+          lw.threads = info.threads;
+          // which machine code ran (the native backend's OpenBLAS core) goes with every figure of this impl
+          if (info.kernels === undefined) this.implNotes.delete(lw.impl);
+          else this.implNotes.set(lw.impl, info.kernels);
         } catch (e) {
           this.skip(lw.impl, `threads=${lw.threads}: ${errorText(e)}`);
           continue;

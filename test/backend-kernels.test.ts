@@ -1,4 +1,4 @@
-// The WASM kernels beyond GEMM against the TypeScript reference backend: unary ops, binary and
+// The WASM and native kernels beyond GEMM against the TypeScript reference backend: unary ops, binary and
 // scalar ops, activation gradients, reductions, softmax, im2col/col2im and pooling. Bitwise
 // where the TypeScript result is one rounded operation (or a fixed sequence of them), within a
 // tolerance for the float polynomials (log, softplus, softmax). Every case runs on one thread,
@@ -8,6 +8,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import type { ActivationGradOp, Backend, BinaryOp, ConvGeometry, ScalarOp, UnaryOp } from "../src/backend/backend.js";
 import { JsBackend } from "../src/backend/js/index.js";
+import { createNativeBackend } from "../src/backend/native/index.js";
 import { WasmBackend } from "../src/backend/wasm/index.js";
 import { Rng } from "../src/tensor/random.js";
 
@@ -15,10 +16,13 @@ const js = new JsBackend();
 const wasm1 = new WasmBackend({ threads: 1 });
 const wasm2 = new WasmBackend({ threads: 2, awaitHelpers: true });
 const wasmPlain = new WasmBackend({ threads: 1, sharedMemory: false });
-const wasms: [string, WasmBackend][] = [
+// the native backend joins every comparison where its addon loads (test/backend-native.test.ts says why not)
+const native = createNativeBackend({ threads: 2 });
+const wasms: [string, Backend][] = [
   ["threads=1", wasm1],
   ["threads=2", wasm2],
   ["plain memory", wasmPlain],
+  ...(typeof native === "string" ? [] : [["native", native] as [string, Backend]]),
 ];
 
 before(async () => {

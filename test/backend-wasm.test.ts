@@ -123,7 +123,7 @@ describe("wasm heap", () => {
 describe("layerwise info", () => {
   const forced = process.env.LAYERWISE_BACKEND;
   const skip = forced !== undefined && forced !== "" && forced !== "wasm" && forced !== "auto" ? `LAYERWISE_BACKEND=${forced} is set` : false;
-  it("prints the wasm backend, SIMD and threads", { skip }, async () => {
+  it("prints the backend (native where its addon loads, else wasm), SIMD and threads", { skip }, async () => {
     const { main } = await import("../src/cli/main.js");
     const lines: string[] = [];
     const log = console.log;
@@ -136,7 +136,7 @@ describe("layerwise info", () => {
       console.log = log;
     }
     const text = lines.join("\n");
-    assert.match(text, /backend: wasm/);
+    assert.match(text, forced === "wasm" ? /backend: wasm/ : /backend: (native|wasm)/);
     assert.match(text, /simd: +yes/);
     assert.match(text, /threads: +\d+/);
   });

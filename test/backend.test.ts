@@ -5,6 +5,7 @@ import assert from "node:assert/strict";
 import { after, before, describe, it } from "node:test";
 import { type Backend, createBackend } from "../src/backend/index.js";
 import { JsBackend } from "../src/backend/js/index.js";
+import { createNativeBackend } from "../src/backend/native/index.js";
 import { WasmBackend } from "../src/backend/wasm/index.js";
 import { Rng } from "../src/tensor/random.js";
 
@@ -14,11 +15,14 @@ const wasm1 = new WasmBackend({ threads: 1 });
 // bit-identity tests below really compare split work with unsplit work
 const wasm2 = new WasmBackend({ threads: 2, awaitHelpers: true });
 const wasmPlain = new WasmBackend({ threads: 2, sharedMemory: false });
+// the native backend joins where its addon loads (test/backend-native.test.ts says why not)
+const native = createNativeBackend({ threads: 2 });
 const all: [string, Backend][] = [
   ["js", js],
   ["wasm threads=1", wasm1],
   ["wasm threads=2", wasm2],
   ["wasm plain memory", wasmPlain],
+  ...(typeof native === "string" ? [] : [["native threads=2", native] as [string, Backend]]),
 ];
 
 before(async () => {

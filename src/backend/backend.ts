@@ -16,7 +16,7 @@ export interface RandomSource {
 }
 
 export interface BackendOptions {
-  /** Worker threads for the WASM backend, counting the calling thread (default: all cores). */
+  /** Threads, counting the calling thread (default: all cores): the WASM backend's workers, the native backend's OpenBLAS threads. */
   threads?: number;
 }
 
@@ -27,12 +27,14 @@ export type ScalarOp = "add" | "mul" | "pow" | "max" | "min" | "rsub";
 export type ActivationGradOp = "sigmoid" | "tanh" | "relu";
 
 export interface BackendInfo {
-  /** "js" or "wasm". */
+  /** "js", "wasm" or "native". */
   name: string;
   simd: boolean;
   threads: number;
   /** Why the backend is what it is (fallbacks, missing features). */
   notes: string[];
+  /** Which machine code runs, where that depends on the CPU (native: OpenBLAS's core type, the kernels' instruction set). */
+  kernels?: string;
 }
 
 /**

@@ -1,12 +1,14 @@
 /**
- * Chooses the backend once, on first use: the WebAssembly SIMD backend where the runtime
- * supports it, otherwise the TypeScript backend, with a note saying why. LAYERWISE_BACKEND
- * (js | wasm) and LAYERWISE_THREADS override the choice; so does setBackend().
+ * Chooses the backend once, on first use: in Node the native backend (OpenBLAS + C kernels)
+ * where its addon loads, else the WebAssembly SIMD backend where the runtime supports it, else
+ * the TypeScript backend, each fallback with a note saying why. LAYERWISE_BACKEND
+ * (native | wasm | js) and LAYERWISE_THREADS override the choice; so does setBackend().
  */
 
 import { platform } from "../platform/index.js";
 import type { Backend, BackendOptions } from "./backend.js";
 import { JsBackend } from "./js/index.js";
+import { createNativeBackend } from "./native/index.js";
 import { createWasmBackend, wasmUnavailableReason } from "./wasm/index.js";
 
 export type {
@@ -22,31 +24,42 @@ export type {
 } from "./backend.js";
 export { JsBackend } from "./js/index.js";
 
-export type BackendName = "js" | "wasm";
+export type BackendName = "js" | "wasm" | "native";
+const BACKEND_NAMES: readonly string[] = ["native", "wasm", "js"];
 
 let current: Backend | null = null;
 
 function create(name: BackendName | "auto", options: BackendOptions): Backend {
   if (name === "js") return new JsBackend();
+  const notes: string[] = [];
+  if (name === "native" || name === "auto") {
+    const native = createNativeBackend(options);
+    if (typeof native !== "string") return native;
+    if (name === "native") throw new Error(`backend "native" is not available here: ${native}`);
+    // in the browser there is never an addon: nothing worth a note
+    if (platform.name === "node") notes.push(`native backend unavailable (${native}); using the WebAssembly backend`);
+  }
   const reason = wasmUnavailableReason();
   if (reason !== null) {
     if (name === "wasm") throw new Error(`backend "wasm" is not available here: ${reason}`);
-    return new JsBackend([`WebAssembly backend unavailable (${reason}); using the TypeScript backend`]);
+    return new JsBackend([...notes, `WebAssembly backend unavailable (${reason}); using the TypeScript backend`]);
   }
   try {
-    return createWasmBackend(options);
+    const wasm = createWasmBackend(options);
+    for (const note of notes) wasm.addNote(note);
+    return wasm;
   } catch (e) {
     // e.g. the engine refuses the memory reservation: still run, on the portable kernels
     if (name === "wasm" || e instanceof RangeError) throw e; // RangeError: a bad option, not a missing feature
     const why = e instanceof Error ? e.message : String(e);
-    return new JsBackend([`WebAssembly backend failed to start (${why}); using the TypeScript backend`]);
+    return new JsBackend([...notes, `WebAssembly backend failed to start (${why}); using the TypeScript backend`]);
   }
 }
 
 function parseEnv(): { name: BackendName | "auto"; options: BackendOptions } {
-  const raw = platform.env("LAYERWISE_BACKEND") ?? "auto";
-  if (raw !== "auto" && raw !== "js" && raw !== "wasm") {
-    throw new Error(`LAYERWISE_BACKEND must be one of auto, js, wasm; got "${raw}"`);
+  const raw = platform.env("LAYERWISE_BACKEND") || "auto"; // empty counts as unset
+  if (raw !== "auto" && !BACKEND_NAMES.includes(raw)) {
+    throw new Error(`LAYERWISE_BACKEND must be one of auto, ${BACKEND_NAMES.join(", ")}; got "${raw}"`);
   }
   const threadsRaw = platform.env("LAYERWISE_THREADS");
   const options: BackendOptions = {};
@@ -55,7 +68,7 @@ function parseEnv(): { name: BackendName | "auto"; options: BackendOptions } {
     if (!Number.isInteger(t) || t < 1) throw new Error(`LAYERWISE_THREADS must be an integer >= 1; got "${threadsRaw}"`);
     options.threads = t;
   }
-  return { name: raw, options };
+  return { name: raw as BackendName | "auto", options };
 }
 
 /** The backend in use, created on first call. */
@@ -72,7 +85,7 @@ export function backend(): Backend {
  * Float32Array memory on every backend) but may be copied on first use by the new one.
  */
 export function setBackend(name: BackendName, options: BackendOptions = {}): Backend {
-  if (name !== "js" && name !== "wasm") throw new Error(`setBackend: name must be "js" or "wasm", got "${String(name)}"`);
+  if (!BACKEND_NAMES.includes(name)) throw new Error(`setBackend: name must be one of ${BACKEND_NAMES.map((n) => `"${n}"`).join(", ")}; got "${String(name)}"`);
   const next = create(name, options);
   current?.dispose();
   current = next;

@@ -59,5 +59,6 @@ export const platform: Platform = {
     throw needsNode(`reading the npm package "${name}" from node_modules`, `${LOAD_INSTEAD} from where the page serves them`);
   },
   libraryRoot: () => null,
+  loadNativeAddon: () => ({ addon: null, reason: "no native addons in the browser" }),
   stdout: () => null,
 };

@@ -5,4 +5,4 @@
  * bundles unchanged; what has no browser equivalent throws an error saying what to do instead.
  */
 export { platform } from "./node.js";
-export type { FileSystem, Platform, TextSink, WorkerHandle } from "./types.js";
+export type { FileSystem, NativeAddonLoad, Platform, TextSink, WorkerHandle } from "./types.js";

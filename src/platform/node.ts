@@ -5,7 +5,7 @@ import { availableParallelism, tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { Worker } from "node:worker_threads";
-import type { FileSystem, Platform, WorkerHandle } from "./types.js";
+import type { FileSystem, NativeAddonLoad, Platform, WorkerHandle } from "./types.js";
 
 // Inside an eval'd worker (CommonJS), give the worker source the same tiny port it gets in a browser.
 const PORT_SHIM = `const __wt = require("node:worker_threads");
@@ -51,6 +51,39 @@ function packageDir(name: string): string {
   }
 }
 
+let nativeAddon: NativeAddonLoad | null = null;
+
+/** The first of the candidate files that loads, else why none did; tried once per process. */
+function loadNativeAddon(): NativeAddonLoad {
+  if (nativeAddon !== null) return nativeAddon;
+  const override = process.env.LAYERWISE_NATIVE_PATH;
+  const root = libraryRoot();
+  const target = `${process.platform}-${process.arch}`;
+  let candidates: string[];
+  if (override !== undefined && override !== "") candidates = [resolve(override)];
+  else if (root !== null)
+    candidates = [join(root, "prebuilds", target, "layerwise.node"), join(root, "src", "backend", "native", "build", "Release", "layerwise.node")];
+  else candidates = [];
+  const failures: string[] = [];
+  for (const path of candidates) {
+    if (!existsSync(path)) continue;
+    try {
+      nativeAddon = { addon: createRequire(import.meta.url)(path), path };
+      return nativeAddon;
+    } catch (e) {
+      // e.g. a binary for another libc, or a missing symbol: say which file and why
+      failures.push(`${path} did not load: ${e instanceof Error ? e.message.split("\n")[0] : String(e)}`);
+    }
+  }
+  let reason: string;
+  if (failures.length > 0) reason = failures.join("; ");
+  else if (override !== undefined && override !== "") reason = `LAYERWISE_NATIVE_PATH=${override}: file not found`;
+  else if (root === null) reason = "the layerwise package folder was not found";
+  else reason = `no prebuilt binary for ${target} and no local build (npm run build:native builds one)`;
+  nativeAddon = { addon: null, reason };
+  return nativeAddon;
+}
+
 export const platform: Platform = {
   name: "node",
   env: (name) => process.env[name],
@@ -78,5 +111,6 @@ export const platform: Platform = {
   fs,
   packageDir,
   libraryRoot,
+  loadNativeAddon,
   stdout: () => ({ write: (text) => void process.stdout.write(text), isTTY: process.stdout.isTTY === true }),
 };

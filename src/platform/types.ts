@@ -35,6 +35,9 @@ export interface TextSink {
   isTTY: boolean;
 }
 
+/** A native addon, loaded, with the file it came from; or why none could be loaded. */
+export type NativeAddonLoad = { addon: unknown; path: string } | { addon: null; reason: string };
+
 export interface Platform {
   /** "node" or "browser". */
   readonly name: string;
@@ -52,6 +55,12 @@ export interface Platform {
   packageDir(name: string): string;
   /** The folder of the layerwise package running this code (the checkout, or node_modules/layerwise), or null. */
   libraryRoot(): string | null;
+  /**
+   * The native backend's addon (layerwise.node), loaded once: LAYERWISE_NATIVE_PATH if set,
+   * else <libraryRoot>/prebuilds/<platform>-<arch>/layerwise.node, then the local build
+   * (src/backend/native/build/Release). The browser has none.
+   */
+  loadNativeAddon(): NativeAddonLoad;
   /** Standard output, where there is one. */
   stdout(): TextSink | null;
 }

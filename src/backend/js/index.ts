@@ -52,6 +52,12 @@ export class JsBackend implements Backend {
     return { name: this.name, simd: false, threads: 1, notes: this.notes };
   }
 
+  /** Adds a line to info().notes (why this backend runs, e.g. the one chosen first could not load). */
+  addNote(note: string): this {
+    this.notes.push(note);
+    return this;
+  }
+
   alloc(n: number): Float32Array {
     return new Float32Array(n);
   }

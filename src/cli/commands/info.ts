@@ -4,7 +4,7 @@ import { defineCommand } from "../common.js";
 
 export const infoCommand: Command = defineCommand({
   path: ["info"],
-  summary: "print the backend in use, WebAssembly SIMD support and the thread count",
+  summary: "print the backend in use and why, SIMD support, the thread count and (native) the BLAS core",
   usage: "layerwise info [--json]",
   specs: { json: { type: "boolean", description: "print JSON" } },
   async run(options) {
@@ -16,6 +16,7 @@ export const infoCommand: Command = defineCommand({
     console.log(`backend: ${info.name}`);
     console.log(`simd:    ${info.simd ? "yes" : "no"}`);
     console.log(`threads: ${info.threads}`);
+    if (info.kernels !== undefined) console.log(`kernels: ${info.kernels}`);
     for (const note of info.notes) console.log(`note:    ${note}`);
     return 0;
   },
