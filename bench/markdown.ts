@@ -110,7 +110,8 @@ export function markdownTable(records: readonly BenchRecord[], o: MarkdownOption
     });
     lines.push(`| ${bench} | ${workload} | ${cells.join(" | ")} |`);
   }
-  const rate = o.rateBenches.length > 0 ? ` (GFLOP/s for ${o.rateBenches.join(", ")})` : "";
+  const rated = o.rateBenches.filter((b) => rows.some((r) => r.bench === b));
+  const rate = rated.length > 0 ? ` (GFLOP/s for ${rated.join(", ")})` : "";
   lines.push(
     "",
     `Cells: the median${rate}, and in brackets PyTorch's median / this one (> 1: faster than PyTorch) on the same threads; ` +
