@@ -4,7 +4,9 @@
  * cross-entropy against the input, plain mini-batch SGD (batch 100, η = 0.1, batches in order)
  * on the 10,000 bundled digits: 100 steps of forward, backward and update through eight layers.
  * Ours is `Sequential.fit(x, x, ...)` for one epoch, as a user calls it; PyTorch is
- * nn.Sequential of Linear + Sigmoid, nn.BCELoss, autograd and torch.optim.SGD.
+ * nn.Sequential of Linear + Sigmoid, nn.BCELoss, autograd and torch.optim.SGD; TensorFlow.js is
+ * tf.sequential of tf.layers.dense (sigmoid), binaryCrossentropy and model.fit on its cpu and
+ * wasm backends.
  */
 import { Dense } from "../src/nn/dense.js";
 import { SGD } from "../src/optim/sgd.js";
@@ -13,6 +15,7 @@ import { Sequential } from "../src/train/sequential.js";
 import { type BenchDigits, benchDigits, withDigitFiles } from "./digits.js";
 import type { Benchmark } from "./harness.js";
 import { type MlpEpochWorkload, mlpWorkload } from "./mlp-epoch.js";
+import { fitEpoch } from "./peers/tfjs.js";
 
 export const DEEP_AUTOENCODER = [784, 1000, 500, 250, 30, 250, 500, 1000, 784];
 
@@ -41,6 +44,19 @@ export const aeEpoch: Benchmark = {
         const x = zeros([w.n, w.layers[0]]).assign((data.get(w) as BenchDigits).x);
         const model = buildOurs(w);
         await ctx.time({ ...w, impl, threads }, () => model.fit(x, x, { epochs: 1, batchSize: w.batch, shuffle: false }));
+      }
+    });
+
+    await ctx.forEachTfjs(async ({ tf, impl, threads, note, tensor }) => {
+      for (const w of workloads) {
+        const [inputs, ...units] = w.layers;
+        const x = tensor((data.get(w) as BenchDigits).x, [w.n, inputs]);
+        const layers = units.map((u, i) => tf.layers.dense({ units: u, activation: "sigmoid", ...(i === 0 ? { inputShape: [inputs] } : {}) }));
+        const model = tf.sequential({ layers });
+        model.compile({ optimizer: tf.train.sgd(w.learningRate), loss: "binaryCrossentropy" });
+        await ctx.time({ ...w, impl, threads, note: `${note}; tf.sequential + model.fit` }, fitEpoch(model, x, x, w.batch));
+        x.dispose();
+        model.dispose();
       }
     });
 

@@ -15,7 +15,7 @@
  */
 import { type BackendName, setBackend } from "../src/backend/index.js";
 import { platform } from "../src/platform/index.js";
-import type { TfjsPeer } from "./peers/tfjs.js";
+import type { TfjsPeer, TfjsVariant } from "./peers/tfjs.js";
 
 /** One measurement: the time of one call of the workload, over `n` samples. */
 export interface BenchResult {
@@ -215,15 +215,19 @@ export class BenchContext {
     }
   }
 
-  /** Runs `body` once per TensorFlow.js backend (cpu, wasm) that loads here. */
-  async forEachTfjs(body: (peer: TfjsPeer) => Promise<void>): Promise<void> {
-    const { loadTfjs } = await import("./peers/tfjs.js");
+  /**
+   * Runs `body` once per TensorFlow.js backend (cpu, wasm) that loads here: as `tfjs-cpu` and
+   * `tfjs-wasm` for what a TF.js user writes, or with `variant` "ops" as `tfjs-cpu-ops` and
+   * `tfjs-wasm-ops` for a step written out with tf ops (see bench/peers/tfjs.ts).
+   */
+  async forEachTfjs(body: (peer: TfjsPeer) => Promise<void>, variant: TfjsVariant = "fit"): Promise<void> {
+    const { loadTfjs, tfjsImpl } = await import("./peers/tfjs.js");
     for (const name of ["cpu", "wasm"] as const) {
-      const impl = `tfjs-${name}`;
+      const impl = tfjsImpl(name, variant);
       if (!this.wants(impl)) continue;
       let peer: TfjsPeer;
       try {
-        peer = await loadTfjs(name);
+        peer = await loadTfjs(name, variant);
       } catch (e) {
         this.skip(impl, errorText(e));
         continue;

@@ -5,8 +5,8 @@
  * 100 steps of forward, backpropagation through 28 time steps, and update.
  * Ours is `Sequential.fit` for one epoch, as a user calls it; PyTorch is torch.nn.LSTM
  * (batch_first) + nn.Linear, nn.CrossEntropyLoss, autograd and torch.optim.Adam; TensorFlow.js
- * is what its user writes: tf.sequential of tf.layers.lstm + tf.layers.dense and model.fit
- * (tfjs-layers registers the gradients tfjs-core's Node build lacks), on its cpu and wasm backends.
+ * is what its user writes: tf.sequential of tf.layers.lstm + tf.layers.dense and model.fit,
+ * on its cpu and wasm backends.
  */
 import { oneHot } from "../src/data/transforms.js";
 import { Dense } from "../src/nn/dense.js";
@@ -16,6 +16,7 @@ import { zeros } from "../src/tensor/tensor.js";
 import { Sequential } from "../src/train/sequential.js";
 import { type BenchDigits, benchDigits, withDigitFiles } from "./digits.js";
 import type { Benchmark } from "./harness.js";
+import { fitEpoch, tfOneHot } from "./peers/tfjs.js";
 
 export interface LstmEpochWorkload {
   workload: string;
@@ -91,20 +92,15 @@ export const lstmEpoch: Benchmark = {
     });
 
     await ctx.forEachTfjs(async ({ tf, impl, threads, note }) => {
-      const tfl = await import("@tensorflow/tfjs-layers");
       for (const w of workloads) {
         const d = data.get(w) as BenchDigits;
         const x = tf.tensor3d(d.x, [w.n, w.steps, w.features]);
-        const y = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(d.labels, "int32"), w.classes), "float32"));
-        // tfjs-layers 4.22's orthogonal initialiser throws under Node ("rMat.flatten is not a
-        // function"), so U starts Glorot-uniform there; the work per epoch is the same.
-        const lstm = tfl.layers.lstm({ units: w.units, inputShape: [w.steps, w.features], recurrentInitializer: "glorotUniform" });
-        const model = tfl.sequential({
-          layers: [lstm, tfl.layers.dense({ units: w.classes, activation: "softmax" })],
+        const y = tfOneHot(tf, d.labels, w.classes);
+        const model = tf.sequential({
+          layers: [tf.layers.lstm({ units: w.units, inputShape: [w.steps, w.features] }), tf.layers.dense({ units: w.classes, activation: "softmax" })],
         });
         model.compile({ optimizer: tf.train.adam(w.learningRate), loss: "categoricalCrossentropy" });
-        const epoch = () => model.fit(x, y, { epochs: 1, batchSize: w.batch, shuffle: false, verbose: 0 });
-        await ctx.time({ ...w, impl, threads, note: `${note}; tf.layers.lstm + model.fit` }, epoch);
+        await ctx.time({ ...w, impl, threads, note: `${note}; tf.layers.lstm + model.fit` }, fitEpoch(model, x, y, w.batch));
         tf.dispose([x, y]);
         model.dispose();
       }

@@ -2,9 +2,9 @@
  * `mlp-epoch`: one training epoch of a 784-500-500-10 ReLU MLP with softmax cross-entropy and
  * plain mini-batch SGD (batch 100, η = 0.1, batches in order) on the 10,000 bundled digits —
  * 100 steps of forward, backward and update. Ours is `Sequential.fit` for one epoch, exactly
- * as a user calls it; TensorFlow.js runs the same forward, backward and update with tf ops
- * (tfjs-layers, hence tf.sequential, is not a dependency, and tfjs-core's Node build has no
- * gradients registered); PyTorch is nn.Sequential + autograd + torch.optim.SGD.
+ * as a user calls it; PyTorch is nn.Sequential + autograd + torch.optim.SGD; TensorFlow.js is
+ * what its user writes, tf.sequential of tf.layers.dense + model.fit (`tfjs-cpu`, `tfjs-wasm`),
+ * and again as the same forward, backward and update written with tf ops (`tfjs-*-ops`).
  */
 import { oneHot } from "../src/data/transforms.js";
 import { Dense } from "../src/nn/dense.js";
@@ -14,7 +14,7 @@ import { randUniform, type Tensor, zeros } from "../src/tensor/tensor.js";
 import { Sequential } from "../src/train/sequential.js";
 import { type BenchDigits, benchDigits, withDigitFiles } from "./digits.js";
 import type { Benchmark } from "./harness.js";
-import type { Tf } from "./peers/tfjs.js";
+import { fitEpoch, type Tf, tfOneHot } from "./peers/tfjs.js";
 
 type TfVariable = ReturnType<Tf["variable"]>;
 type TfTensor = ReturnType<Tf["tensor"]>;
@@ -80,9 +80,26 @@ export const mlpEpoch: Benchmark = {
     await ctx.forEachTfjs(async ({ tf, impl, threads, note, tensor }) => {
       for (const w of workloads) {
         const d = data.get(w) as BenchDigits;
+        const [inputs, ...units] = w.layers;
+        const x = tensor(d.x, [w.n, inputs]);
+        const y = tfOneHot(tf, d.labels, units[units.length - 1]);
+        const layers = units.map((u, i) =>
+          tf.layers.dense({ units: u, activation: i === units.length - 1 ? "softmax" : "relu", ...(i === 0 ? { inputShape: [inputs] } : {}) }),
+        );
+        const model = tf.sequential({ layers });
+        model.compile({ optimizer: tf.train.sgd(w.learningRate), loss: "categoricalCrossentropy" });
+        await ctx.time({ ...w, impl, threads, note: `${note}; tf.sequential + model.fit` }, fitEpoch(model, x, y, w.batch));
+        tf.dispose([x, y]);
+        model.dispose();
+      }
+    });
+
+    await ctx.forEachTfjs(async ({ tf, impl, threads, note, tensor }) => {
+      for (const w of workloads) {
+        const d = data.get(w) as BenchDigits;
         const classes = w.layers[w.layers.length - 1];
         const x = tensor(d.x, [w.n, w.layers[0]]);
-        const y = tf.tidy(() => tf.cast(tf.oneHot(tf.tensor1d(d.labels, "int32"), classes), "float32"));
+        const y = tfOneHot(tf, d.labels, classes);
         const rng = new Rng(1);
         const weights: TfVariable[] = [];
         const biases: TfVariable[] = [];
@@ -91,9 +108,8 @@ export const mlpEpoch: Benchmark = {
           biases.push(tf.variable(tf.zeros([w.layers[i + 1]])));
         }
         const L = weights.length;
-        // Backpropagation written out with tf ops: the Node build of tfjs-core registers no
-        // gradients (tfjs-layers / the tfjs union package do), so autograd is not available
-        // here. The kernels are the ones autograd would dispatch, without the tape's overhead.
+        // Backpropagation written out with tf ops: the kernels autograd would dispatch, without
+        // the tape's bookkeeping (the hand-written peer this bench had before the model.fit rows).
         const step = (start: number, size: number): void =>
           tf.tidy(() => {
             const h: TfTensor[] = [tf.slice(x, [start, 0], [size, w.layers[0]])];
@@ -115,10 +131,10 @@ export const mlpEpoch: Benchmark = {
           for (let start = 0; start < w.n; start += w.batch) step(start, Math.min(w.batch, w.n - start));
           weights[0].dataSync(); // waits for the last update, as reading the weights would
         };
-        await ctx.time({ ...w, impl, threads, note: `${note}; backprop written with tf ops (no autograd in tfjs-core's Node build)` }, epoch);
+        await ctx.time({ ...w, impl, threads, note: `${note}; backprop written with tf ops, no autograd tape` }, epoch);
         tf.dispose([x, y, ...weights, ...biases]);
       }
-    });
+    }, "ops");
 
     // PyTorch reads the same digits from a temporary file (float32 pixels, then uint8 labels).
     await withDigitFiles("mlp-epoch", workloads, data, (peerWorkloads) => ctx.python("peers/mlp_epoch.py", "pytorch", "torch", { workloads: peerWorkloads }));
