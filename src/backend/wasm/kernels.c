@@ -22,6 +22,25 @@
 
 static inline int min_i(int a, int b) { return a < b ? a : b; }
 
+/*
+ * a*b + c on four lanes. build.sh compiles this file a second time with -mrelaxed-simd, where
+ * it is one f32x4.relaxed_madd: V8 emits a fused multiply-add (one rounding) on a CPU with FMA,
+ * mul then add on one without; either way the same on every call on one machine, so results
+ * stay deterministic for a given build. The plain SIMD128 build has no FMA: mul, then add.
+ * Used in the GEMM micro-kernels (where FMA doubles the multiply-add issue rate) and the
+ * polynomial chains of exp/tanh/log (latency-bound: one instruction instead of two).
+ */
+#ifdef __wasm_relaxed_simd__
+#define MADD(a, b, c) wasm_f32x4_relaxed_madd(a, b, c)
+/* one lane of MADD, so a scalar tail is rounded as the vector lanes are */
+static inline float madd_f32(float a, float b, float c) {
+  return wasm_f32x4_extract_lane(MADD(wasm_f32x4_splat(a), wasm_f32x4_splat(b), wasm_f32x4_splat(c)), 0);
+}
+#else
+#define MADD(a, b, c) wasm_f32x4_add(wasm_f32x4_mul(a, b), c)
+static inline float madd_f32(float a, float b, float c) { return c + a * b; }
+#endif
+
 /* ======================================================================================
  * GEMM: C = alpha op(A) op(B) + beta C, row-major.
  *
@@ -47,8 +66,8 @@ static inline int min_i(int a, int b) { return a < b ? a : b; }
  * 4 x 8 uses 8 accumulators + 2 B vectors + 1 broadcast + 1 product temporary. Measured on
  * Zen 4 (CPU time, one thread): 4x8 ~40 GFLOP/s, 2x16 ~37, 6x8 ~25, 5x8 ~22, 3x12 ~25 (the
  * larger tiles make V8 spill accumulators).
- * There is no fused multiply-add in SIMD128 (relaxed-simd is not on by default in Node 20),
- * so it is mul + add, which Zen 4 issues on separate pipes.
+ * There is no fused multiply-add in SIMD128, so the plain build does mul + add, which Zen 4 issues
+ * on separate pipes; the relaxed-SIMD build (MADD) does one f32x4.relaxed_madd.
  * ====================================================================================== */
 
 #ifndef MR
@@ -207,7 +226,7 @@ static inline void micro_kernel(int kc, const float* restrict ap, const float* r
     for (int i = 0; i < MR; i++) {
       v128_t ai = wasm_v128_load32_splat(ap + i);
 #pragma clang loop unroll(full)
-      for (int v = 0; v < NV; v++) acc[i][v] = wasm_f32x4_add(acc[i][v], wasm_f32x4_mul(ai, bv[v]));
+      for (int v = 0; v < NV; v++) acc[i][v] = MADD(ai, bv[v], acc[i][v]);
     }
     ap += MR;
     bp += NR;
@@ -271,7 +290,7 @@ static void gemm_rows_chunk(const float* arow, int astride, const float* b, int 
       for (int p = 0; p < kc; p++, ap += astride, bp += ldb) {
         v128_t av = wasm_v128_load32_splat(ap);
 #pragma clang loop unroll(full)
-        for (int v = 0; v < 8; v++) acc[v] = wasm_f32x4_add(acc[v], wasm_f32x4_mul(av, wasm_v128_load(bp + 4 * v)));
+        for (int v = 0; v < 8; v++) acc[v] = MADD(av, wasm_v128_load(bp + 4 * v), acc[v]);
       }
       float beta_k = pc == 0 ? beta : 1.0f;
 #pragma clang loop unroll(full)
@@ -287,7 +306,7 @@ static void gemm_rows_chunk(const float* arow, int astride, const float* b, int 
     for (int pc = 0; pc < k; pc += kstep) {
       int kc = min_i(kstep, k - pc);
       float acc = 0.0f;
-      for (int p = pc; p < pc + kc; p++) acc = acc + arow[(long)p * astride] * b[(long)p * ldb + j];
+      for (int p = pc; p < pc + kc; p++) acc = madd_f32(arow[(long)p * astride], b[(long)p * ldb + j], acc);
       float r = alpha == 1.0f ? acc : alpha * acc;
       float beta_k = pc == 0 ? beta : 1.0f;
       if (beta_k == 0.0f) crow[j] = r;
@@ -398,11 +417,11 @@ static inline v128_t exp_f32x4(v128_t x) {
   v128_t r = wasm_f32x4_sub(x, wasm_f32x4_mul(fn, wasm_f32x4_splat(0.693359375f)));
   r = wasm_f32x4_sub(r, wasm_f32x4_mul(fn, wasm_f32x4_splat(-2.12194440e-4f)));
   v128_t y = wasm_f32x4_splat(1.9875691500e-4f);
-  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_splat(1.3981999507e-3f));
-  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_splat(8.3334519073e-3f));
-  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_splat(4.1665795894e-2f));
-  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_splat(1.6666665459e-1f));
-  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_splat(5.0000001201e-1f));
+  y = MADD(y, r, wasm_f32x4_splat(1.3981999507e-3f));
+  y = MADD(y, r, wasm_f32x4_splat(8.3334519073e-3f));
+  y = MADD(y, r, wasm_f32x4_splat(4.1665795894e-2f));
+  y = MADD(y, r, wasm_f32x4_splat(1.6666665459e-1f));
+  y = MADD(y, r, wasm_f32x4_splat(5.0000001201e-1f));
   y = wasm_f32x4_add(wasm_f32x4_mul(y, wasm_f32x4_mul(r, r)), wasm_f32x4_add(r, wasm_f32x4_splat(1.0f)));
   v128_t n = wasm_i32x4_sub(t, magic);
   v128_t n1 = wasm_i32x4_shr(n, 1);
@@ -434,10 +453,10 @@ static inline v128_t tanh_f32x4(v128_t x) {
   v128_t ax = wasm_f32x4_abs(x);
   v128_t z = wasm_f32x4_mul(x, x);
   v128_t p = wasm_f32x4_splat(-5.70498872745e-3f);
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), wasm_f32x4_splat(2.06390887954e-2f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), wasm_f32x4_splat(-5.37397155531e-2f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), wasm_f32x4_splat(1.33314422036e-1f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), wasm_f32x4_splat(-3.33332819422e-1f));
+  p = MADD(p, z, wasm_f32x4_splat(2.06390887954e-2f));
+  p = MADD(p, z, wasm_f32x4_splat(-5.37397155531e-2f));
+  p = MADD(p, z, wasm_f32x4_splat(1.33314422036e-1f));
+  p = MADD(p, z, wasm_f32x4_splat(-3.33332819422e-1f));
   v128_t small = wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_mul(p, z), x), x);
   v128_t e = exp_f32x4(wasm_f32x4_mul(ax, wasm_f32x4_splat(-2.0f)));
   v128_t big = wasm_f32x4_div(wasm_f32x4_sub(wasm_f32x4_splat(1.0f), e), wasm_f32x4_add(wasm_f32x4_splat(1.0f), e));
@@ -595,14 +614,14 @@ static inline v128_t neg_f32x4(v128_t x) { return wasm_f32x4_neg(x); }
 static inline v128_t log1p_poly(v128_t r, v128_t fe) {
   v128_t z = wasm_f32x4_mul(r, r);
   v128_t y = wasm_f32x4_const_splat(7.0376836292e-2f);
-  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_const_splat(-1.1514610310e-1f));
-  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_const_splat(1.1676998740e-1f));
-  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_const_splat(-1.2420140846e-1f));
-  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_const_splat(1.4249322787e-1f));
-  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_const_splat(-1.6668057665e-1f));
-  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_const_splat(2.0000714765e-1f));
-  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_const_splat(-2.4999993993e-1f));
-  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_const_splat(3.3333331174e-1f));
+  y = MADD(y, r, wasm_f32x4_const_splat(-1.1514610310e-1f));
+  y = MADD(y, r, wasm_f32x4_const_splat(1.1676998740e-1f));
+  y = MADD(y, r, wasm_f32x4_const_splat(-1.2420140846e-1f));
+  y = MADD(y, r, wasm_f32x4_const_splat(1.4249322787e-1f));
+  y = MADD(y, r, wasm_f32x4_const_splat(-1.6668057665e-1f));
+  y = MADD(y, r, wasm_f32x4_const_splat(2.0000714765e-1f));
+  y = MADD(y, r, wasm_f32x4_const_splat(-2.4999993993e-1f));
+  y = MADD(y, r, wasm_f32x4_const_splat(3.3333331174e-1f));
   y = wasm_f32x4_mul(wasm_f32x4_mul(y, r), z);
   y = wasm_f32x4_add(y, wasm_f32x4_mul(fe, wasm_f32x4_const_splat(-2.12194440e-4f)));
   y = wasm_f32x4_sub(y, wasm_f32x4_mul(z, wasm_f32x4_const_splat(0.5f)));
