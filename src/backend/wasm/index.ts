@@ -27,6 +27,8 @@ interface KernelExports {
   gemm_scratch_floats(): number;
   gemm_mr(): number;
   gemm_nr(): number;
+  /** Packing tasks of an m×n×k product: their state words follow the packed B. */
+  gemm_pack_tasks(m: number, n: number, k: number): number;
   gemm(
     transA: number,
     transB: number,
@@ -400,8 +402,13 @@ export class WasmBackend extends JsBackend {
     const mpad = Math.ceil(m / this.mr) * this.mr;
     const npad = Math.ceil(n / this.nr) * this.nr;
     const apackBytes = 4 * mpad * k;
-    const packs = this.packBuffer(apackBytes + 4 * k * npad);
+    const bpackBytes = 4 * k * npad;
+    const tasks = this.E.gemm_pack_tasks(m, n, k);
+    const packs = this.packBuffer(apackBytes + bpackBytes + 4 * tasks);
     const bpack = packs + apackBytes;
+    // the packing tasks' states start FREE
+    const stateWord = (bpack + bpackBytes) >>> 2;
+    this.heap.u32().fill(0, stateWord, stateWord + tasks);
     const tA = transA ? 1 : 0;
     const tB = transB ? 1 : 0;
     const args = [tA, tB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, packs, bpack];

@@ -48,8 +48,8 @@ static inline float madd_f32(float a, float b, float c) { return c + a * b; }
  * (a thread that is descheduled by the OS simply takes fewer pieces):
  *
  *   1. pack: op(A) into MR-tall micro-panels and op(B) into NR-wide micro-panels, for each
- *      k block, into buffers every thread reads (each panel is packed once, by one thread);
- *      then wait until all panels are packed.
+ *      k block, into buffers every thread reads (each panel packed by whoever claims it; see
+ *      ensure_packed for a panel still being packed when a thread needs it: no barrier).
  *   2. compute: C is cut into chunks (RC rows x CC columns); per chunk and k block, for each
  *      NR micro-panel of B (kc x NR = 8 KiB: stays in L1) and each MR micro-panel of A (the
  *      chunk's A block, rows x kc <= 128 KiB, stays in L2): the micro-kernel.
@@ -264,7 +264,7 @@ static void scale_c(float* c, int ldc, int i0, int i1, int j0, int j1, float bet
 
 /* Work counters shared by the threads of one call (JS zeroes them before each call). In the
    single-threaded build these atomics compile to plain loads and stores. */
-enum { NEXT_PACK, PACKED, NEXT_CHUNK };
+enum { NEXT_PACK, NEXT_CHUNK };
 
 static inline int claim(int* counter) { return __atomic_fetch_add(counter, 1, __ATOMIC_SEQ_CST); }
 
@@ -315,18 +315,84 @@ static void gemm_rows_chunk(const float* arow, int astride, const float* b, int 
     }
 }
 
+/* How a product is cut: rchunks chunks of rc rows (whole MR panels), cchunks of CC columns,
+   kblocks blocks of kstep along k (none when there is nothing to multiply). */
+typedef struct {
+  int mpad, npad, rc, rchunks, cchunks, kblocks, kstep;
+} Blocking;
+
+static Blocking blocking(int m, int n, int k, int trivial) {
+  Blocking g;
+  g.mpad = (m + MR - 1) / MR * MR;
+  g.npad = (n + NR - 1) / NR * NR;
+  int rchunks = (m + RC_MAX - 1) / RC_MAX;
+  g.rc = ((g.mpad / MR) + rchunks - 1) / rchunks * MR;
+  g.rchunks = (m + g.rc - 1) / g.rc;
+  g.cchunks = (n + CC - 1) / CC;
+  g.kblocks = trivial ? 0 : (k + KC - 1) / KC;
+  g.kstep = trivial ? 0 : (k + g.kblocks - 1) / g.kblocks;
+  return g;
+}
+
+/*
+ * Packing is shared out as tasks (k block, row chunk of A or column chunk of B), each with a
+ * state word after the packed B (JS zeroes them before each call): FREE, BUSY (a thread is
+ * packing it), PACKED. Threads first claim tasks in order; a thread about to compute with a
+ * panel that is not PACKED yet packs it itself if it is FREE, and if it is BUSY waits a bounded
+ * spin, then packs it again itself: the bytes are the same whoever writes them, so a thread
+ * never waits on a descheduled one for longer than about one task's time (the OS may take
+ * milliseconds to run it again), and there is no barrier between packing and computing.
+ */
+enum { FREE, BUSY, PACKED };
+/* Spins (atomic loads) before packing a BUSY task again: several times one task's packing. */
+#define PACK_WAIT_SPINS (1 << 14)
+
+EXPORT(gemm_pack_tasks) int gemm_pack_tasks(int m, int n, int k) {
+  if (m <= 0 || n <= 0 || k <= 0) return 0;
+  Blocking g = blocking(m, n, k, 0);
+  return g.kblocks * (g.rchunks + g.cchunks);
+}
+
+/* Packs task t (k block q = t / (rchunks + cchunks), then A row chunks, then B column chunks). */
+static void pack_task(int t, Blocking g, int transA, int transB, int m, int n, int k, const float* a, int lda,
+                      const float* b, int ldb, float* apack, float* bpack) {
+  int q = t / (g.rchunks + g.cchunks), r = t % (g.rchunks + g.cchunks);
+  int pc = q * g.kstep, kc = min_i(g.kstep, k - pc);
+  if (r < g.rchunks) {
+    int i0 = r * g.rc;
+    pack_a(transA, a, lda, i0, pc, min_i(g.rc, m - i0), kc, apack + (long)pc * g.mpad + (long)i0 * kc);
+  } else {
+    int j0 = (r - g.rchunks) * CC;
+    pack_b(transB, b, ldb, pc, j0, kc, min_i(CC, n - j0), bpack + (long)pc * g.npad + (long)j0 * kc);
+  }
+}
+
+/* Claims task t if it is FREE; returns whether this thread now owns it. */
+static inline int take_task(int* state) {
+  int expected = FREE;
+  return __atomic_compare_exchange_n(state, &expected, BUSY, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+
+/* Returns once task t is packed: by another thread, or (FREE, or BUSY past the spin) by this one. */
+static void ensure_packed(int* state, int t, Blocking g, int transA, int transB, int m, int n, int k, const float* a,
+                          int lda, const float* b, int ldb, float* apack, float* bpack) {
+  if (__atomic_load_n(&state[t], __ATOMIC_SEQ_CST) == PACKED) return;
+  if (!take_task(&state[t]))
+    for (int spins = 0; __atomic_load_n(&state[t], __ATOMIC_SEQ_CST) != PACKED; spins++)
+      if (spins == PACK_WAIT_SPINS) break;
+  if (__atomic_load_n(&state[t], __ATOMIC_SEQ_CST) == PACKED) return;
+  pack_task(t, g, transA, transB, m, n, k, a, lda, b, ldb, apack, bpack);
+  __atomic_store_n(&state[t], PACKED, __ATOMIC_SEQ_CST);
+}
+
 EXPORT(gemm)
 void gemm(int transA, int transB, int m, int n, int k, float alpha, const float* a, int lda, const float* b,
           int ldb, float beta, float* c, int ldc, float* apack, float* bpack, int* sync, float* scratch) {
   if (m <= 0 || n <= 0) return;
-  int mpad = (m + MR - 1) / MR * MR, npad = (n + NR - 1) / NR * NR;
-  int rchunks = (m + RC_MAX - 1) / RC_MAX;
-  int rc = ((mpad / MR) + rchunks - 1) / rchunks * MR; /* rows per chunk, whole panels */
-  rchunks = (m + rc - 1) / rc;
-  int cchunks = (n + CC - 1) / CC;
   int trivial = k <= 0 || alpha == 0.0f;
-  int kblocks = trivial ? 0 : (k + KC - 1) / KC;
-  int kstep = trivial ? 0 : (k + kblocks - 1) / kblocks;
+  Blocking g = blocking(m, n, k, trivial);
+  int rc = g.rc, rchunks = g.rchunks, cchunks = g.cchunks, kstep = g.kstep;
+  int mpad = g.mpad, npad = g.npad;
 
   if (!trivial && !transB && m <= 2) {
     /* chunks of CC columns of one row, claimed like the tiled path's chunks */
@@ -340,23 +406,14 @@ void gemm(int transA, int transB, int m, int n, int k, float alpha, const float*
   }
 
 
-  /* phase 1: pack. Task t = (k block, then row chunk of A or column chunk of B). */
-  int tasks = kblocks * (rchunks + cchunks);
-  for (int t; (t = claim(&sync[NEXT_PACK])) < tasks;) {
-    int q = t / (rchunks + cchunks), r = t % (rchunks + cchunks);
-    int pc = q * kstep, kc = min_i(kstep, k - pc);
-    if (r < rchunks) {
-      int i0 = r * rc;
-      pack_a(transA, a, lda, i0, pc, min_i(rc, m - i0), kc, apack + (long)pc * mpad + (long)i0 * kc);
-    } else {
-      int j0 = (r - rchunks) * CC;
-      pack_b(transB, b, ldb, pc, j0, kc, min_i(CC, n - j0), bpack + (long)pc * npad + (long)j0 * kc);
+  /* phase 1: pack the tasks nobody has taken yet */
+  int tasks = g.kblocks * (rchunks + cchunks);
+  int* state = (int*)(bpack + (long)k * npad);
+  for (int t; (t = claim(&sync[NEXT_PACK])) < tasks;)
+    if (take_task(&state[t])) {
+      pack_task(t, g, transA, transB, m, n, k, a, lda, b, ldb, apack, bpack);
+      __atomic_store_n(&state[t], PACKED, __ATOMIC_SEQ_CST);
     }
-    __atomic_fetch_add(&sync[PACKED], 1, __ATOMIC_SEQ_CST);
-  }
-  /* panels claimed by other threads may still be in flight */
-  while (__atomic_load_n(&sync[PACKED], __ATOMIC_SEQ_CST) < tasks) {
-  }
 
   /* phase 2: compute, chunk by chunk (columns fastest, so a chunk's A block is reused from L2) */
   int chunks = rchunks * cchunks;
@@ -369,6 +426,10 @@ void gemm(int transA, int transB, int m, int n, int k, float alpha, const float*
     }
     for (int pc = 0; pc < k; pc += kstep) {
       int kc = min_i(kstep, k - pc);
+      int q = pc / kstep;
+      ensure_packed(state, q * (rchunks + cchunks) + i0 / rc, g, transA, transB, m, n, k, a, lda, b, ldb, apack, bpack);
+      ensure_packed(state, q * (rchunks + cchunks) + rchunks + j0 / CC, g, transA, transB, m, n, k, a, lda, b, ldb, apack,
+                    bpack);
       const float* ablock = apack + (long)pc * mpad + (long)i0 * kc;
       const float* bblock = bpack + (long)pc * npad + (long)j0 * kc;
       float beta_k = pc == 0 ? beta : 1.0f;
