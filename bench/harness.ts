@@ -13,7 +13,7 @@
  *          (the script times inside Python with bench/peers/timing.py and prints records);
  *   2. add it to the list in bench/registry.ts (one line).
  */
-import { type BackendName, setBackend } from "../src/backend/index.js";
+import { type BackendName, backend, setBackend } from "../src/backend/index.js";
 import { platform } from "../src/platform/index.js";
 import type { TfjsPeer } from "./peers/tfjs.js";
 
@@ -160,6 +160,14 @@ export class BenchContext {
     this.emit(workload === undefined ? { bench: this.bench, impl, skipped: reason } : { bench: this.bench, workload, impl, skipped: reason });
   }
 
+  /** For our WASM rows: which kernel build ran (plain SIMD128 or relaxed SIMD), from the backend's notes. */
+  private kernelNote(impl: string): string | undefined {
+    if (impl !== "layerwise-wasm") return undefined;
+    return backend()
+      .info()
+      .notes.find((n) => n.startsWith("kernels: "));
+  }
+
   /** Times `fn` (one call = one unit of the workload) and records the result. */
   async time(m: Measurement, fn: () => unknown): Promise<BenchResult> {
     const t = await measure(fn, this.measureOptions);
@@ -173,7 +181,8 @@ export class BenchContext {
       min_s: round4(t.min_s),
     };
     if (m.flops !== undefined) r.gflops = round3(m.flops / t.median_s / 1e9);
-    if (m.note !== undefined) r.note = m.note;
+    const note = m.note ?? this.kernelNote(m.impl);
+    if (note !== undefined) r.note = note;
     this.emit(r);
     return r;
   }

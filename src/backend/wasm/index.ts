@@ -179,7 +179,7 @@ export function relaxedSimdUnavailableReason(): string | null {
   if (noRelaxed === undefined) {
     noRelaxed = WebAssembly.validate(RELAXED_SIMD_PROBE)
       ? null
-      : "this runtime does not support relaxed SIMD (Node 20: --experimental-wasm-relaxed-simd; on by default in Node 22 and Chromium)";
+      : "no relaxed SIMD here; Node 20 needs --experimental-wasm-relaxed-simd, Node 22+ and Chromium have it";
   }
   return noRelaxed;
 }
