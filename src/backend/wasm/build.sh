@@ -4,10 +4,10 @@
 #   kernels-single.wasm          imports a plain memory: one thread where SharedArrayBuffer is missing
 #   kernels-relaxed-shared.wasm  the same two with -mrelaxed-simd (f32x4.relaxed_madd: fused
 #   kernels-relaxed-single.wasm  multiply-add), chosen at load time where the runtime validates it
-# Needs clang and wasm-ld (Debian: clang, lld) for the plain builds, and clang/wasm-ld 16 or newer
-# for the relaxed ones (clang 14 and 15 emit the relaxed-SIMD proposal's old opcodes, which no
-# engine accepts now; Debian bookworm: apt-get install clang-19 lld-19). The plain builds stay on
-# the first compiler: its output is what the golden hashes were recorded with. Users never run
+# Needs clang and wasm-ld (Debian: clang, lld) for the plain builds, and a newer clang/wasm-ld (19 used)
+# for the relaxed ones (clang 14 emits the relaxed-SIMD proposal's old opcodes, which no engine
+# accepts now; Debian bookworm: apt-get install clang-19 lld-19). The plain builds stay on the
+# first compiler, the one the golden hashes were recorded with. Users never run
 # this: the .wasm files and the generated module are committed.
 # -fno-builtin: no loop becomes memset/memcpy, which -mbulk-memory would turn into memory.fill/
 # memory.copy, calls into the V8 runtime that cost far more than the short copies in im2col/col2im.
