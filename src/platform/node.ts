@@ -8,8 +8,16 @@ import { Worker } from "node:worker_threads";
 import type { FileSystem, NativeAddonLoad, Platform, WorkerHandle } from "./types.js";
 
 // Inside an eval'd worker (CommonJS), give the worker source the same tiny port it gets in a browser.
-const PORT_SHIM = `const __wt = require("node:worker_threads");
+/**
+ * The worker's source inside a shim defining __port. A dynamic import, not require: the eval'd
+ * source is parsed as a module when the process runs with --input-type=module (node
+ * --input-type=module -e ...), where require is undefined. Messages wait in the port's queue
+ * until the source's listener is attached.
+ */
+const withPort = (source: string): string => `import("node:worker_threads").then((__wt) => {
 const __port = { on: (f) => __wt.parentPort.on("message", f), post: (m) => __wt.parentPort.postMessage(m) };
+${source}
+});
 `;
 
 const fs: FileSystem = {
@@ -90,7 +98,7 @@ export const platform: Platform = {
   hardwareConcurrency: () => availableParallelism(),
   processId: () => process.pid,
   spawnWorker(source: string): WorkerHandle {
-    const worker = new Worker(PORT_SHIM + source, { eval: true });
+    const worker = new Worker(withPort(source), { eval: true });
     // idle pool threads must not keep the process alive
     worker.unref();
     return {

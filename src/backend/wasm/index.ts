@@ -4,6 +4,10 @@
  * that share one WebAssembly.Memory. Everything it does not override comes from the
  * TypeScript backend, whose loops work directly on tensor storage (in wasm memory or not).
  *
+ * Two builds of the kernels: plain SIMD128, and relaxed SIMD (f32x4.relaxed_madd, a fused
+ * multiply-add) where the runtime validates it; LAYERWISE_RELAXED_SIMD=0 or
+ * { relaxedSimd: false } keeps the plain one. info().kernels says which runs.
+ *
  * Fallbacks: no SIMD128 -> wasmUnavailableReason() says why and backend() picks the
  * TypeScript backend; no SharedArrayBuffer/Atomics (e.g. a page that is not cross-origin
  * isolated) -> one thread on plain memory, said in info().notes.
@@ -13,7 +17,7 @@ import { platform } from "../../platform/index.js";
 import type { ActivationGradOp, BackendInfo, BackendOptions, BinaryOp, ConvGeometry, RandomSource, ScalarOp, UnaryOp } from "../backend.js";
 import { JsBackend } from "../js/index.js";
 import { sizeClass, WasmHeap } from "./heap.js";
-import { kernelsSharedBase64, kernelsSingleBase64 } from "./kernels.generated.js";
+import { kernelsRelaxedSharedBase64, kernelsRelaxedSingleBase64, kernelsSharedBase64, kernelsSingleBase64 } from "./kernels.generated.js";
 import { controlBytes, MAX_THREADS, type PoolKernel, ThreadPool } from "./pool.js";
 
 /** The exports of kernels.c (pointers are byte offsets into the shared memory). */
@@ -23,6 +27,8 @@ interface KernelExports {
   gemm_scratch_floats(): number;
   gemm_mr(): number;
   gemm_nr(): number;
+  /** Packing tasks of an m×n×k product: their state words follow the packed B. */
+  gemm_pack_tasks(m: number, n: number, k: number): number;
   gemm(
     transA: number,
     transB: number,
@@ -104,6 +110,10 @@ const ACTIVATION_GRAD_CODES: Record<ActivationGradOp, number> = { sigmoid: 0, ta
 
 // A module using one SIMD instruction (i8x16.popcnt), as in wasm-feature-detect.
 const SIMD_PROBE = new Uint8Array([0, 97, 115, 109, 1, 0, 0, 0, 1, 5, 1, 96, 0, 1, 123, 3, 2, 1, 0, 10, 10, 1, 8, 0, 65, 0, 253, 15, 253, 98, 11]);
+// (v128, v128, v128) -> v128 returning f32x4.relaxed_madd of its arguments (opcode 0xfd 0x105).
+const RELAXED_SIMD_PROBE = new Uint8Array([
+  0, 97, 115, 109, 1, 0, 0, 0, 1, 8, 1, 96, 3, 123, 123, 123, 1, 123, 3, 2, 1, 0, 10, 13, 1, 11, 0, 32, 0, 32, 1, 32, 2, 253, 133, 2, 11,
+]);
 
 /** Below these sizes a dispatch to the workers costs more than it saves. */
 const GEMM_PARALLEL_MACS = 1 << 18;
@@ -123,9 +133,13 @@ export function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   return out;
 }
 
-let modules: { shared: WebAssembly.Module | null; single: WebAssembly.Module } | null = null;
+/** The kernel builds: plain SIMD128, or relaxed SIMD (fused multiply-add). */
+export type KernelBuild = "simd128" | "relaxed-simd";
+type Modules = { shared: WebAssembly.Module | null; single: WebAssembly.Module };
+const modules: Partial<Record<KernelBuild, Modules>> = {};
 let unavailable: string | null | undefined;
 let noThreads: string | null | undefined;
+let noRelaxed: string | null | undefined;
 
 /** Why the WebAssembly backend cannot run here, or null when it can. */
 export function wasmUnavailableReason(): string | null {
@@ -160,12 +174,43 @@ function probeThreads(): string | null {
   return null;
 }
 
-function compiled(): { shared: WebAssembly.Module | null; single: WebAssembly.Module } {
-  if (modules === null) {
-    const shared = threadsUnavailableReason() === null ? new WebAssembly.Module(decodeBase64(kernelsSharedBase64)) : null;
-    modules = { shared, single: new WebAssembly.Module(decodeBase64(kernelsSingleBase64)) };
+/** Why the relaxed-SIMD kernel build cannot run here, or null when it can. */
+export function relaxedSimdUnavailableReason(): string | null {
+  if (noRelaxed === undefined) {
+    noRelaxed = WebAssembly.validate(RELAXED_SIMD_PROBE)
+      ? null
+      : "no relaxed SIMD here; Node 20 needs --experimental-wasm-relaxed-simd, Node 22+ and Chromium have it";
   }
-  return modules;
+  return noRelaxed;
+}
+
+const SOURCES: Record<KernelBuild, { shared: string; single: string }> = {
+  simd128: { shared: kernelsSharedBase64, single: kernelsSingleBase64 },
+  "relaxed-simd": { shared: kernelsRelaxedSharedBase64, single: kernelsRelaxedSingleBase64 },
+};
+
+function compiled(build: KernelBuild): Modules {
+  let m = modules[build];
+  if (m === undefined) {
+    const source = SOURCES[build];
+    const shared = threadsUnavailableReason() === null ? new WebAssembly.Module(decodeBase64(source.shared)) : null;
+    m = { shared, single: new WebAssembly.Module(decodeBase64(source.single)) };
+    modules[build] = m;
+  }
+  return m;
+}
+
+/** The build to run: relaxed SIMD where it validates, unless the option or LAYERWISE_RELAXED_SIMD=0 turns it off; and the words for info().kernels. */
+function chooseBuild(requested: boolean | undefined): [KernelBuild, string] {
+  const env = platform.env("LAYERWISE_RELAXED_SIMD");
+  if (env !== undefined && env !== "" && env !== "0" && env !== "1") {
+    throw new RangeError(`LAYERWISE_RELAXED_SIMD must be 0 (plain SIMD128 kernels) or 1 (relaxed SIMD where supported); got "${env}"`);
+  }
+  const wanted = requested ?? env !== "0";
+  if (!wanted) return ["simd128", "plain SIMD128 (relaxed SIMD turned off)"];
+  const reason = relaxedSimdUnavailableReason();
+  if (reason !== null) return ["simd128", `plain SIMD128 (${reason})`];
+  return ["relaxed-simd", "relaxed SIMD (f32x4.relaxed_madd: fused multiply-add in GEMM and exp/tanh/log)"];
 }
 
 /** Options beyond BackendOptions, for tests: force the plain-memory single-thread mode. */
@@ -175,6 +220,8 @@ export interface WasmBackendOptions extends BackendOptions {
   awaitHelpers?: boolean;
   /** Budget of live tensor storage inside WebAssembly memory, in bytes (default RESIDENT_BYTES); tensors past it get ordinary memory. */
   residentBytes?: number;
+  /** Use the relaxed-SIMD kernel build where the runtime supports it (default: yes, unless LAYERWISE_RELAXED_SIMD=0). */
+  relaxedSimd?: boolean;
 }
 
 function createMemory(shared: boolean, initialPages: number): WebAssembly.Memory {
@@ -198,6 +245,10 @@ interface Staged {
 
 export class WasmBackend extends JsBackend {
   override readonly name: string = "wasm";
+  /** Which kernel build runs (see chooseBuild). */
+  readonly kernelBuild: KernelBuild;
+  /** Which kernel build runs and why, for info(). */
+  private readonly kernels: string;
   private readonly threads: number;
   private readonly heap: WasmHeap;
   private readonly E: KernelExports;
@@ -225,8 +276,11 @@ export class WasmBackend extends JsBackend {
     if (!shared) {
       notes.push(options.sharedMemory === false ? "plain (non-shared) memory requested: one thread" : `one thread on plain memory: ${reason}`);
     }
+    const [build, kernels] = chooseBuild(options.relaxedSimd);
     super(notes);
-    const mods = compiled();
+    this.kernelBuild = build;
+    this.kernels = kernels;
+    const mods = compiled(build);
     const module = shared ? (mods.shared as WebAssembly.Module) : mods.single;
     const memory = createMemory(shared, 256);
     this.E = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as KernelExports;
@@ -261,7 +315,7 @@ export class WasmBackend extends JsBackend {
     if (this.pool !== null && this.pool.active + this.pool.failures.length < this.threads) {
       notes.push(`worker threads start in the background: ${this.pool.active} of ${this.threads} running so far`);
     }
-    return { name: this.name, simd: true, threads: this.threads, notes };
+    return { name: this.name, simd: true, threads: this.threads, notes, kernels: this.kernels };
   }
 
   /** Resolves once the worker threads have started (until then the calling thread works alone). */
@@ -350,8 +404,13 @@ export class WasmBackend extends JsBackend {
     const mpad = Math.ceil(m / this.mr) * this.mr;
     const npad = Math.ceil(n / this.nr) * this.nr;
     const apackBytes = 4 * mpad * k;
-    const packs = this.packBuffer(apackBytes + 4 * k * npad);
+    const bpackBytes = 4 * k * npad;
+    const tasks = this.E.gemm_pack_tasks(m, n, k);
+    const packs = this.packBuffer(apackBytes + bpackBytes + 4 * tasks);
     const bpack = packs + apackBytes;
+    // the packing tasks' states start FREE
+    const stateWord = (bpack + bpackBytes) >>> 2;
+    this.heap.u32().fill(0, stateWord, stateWord + tasks);
     const tA = transA ? 1 : 0;
     const tB = transB ? 1 : 0;
     const args = [tA, tB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, packs, bpack];

@@ -22,6 +22,25 @@
 
 static inline int min_i(int a, int b) { return a < b ? a : b; }
 
+/*
+ * a*b + c on four lanes. build.sh compiles this file a second time with -mrelaxed-simd, where
+ * it is one f32x4.relaxed_madd: V8 emits a fused multiply-add (one rounding) on a CPU with FMA,
+ * mul then add on one without; either way the same on every call on one machine, so results
+ * stay deterministic for a given build. The plain SIMD128 build has no FMA: mul, then add.
+ * Used in the GEMM micro-kernels (where FMA doubles the multiply-add issue rate) and the
+ * polynomial chains of exp/tanh/log (latency-bound: one instruction instead of two).
+ */
+#ifdef __wasm_relaxed_simd__
+#define MADD(a, b, c) wasm_f32x4_relaxed_madd(a, b, c)
+/* one lane of MADD, so a scalar tail is rounded as the vector lanes are */
+static inline float madd_f32(float a, float b, float c) {
+  return wasm_f32x4_extract_lane(MADD(wasm_f32x4_splat(a), wasm_f32x4_splat(b), wasm_f32x4_splat(c)), 0);
+}
+#else
+#define MADD(a, b, c) wasm_f32x4_add(wasm_f32x4_mul(a, b), c)
+static inline float madd_f32(float a, float b, float c) { return c + a * b; }
+#endif
+
 /* ======================================================================================
  * GEMM: C = alpha op(A) op(B) + beta C, row-major.
  *
@@ -29,8 +48,8 @@ static inline int min_i(int a, int b) { return a < b ? a : b; }
  * (a thread that is descheduled by the OS simply takes fewer pieces):
  *
  *   1. pack: op(A) into MR-tall micro-panels and op(B) into NR-wide micro-panels, for each
- *      k block, into buffers every thread reads (each panel is packed once, by one thread);
- *      then wait until all panels are packed.
+ *      k block, into buffers every thread reads (each panel packed by whoever claims it; see
+ *      ensure_packed for a panel still being packed when a thread needs it: no barrier).
  *   2. compute: C is cut into chunks (RC rows x CC columns); per chunk and k block, for each
  *      NR micro-panel of B (kc x NR = 8 KiB: stays in L1) and each MR micro-panel of A (the
  *      chunk's A block, rows x kc <= 128 KiB, stays in L2): the micro-kernel.
@@ -47,8 +66,8 @@ static inline int min_i(int a, int b) { return a < b ? a : b; }
  * 4 x 8 uses 8 accumulators + 2 B vectors + 1 broadcast + 1 product temporary. Measured on
  * Zen 4 (CPU time, one thread): 4x8 ~40 GFLOP/s, 2x16 ~37, 6x8 ~25, 5x8 ~22, 3x12 ~25 (the
  * larger tiles make V8 spill accumulators).
- * There is no fused multiply-add in SIMD128 (relaxed-simd is not on by default in Node 20),
- * so it is mul + add, which Zen 4 issues on separate pipes.
+ * There is no fused multiply-add in SIMD128, so the plain build does mul + add, which Zen 4 issues
+ * on separate pipes; the relaxed-SIMD build (MADD) does one f32x4.relaxed_madd.
  * ====================================================================================== */
 
 #ifndef MR
@@ -207,7 +226,7 @@ static inline void micro_kernel(int kc, const float* restrict ap, const float* r
     for (int i = 0; i < MR; i++) {
       v128_t ai = wasm_v128_load32_splat(ap + i);
 #pragma clang loop unroll(full)
-      for (int v = 0; v < NV; v++) acc[i][v] = wasm_f32x4_add(acc[i][v], wasm_f32x4_mul(ai, bv[v]));
+      for (int v = 0; v < NV; v++) acc[i][v] = MADD(ai, bv[v], acc[i][v]);
     }
     ap += MR;
     bp += NR;
@@ -245,7 +264,7 @@ static void scale_c(float* c, int ldc, int i0, int i1, int j0, int j1, float bet
 
 /* Work counters shared by the threads of one call (JS zeroes them before each call). In the
    single-threaded build these atomics compile to plain loads and stores. */
-enum { NEXT_PACK, PACKED, NEXT_CHUNK };
+enum { NEXT_PACK, NEXT_CHUNK };
 
 static inline int claim(int* counter) { return __atomic_fetch_add(counter, 1, __ATOMIC_SEQ_CST); }
 
@@ -271,7 +290,7 @@ static void gemm_rows_chunk(const float* arow, int astride, const float* b, int 
       for (int p = 0; p < kc; p++, ap += astride, bp += ldb) {
         v128_t av = wasm_v128_load32_splat(ap);
 #pragma clang loop unroll(full)
-        for (int v = 0; v < 8; v++) acc[v] = wasm_f32x4_add(acc[v], wasm_f32x4_mul(av, wasm_v128_load(bp + 4 * v)));
+        for (int v = 0; v < 8; v++) acc[v] = MADD(av, wasm_v128_load(bp + 4 * v), acc[v]);
       }
       float beta_k = pc == 0 ? beta : 1.0f;
 #pragma clang loop unroll(full)
@@ -287,7 +306,7 @@ static void gemm_rows_chunk(const float* arow, int astride, const float* b, int 
     for (int pc = 0; pc < k; pc += kstep) {
       int kc = min_i(kstep, k - pc);
       float acc = 0.0f;
-      for (int p = pc; p < pc + kc; p++) acc = acc + arow[(long)p * astride] * b[(long)p * ldb + j];
+      for (int p = pc; p < pc + kc; p++) acc = madd_f32(arow[(long)p * astride], b[(long)p * ldb + j], acc);
       float r = alpha == 1.0f ? acc : alpha * acc;
       float beta_k = pc == 0 ? beta : 1.0f;
       if (beta_k == 0.0f) crow[j] = r;
@@ -296,18 +315,84 @@ static void gemm_rows_chunk(const float* arow, int astride, const float* b, int 
     }
 }
 
+/* How a product is cut: rchunks chunks of rc rows (whole MR panels), cchunks of CC columns,
+   kblocks blocks of kstep along k (none when there is nothing to multiply). */
+typedef struct {
+  int mpad, npad, rc, rchunks, cchunks, kblocks, kstep;
+} Blocking;
+
+static Blocking blocking(int m, int n, int k, int trivial) {
+  Blocking g;
+  g.mpad = (m + MR - 1) / MR * MR;
+  g.npad = (n + NR - 1) / NR * NR;
+  int rchunks = (m + RC_MAX - 1) / RC_MAX;
+  g.rc = ((g.mpad / MR) + rchunks - 1) / rchunks * MR;
+  g.rchunks = (m + g.rc - 1) / g.rc;
+  g.cchunks = (n + CC - 1) / CC;
+  g.kblocks = trivial ? 0 : (k + KC - 1) / KC;
+  g.kstep = trivial ? 0 : (k + g.kblocks - 1) / g.kblocks;
+  return g;
+}
+
+/*
+ * Packing is shared out as tasks (k block, row chunk of A or column chunk of B), each with a
+ * state word after the packed B (JS zeroes them before each call): FREE, BUSY (a thread is
+ * packing it), PACKED. Threads first claim tasks in order; a thread about to compute with a
+ * panel that is not PACKED yet packs it itself if it is FREE, and if it is BUSY waits a bounded
+ * spin, then packs it again itself: the bytes are the same whoever writes them, so a thread
+ * never waits on a descheduled one for longer than about one task's time (the OS may take
+ * milliseconds to run it again), and there is no barrier between packing and computing.
+ */
+enum { FREE, BUSY, PACKED };
+/* Spins (atomic loads) before packing a BUSY task again: several times one task's packing. */
+#define PACK_WAIT_SPINS (1 << 14)
+
+EXPORT(gemm_pack_tasks) int gemm_pack_tasks(int m, int n, int k) {
+  if (m <= 0 || n <= 0 || k <= 0) return 0;
+  Blocking g = blocking(m, n, k, 0);
+  return g.kblocks * (g.rchunks + g.cchunks);
+}
+
+/* Packs task t (k block q = t / (rchunks + cchunks), then A row chunks, then B column chunks). */
+static void pack_task(int t, Blocking g, int transA, int transB, int m, int n, int k, const float* a, int lda,
+                      const float* b, int ldb, float* apack, float* bpack) {
+  int q = t / (g.rchunks + g.cchunks), r = t % (g.rchunks + g.cchunks);
+  int pc = q * g.kstep, kc = min_i(g.kstep, k - pc);
+  if (r < g.rchunks) {
+    int i0 = r * g.rc;
+    pack_a(transA, a, lda, i0, pc, min_i(g.rc, m - i0), kc, apack + (long)pc * g.mpad + (long)i0 * kc);
+  } else {
+    int j0 = (r - g.rchunks) * CC;
+    pack_b(transB, b, ldb, pc, j0, kc, min_i(CC, n - j0), bpack + (long)pc * g.npad + (long)j0 * kc);
+  }
+}
+
+/* Claims task t if it is FREE; returns whether this thread now owns it. */
+static inline int take_task(int* state) {
+  int expected = FREE;
+  return __atomic_compare_exchange_n(state, &expected, BUSY, 0, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST);
+}
+
+/* Returns once task t is packed: by another thread, or (FREE, or BUSY past the spin) by this one. */
+static void ensure_packed(int* state, int t, Blocking g, int transA, int transB, int m, int n, int k, const float* a,
+                          int lda, const float* b, int ldb, float* apack, float* bpack) {
+  if (__atomic_load_n(&state[t], __ATOMIC_SEQ_CST) == PACKED) return;
+  if (!take_task(&state[t]))
+    for (int spins = 0; __atomic_load_n(&state[t], __ATOMIC_SEQ_CST) != PACKED; spins++)
+      if (spins == PACK_WAIT_SPINS) break;
+  if (__atomic_load_n(&state[t], __ATOMIC_SEQ_CST) == PACKED) return;
+  pack_task(t, g, transA, transB, m, n, k, a, lda, b, ldb, apack, bpack);
+  __atomic_store_n(&state[t], PACKED, __ATOMIC_SEQ_CST);
+}
+
 EXPORT(gemm)
 void gemm(int transA, int transB, int m, int n, int k, float alpha, const float* a, int lda, const float* b,
           int ldb, float beta, float* c, int ldc, float* apack, float* bpack, int* sync, float* scratch) {
   if (m <= 0 || n <= 0) return;
-  int mpad = (m + MR - 1) / MR * MR, npad = (n + NR - 1) / NR * NR;
-  int rchunks = (m + RC_MAX - 1) / RC_MAX;
-  int rc = ((mpad / MR) + rchunks - 1) / rchunks * MR; /* rows per chunk, whole panels */
-  rchunks = (m + rc - 1) / rc;
-  int cchunks = (n + CC - 1) / CC;
   int trivial = k <= 0 || alpha == 0.0f;
-  int kblocks = trivial ? 0 : (k + KC - 1) / KC;
-  int kstep = trivial ? 0 : (k + kblocks - 1) / kblocks;
+  Blocking g = blocking(m, n, k, trivial);
+  int rc = g.rc, rchunks = g.rchunks, cchunks = g.cchunks, kstep = g.kstep;
+  int mpad = g.mpad, npad = g.npad;
 
   if (!trivial && !transB && m <= 2) {
     /* chunks of CC columns of one row, claimed like the tiled path's chunks */
@@ -321,23 +406,14 @@ void gemm(int transA, int transB, int m, int n, int k, float alpha, const float*
   }
 
 
-  /* phase 1: pack. Task t = (k block, then row chunk of A or column chunk of B). */
-  int tasks = kblocks * (rchunks + cchunks);
-  for (int t; (t = claim(&sync[NEXT_PACK])) < tasks;) {
-    int q = t / (rchunks + cchunks), r = t % (rchunks + cchunks);
-    int pc = q * kstep, kc = min_i(kstep, k - pc);
-    if (r < rchunks) {
-      int i0 = r * rc;
-      pack_a(transA, a, lda, i0, pc, min_i(rc, m - i0), kc, apack + (long)pc * mpad + (long)i0 * kc);
-    } else {
-      int j0 = (r - rchunks) * CC;
-      pack_b(transB, b, ldb, pc, j0, kc, min_i(CC, n - j0), bpack + (long)pc * npad + (long)j0 * kc);
+  /* phase 1: pack the tasks nobody has taken yet */
+  int tasks = g.kblocks * (rchunks + cchunks);
+  int* state = (int*)(bpack + (long)k * npad);
+  for (int t; (t = claim(&sync[NEXT_PACK])) < tasks;)
+    if (take_task(&state[t])) {
+      pack_task(t, g, transA, transB, m, n, k, a, lda, b, ldb, apack, bpack);
+      __atomic_store_n(&state[t], PACKED, __ATOMIC_SEQ_CST);
     }
-    __atomic_fetch_add(&sync[PACKED], 1, __ATOMIC_SEQ_CST);
-  }
-  /* panels claimed by other threads may still be in flight */
-  while (__atomic_load_n(&sync[PACKED], __ATOMIC_SEQ_CST) < tasks) {
-  }
 
   /* phase 2: compute, chunk by chunk (columns fastest, so a chunk's A block is reused from L2) */
   int chunks = rchunks * cchunks;
@@ -350,6 +426,10 @@ void gemm(int transA, int transB, int m, int n, int k, float alpha, const float*
     }
     for (int pc = 0; pc < k; pc += kstep) {
       int kc = min_i(kstep, k - pc);
+      int q = pc / kstep;
+      ensure_packed(state, q * (rchunks + cchunks) + i0 / rc, g, transA, transB, m, n, k, a, lda, b, ldb, apack, bpack);
+      ensure_packed(state, q * (rchunks + cchunks) + rchunks + j0 / CC, g, transA, transB, m, n, k, a, lda, b, ldb, apack,
+                    bpack);
       const float* ablock = apack + (long)pc * mpad + (long)i0 * kc;
       const float* bblock = bpack + (long)pc * npad + (long)j0 * kc;
       float beta_k = pc == 0 ? beta : 1.0f;
@@ -398,11 +478,11 @@ static inline v128_t exp_f32x4(v128_t x) {
   v128_t r = wasm_f32x4_sub(x, wasm_f32x4_mul(fn, wasm_f32x4_splat(0.693359375f)));
   r = wasm_f32x4_sub(r, wasm_f32x4_mul(fn, wasm_f32x4_splat(-2.12194440e-4f)));
   v128_t y = wasm_f32x4_splat(1.9875691500e-4f);
-  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_splat(1.3981999507e-3f));
-  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_splat(8.3334519073e-3f));
-  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_splat(4.1665795894e-2f));
-  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_splat(1.6666665459e-1f));
-  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_splat(5.0000001201e-1f));
+  y = MADD(y, r, wasm_f32x4_splat(1.3981999507e-3f));
+  y = MADD(y, r, wasm_f32x4_splat(8.3334519073e-3f));
+  y = MADD(y, r, wasm_f32x4_splat(4.1665795894e-2f));
+  y = MADD(y, r, wasm_f32x4_splat(1.6666665459e-1f));
+  y = MADD(y, r, wasm_f32x4_splat(5.0000001201e-1f));
   y = wasm_f32x4_add(wasm_f32x4_mul(y, wasm_f32x4_mul(r, r)), wasm_f32x4_add(r, wasm_f32x4_splat(1.0f)));
   v128_t n = wasm_i32x4_sub(t, magic);
   v128_t n1 = wasm_i32x4_shr(n, 1);
@@ -434,10 +514,10 @@ static inline v128_t tanh_f32x4(v128_t x) {
   v128_t ax = wasm_f32x4_abs(x);
   v128_t z = wasm_f32x4_mul(x, x);
   v128_t p = wasm_f32x4_splat(-5.70498872745e-3f);
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), wasm_f32x4_splat(2.06390887954e-2f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), wasm_f32x4_splat(-5.37397155531e-2f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), wasm_f32x4_splat(1.33314422036e-1f));
-  p = wasm_f32x4_add(wasm_f32x4_mul(p, z), wasm_f32x4_splat(-3.33332819422e-1f));
+  p = MADD(p, z, wasm_f32x4_splat(2.06390887954e-2f));
+  p = MADD(p, z, wasm_f32x4_splat(-5.37397155531e-2f));
+  p = MADD(p, z, wasm_f32x4_splat(1.33314422036e-1f));
+  p = MADD(p, z, wasm_f32x4_splat(-3.33332819422e-1f));
   v128_t small = wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_mul(p, z), x), x);
   v128_t e = exp_f32x4(wasm_f32x4_mul(ax, wasm_f32x4_splat(-2.0f)));
   v128_t big = wasm_f32x4_div(wasm_f32x4_sub(wasm_f32x4_splat(1.0f), e), wasm_f32x4_add(wasm_f32x4_splat(1.0f), e));
@@ -595,14 +675,14 @@ static inline v128_t neg_f32x4(v128_t x) { return wasm_f32x4_neg(x); }
 static inline v128_t log1p_poly(v128_t r, v128_t fe) {
   v128_t z = wasm_f32x4_mul(r, r);
   v128_t y = wasm_f32x4_const_splat(7.0376836292e-2f);
-  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_const_splat(-1.1514610310e-1f));
-  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_const_splat(1.1676998740e-1f));
-  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_const_splat(-1.2420140846e-1f));
-  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_const_splat(1.4249322787e-1f));
-  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_const_splat(-1.6668057665e-1f));
-  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_const_splat(2.0000714765e-1f));
-  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_const_splat(-2.4999993993e-1f));
-  y = wasm_f32x4_add(wasm_f32x4_mul(y, r), wasm_f32x4_const_splat(3.3333331174e-1f));
+  y = MADD(y, r, wasm_f32x4_const_splat(-1.1514610310e-1f));
+  y = MADD(y, r, wasm_f32x4_const_splat(1.1676998740e-1f));
+  y = MADD(y, r, wasm_f32x4_const_splat(-1.2420140846e-1f));
+  y = MADD(y, r, wasm_f32x4_const_splat(1.4249322787e-1f));
+  y = MADD(y, r, wasm_f32x4_const_splat(-1.6668057665e-1f));
+  y = MADD(y, r, wasm_f32x4_const_splat(2.0000714765e-1f));
+  y = MADD(y, r, wasm_f32x4_const_splat(-2.4999993993e-1f));
+  y = MADD(y, r, wasm_f32x4_const_splat(3.3333331174e-1f));
   y = wasm_f32x4_mul(wasm_f32x4_mul(y, r), z);
   y = wasm_f32x4_add(y, wasm_f32x4_mul(fe, wasm_f32x4_const_splat(-2.12194440e-4f)));
   y = wasm_f32x4_sub(y, wasm_f32x4_mul(z, wasm_f32x4_const_splat(0.5f)));
