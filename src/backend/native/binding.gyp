@@ -13,11 +13,11 @@
       "sources": ["addon.c", "kernels.c", "pool.c"],
       "include_dirs": ["<(openblas_include)"],
       "defines": ["NAPI_VERSION=8"],
-      "cflags!": ["-O2", "-O3", "-Os"],
       "cflags": [
         "-O3", "-std=gnu11", "-fvisibility=hidden", "-ffunction-sections", "-fdata-sections",
-        # every kernel clone rounds alike: no fused multiply-add, no errno stores in the way of vectorising sqrtf
-        "-ffp-contract=off", "-fno-math-errno",
+        # every kernel clone rounds alike: no fused multiply-add; no errno stores (sqrtf) and no FP-exception
+        # semantics (a ternary with arithmetic in one arm) in the way of vectorising
+        "-ffp-contract=off", "-fno-math-errno", "-fno-trapping-math",
       ],
       # Only Node-API's entry points are exported (exports.map): OpenBLAS's symbols stay inside, so
       # no clash with another BLAS in the process; -s strips.
