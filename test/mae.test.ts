@@ -9,9 +9,10 @@ import { maskedAutoencoderImage } from "../src/models/autoencoders/pictures.js";
 import { linearProbe } from "../src/models/autoencoders/probe.js";
 import { loadModel } from "../src/models/load.js";
 import { patchify, unpatchify } from "../src/nn/patches.js";
+import * as ops from "../src/ops/index.js";
 import { Adam } from "../src/optim/adam.js";
 import { Rng } from "../src/tensor/random.js";
-import { randUniform } from "../src/tensor/tensor.js";
+import { fromArray, randUniform, type Tensor } from "../src/tensor/tensor.js";
 import { assertGradientsClose } from "./helpers/gradcheck.js";
 
 /** A small MAE on 8×8 images in 2×2 patches: 16 patches, 4 visible. */
@@ -152,5 +153,26 @@ describe("MaskedAutoencoder", () => {
       { epochs: 2 },
     );
     assert.ok(probe.testAccuracy >= 0 && probe.testAccuracy <= 1);
+  });
+
+  it("linearProbe: standardised softmax regression learns digits from pixels, is blind to the features' scale and offset, and ends at a cosine-decayed rate", async () => {
+    const { train, test } = await loadMnist({ limitTrain: 1000, limitTest: 500 });
+    // each column j of the features rescaled by 10^((j mod 5) − 2), from 0.01 to 100, and shifted
+    const columnScales = fromArray(Array.from({ length: 784 }, (_, j) => 10 ** ((j % 5) - 2)));
+    const probe = (rescale: boolean) => {
+      const features = (x: Tensor) => (rescale ? ops.addScalar(ops.mul(x, columnScales), 5) : x);
+      return linearProbe(
+        { features: features(train.images), oneHot: train.oneHot },
+        { features: features(test.images), oneHot: test.oneHot },
+        { epochs: 10, seed: 1 },
+      );
+    };
+    const pixels = await probe(false);
+    assert.ok(pixels.testAccuracy > 0.7, `held-out accuracy ${pixels.testAccuracy} (chance 0.1)`);
+    // the standardisation sees the same columns, so the probe trains the same up to rounding (amplified in near-constant pixel columns)
+    const rescaled = await probe(true);
+    assert.ok(Math.abs(rescaled.testAccuracy - pixels.testAccuracy) <= 0.03, `rescaled ${rescaled.testAccuracy} vs ${pixels.testAccuracy}`);
+    // cosine over 10 epochs: the last epoch ran at ½(1 + cos(0.9π)) ≈ 2.4 % of the initial 1e-3
+    assert.ok(Math.abs((pixels.model.optimizer?.learningRate ?? 0) - 1e-3 * 0.5 * (1 + Math.cos(0.9 * Math.PI))) < 1e-9);
   });
 });

@@ -1,8 +1,10 @@
 /**
  * The linear probe of representation learning: softmax regression (one Dense softmax layer,
  * cross-entropy, Sequential.fit) on frozen features, scored by accuracy on held-out features.
- * The features are standardised with the training features' per-column mean and spread first,
- * so one learning rate suits raw pixels, random features and learned ones alike.
+ * As in He et al.'s probe (a BatchNorm without affine before the classifier), the features are
+ * standardised with the training features' per-column mean and spread first, so one learning rate
+ * suits raw pixels, random features and learned ones alike; and as there, the rate decays to 0 by
+ * a cosine over the epochs, so the probe ends converged rather than wherever a fixed step leaves it.
  */
 import { Dense } from "../../nn/dense.js";
 import * as ops from "../../ops/index.js";
@@ -12,11 +14,11 @@ import { type Tensor, zeros } from "../../tensor/tensor.js";
 import { Sequential } from "../../train/sequential.js";
 
 export interface LinearProbeOptions {
-  /** Default 20. */
+  /** Default 30. */
   epochs?: number;
   /** Default 128. */
   batchSize?: number;
-  /** Adam's learning rate. Default 1e-3. */
+  /** Adam's initial learning rate, decayed to 0 over the epochs by a cosine (He et al.'s probe schedule). Default 1e-3. */
   learningRate?: number;
   /** Default 0. */
   seed?: number;
@@ -44,6 +46,7 @@ export async function linearProbe(
       throw new ShapeError(
         `linearProbe: ${what} features ${formatShape(s.features.shape)} and one-hot ${formatShape(s.oneHot.shape)} must be [n, ${f}] and [n, classes]`,
       );
+  const epochs = options.epochs ?? 30;
   const { mean, scale } = standardizer(train.features);
   const standardize = (x: Tensor): Tensor => ops.mul(ops.sub(x, mean), scale);
   const model = new Sequential([new Dense(train.oneHot.cols, { activation: "softmax", name: "probe" })], {
@@ -52,9 +55,13 @@ export async function linearProbe(
     name: "linear_probe",
   })
     .build()
-    .compile({ loss: "categoricalCrossentropy", optimizer: new Adam({ learningRate: options.learningRate ?? 1e-3 }), metrics: ["accuracy"] });
+    .compile({
+      loss: "categoricalCrossentropy",
+      optimizer: new Adam({ learningRate: options.learningRate ?? 1e-3, schedule: { type: "cosine", epochs } }),
+      metrics: ["accuracy"],
+    });
   const xTrain = standardize(train.features);
-  await model.fit(xTrain, train.oneHot, { epochs: options.epochs ?? 20, batchSize: options.batchSize ?? 128 });
+  await model.fit(xTrain, train.oneHot, { epochs, batchSize: options.batchSize ?? 128 });
   return {
     trainAccuracy: model.evaluate(xTrain, train.oneHot).accuracy,
     testAccuracy: model.evaluate(standardize(test.features), test.oneHot).accuracy,
