@@ -42,6 +42,7 @@ import { parseSizeList, UsageError } from "../args.js";
 import { checkpointOptions, describeTrainingData, epochsToRun, RunCheckpoint } from "../checkpoint.js";
 import type { Command } from "../command.js";
 import { baseNames, defineCommand, learningRateOption, loadMnistFor, logUnless, requireOption, supervisedTrainerOptions } from "../common.js";
+import { reportOption } from "../report.js";
 
 const USAGE = "layerwise train ae --kind basic|denoising|sparse|stacked|deep|conv|bimodal|mae|vae --out DIR [options]";
 
@@ -121,6 +122,7 @@ const specs = {
   lr: learningRateOption("Adam's learning rate (default 0.01; mae, vae 0.001; unused by --kind deep --optimizer cg)"),
   ...supervisedTrainerOptions({ seed: "seed of initialisation, corruption and shuffling", out: "folder for the model, the pictures and summary.json" }),
   ...checkpointOptions,
+  ...reportOption,
 } as const;
 
 type Options = { [K in keyof typeof specs]?: unknown } & {
@@ -489,7 +491,7 @@ export const trainAeCommand: Command = defineCommand({
   usage: USAGE,
   specs,
   outDir: (o) => o.out,
-  async run(o, _help, given) {
+  async run(o, _help, given, report) {
     const kindName = requireOption(o.kind, "kind", `one of ${Object.keys(AE_KINDS).join(", ")}`);
     checkKindOptions(kindName, given);
     checkSparsityTarget(o["sparsity-target"]);
@@ -508,7 +510,12 @@ export const trainAeCommand: Command = defineCommand({
     await ae.pretrain?.(train.images);
     const pretrained = ae.pretrain === undefined ? null : squaredErrorPerRow(test.images, ae.reconstruct(test.images));
     if (pretrained !== null) log(`pretrained and unrolled: test ‖x − x̂‖² per image ${pretrained.toFixed(2)}`);
-    const fit = { ...epochsToRun(ae.model, o.epochs ?? 10, o.seed), batchSize: o["batch-size"], verbose: !o.quiet, callbacks: checkpoint.callbacks() };
+    const fit = {
+      ...epochsToRun(ae.model, o.epochs ?? 10, o.seed),
+      batchSize: o["batch-size"],
+      verbose: !o.quiet,
+      callbacks: [...checkpoint.callbacks(), report.epochs(ae.describe)],
+    };
     await ae.fit(train.images, fit);
     const reconstruction = ae.reconstruct(test.images);
     const error = squaredErrorPerRow(test.images, reconstruction);
@@ -536,6 +543,9 @@ export const trainAeCommand: Command = defineCommand({
       ...extra,
     };
     await writeFileAtomic(joinPath(out, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
+    report.results(summary);
+    // codes.png draws what codes.svg does: the SVG, sharper, is enough
+    report.pictures(pictures.filter((p) => !p.endsWith("codes.png")));
     const beside = [
       untrained === null ? "" : `untrained ${untrained.toFixed(2)}`,
       pca === null ? "" : `PCA with ${pca.k} components ${summary.pcaErrorPerImage?.toFixed(2)}`,

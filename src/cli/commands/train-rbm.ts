@@ -25,6 +25,7 @@ import {
   seedOption,
   trainingDigitsOptions,
 } from "../common.js";
+import { reportOption } from "../report.js";
 
 const specs = {
   hidden: { type: "number", description: "hidden units", default: 500, integer: true, min: 1 },
@@ -47,6 +48,7 @@ const specs = {
   out: outOption("output folder (required)"),
   quiet: quietOption("no progress bar"),
   ...checkpointOptions,
+  ...reportOption,
 } as const;
 
 const USAGE = "layerwise train rbm --out DIR [--hidden 500] [--cd 1] [--epochs 10] [--pcd] [--data DIR|full|bundled]";
@@ -63,7 +65,7 @@ export const trainRbmCommand: Command = defineCommand({
   usage: USAGE,
   specs,
   outDir: (o) => o.out,
-  async run(o, help) {
+  async run(o, help, _given, report) {
     const out = requireOptionShowingHelp(o.out, "--out DIR", help);
     const hidden = o.hidden ?? 500;
     const seed = o.seed ?? 1;
@@ -92,7 +94,11 @@ export const trainRbmCommand: Command = defineCommand({
       `RBM ${train.cols}-${hidden}, ${mode}, ε ${rbm.options.learningRate}, batch ${batch}, ${epochs} epochs on ${train.rows} ${dataName(data.choice)} digits`,
     );
     // fit trains that many epochs more: those the checkpoint lacks
-    const callbacks = [...(o.quiet ? [] : [new ProgressBar()]), ...checkpoint.callbacks()];
+    const callbacks = [
+      ...(o.quiet ? [] : [new ProgressBar()]),
+      ...checkpoint.callbacks(),
+      report.epochs(`RBM ${train.cols}-${hidden}, ${mode}`, ["reconstructionError"]),
+    ];
     const history = await rbm.fit(train, { epochs: Math.max(0, epochs - rbm.epochsTrained), batchSize: batch, callbacks });
     const testError = rbm.reconstructionError(test);
     const summary = {
@@ -113,6 +119,8 @@ export const trainRbmCommand: Command = defineCommand({
       samples: { n: 100, steps: o["sample-steps"] ?? 1000, seed, init: test.sliceRows(0, Math.min(100, test.rows)) },
     });
     await writeFileAtomic(`${out}/summary.json`, `${JSON.stringify(summary, null, 2)}\n`);
+    report.results(summary);
+    report.pictures(pictures);
     console.log(`test reconstruction error ${testError.toFixed(3)} per image (${test.rows} digits)`);
     console.log(`wrote ${out}/model.json, model.safetensors, summary.json, ${baseNames(pictures)}`);
     return 0;

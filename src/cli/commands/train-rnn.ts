@@ -21,7 +21,7 @@ import { LSTM } from "../../nn/lstm.js";
 import type { Recurrent, RecurrentOptions } from "../../nn/recurrent.js";
 import { Reshape } from "../../nn/reshape.js";
 import { SimpleRNN } from "../../nn/simple-rnn.js";
-import { squaredErrorPerRow } from "../../ops/reduce.js";
+import { argmax, squaredErrorPerRow } from "../../ops/reduce.js";
 import { Adam } from "../../optim/adam.js";
 import type { Shape } from "../../tensor/shape.js";
 import { full, type Tensor } from "../../tensor/tensor.js";
@@ -32,6 +32,7 @@ import { Sequential } from "../../train/sequential.js";
 import { UsageError } from "../args.js";
 import type { Command } from "../command.js";
 import { defineCommand, learningRateOption, loadDigits, logUnless, requireOption, supervisedTrainerOptions } from "../common.js";
+import { reportOption } from "../report.js";
 import { type CharTaskOptions, charTaskSpecs, trainCharTask } from "./train-rnn-chars.js";
 
 const USAGE = "layerwise train rnn --cell lstm|gru|rnn --task mnist-rows|adding|chars --out DIR [options]";
@@ -186,6 +187,7 @@ const specs = {
     min: 1,
   },
   ...charTaskSpecs,
+  ...reportOption,
 } as const;
 
 function checkTaskOptions(task: string, cell: string, given: ReadonlySet<string>): void {
@@ -253,13 +255,13 @@ export const trainRnnCommand: Command = defineCommand({
   usage: USAGE,
   specs,
   outDir: (o) => o.out,
-  async run(o, _help, given) {
+  async run(o, _help, given, report) {
     const taskName = requireOption(o.task, "task", `one of ${TASKS.join(", ")}`);
     const cellName = o.cell ?? "lstm";
     checkTaskOptions(taskName, cellName, given);
     const out = requireOption(o.out, "out", "the folder to save the model and the curve into");
     if (taskName === "chars") {
-      await trainCharTask(charTaskOptions(o), out);
+      await trainCharTask(charTaskOptions(o), out, report);
       return 0;
     }
     const task = RNN_TASKS[taskName];
@@ -296,7 +298,7 @@ export const trainRnnCommand: Command = defineCommand({
         log(`epoch ${epoch + 1}: train loss ${logs.loss.toFixed(4)}, ${metric.name} ${metric.format(curve[curve.length - 1])} (${versus}), ${seconds}`);
       },
     });
-    await model.fit(train.x, train.y, { epochs: o.epochs ?? 10, batchSize, seed, verbose: !o.quiet, callbacks: [progress] });
+    await model.fit(train.x, train.y, { epochs: o.epochs ?? 10, batchSize, seed, verbose: !o.quiet, callbacks: [progress, report.epochs(describe)] });
     const seconds = (Date.now() - t0) / 1000;
     await model.save(out);
 
@@ -324,6 +326,10 @@ export const trainRnnCommand: Command = defineCommand({
       seconds,
     };
     await writeFileAtomic(joinPath(out, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
+    report.results(summary);
+    report.plot(plot);
+    // a softmax over classes (mnist-rows): which digits it confuses
+    if (loss === "categoricalCrossentropy") report.classified(() => argmax(model.predict(test.x)), argmax(test.y), test.y.cols);
     console.log(
       `${metric.name}: ${metric.format(figure)} (${versus}; untrained ${metric.format(curve[0])}; ${test.x.rows} sequences; trained in ${formatSeconds(seconds)})`,
     );
