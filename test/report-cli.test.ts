@@ -76,7 +76,7 @@ describe("--report", () => {
     await page.close();
   });
 
-  it("train rbm --report: the run's pictures inline, byte for byte, and Chromium decodes them", async (t) => {
+  it("train rbm --report: the run's pictures inline, byte for byte, and Chromium decodes them; the free-energy curves beside the reconstruction error", async (t) => {
     const out = join(dir, "rbm");
     const run = await cli(["train", "rbm", "--hidden", "16", "--epochs", "2", "--limit", "300", "--sample-steps", "5", "--out", out, "--report", "--quiet"]);
     assert.equal(run.code, 0, run.err);
@@ -86,6 +86,8 @@ describe("--report", () => {
     for (const [name, bytes] of pngs) assert.deepEqual(bytes, new Uint8Array(await readFile(join(out, name))), name);
     assert.match(html, /<th>testReconstructionError<\/th><td class="n">\d+(\.\d+)?<\/td>/);
     assert.match(html, /reconstructionError<\/text>/);
+    // the free energy of training and test digits, on one plot (Hinton's overfitting monitor)
+    assert.match(html, /mean free energy F\(v\) of 300 training and 300 test digits/);
 
     if (browser === undefined) return t.skip(missing ?? "");
     const { page, errors } = await openPage(browser, pathToFileURL(join(out, "report.html")).href);
@@ -95,7 +97,7 @@ describe("--report", () => {
       widths.every((w) => w > 0),
       `decoded widths ${widths}`,
     );
-    assert.equal(await page.locator(".plots svg").count(), 1);
+    assert.equal(await page.locator(".plots svg").count(), 2);
     assert.deepEqual(errors, []);
     await page.close();
   });

@@ -47,6 +47,11 @@ export class RunReport {
     private readonly given: ReadonlySet<string>,
   ) {}
 
+  /** Whether the report will be written (--report given): for figures a command computes for the report alone. */
+  get wanted(): boolean {
+    return this.options.report === true;
+  }
+
   /** A callback for a fit: its logs after every epoch become the report's curves, one per figure, under `title` (`keys`: only these figures). */
   epochs(title: string, keys?: readonly string[]): Callback {
     const record: EpochLogs = { title, keys, epochs: [], logs: {} };

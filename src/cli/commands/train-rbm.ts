@@ -8,8 +8,10 @@ import { writeFileAtomic } from "../../io/files.js";
 import { loadRbm, saveRbm } from "../../models/rbm/io.js";
 import { writeRbmPictures } from "../../models/rbm/pictures.js";
 import { RBM } from "../../models/rbm/rbm.js";
+import { meanAll } from "../../ops/reduce.js";
 import { Rng } from "../../tensor/random.js";
 import type { Tensor } from "../../tensor/tensor.js";
+import { type Callback, LambdaCallback } from "../../train/callbacks.js";
 import { ProgressBar } from "../../train/progress.js";
 import { checkpointOptions, describeTrainingData, RunCheckpoint } from "../checkpoint.js";
 import type { Command } from "../command.js";
@@ -25,7 +27,7 @@ import {
   seedOption,
   trainingDigitsOptions,
 } from "../common.js";
-import { reportOption } from "../report.js";
+import { type RunReport, reportOption } from "../report.js";
 
 const specs = {
   hidden: { type: "number", description: "hidden units", default: 500, integer: true, min: 1 },
@@ -57,6 +59,21 @@ export function binarizeImages(images: Tensor, mode: string, rng: Rng): Tensor {
   if (mode === "threshold") return binarize(images);
   if (mode === "sample") return sampleBinary(images, rng);
   return images;
+}
+
+/**
+ * The overfitting monitor of Hinton's practical guide (2010, §6): the mean free energy F(v) of
+ * training digits and of held-out (test) digits after every epoch, on one plot. While the RBM
+ * generalises the two move together; a gap that widens means it is fitting the training digits
+ * alone (the partition function cancels in the difference, so no log Z is needed).
+ */
+function freeEnergyCurve(rbm: RBM, train: Tensor, test: Tensor, report: RunReport): Callback {
+  const n = Math.min(1000, train.rows, test.rows);
+  const [seen, unseen] = [train.sliceRows(0, n), test.sliceRows(0, n)];
+  const curve = report.epochs(`mean free energy F(v) of ${n} training and ${n} test digits`);
+  return new LambdaCallback({
+    onEpochEnd: (epoch) => curve.onEpochEnd?.(epoch, { freeEnergy: meanAll(rbm.freeEnergy(seen)), val_freeEnergy: meanAll(rbm.freeEnergy(unseen)) }),
+  });
 }
 
 export const trainRbmCommand: Command = defineCommand({
@@ -98,6 +115,7 @@ export const trainRbmCommand: Command = defineCommand({
       ...(o.quiet ? [] : [new ProgressBar()]),
       ...checkpoint.callbacks(),
       report.epochs(`RBM ${train.cols}-${hidden}, ${mode}`, ["reconstructionError"]),
+      ...(report.wanted ? [freeEnergyCurve(rbm, train, test, report)] : []),
     ];
     const history = await rbm.fit(train, { epochs: Math.max(0, epochs - rbm.epochsTrained), batchSize: batch, callbacks });
     const testError = rbm.reconstructionError(test);
