@@ -6,7 +6,7 @@
 import assert from "node:assert/strict";
 import { describe, it } from "node:test";
 import { encodePng } from "../src/io/png.js";
-import { base64, confusionSection, epochPlots, inlineSvg, pngDataUrl, reportHtml, settingsSection, type TrainingReport } from "../src/io/report.js";
+import { base64, confusionSection, epochPlots, inlineSvg, pngDataUrl, pngImg, reportHtml, settingsSection, type TrainingReport } from "../src/io/report.js";
 import { linePlotSvg } from "../src/io/svg.js";
 import { confusionMatrix } from "../src/train/metrics.js";
 
@@ -86,9 +86,11 @@ describe("reportHtml", () => {
 
   it("puts pictures inline: PNGs as data: URLs of the same bytes, SVGs as elements", () => {
     const html = reportHtml(report());
-    const src = /<img alt="filters\.png" src="data:image\/png;base64,([A-Za-z0-9+/=]+)">/.exec(html);
+    const src = /<img alt="filters\.png" src="data:image\/png;base64,([A-Za-z0-9+/=]+)" width="(\d+)" height="(\d+)">/.exec(html);
     assert.ok(src, "no inline PNG");
     assert.deepEqual(new Uint8Array(Buffer.from(src[1], "base64")), png);
+    // a 3 x 2 picture is drawn 8 times its size (the most), each pixel a square
+    assert.deepEqual([src[2], src[3]], ["24", "16"]);
     assert.match(html, /<figure>\n<svg width="640" height="400"/);
   });
 
@@ -119,6 +121,10 @@ describe("report sections", () => {
     );
     assert.match(html, /<tr><th>b<\/th><td style="background:rgba\(78,121,167,0\.000\)">0<\/td><td class="diag"[^>]*>4<\/td><td>100\.00 %<\/td><\/tr>/);
     assert.throws(() => confusionSection({ labels: ["a", "b"], counts: [[1, 2]] }), /must be 2 x 2/);
+    assert.match(
+      confusionSection({ labels: ["a"], counts: [[2]], model: "the <pretrained> net" }),
+      /<p>the &lt;pretrained&gt; net: 2 test examples, 100\.00 %/,
+    );
   });
 
   it("settings: as given, the defaults marked", () => {
@@ -138,6 +144,18 @@ describe("report sections", () => {
     );
     assert.deepEqual(plots[0].series[1], { name: "validation", x: [1, 2], y: [3, 2] });
     assert.deepEqual(epochPlots("t", [1], { val_bits: [4] })[0].yLabel, "val_bits");
+    // two fit side by side; a long title widens its plot so that none of it is cut off
+    assert.equal(plots[0].width, 520);
+    const long = "deep autoencoder 784-1000-500-250-30, RBM-pretrained, fine-tuned with conjugate gradients";
+    assert.ok((epochPlots(long, [1], { loss: [1] })[0].width ?? 0) >= 8 * long.length, "wide enough for its title");
+  });
+
+  it("pngImg: a small picture enlarged by a whole factor to about 280 pixels across, a large one as it is", () => {
+    const size = (w: number, h: number) => /width="(\d+)" height="(\d+)"/.exec(pngImg("p", encodePng(new Uint8Array(w * h), w, h)))?.slice(1);
+    assert.deepEqual(size(145, 145), ["290", "290"]);
+    assert.deepEqual(size(57, 28), ["285", "140"]);
+    assert.deepEqual(size(300, 600), ["300", "600"]);
+    assert.throws(() => pngImg("p", new Uint8Array([1, 2, 3])), /pngSize: not a PNG/);
   });
 
   it("base64 is RFC 4648's (Node's Buffer agrees) at every padding and past one chunk", () => {

@@ -10,6 +10,7 @@ import { readFileSync } from "node:fs";
 import { baseName, joinPath, readFileBytes, readFileText, writeFileAtomic } from "../io/files.js";
 import { type ConfusionMatrix, epochPlots, type ReportPicture, type ReportText, reportHtml } from "../io/report.js";
 import type { LinePlotOptions } from "../io/svg.js";
+import type { PretrainCallback } from "../models/dbn/dbn.js";
 import { type Callback, LambdaCallback } from "../train/callbacks.js";
 import { confusionMatrix } from "../train/metrics.js";
 
@@ -37,7 +38,8 @@ export class RunReport {
   private readonly picturePaths: string[] = [];
   private readonly texts: ReportText[] = [];
   private readonly figures: Record<string, Figure> = {};
-  private classifier?: { predict: () => ArrayLike<number>; labels: ArrayLike<number>; classes: number };
+  private classifier?: { predict: () => ArrayLike<number>; labels: ArrayLike<number>; classes: number; model?: string };
+  private readonly leftOut = new Set<string>();
 
   /** `path`: the command's words; `argv`: its arguments; `options`: as parsed; `given`: those on the command line. */
   constructor(
@@ -68,6 +70,15 @@ export class RunReport {
     });
   }
 
+  /** For a greedy RBM stack's pretraining (DBN, deep autoencoder): each RBM's reconstruction error per epoch, a curve of its own. */
+  rbmLayers(): PretrainCallback {
+    let layer: Callback | undefined;
+    return {
+      onLayerBegin: (i) => void (layer = this.epochs(`RBM ${i.layer + 1}: ${i.visible}-${i.hidden}`, ["reconstructionError"])),
+      onEpochEnd: (epoch, logs) => layer?.onEpochEnd?.(epoch, logs),
+    };
+  }
+
   /** A plot the command drew itself (test error per epoch beside a baseline, say). */
   plot(options: LinePlotOptions): void {
     this.curves.push(options);
@@ -92,9 +103,19 @@ export class RunReport {
   /**
    * A classifier's confusion matrix: its test predictions (classes 0 … classes − 1) against the
    * labels. `predict` runs only when the report is written, so a run without --report pays nothing.
+   * `model` names the classifier where a run trains more than one (train dbn --baseline).
    */
-  classified(predict: () => ArrayLike<number>, labels: ArrayLike<number>, classes = 10): void {
-    this.classifier = { predict, labels, classes };
+  classified(predict: () => ArrayLike<number>, labels: ArrayLike<number>, classes = 10, model?: string): void {
+    this.classifier = { predict, labels, classes, model };
+  }
+
+  /**
+   * Leaves out of the settings the options of other choices than this run's (another --kind's,
+   * another --task's), whose defaults would read as if they had been used. `appliesTo` maps an
+   * option to the choices it applies to (train ae's KIND_OPTIONS, say); `chosen` is the run's.
+   */
+  leaveOutOptionsOf(appliesTo: Record<string, readonly string[]>, chosen: string): void {
+    for (const [name, choices] of Object.entries(appliesTo)) if (!choices.includes(chosen)) this.leftOut.add(name);
   }
 
   /** Text the run produced (samples), shown as it is. */
@@ -104,17 +125,15 @@ export class RunReport {
 
   /** Writes OUT/report.html; returns its path. */
   async write(out: string): Promise<string> {
+    const shown = Object.keys(this.options).filter((name) => name !== "help" && name !== "report" && !this.leftOut.has(name));
     const settings: Record<string, Figure> = {};
-    for (const [name, value] of Object.entries(this.options)) {
-      if (name === "help" || name === "report" || value === undefined) continue;
-      settings[`--${name}`] = value as Figure;
-    }
+    for (const name of shown) if (this.options[name] !== undefined) settings[`--${name}`] = this.options[name] as Figure;
     const seed = this.options.seed;
     const c = this.classifier;
     const confusion: ConfusionMatrix | undefined =
       c === undefined
         ? undefined
-        : { labels: Array.from({ length: c.classes }, (_, k) => String(k)), counts: confusionMatrix(c.predict(), c.labels, c.classes) };
+        : { labels: Array.from({ length: c.classes }, (_, k) => String(k)), counts: confusionMatrix(c.predict(), c.labels, c.classes), model: c.model };
     const html = reportHtml({
       title: `layerwise ${this.path.join(" ")}`,
       commandLine: ["layerwise", ...this.path, ...this.argv].map(shellWord).join(" "),
@@ -123,9 +142,7 @@ export class RunReport {
       seconds: (performance.now() - this.t0) / 1e3,
       started: this.started,
       settings,
-      defaults: Object.keys(this.options)
-        .filter((name) => !this.given.has(name))
-        .map((name) => `--${name}`),
+      defaults: shown.filter((name) => !this.given.has(name)).map((name) => `--${name}`),
       results: this.figures,
       plots: this.curves.flatMap((c) => ("logs" in c ? epochPlots(c.title, c.epochs, c.logs, c.keys) : [c])),
       pictures: await Promise.all(this.picturePaths.map(readPicture)),

@@ -6,6 +6,7 @@
  * from any folder or mail attachment. No DOM and no Node: it returns a string, which the CLI
  * writes (src/cli/report.ts) and a page could show.
  */
+import { pngSize } from "./png.js";
 import { escapeXml, type LinePlotOptions, linePlotSvg } from "./svg.js";
 
 /** A picture of the run: a PNG file's bytes, or SVG text (a plot a command drew itself). */
@@ -15,6 +16,8 @@ export type ReportPicture = { caption: string; png: Uint8Array } | { caption: st
 export interface ConfusionMatrix {
   labels: string[];
   counts: number[][];
+  /** Which classifier, where a run trains more than one ("the pretrained net"). */
+  model?: string;
 }
 
 /** Text the run produced (samples of a character model, say), shown as it is. */
@@ -84,7 +87,7 @@ const STYLE = [
   "td.n{text-align:right;font-variant-numeric:tabular-nums}",
   ".plots svg{max-width:100%;height:auto;margin:.4em .4em .4em 0}",
   "figure{display:inline-block;margin:.4em 1em .8em 0;vertical-align:top}figcaption{font-size:.9em;color:#555}",
-  "img{image-rendering:pixelated;max-width:100%}",
+  "img{image-rendering:pixelated;max-width:100%;height:auto}",
   ".confusion td{text-align:right;min-width:2.4em}.confusion .diag{font-weight:bold}",
 ].join("");
 
@@ -143,7 +146,8 @@ export function confusionSection(confusion: ConfusionMatrix | undefined): string
     });
     return `<tr><th>${escapeXml(labels[t])}</th>${cells.join("")}<td>${n > 0 ? percent(row[t] / n) : "–"}</td></tr>`;
   });
-  const caption = `<p>${total} test examples, ${percent(total > 0 ? right / total : 0)} on the diagonal.</p>`;
+  const of = confusion.model === undefined ? "" : `${escapeXml(confusion.model)}: `;
+  const caption = `<p>${of}${total} test examples, ${percent(total > 0 ? right / total : 0)} on the diagonal.</p>`;
   return section("Confusion matrix", `${caption}\n<table class="confusion">\n${head}\n${rows.join("\n")}\n</table>`);
 }
 
@@ -152,7 +156,7 @@ export function picturesSection(pictures: readonly ReportPicture[]): string {
   if (pictures.length === 0) return "";
   const figures = pictures.map((p) => {
     const caption = `<figcaption>${escapeXml(p.caption)}</figcaption>`;
-    const content = "png" in p ? `<img alt="${escapeXml(p.caption)}" src="${pngDataUrl(p.png)}">` : inlineSvg(p.svg);
+    const content = "png" in p ? pngImg(p.caption, p.png) : inlineSvg(p.svg);
     return `<figure>\n${content}\n${caption}\n</figure>`;
   });
   return section("Pictures", figures.join("\n"));
@@ -162,6 +166,19 @@ export function picturesSection(pictures: readonly ReportPicture[]): string {
 export function textsSection(texts: readonly ReportText[]): string {
   if (texts.length === 0) return "";
   return section("Text", texts.map((t) => `<h3>${escapeXml(t.caption)}</h3>\n<pre>${escapeXml(t.text)}</pre>`).join("\n"));
+}
+
+/** Pictures are drawn at least this many CSS pixels across (their longer side), when a whole multiple of their size allows. */
+const PICTURE_PX = 280;
+
+/**
+ * A PNG as an <img>, enlarged by a whole factor when small: a 5 × 5 grid of 28-pixel filters
+ * (145 pixels) shows twice its size, each pixel a crisp square (image-rendering: pixelated).
+ */
+export function pngImg(caption: string, png: Uint8Array): string {
+  const { width, height } = pngSize(png);
+  const scale = Math.max(1, Math.min(8, Math.round(PICTURE_PX / Math.max(width, height))));
+  return `<img alt="${escapeXml(caption)}" src="${pngDataUrl(png)}" width="${scale * width}" height="${scale * height}">`;
 }
 
 /** "data:image/png;base64,…" */
@@ -200,9 +217,16 @@ export function epochPlots(title: string, epochs: readonly number[], logs: Recor
     const twin = logs[`val_${name}`];
     const series = [{ name: twin === undefined ? name : "training", x: [...epochs], y: [...logs[name]] }];
     if (twin !== undefined) series.push({ name: "validation", x: [...epochs], y: [...twin] });
-    // two side by side in the page's width
-    return { title, xLabel: "epoch", yLabel: name, series, width: 520, height: 340 };
+    return { title, xLabel: "epoch", yLabel: name, series, width: plotWidth(title), height: 340, integerX: true };
   });
+}
+
+/**
+ * Two plots side by side in the page's width, unless the title (15-pixel type, about 8 pixels a
+ * character, centred, never wrapped) needs more: then one wide enough to show all of it.
+ */
+function plotWidth(title: string): number {
+  return Math.max(520, 8 * [...title].length + 24);
 }
 
 function section(heading: string, content: string): string {

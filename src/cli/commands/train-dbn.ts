@@ -243,7 +243,7 @@ async function pretrainedStack(data: MnistData, o: DbnPipelineOptions, stackDir:
   });
   // after the save: a signal stops pretraining between batches, never mid-save
   const stop = interruptible();
-  const curves = o.report === undefined ? [] : [layerCurves(o.report)];
+  const curves = o.report === undefined ? [] : [o.report.rbmLayers()];
   await dbn.pretrain(train.images, {
     epochs: o.pretrainEpochs,
     batchSize: o.batchSize,
@@ -252,15 +252,6 @@ async function pretrainedStack(data: MnistData, o: DbnPipelineOptions, stackDir:
   });
   await dbn.save(stackDir, record);
   return dbn;
-}
-
-/** Each RBM's reconstruction error per epoch as a curve of its own in the report. */
-function layerCurves(report: RunReport): PretrainCallback {
-  let layer: Callback | undefined;
-  return {
-    onLayerBegin: (i) => void (layer = report.epochs(`RBM ${i.layer + 1}: ${i.visible}-${i.hidden}`, ["reconstructionError"])),
-    onEpochEnd: (epoch, logs) => layer?.onEpochEnd?.(epoch, logs),
-  };
 }
 
 /** The pretraining settings of a pipeline run on trainDigits digits. */
@@ -348,7 +339,8 @@ export async function runDbnPipeline(data: MnistData, o: DbnPipelineOptions): Pr
   await writeFileAtomic(join(o.out, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
   o.report?.results(summary);
   o.report?.pictures(pictures);
-  o.report?.classified(() => argmax(run.pretrained.model.predict(test.images)), test.labels, classes);
+  const model = run.baseline === undefined ? undefined : "the pretrained net (not the random-init baseline)";
+  o.report?.classified(() => argmax(run.pretrained.model.predict(test.images)), test.labels, classes, model);
   return result;
 }
 

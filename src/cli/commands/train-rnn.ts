@@ -46,6 +46,9 @@ const TASK_OPTIONS: Record<string, readonly string[]> = {
   ...Object.fromEntries(Object.keys(charTaskSpecs).map((option) => [option, ["chars"]])),
 };
 
+/** The options that only some cells read. */
+const CELL_OPTIONS: Record<string, readonly string[]> = { irnn: ["rnn"] };
+
 /** The cells, each from its options (the IRNN is the rnn cell with --irnn). */
 const CELLS: Record<string, (units: number, o: RecurrentOptions & { irnn: boolean }) => Recurrent> = {
   lstm: (units, o) => new LSTM(units, o),
@@ -194,7 +197,9 @@ function checkTaskOptions(task: string, cell: string, given: ReadonlySet<string>
   for (const [option, tasks] of Object.entries(TASK_OPTIONS)) {
     if (given.has(option) && !tasks.includes(task)) throw new UsageError(`option --${option} applies to --task ${tasks.join("|")}; got --task ${task}`);
   }
-  if (given.has("irnn") && cell !== "rnn") throw new UsageError(`option --irnn applies to --cell rnn; got --cell ${cell}`);
+  for (const [option, cells] of Object.entries(CELL_OPTIONS)) {
+    if (given.has(option) && !cells.includes(cell)) throw new UsageError(`option --${option} applies to --cell ${cells.join("|")}; got --cell ${cell}`);
+  }
   if (task === "chars" && cell !== "lstm") throw new UsageError(`--task chars is a stacked LSTM (CharLM): it takes --cell lstm; got --cell ${cell}`);
 }
 
@@ -246,6 +251,7 @@ function curvePlot(title: string, metric: RnnTask["metric"], curve: number[], ba
       { name: baseline.name, x: [0, epochs.length - 1], y: [y(baseline.value), y(baseline.value)] },
     ],
     yScale: "log",
+    integerX: true,
   };
 }
 
@@ -259,6 +265,8 @@ export const trainRnnCommand: Command = defineCommand({
     const taskName = requireOption(o.task, "task", `one of ${TASKS.join(", ")}`);
     const cellName = o.cell ?? "lstm";
     checkTaskOptions(taskName, cellName, given);
+    report.leaveOutOptionsOf(TASK_OPTIONS, taskName);
+    report.leaveOutOptionsOf(CELL_OPTIONS, cellName);
     const out = requireOption(o.out, "out", "the folder to save the model and the curve into");
     if (taskName === "chars") {
       await trainCharTask(charTaskOptions(o), out, report);
