@@ -124,6 +124,25 @@ describe("svg helpers", () => {
     assert.deepEqual(niceTicks(0.013, 0.049, 4), [0.02, 0.03, 0.04]);
     assert.deepEqual(niceTicks(-3, 3, 3), [-2, 0, 2]);
   });
+  it("integerX: an epoch axis ticks whole epochs only, also for one or two epochs", () => {
+    const epochs = (x: number[]) => ({ ...base, series: [{ name: "loss", x, y: x.map((e) => 1 / e) }] });
+    assert.ok(
+      linePlotLayout(epochs([1, 2])).xTicks.some((t) => !/^\d+$/.test(t.label)),
+      "without it, fractions of an epoch",
+    );
+    assert.deepEqual(
+      linePlotLayout({ ...epochs([1, 2]), integerX: true }).xTicks.map((t) => t.label),
+      ["1", "2"],
+    );
+    assert.deepEqual(
+      linePlotLayout({ ...epochs([1]), integerX: true }).xTicks.map((t) => t.label),
+      ["1"],
+    );
+    assert.deepEqual(
+      linePlotLayout({ ...epochs([0, 50]), integerX: true }).xTicks.map((t) => t.label),
+      linePlotLayout(epochs([0, 50])).xTicks.map((t) => t.label),
+    );
+  });
   it("escapeXml", () => {
     assert.equal(escapeXml(`<a href="x">'&'</a>`), "&lt;a href=&quot;x&quot;&gt;&apos;&amp;&apos;&lt;/a&gt;");
   });

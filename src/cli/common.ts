@@ -5,11 +5,13 @@
  * trainers' fit-test-save ending.
  */
 import { chooseMnist, loadMnistChoice, type MnistChoice, type MnistData } from "../data/mnist.js";
+import { argmax } from "../ops/reduce.js";
 import { formatSeconds } from "../train/progress.js";
 import type { FitOptions, Sequential } from "../train/sequential.js";
 import { formatHelp, type OptionSpecs, type ParsedOptions, parseOptions, UsageError } from "./args.js";
 import type { Command } from "./command.js";
 import { prepareOutDir } from "./out-dir.js";
+import { RunReport } from "./report.js";
 
 export interface CommandDefinition<S extends OptionSpecs> {
   path: readonly string[];
@@ -26,12 +28,17 @@ export interface CommandDefinition<S extends OptionSpecs> {
   outDir?: (options: ParsedOptions<S>) => string | undefined;
   /**
    * `help` is the --help text, for errors that show it; `given` names the options on the
-   * command line (a resumed run keeps its recorded settings for the others). Resolves to the exit code.
+   * command line (a resumed run keeps its recorded settings for the others); `report` gathers
+   * what the run shows, written to OUT/report.html when the specs have --report (reportOption,
+   * report.ts) and it was given. Resolves to the exit code.
    */
-  run(options: ParsedOptions<S>, help: string, given: ReadonlySet<string>): Promise<number>;
+  run(options: ParsedOptions<S>, help: string, given: ReadonlySet<string>, report: RunReport): Promise<number>;
 }
 
-/** A Command from its options and its work: --help prints the help, a stray argument is a usage error. */
+/**
+ * A Command from its options and its work: --help prints the help, a stray argument is a usage
+ * error; after a successful run with --report, OUT/report.html is written.
+ */
 export function defineCommand<S extends OptionSpecs>(def: CommandDefinition<S>): Command {
   const specs = { ...def.specs, help: { type: "boolean", description: "show this help" } } as const;
   return {
@@ -49,7 +56,10 @@ export function defineCommand<S extends OptionSpecs>(def: CommandDefinition<S>):
       const out = def.outDir?.(parsed);
       const undo = out === undefined ? null : await prepareOutDir(out);
       try {
-        return await def.run(parsed, help, given);
+        const report = new RunReport(def.path, argv, parsed, given);
+        const code = await def.run(parsed, help, given, report);
+        if (code === 0 && parsed.report === true && out !== undefined) console.log(`report: ${await report.write(out)}`);
+        return code;
       } catch (err) {
         await undo?.();
         throw err;
@@ -160,15 +170,24 @@ export function formatScores(r: Record<string, number>): string {
 
 /**
  * The end of `train mlp` and `train cnn`: fits the compiled model on the training digits,
- * scores it on the test digits and saves it to out. Returns the line to print, e.g.
+ * scores it on the test digits and saves it to out; the report gets the curves, the test
+ * figures and the confusion matrix. Returns the line to print, e.g.
  * "test: loss … - accuracy … % - error … % (2000 digits; <trained> in 52.1s)".
  */
-export async function fitTestAndSave(model: Sequential, data: MnistData, fit: FitOptions, out: string, trained: string): Promise<string> {
+export async function fitTestAndSave(model: Sequential, data: MnistData, fit: FitOptions, out: string, trained: string, report: RunReport): Promise<string> {
   const t0 = Date.now();
-  await model.fit(data.train.images, data.train.oneHot, fit);
+  await model.fit(data.train.images, data.train.oneHot, { ...fit, callbacks: [...(fit.callbacks ?? []), report.epochs(model.name)] });
   const seconds = (Date.now() - t0) / 1000;
   const test = model.evaluate(data.test.images, data.test.oneHot);
   await model.save(out);
+  report.results({
+    testLoss: test.loss,
+    testAccuracy: test.accuracy,
+    testDigits: data.test.images.rows,
+    trainDigits: data.train.images.rows,
+    trainSeconds: seconds,
+  });
+  report.classified(() => argmax(model.predict(data.test.images)), data.test.labels);
   return `test: ${formatScores(test)} (${data.test.images.rows} digits; ${trained} in ${formatSeconds(seconds)})`;
 }
 

@@ -22,7 +22,9 @@ export {
 } from "./model.js";
 export { FONT_3X5, hexRgb, linePlotImage } from "./plot-image.js";
 export type { GrayImage, TileNormalize, TileOptions } from "./png.js";
-export { adler32, crc32, deflateRaw, encodePng, tileImages, writePng, zlibCompress } from "./png.js";
+export { adler32, crc32, deflateRaw, encodePng, pngSize, tileImages, writePng, zlibCompress } from "./png.js";
+export type { ConfusionMatrix, ReportPicture, ReportText, TrainingReport } from "./report.js";
+export { epochPlots, reportHtml } from "./report.js";
 export type { DecodedSafetensors, SafetensorsEntry } from "./safetensors.js";
 export { decodeSafetensors, encodeSafetensors, SafetensorsError } from "./safetensors.js";
 export type { LinePlotLayout, LinePlotOptions, LineSeries } from "./svg.js";

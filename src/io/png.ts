@@ -247,6 +247,17 @@ export function encodePng(pixels: Uint8Array, width: number, height: number, cha
   return out;
 }
 
+/**
+ * A PNG's width and height in pixels, read from its header (the IHDR chunk, which the format puts
+ * first, right after the signature).
+ */
+export function pngSize(png: Uint8Array): { width: number; height: number } {
+  const isPng = png.length >= 24 && PNG_SIGNATURE.every((b, i) => png[i] === b) && String.fromCharCode(...png.subarray(12, 16)) === "IHDR";
+  if (!isPng) throw new RangeError(`pngSize: not a PNG (no signature and IHDR chunk in its first 24 of ${png.length} bytes)`);
+  const view = new DataView(png.buffer, png.byteOffset, png.byteLength);
+  return { width: view.getUint32(16, false), height: view.getUint32(20, false) };
+}
+
 /** length, type, data, CRC-32 of type + data. */
 function chunk(type: string, data: Uint8Array): Uint8Array {
   const out = new Uint8Array(12 + data.length);

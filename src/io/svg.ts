@@ -20,6 +20,8 @@ export interface LinePlotOptions {
   height?: number;
   /** "log" plots log10(y) (positive y only), for losses that fall by orders of magnitude. Default "linear". */
   yScale?: "linear" | "log";
+  /** x counts something whole (epochs): ticks only at whole numbers, never "1.5". Default false. */
+  integerX?: boolean;
 }
 
 /** Tableau 10: distinguishable, colour-blind-friendlier than pure primaries (lines, and classes in scatter plots). */
@@ -78,7 +80,8 @@ export function linePlotLayout(options: LinePlotOptions, where = "linePlotSvg"):
   const px = (x: number): number => MARGIN.left + ((x - x0) / (x1 - x0)) * plotW;
   const py = (y: number): number => MARGIN.top + plotH - ((y - y0) / (y1 - y0)) * plotH;
 
-  const xTicks = niceTicks(x0, x1, Math.max(2, Math.floor(plotW / 90)));
+  const xNice = niceTicks(x0, x1, Math.max(2, Math.floor(plotW / 90)));
+  const xTicks = options.integerX ? xNice.filter(Number.isInteger) : xNice;
   const yTicks = logY ? decadeTicks(y0, y1, Math.max(2, Math.floor(plotH / 24))) : niceTicks(y0, y1, Math.max(2, Math.floor(plotH / 60)));
   const lines = series.map((s, k) => {
     const runs: PlotRun[] = [];

@@ -37,3 +37,20 @@ export function countCorrect(y: Tensor, t: Tensor): number {
   }
   return correct;
 }
+
+/**
+ * The confusion matrix of a classifier: counts[t][p] is the number of rows of true class t
+ * predicted as class p (so the diagonal holds the right answers). Classes are 0 … classes − 1.
+ */
+export function confusionMatrix(predicted: ArrayLike<number>, labels: ArrayLike<number>, classes: number): number[][] {
+  if (predicted.length !== labels.length) throw new RangeError(`confusionMatrix: ${predicted.length} predictions for ${labels.length} labels`);
+  const counts = Array.from({ length: classes }, () => new Array<number>(classes).fill(0));
+  for (let i = 0; i < labels.length; i++) {
+    const [t, p] = [labels[i], predicted[i]];
+    if (!(Number.isInteger(t) && t >= 0 && t < classes && Number.isInteger(p) && p >= 0 && p < classes)) {
+      throw new RangeError(`confusionMatrix: row ${i} has label ${t} and prediction ${p}; both must be integers in [0, ${classes - 1}]`);
+    }
+    counts[t][p]++;
+  }
+  return counts;
+}

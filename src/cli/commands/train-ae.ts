@@ -42,6 +42,7 @@ import { parseSizeList, UsageError } from "../args.js";
 import { checkpointOptions, describeTrainingData, epochsToRun, RunCheckpoint } from "../checkpoint.js";
 import type { Command } from "../command.js";
 import { baseNames, defineCommand, learningRateOption, loadMnistFor, logUnless, requireOption, supervisedTrainerOptions } from "../common.js";
+import { type RunReport, reportOption } from "../report.js";
 
 const USAGE = "layerwise train ae --kind basic|denoising|sparse|stacked|deep|conv|bimodal|mae|vae --out DIR [options]";
 
@@ -121,6 +122,7 @@ const specs = {
   lr: learningRateOption("Adam's learning rate (default 0.01; mae, vae 0.001; unused by --kind deep --optimizer cg)"),
   ...supervisedTrainerOptions({ seed: "seed of initialisation, corruption and shuffling", out: "folder for the model, the pictures and summary.json" }),
   ...checkpointOptions,
+  ...reportOption,
 } as const;
 
 type Options = { [K in keyof typeof specs]?: unknown } & {
@@ -149,8 +151,8 @@ interface Trained {
   readonly model: { epochsTrained: number };
   describe: string;
   codeSize: number;
-  /** Greedy layer-wise pretraining, before fit (stacked, deep). */
-  pretrain?(x: Tensor): Promise<void>;
+  /** Greedy layer-wise pretraining, before fit (stacked, deep); each layer's curve goes into the report. */
+  pretrain?(x: Tensor, report: RunReport): Promise<void>;
   fit(x: Tensor, options: Omit<FitOptions, "validationData">): Promise<unknown>;
   reconstruct(x: Tensor): Tensor;
   /** The codes [rows, codeSize] (drawn when codeSize is 2); absent for conv. */
@@ -273,11 +275,11 @@ const stackedKind: AeKind = {
     return unrolledTrained(() => net, {
       describe: `stacked ${denoising ? `denoising (${denoising.noise} ${denoising.level}) ` : ""}autoencoders ${layers.join("-")}${o.tied ? ", tied" : ""}`,
       codeSize: net.codeSize,
-      async pretrain(x) {
-        // a header before each autoencoder's epochs
-        const header = (l: number) =>
-          o.quiet ? [] : [{ onTrainBegin: () => console.log(`autoencoder ${l + 1}: ${layers[l]}-${layers[l + 1]}-${layers[l]}`) }];
-        await stack.pretrain(x, { epochs: o["pretrain-epochs"], batchSize: o["batch-size"], seed: o.seed, verbose: !o.quiet, callbacks: header });
+      async pretrain(x, report) {
+        // a header before each autoencoder's epochs, and its loss per epoch in the report
+        const name = (l: number) => `autoencoder ${l + 1}: ${layers[l]}-${layers[l + 1]}-${layers[l]}`;
+        const callbacks = (l: number) => [...(o.quiet ? [] : [{ onTrainBegin: () => console.log(name(l)) }]), report.epochs(name(l))];
+        await stack.pretrain(x, { epochs: o["pretrain-epochs"], batchSize: o["batch-size"], seed: o.seed, verbose: !o.quiet, callbacks });
         net = unroll();
       },
       async save(dir) {
@@ -306,8 +308,9 @@ const deepKind: AeKind = {
     return unrolledTrained(() => ae, {
       describe: `deep autoencoder ${layers.join("-")}, RBM-pretrained, fine-tuned with ${adam ? "Adam" : "conjugate gradients"}`,
       codeSize: ae.codeSize,
-      async pretrain(x) {
-        await ae.pretrain(x, { epochs: o["pretrain-epochs"], batchSize: o["batch-size"], callbacks: o.quiet ? [] : [rbmHeader, new ProgressBar()] });
+      async pretrain(x, report) {
+        const progress = o.quiet ? [] : [rbmHeader, new ProgressBar()];
+        await ae.pretrain(x, { epochs: o["pretrain-epochs"], batchSize: o["batch-size"], callbacks: [...progress, report.rbmLayers()] });
       },
       save: (dir) => ae.save(dir),
       pictures: async () => [],
@@ -489,9 +492,10 @@ export const trainAeCommand: Command = defineCommand({
   usage: USAGE,
   specs,
   outDir: (o) => o.out,
-  async run(o, _help, given) {
+  async run(o, _help, given, report) {
     const kindName = requireOption(o.kind, "kind", `one of ${Object.keys(AE_KINDS).join(", ")}`);
     checkKindOptions(kindName, given);
+    report.leaveOutOptionsOf(KIND_OPTIONS, kindName);
     checkSparsityTarget(o["sparsity-target"]);
     const out = requireOption(o.out, "out", "the folder to save the model and pictures into");
     const data = await loadMnistFor(o);
@@ -505,10 +509,15 @@ export const trainAeCommand: Command = defineCommand({
     log(ae.describe);
     // the untrained net's error, the figure training must beat (a resumed run starts trained)
     const untrained = resumed === null ? squaredErrorPerRow(test.images, ae.reconstruct(test.images)) : null;
-    await ae.pretrain?.(train.images);
+    await ae.pretrain?.(train.images, report);
     const pretrained = ae.pretrain === undefined ? null : squaredErrorPerRow(test.images, ae.reconstruct(test.images));
     if (pretrained !== null) log(`pretrained and unrolled: test ‖x − x̂‖² per image ${pretrained.toFixed(2)}`);
-    const fit = { ...epochsToRun(ae.model, o.epochs ?? 10, o.seed), batchSize: o["batch-size"], verbose: !o.quiet, callbacks: checkpoint.callbacks() };
+    const fit = {
+      ...epochsToRun(ae.model, o.epochs ?? 10, o.seed),
+      batchSize: o["batch-size"],
+      verbose: !o.quiet,
+      callbacks: [...checkpoint.callbacks(), report.epochs(ae.describe)],
+    };
     await ae.fit(train.images, fit);
     const reconstruction = ae.reconstruct(test.images);
     const error = squaredErrorPerRow(test.images, reconstruction);
@@ -536,6 +545,9 @@ export const trainAeCommand: Command = defineCommand({
       ...extra,
     };
     await writeFileAtomic(joinPath(out, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
+    report.results(summary);
+    // codes.png draws what codes.svg does: the SVG, sharper, is enough
+    report.pictures(pictures.filter((p) => !p.endsWith("codes.png")));
     const beside = [
       untrained === null ? "" : `untrained ${untrained.toFixed(2)}`,
       pca === null ? "" : `PCA with ${pca.k} components ${summary.pcaErrorPerImage?.toFixed(2)}`,

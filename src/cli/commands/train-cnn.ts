@@ -21,6 +21,7 @@ import {
   requireOption,
   supervisedTrainerOptions,
 } from "../common.js";
+import { reportOption } from "../report.js";
 
 const USAGE = "layerwise train cnn --arch lenet5|lenet-relu [--augment rotate=15,shift=2] --epochs N [--data DIR|full|bundled] --out DIR";
 
@@ -45,6 +46,7 @@ const specs = {
     out: "folder for model.json, model.safetensors and the PNGs",
   }),
   ...checkpointOptions,
+  ...reportOption,
 } as const;
 
 /** One [H, W, C] map (NHWC) as C images [C, H·W], the layout tileImages wants. */
@@ -99,7 +101,7 @@ export const trainCnnCommand: Command = defineCommand({
   usage: USAGE,
   specs,
   outDir: (o) => o.out,
-  async run(o) {
+  async run(o, _help, _given, report) {
     const out = requireOption(o.out, "out", "the folder to save the model into");
     const seed = o.seed ?? 1;
     let augmentation: ReturnType<typeof parseAugmentSpec> = null;
@@ -134,8 +136,9 @@ export const trainCnnCommand: Command = defineCommand({
       transform,
       callbacks: checkpoint.callbacks(augmenterState),
     };
-    const testLine = await fitTestAndSave(model, data, fit, out, `${o.arch}, ${o.epochs} epochs`);
+    const testLine = await fitTestAndSave(model, data, fit, out, `${o.arch}, ${o.epochs} epochs`, report);
     const pictures = await writeCnnPictures(model, data.test.images.row(0), out);
+    report.pictures(pictures);
     console.log(testLine);
     console.log(`saved to ${out} (model.json, model.safetensors, ${baseNames(pictures)})`);
     return 0;

@@ -15,6 +15,7 @@ import { DBN, type PretrainCallback } from "../../models/dbn/dbn.js";
 import { loadDbn } from "../../models/dbn/io.js";
 import { writeDbnPictures } from "../../models/dbn/pictures.js";
 import { type FinetuneStage, pretrainAndFinetune } from "../../models/recipes/pretrain-finetune.js";
+import { argmax } from "../../ops/reduce.js";
 import { type Callback, LambdaCallback } from "../../train/callbacks.js";
 import { loadSequential } from "../../train/load.js";
 import { ProgressBar } from "../../train/progress.js";
@@ -33,6 +34,7 @@ import {
   seedOption,
   trainingDigitsOptions,
 } from "../common.js";
+import { type RunReport, reportOption } from "../report.js";
 import { interruptible, noteCheckpoint } from "../signals.js";
 
 export interface DbnPipelineOptions {
@@ -58,6 +60,8 @@ export interface DbnPipelineOptions {
   data?: string;
   /** The fine-tuning checkpoints (train dbn's --checkpoint-every, --resume); absent: none, only the stop on a signal. */
   checkpoints?: FinetuneCheckpoints;
+  /** Gathers the curves, pictures, figures and confusion matrix for --report (train dbn's). */
+  report?: RunReport;
 }
 
 /** What the fine-tuning of a run takes from its checkpoints. */
@@ -239,11 +243,12 @@ async function pretrainedStack(data: MnistData, o: DbnPipelineOptions, stackDir:
   });
   // after the save: a signal stops pretraining between batches, never mid-save
   const stop = interruptible();
+  const curves = o.report === undefined ? [] : [o.report.rbmLayers()];
   await dbn.pretrain(train.images, {
     epochs: o.pretrainEpochs,
     batchSize: o.batchSize,
     labels: dbn.labels > 0 ? train.oneHot : undefined,
-    callbacks: o.quiet ? [checkpoint, stop] : [layerHeader, new ProgressBar(), checkpoint, stop],
+    callbacks: [...(o.quiet ? [] : [layerHeader, new ProgressBar()]), checkpoint, stop, ...curves],
   });
   await dbn.save(stackDir, record);
   return dbn;
@@ -281,7 +286,12 @@ export async function runDbnPipeline(data: MnistData, o: DbnPipelineOptions): Pr
     return [new ProgressBar()];
   };
   // each net's checkpoint saver (if any), then the stop on SIGINT/SIGTERM, after the progress line
-  const callbacks = (stage: FinetuneStage): Callback[] => [...(o.quiet ? [] : progress(stage)), ...(o.checkpoints?.callbacks(stage.arm) ?? [interruptible()])];
+  const curves = (stage: FinetuneStage): Callback[] => (o.report === undefined ? [] : [o.report.epochs(`fine-tuning, ${stage.arm} (${stage.phase})`)]);
+  const callbacks = (stage: FinetuneStage): Callback[] => [
+    ...(o.quiet ? [] : progress(stage)),
+    ...(o.checkpoints?.callbacks(stage.arm) ?? [interruptible()]),
+    ...curves(stage),
+  ];
   const run = await pretrainAndFinetune(
     () => pretrainedStack(data, o, stackDir),
     { train: { x: train.images, y: train.oneHot }, test: { x: test.images, y: test.oneHot } },
@@ -327,6 +337,10 @@ export async function runDbnPipeline(data: MnistData, o: DbnPipelineOptions): Pr
     baselineSeconds: result.baselineSeconds,
   };
   await writeFileAtomic(join(o.out, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
+  o.report?.results(summary);
+  o.report?.pictures(pictures);
+  const model = run.baseline === undefined ? undefined : "the pretrained net (not the random-init baseline)";
+  o.report?.classified(() => argmax(run.pretrained.model.predict(test.images)), test.labels, classes, model);
   return result;
 }
 
@@ -381,6 +395,7 @@ const specs = {
   quiet: quietOption("only the summary"),
   "checkpoint-every": { ...checkpointOptions["checkpoint-every"], description: "save each fine-tuned net into OUT/checkpoint/ every N epochs" },
   resume: { ...checkpointOptions.resume, description: "continue the fine-tuning in OUT/checkpoint (same options; --finetune-epochs is the total)" },
+  ...reportOption,
 } as const;
 
 const USAGE =
@@ -402,7 +417,7 @@ export const trainDbnCommand: Command = defineCommand({
   usage: USAGE,
   specs,
   outDir: (o) => o.out,
-  async run(o, help, given) {
+  async run(o, help, given, report) {
     const out = requireOptionShowingHelp(o.out, "--out DIR", help);
     if (o.fresh && o.resume) throw new UsageError("--fresh starts over and --resume continues the fine-tuning checkpoints: give one of them");
     // a new stack makes the fine-tuning checkpoints of the old one stale
@@ -430,6 +445,7 @@ export const trainDbnCommand: Command = defineCommand({
       quiet: o.quiet,
       stack: run.stack,
       checkpoints,
+      report,
     });
     printResult(result);
     return 0;

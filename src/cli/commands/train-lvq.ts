@@ -20,6 +20,7 @@ import {
   requireOptionShowingHelp,
   supervisedTrainerOptions,
 } from "../common.js";
+import { reportOption } from "../report.js";
 
 const USAGE = "layerwise train lvq --out DIR [--prototypes-per-class 10] [--epochs 10] [--variant lvq1|lvq21|glvq] [--data DIR|full|bundled]";
 
@@ -36,6 +37,7 @@ const specs = {
     default: "means",
   },
   ...supervisedTrainerOptions({ seed: "seed of the initialisation and the sample order", out: "folder for the model, prototypes.png and summary.json" }),
+  ...reportOption,
 } as const;
 
 export const trainLvqCommand: Command = defineCommand({
@@ -44,7 +46,7 @@ export const trainLvqCommand: Command = defineCommand({
   usage: USAGE,
   specs,
   outDir: (o) => o.out,
-  async run(o, help) {
+  async run(o, help, _given, report) {
     const out = requireOptionShowingHelp(o.out, "--out DIR", help);
     const log = logUnless(o.quiet);
     const t0 = performance.now();
@@ -66,7 +68,10 @@ export const trainLvqCommand: Command = defineCommand({
     log(
       `${lvq.options.variant}, ${k} prototypes per class, α₀ ${lvq.options.learningRate}, ${epochs} epochs on ${train.images.rows} ${dataName(data.choice)} digits`,
     );
-    const history = lvq.fit(train.images, train.labels, { epochs, callbacks: o.quiet ? [] : [new ProgressBar()] });
+    const history = lvq.fit(train.images, train.labels, {
+      epochs,
+      callbacks: [...(o.quiet ? [] : [new ProgressBar()]), report.epochs(`LVQ ${lvq.options.variant}`)],
+    });
     const accuracy = lvq.score(test.images, test.labels);
     const seconds = (performance.now() - t0) / 1000;
     const summary = {
@@ -85,6 +90,9 @@ export const trainLvqCommand: Command = defineCommand({
     const picture = `${out}/prototypes.png`;
     await writePng(picture, tileImages(lvq.prototypes, { height: 28, width: 28, cols: k, pad: 1, scale: 2 }));
     await writeFileAtomic(`${out}/summary.json`, `${JSON.stringify(summary, null, 2)}\n`);
+    report.results(summary);
+    report.pictures([picture]);
+    report.classified(() => lvq.predict(test.images), test.labels);
     console.log(
       `test accuracy ${(100 * accuracy).toFixed(2)} % (nearest class mean ${(100 * nearestClassMean).toFixed(2)} %; ${test.images.rows} digits; ${formatSeconds(seconds)})`,
     );

@@ -21,6 +21,7 @@ import {
   requireOption,
   supervisedTrainerOptions,
 } from "../common.js";
+import { reportOption } from "../report.js";
 
 const USAGE = "layerwise train mlp --layers 784-500-500-10 --out DIR [options]";
 
@@ -44,6 +45,7 @@ const specs = {
   "validation-split": { type: "number", description: "fraction of training digits held out for val_loss/val_accuracy", min: 0, max: 0.9, default: 0 },
   ...supervisedTrainerOptions({ seed: "seed of initialisation, dropout and shuffling", out: "folder to save model.json and model.safetensors into" }),
   ...checkpointOptions,
+  ...reportOption,
 } as const;
 
 export function parseLayerSizes(spec: string | undefined): number[] {
@@ -87,7 +89,7 @@ export const trainMlpCommand: Command = defineCommand({
   usage: USAGE,
   specs,
   outDir: (o) => o.out,
-  async run(o) {
+  async run(o, _help, _given, report) {
     const sizes = parseLayerSizes(o.layers);
     const out = requireOption(o.out, "out", "the folder to save the model into");
     const activation = o.activation as "relu" | "sigmoid" | "tanh" | "leakyRelu";
@@ -112,7 +114,7 @@ export const trainMlpCommand: Command = defineCommand({
       verbose: !o.quiet,
       callbacks: checkpoint.callbacks(),
     };
-    console.log(await fitTestAndSave(model, data, fit, out, `trained ${o.epochs} epochs`));
+    console.log(await fitTestAndSave(model, data, fit, out, `trained ${o.epochs} epochs`, report));
     console.log(`saved to ${out}`);
     return 0;
   },

@@ -8,8 +8,10 @@ import { writeFileAtomic } from "../../io/files.js";
 import { loadRbm, saveRbm } from "../../models/rbm/io.js";
 import { writeRbmPictures } from "../../models/rbm/pictures.js";
 import { RBM } from "../../models/rbm/rbm.js";
+import { meanAll } from "../../ops/reduce.js";
 import { Rng } from "../../tensor/random.js";
 import type { Tensor } from "../../tensor/tensor.js";
+import { type Callback, LambdaCallback } from "../../train/callbacks.js";
 import { ProgressBar } from "../../train/progress.js";
 import { checkpointOptions, describeTrainingData, RunCheckpoint } from "../checkpoint.js";
 import type { Command } from "../command.js";
@@ -25,6 +27,7 @@ import {
   seedOption,
   trainingDigitsOptions,
 } from "../common.js";
+import { type RunReport, reportOption } from "../report.js";
 
 const specs = {
   hidden: { type: "number", description: "hidden units", default: 500, integer: true, min: 1 },
@@ -47,6 +50,7 @@ const specs = {
   out: outOption("output folder (required)"),
   quiet: quietOption("no progress bar"),
   ...checkpointOptions,
+  ...reportOption,
 } as const;
 
 const USAGE = "layerwise train rbm --out DIR [--hidden 500] [--cd 1] [--epochs 10] [--pcd] [--data DIR|full|bundled]";
@@ -57,13 +61,28 @@ export function binarizeImages(images: Tensor, mode: string, rng: Rng): Tensor {
   return images;
 }
 
+/**
+ * The overfitting monitor of Hinton's practical guide (2010, §6): the mean free energy F(v) of
+ * training digits and of held-out (test) digits after every epoch, on one plot. While the RBM
+ * generalises the two move together; a gap that widens means it is fitting the training digits
+ * alone (the partition function cancels in the difference, so no log Z is needed).
+ */
+function freeEnergyCurve(rbm: RBM, train: Tensor, test: Tensor, report: RunReport): Callback {
+  const n = Math.min(1000, train.rows, test.rows);
+  const [seen, unseen] = [train.sliceRows(0, n), test.sliceRows(0, n)];
+  const curve = report.epochs(`mean free energy F(v) of ${n} training and ${n} test digits`);
+  return new LambdaCallback({
+    onEpochEnd: (epoch) => curve.onEpochEnd?.(epoch, { freeEnergy: meanAll(rbm.freeEnergy(seen)), val_freeEnergy: meanAll(rbm.freeEnergy(unseen)) }),
+  });
+}
+
 export const trainRbmCommand: Command = defineCommand({
   path: ["train", "rbm"],
   summary: "train a restricted Boltzmann machine on MNIST; writes the model, filters, samples, reconstructions",
   usage: USAGE,
   specs,
   outDir: (o) => o.out,
-  async run(o, help) {
+  async run(o, help, _given, report) {
     const out = requireOptionShowingHelp(o.out, "--out DIR", help);
     const hidden = o.hidden ?? 500;
     const seed = o.seed ?? 1;
@@ -92,7 +111,12 @@ export const trainRbmCommand: Command = defineCommand({
       `RBM ${train.cols}-${hidden}, ${mode}, ε ${rbm.options.learningRate}, batch ${batch}, ${epochs} epochs on ${train.rows} ${dataName(data.choice)} digits`,
     );
     // fit trains that many epochs more: those the checkpoint lacks
-    const callbacks = [...(o.quiet ? [] : [new ProgressBar()]), ...checkpoint.callbacks()];
+    const callbacks = [
+      ...(o.quiet ? [] : [new ProgressBar()]),
+      ...checkpoint.callbacks(),
+      report.epochs(`RBM ${train.cols}-${hidden}, ${mode}`, ["reconstructionError"]),
+      ...(report.wanted ? [freeEnergyCurve(rbm, train, test, report)] : []),
+    ];
     const history = await rbm.fit(train, { epochs: Math.max(0, epochs - rbm.epochsTrained), batchSize: batch, callbacks });
     const testError = rbm.reconstructionError(test);
     const summary = {
@@ -113,6 +137,8 @@ export const trainRbmCommand: Command = defineCommand({
       samples: { n: 100, steps: o["sample-steps"] ?? 1000, seed, init: test.sliceRows(0, Math.min(100, test.rows)) },
     });
     await writeFileAtomic(`${out}/summary.json`, `${JSON.stringify(summary, null, 2)}\n`);
+    report.results(summary);
+    report.pictures(pictures);
     console.log(`test reconstruction error ${testError.toFixed(3)} per image (${test.rows} digits)`);
     console.log(`wrote ${out}/model.json, model.safetensors, summary.json, ${baseNames(pictures)}`);
     return 0;

@@ -11,6 +11,7 @@ import { Adam } from "../../optim/adam.js";
 import { LambdaCallback } from "../../train/callbacks.js";
 import { formatSeconds } from "../../train/progress.js";
 import { UsageError } from "../args.js";
+import type { RunReport } from "../report.js";
 
 /** The options only the chars task has (train rnn's own --units, --epochs, … are in CharTaskOptions too). */
 export const charTaskSpecs = {
@@ -61,8 +62,8 @@ export interface CharTaskResult {
 
 const TEMPERATURES = [0.5, 0.8, 1.0];
 
-/** Trains a CharLM on the text, prints the figures and samples, and saves it into out (after every epoch). */
-export async function trainCharTask(o: CharTaskOptions, out: string): Promise<CharTaskResult> {
+/** Trains a CharLM on the text, prints the figures and samples, and saves it into out (after every epoch); the report gets its curves, figures and samples. */
+export async function trainCharTask(o: CharTaskOptions, out: string, report?: RunReport): Promise<CharTaskResult> {
   const log = (line: string): void => {
     if (!o.quiet) console.log(line);
   };
@@ -100,13 +101,19 @@ export async function trainCharTask(o: CharTaskOptions, out: string): Promise<Ch
           await lm.save(out, { text: path, epochs: epoch + 1, heldOutBitsPerChar, baselines });
         },
       }),
+      ...(report === undefined ? [] : [report.epochs(`CharLM ${lm.options.layers}×LSTM(${lm.options.units}) on ${path}`)]),
     ],
   });
   log(
     `held-out bits/char: LSTM ${heldOutBitsPerChar.toFixed(3)}, bigram ${baselines.bigram.toFixed(3)}, unigram ${baselines.unigram.toFixed(3)}; saved in ${out}`,
   );
+  report?.results({ heldOutBitsPerChar, unigramBitsPerChar: baselines.unigram, bigramBitsPerChar: baselines.bigram, trainChars: [...train].length });
   const length = o.sampleLength ?? 300;
   if (length > 0)
-    for (const temperature of TEMPERATURES) log(`--- sample, temperature ${temperature} ---\n${lm.sample({ length, temperature, seed: o.seed ?? 1 })}`);
+    for (const temperature of TEMPERATURES) {
+      const sample = lm.sample({ length, temperature, seed: o.seed ?? 1 });
+      log(`--- sample, temperature ${temperature} ---\n${sample}`);
+      report?.text(`sample, temperature ${temperature}`, sample);
+    }
   return { lm, heldOutBitsPerChar, baselines };
 }

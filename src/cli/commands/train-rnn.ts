@@ -21,7 +21,7 @@ import { LSTM } from "../../nn/lstm.js";
 import type { Recurrent, RecurrentOptions } from "../../nn/recurrent.js";
 import { Reshape } from "../../nn/reshape.js";
 import { SimpleRNN } from "../../nn/simple-rnn.js";
-import { squaredErrorPerRow } from "../../ops/reduce.js";
+import { argmax, squaredErrorPerRow } from "../../ops/reduce.js";
 import { Adam } from "../../optim/adam.js";
 import type { Shape } from "../../tensor/shape.js";
 import { full, type Tensor } from "../../tensor/tensor.js";
@@ -32,6 +32,7 @@ import { Sequential } from "../../train/sequential.js";
 import { UsageError } from "../args.js";
 import type { Command } from "../command.js";
 import { defineCommand, learningRateOption, loadDigits, logUnless, requireOption, supervisedTrainerOptions } from "../common.js";
+import { reportOption } from "../report.js";
 import { type CharTaskOptions, charTaskSpecs, trainCharTask } from "./train-rnn-chars.js";
 
 const USAGE = "layerwise train rnn --cell lstm|gru|rnn --task mnist-rows|adding|chars --out DIR [options]";
@@ -44,6 +45,9 @@ const TASK_OPTIONS: Record<string, readonly string[]> = {
   "limit-train": ["mnist-rows", "adding"],
   ...Object.fromEntries(Object.keys(charTaskSpecs).map((option) => [option, ["chars"]])),
 };
+
+/** The options that only some cells read. */
+const CELL_OPTIONS: Record<string, readonly string[]> = { irnn: ["rnn"] };
 
 /** The cells, each from its options (the IRNN is the rnn cell with --irnn). */
 const CELLS: Record<string, (units: number, o: RecurrentOptions & { irnn: boolean }) => Recurrent> = {
@@ -186,13 +190,16 @@ const specs = {
     min: 1,
   },
   ...charTaskSpecs,
+  ...reportOption,
 } as const;
 
 function checkTaskOptions(task: string, cell: string, given: ReadonlySet<string>): void {
   for (const [option, tasks] of Object.entries(TASK_OPTIONS)) {
     if (given.has(option) && !tasks.includes(task)) throw new UsageError(`option --${option} applies to --task ${tasks.join("|")}; got --task ${task}`);
   }
-  if (given.has("irnn") && cell !== "rnn") throw new UsageError(`option --irnn applies to --cell rnn; got --cell ${cell}`);
+  for (const [option, cells] of Object.entries(CELL_OPTIONS)) {
+    if (given.has(option) && !cells.includes(cell)) throw new UsageError(`option --${option} applies to --cell ${cells.join("|")}; got --cell ${cell}`);
+  }
   if (task === "chars" && cell !== "lstm") throw new UsageError(`--task chars is a stacked LSTM (CharLM): it takes --cell lstm; got --cell ${cell}`);
 }
 
@@ -244,6 +251,7 @@ function curvePlot(title: string, metric: RnnTask["metric"], curve: number[], ba
       { name: baseline.name, x: [0, epochs.length - 1], y: [y(baseline.value), y(baseline.value)] },
     ],
     yScale: "log",
+    integerX: true,
   };
 }
 
@@ -253,13 +261,15 @@ export const trainRnnCommand: Command = defineCommand({
   usage: USAGE,
   specs,
   outDir: (o) => o.out,
-  async run(o, _help, given) {
+  async run(o, _help, given, report) {
     const taskName = requireOption(o.task, "task", `one of ${TASKS.join(", ")}`);
     const cellName = o.cell ?? "lstm";
     checkTaskOptions(taskName, cellName, given);
+    report.leaveOutOptionsOf(TASK_OPTIONS, taskName);
+    report.leaveOutOptionsOf(CELL_OPTIONS, cellName);
     const out = requireOption(o.out, "out", "the folder to save the model and the curve into");
     if (taskName === "chars") {
-      await trainCharTask(charTaskOptions(o), out);
+      await trainCharTask(charTaskOptions(o), out, report);
       return 0;
     }
     const task = RNN_TASKS[taskName];
@@ -296,7 +306,7 @@ export const trainRnnCommand: Command = defineCommand({
         log(`epoch ${epoch + 1}: train loss ${logs.loss.toFixed(4)}, ${metric.name} ${metric.format(curve[curve.length - 1])} (${versus}), ${seconds}`);
       },
     });
-    await model.fit(train.x, train.y, { epochs: o.epochs ?? 10, batchSize, seed, verbose: !o.quiet, callbacks: [progress] });
+    await model.fit(train.x, train.y, { epochs: o.epochs ?? 10, batchSize, seed, verbose: !o.quiet, callbacks: [progress, report.epochs(describe)] });
     const seconds = (Date.now() - t0) / 1000;
     await model.save(out);
 
@@ -324,6 +334,10 @@ export const trainRnnCommand: Command = defineCommand({
       seconds,
     };
     await writeFileAtomic(joinPath(out, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
+    report.results(summary);
+    report.plot(plot);
+    // a softmax over classes (mnist-rows): which digits it confuses
+    if (loss === "categoricalCrossentropy") report.classified(() => argmax(model.predict(test.x)), argmax(test.y), test.y.cols);
     console.log(
       `${metric.name}: ${metric.format(figure)} (${versus}; untrained ${metric.format(curve[0])}; ${test.x.rows} sequences; trained in ${formatSeconds(seconds)})`,
     );

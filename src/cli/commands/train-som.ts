@@ -30,6 +30,7 @@ import {
   requireOptionShowingHelp,
   seedOption,
 } from "../common.js";
+import { reportOption } from "../report.js";
 
 const SOM_USAGE = "layerwise train som --out DIR [--grid 20x20] [--epochs 10] [--topology rect|hex] [--batch] [--data DIR|full|bundled] [--limit-train N]";
 
@@ -60,6 +61,7 @@ const somSpecs = {
   seed: seedOption("seed of initialisation and digit order"),
   out: outOption("folder for the model, map.png, umatrix.png, errors.svg, topographic.svg and summary.json (required)"),
   quiet: quietOption("no progress bar"),
+  ...reportOption,
 } as const;
 
 export const trainSomCommand: Command = defineCommand({
@@ -68,7 +70,7 @@ export const trainSomCommand: Command = defineCommand({
   usage: SOM_USAGE,
   specs: somSpecs,
   outDir: (o) => o.out,
-  async run(o, help) {
+  async run(o, help, _given, report) {
     const out = requireOptionShowingHelp(o.out, "--out DIR", help);
     const grid = gridOption(o.grid ?? "20x20");
     const t0 = performance.now();
@@ -93,7 +95,7 @@ export const trainSomCommand: Command = defineCommand({
     console.log(
       `SOM ${grid.join("x")} ${s.topology}, ${s.neighbourhood} σ ${s.radius} → ${s.finalRadius}, ${schedule}${s.mode}, init ${s.init}, ${epochs} epochs on ${data.train.images.rows} ${dataName(data.choice)} digits`,
     );
-    const history = som.fit(data.train.images, { epochs, callbacks: o.quiet ? [] : [new ProgressBar()] });
+    const history = som.fit(data.train.images, { epochs, callbacks: [...(o.quiet ? [] : [new ProgressBar()]), report.epochs(`SOM ${grid.join("x")}`)] });
     const trainSeconds = history.seconds.reduce((a, b) => a + b, 0);
     const test = data.test.images;
     const labelled = labelling(som.predict(data.train.images), som.predict(test), som.nodes, data);
@@ -120,6 +122,8 @@ export const trainSomCommand: Command = defineCommand({
     await writeFileAtomic(pictures[2], curveSvg(title, history, "quantisationError", "quantisation error, mean ‖x − w_c‖"));
     await writeFileAtomic(pictures[3], curveSvg(title, history, "topographicError", "topographic error, share of digits"));
     await writeFileAtomic(joinPath(out, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
+    report.results(summary);
+    report.pictures(pictures.filter((p) => p.endsWith(".png")));
     console.log(
       `test: quantisation error ${summary.testQuantisationError.toFixed(3)}, topographic error ${summary.testTopographicError.toFixed(4)}; ` +
         `nodes labelled by majority: ${pct(labelled.nodeLabelAccuracy)} accuracy (nearest class mean ${pct(labelled.nearestClassMeanAccuracy)}); trained in ${formatSeconds(trainSeconds)}`,
@@ -149,6 +153,7 @@ const wtaSpecs = {
   seed: seedOption("seed of initialisation and digit order"),
   out: outOption("folder for the model, prototypes.png, errors.svg and summary.json (required)"),
   quiet: quietOption("no progress bar"),
+  ...reportOption,
 } as const;
 
 export const trainWtaCommand: Command = defineCommand({
@@ -157,7 +162,7 @@ export const trainWtaCommand: Command = defineCommand({
   usage: WTA_USAGE,
   specs: wtaSpecs,
   outDir: (o) => o.out,
-  async run(o, help) {
+  async run(o, help, _given, report) {
     const out = requireOptionShowingHelp(o.out, "--out DIR", help);
     const t0 = performance.now();
     const wta = new WinnerTakeAll({
@@ -175,7 +180,7 @@ export const trainWtaCommand: Command = defineCommand({
     console.log(
       `WTA ${w.units} units, η ${w.learningRate}, leak ${w.leakRate}, conscience ${w.conscience}, ${epochs} epochs on ${data.train.images.rows} ${dataName(data.choice)} digits`,
     );
-    const history = wta.fit(data.train.images, { epochs, callbacks: o.quiet ? [] : [new ProgressBar()] });
+    const history = wta.fit(data.train.images, { epochs, callbacks: [...(o.quiet ? [] : [new ProgressBar()]), report.epochs(`WTA ${w.units} units`)] });
     const trainSeconds = history.seconds.reduce((a, b) => a + b, 0);
     const test = data.test.images;
     const labelled = labelling(wta.predict(data.train.images), wta.predict(test), w.units, data);
@@ -202,6 +207,8 @@ export const trainWtaCommand: Command = defineCommand({
       curveSvg(`WTA ${w.units} units on ${data.train.images.rows} digits`, history, "quantisationError", "quantisation error, mean ‖x − w_c‖"),
     );
     await writeFileAtomic(joinPath(out, "summary.json"), `${JSON.stringify(summary, null, 2)}\n`);
+    report.results(summary);
+    report.pictures(pictures.filter((p) => p.endsWith(".png")));
     console.log(
       `test: quantisation error ${summary.testQuantisationError.toFixed(3)}, ${summary.deadUnits} dead units; ` +
         `units labelled by majority: ${pct(labelled.nodeLabelAccuracy)} accuracy (nearest class mean ${pct(labelled.nearestClassMeanAccuracy)}); trained in ${formatSeconds(trainSeconds)}`,
