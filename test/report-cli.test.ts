@@ -15,11 +15,8 @@ import { after, before, describe, it } from "node:test";
 import { pathToFileURL } from "node:url";
 import type { Browser } from "playwright-core";
 import { commands } from "../src/cli/commands/index.js";
-import { chromiumMissing, launchChromium, openPage } from "./helpers/chromium.js";
+import { launchChromium, openPage, SKIP_CHROMIUM } from "./helpers/chromium.js";
 import { cli } from "./helpers/cli.js";
-
-// main's test/helpers/chromium.ts exports SKIP_CHROMIUM; defined here until this branch has it
-const SKIP_CHROMIUM: string | false = chromiumMissing() ?? false;
 
 /** The data: PNGs of a report, by caption, as bytes. */
 function inlinePngs(html: string): Map<string, Uint8Array> {
