@@ -125,6 +125,28 @@ describe("the library in Chromium", { skip: missing ?? false }, () => {
     assert.ok(r.joins >= 1, "the worker joined none of 3 products");
   });
 
+  test("in a module worker of the page's own (the way to keep a page responsive), the pool runs there too", async () => {
+    const { page, errors } = await bundlePage(isolated);
+    const r = await page.evaluate(async () => {
+      const source = `
+        const lw = await import(${JSON.stringify(new URL("./layerwise.js", location.href).href)});
+        const b = lw.setBackend("wasm", { threads: 2, awaitHelpers: true });
+        await b.ready();
+        const a = lw.randUniform([256, 256], new lw.Rng(1), -1, 1);
+        for (let i = 0; i < 3; i++) lw.ops.matmul(a, a);
+        postMessage({ info: b.info(), joins: b.workerJoins });`;
+      const worker = new Worker(URL.createObjectURL(new Blob([source], { type: "text/javascript" })), { type: "module" });
+      return new Promise<{ info: Layerwise.BackendInfo; joins: number }>((resolve, reject) => {
+        worker.onmessage = (e) => resolve(e.data);
+        worker.onerror = (e) => reject(new Error(e.message));
+      });
+    });
+    await page.close();
+    assert.deepEqual(errors, []);
+    assert.equal(r.info.threads, 2, r.info.notes.join("; "));
+    assert.ok(r.joins >= 1, "the nested worker joined none of 3 products");
+  });
+
   test("not cross-origin isolated: one thread, a console note saying why, no console error", async () => {
     const { page, errors, messages } = await bundlePage(plain);
     const info = await page.evaluate(() => {
