@@ -7,9 +7,10 @@ import { test } from "node:test";
 import type { BenchRecord, BenchResult } from "../bench/harness.js";
 import { chromiumMissing } from "./helpers/chromium.js";
 
-const missing = chromiumMissing();
+/** The `skip` option of the test (false where Chromium runs). */
+const SKIP_CHROMIUM: string | false = chromiumMissing() ?? false;
 
-test("npm run bench:browser -- --quick --json: both benchmarks, ours on 1 and 2 threads, TF.js wasm threaded", { skip: missing ?? false }, () => {
+test("npm run bench:browser -- --quick --json: both benchmarks, ours on 1 and 2 threads, TF.js wasm threaded", { skip: SKIP_CHROMIUM }, () => {
   const run = spawnSync(process.execPath, ["--import", "tsx", "bench/browser/run.ts", "--quick", "--json", "--repeats", "3"], {
     encoding: "utf8",
     timeout: 240_000,
