@@ -268,6 +268,13 @@ const round4 = (x: number): number => Number(x.toPrecision(4));
 
 export const errorText = (e: unknown): string => (e instanceof Error ? e.message : String(e)).split("\n")[0];
 
+/** One stderr line per measurement while a table run is under way. */
+export function progress(r: BenchRecord): string {
+  if (isSkipped(r)) return `  ${r.impl}: skipped (${r.skipped})`;
+  const speed = r.gflops === undefined ? "" : `, ${r.gflops} GFLOP/s`;
+  return `  ${r.workload} ${r.impl} x${r.threads}: ${(r.median_s * 1e3).toPrecision(4)} ms${speed}`;
+}
+
 /** The table: one block per workload, fastest first, with how many times faster our best impl is. */
 export function formatTable(records: readonly BenchRecord[]): string {
   const lines: string[] = [];

@@ -4,7 +4,7 @@
  * (the convention in shared/DESIGN.md); otherwise a table follows the run.
  */
 import { formatHelp, parseOptions, UsageError } from "../src/cli/args.js";
-import { type BenchRecord, formatTable, isSkipped, runBenchmark } from "./harness.js";
+import { type BenchRecord, formatTable, progress, runBenchmark } from "./harness.js";
 import { benchmarks } from "./registry.js";
 
 const specs = {
@@ -18,13 +18,6 @@ const specs = {
 function usage(): string {
   const list = benchmarks.map((b) => `  ${b.name.padEnd(16)}${b.description}`).join("\n");
   return `${formatHelp("npm run bench -- NAME [options]", specs)}\n\nbenchmarks:\n${list}`;
-}
-
-/** One stderr line per measurement while a table run is under way. */
-function progress(r: BenchRecord): string {
-  if (isSkipped(r)) return `  ${r.impl}: skipped (${r.skipped})`;
-  const speed = r.gflops === undefined ? "" : `, ${r.gflops} GFLOP/s`;
-  return `  ${r.workload} ${r.impl} x${r.threads}: ${(r.median_s * 1e3).toPrecision(4)} ms${speed}`;
 }
 
 async function main(argv: string[]): Promise<void> {

@@ -1,57 +1,29 @@
 /**
- * The library bundles for the browser: esbuild (platform "browser", as a user's bundler would)
- * takes src/index.ts, package.json's "browser" map swaps platform/node for platform/browser, and
- * no Node built-in may be pulled in. The bundle then runs: its embedded WebAssembly kernels
+ * The library bundles for the browser: esbuild (platform "browser", as a user's bundler would;
+ * the options of `npm run build:browser`, scripts/build-browser.ts) takes src/index.ts,
+ * package.json's "browser" map swaps platform/node for platform/browser, and no Node built-in
+ * may be pulled in. The bundle then runs: its embedded WebAssembly kernels
  * multiply matrices as the TypeScript backend does, and saving to a folder says it needs Node.
  */
 import assert from "node:assert/strict";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
-import { builtinModules } from "node:module";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { after, before, test } from "node:test";
 import { pathToFileURL } from "node:url";
-import { gzipSync } from "node:zlib";
-import { build, type Metafile, type Plugin } from "esbuild";
-
-const root = new URL("..", import.meta.url).pathname;
-
-/** Every Node built-in import, and who imports it, left out of the bundle so that all are named at once. */
-function recordNodeBuiltins(found: string[]): Plugin {
-  const names = builtinModules.filter((m) => !m.startsWith("_")).map((m) => m.replace(/[/]/g, "\\/"));
-  const filter = new RegExp(`^(node:.*|(${names.join("|")})(\\/.*)?)$`);
-  return {
-    name: "record-node-builtins",
-    setup(b) {
-      b.onResolve({ filter }, (args) => {
-        found.push(`${args.path} (imported by ${args.importer.replace(root, "")})`);
-        return { path: args.path, external: true };
-      });
-    },
-  };
-}
+import { type BundleResult, buildBrowserBundle } from "../scripts/build-browser.js";
 
 let code = "";
-let inputs: Metafile["inputs"] = {};
-const nodeBuiltins: string[] = [];
+let inputs: BundleResult["inputs"] = {};
+let sizes = "";
 let dir = "";
 
 before(async () => {
-  const result = await build({
-    entryPoints: [join(root, "src/index.ts")],
-    absWorkingDir: root,
-    bundle: true,
-    platform: "browser",
-    format: "esm",
-    minify: true,
-    write: false,
-    metafile: true,
-    logLevel: "silent",
-    plugins: [recordNodeBuiltins(nodeBuiltins)],
-  });
-  code = result.outputFiles[0].text;
-  inputs = result.metafile.inputs;
   dir = await mkdtemp(join(tmpdir(), "layerwise-bundle-"));
+  // the options of npm run build:browser; it throws naming every Node built-in that gets in
+  const bundle = await buildBrowserBundle(join(dir, "layerwise.js"), false);
+  ({ code, inputs } = bundle);
+  sizes = `browser bundle (esm, minified): ${bundle.bytes} bytes, ${bundle.gzipBytes} bytes gzipped`;
 });
 
 after(async () => {
@@ -59,10 +31,10 @@ after(async () => {
 });
 
 test("the browser bundle of src/index.ts pulls in no Node built-in", (t) => {
-  const bytes = Buffer.byteLength(code);
-  const gzip = gzipSync(code).length;
-  t.diagnostic(`browser bundle (esm, minified): ${bytes} bytes, ${gzip} bytes gzipped`);
-  assert.deepEqual(nodeBuiltins, [], `the browser bundle imports Node built-ins:\n  ${nodeBuiltins.join("\n  ")}`);
+  t.diagnostic(sizes);
+  // buildBrowserBundle has refused any Node built-in by name; this reads the code a page gets
+  assert.doesNotMatch(code, /\b(from|import)\s*\(?\s*["']node:/, "the bundle imports a node: module");
+  assert.doesNotMatch(code, /\brequire\s*\(/, "the bundle calls require()");
 });
 
 test("the bundle takes platform/browser.ts, not platform/node.ts, and embeds the WASM kernels", () => {

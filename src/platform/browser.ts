@@ -43,8 +43,10 @@ export const platform: Platform = {
   hardwareConcurrency: () => (typeof navigator !== "undefined" ? navigator.hardwareConcurrency || 1 : 1),
   processId: () => 0,
   spawnWorker(source: string): WorkerHandle {
+    // a module worker from a Blob URL: no file to serve next to the bundle, and a module worker
+    // is what a bundler leaves untouched (a classic worker's importScripts would not survive it)
     const url = URL.createObjectURL(new Blob([PORT_SHIM + source], { type: "text/javascript" }));
-    const worker = new Worker(url);
+    const worker = new Worker(url, { type: "module" });
     return {
       postMessage: (m) => worker.postMessage(m),
       onMessage: (f) => worker.addEventListener("message", (e) => f(e.data)),

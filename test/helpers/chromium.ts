@@ -81,16 +81,27 @@ export async function serveStatic(root: string, options: { isolated?: boolean } 
   };
 }
 
-/** A new page whose console errors and uncaught exceptions are collected in `errors`. */
-export async function openPage(browser: Browser, url: string): Promise<{ page: Page; errors: string[] }> {
+/**
+ * A new page whose console errors and uncaught exceptions are collected in `errors`, and every
+ * console message in `messages` ("info: text"). `init` runs before the page loads (e.g.
+ * page.addInitScript to watch what the page does).
+ */
+export async function openPage(
+  browser: Browser,
+  url: string,
+  init?: (page: Page) => Promise<void>,
+): Promise<{ page: Page; errors: string[]; messages: string[] }> {
   const page = await browser.newPage();
   const errors: string[] = [];
+  const messages: string[] = [];
   page.on("console", (m) => {
+    messages.push(`${m.type()}: ${m.text()}`);
     if (m.type() === "error") errors.push(m.text());
   });
   page.on("pageerror", (e) => errors.push(e.message));
+  if (init !== undefined) await init(page);
   await page.goto(url);
-  return { page, errors };
+  return { page, errors, messages };
 }
 
 /**

@@ -161,6 +161,9 @@ export function threadsUnavailableReason(): string | null {
 }
 
 function probeThreads(): string | null {
+  if ((globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === false) {
+    return "the page is not cross-origin isolated (serve it with the headers Cross-Origin-Opener-Policy: same-origin and Cross-Origin-Embedder-Policy: require-corp)";
+  }
   if (typeof SharedArrayBuffer !== "function" || typeof Atomics !== "object") {
     return "SharedArrayBuffer/Atomics are unavailable (in a browser: the page is not cross-origin isolated)";
   }
@@ -275,6 +278,8 @@ export class WasmBackend extends JsBackend {
     const shared = options.sharedMemory !== false && reason === null;
     if (!shared) {
       notes.push(options.sharedMemory === false ? "plain (non-shared) memory requested: one thread" : `one thread on plain memory: ${reason}`);
+      // a page author looks in the console, not at info().notes (info, not an error: one thread works)
+      if (options.sharedMemory !== false && platform.name === "browser") console.info(`layerwise: WebAssembly backend on ${notes[0]}`);
     }
     const [build, kernels] = chooseBuild(options.relaxedSimd);
     super(notes);
