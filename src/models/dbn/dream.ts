@@ -12,7 +12,24 @@ import { bernoulli } from "../../ops/random.js";
 import type { Rng } from "../../tensor/random.js";
 import { type Tensor, zeros } from "../../tensor/tensor.js";
 import { sampleUnits } from "../rbm/core.js";
-import type { DBN } from "./dbn.js";
+import type { RBM } from "../rbm/rbm.js";
+
+/**
+ * What a dream needs of its DBN (the DBN class satisfies it): named here, not imported, because
+ * dbn.ts imports this file.
+ */
+export interface DreamingNet {
+  readonly rbms: readonly RBM[];
+  /** Label units on the top RBM (0: none). */
+  readonly labels: number;
+  readonly top: RBM;
+  /** Units of the penultimate layer (the top RBM's visible units less the labels). */
+  readonly penultimate: number;
+  /** p(h_depth | x) by the up-pass through the first `depth` RBMs. */
+  transform(x: Tensor, depth?: number): Tensor;
+  /** E[layer i | layer i + 1 = h] by the generative (top-down) weights of RBM i. */
+  generateLayer(i: number, h: Tensor): Tensor;
+}
 
 export class DbnDream {
   /** Gibbs steps taken so far. */
@@ -31,7 +48,7 @@ export class DbnDream {
    * whose up-pass starts the chains, else random penultimate states.
    */
   constructor(
-    private readonly dbn: DBN,
+    private readonly dbn: DreamingNet,
     n: number,
     private readonly clamped: Int32Array | null,
     init: Tensor | undefined,
