@@ -26,4 +26,4 @@ export { adler32, crc32, deflateRaw, encodePng, tileImages, writePng, zlibCompre
 export type { DecodedSafetensors, SafetensorsEntry } from "./safetensors.js";
 export { decodeSafetensors, encodeSafetensors, SafetensorsError } from "./safetensors.js";
 export type { LinePlotLayout, LinePlotOptions, LineSeries } from "./svg.js";
-export { escapeXml, linePlotLayout, linePlotSvg, niceTicks } from "./svg.js";
+export { COLOURS, escapeXml, linePlotLayout, linePlotSvg, niceTicks } from "./svg.js";
