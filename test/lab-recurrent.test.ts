@@ -62,6 +62,14 @@ describe("the lab's recurrent page in Chromium", () => {
     assert.deepEqual(errors, []);
   });
 
+  test("a bad setting is reported in the status line, naming it and its range", { skip: SKIP_CHROMIUM }, async () => {
+    await page.fill("#lm-temperature", "0");
+    await page.click("#lm-run");
+    await page.waitForFunction(() => document.getElementById("lm-status")?.textContent?.includes("temperature must be a number > 0"));
+    await page.fill("#lm-temperature", "0.7");
+    assert.deepEqual(errors, []);
+  });
+
   test("the live adding-problem run: both nets train and the LSTM's loss falls", { skip: SKIP_CHROMIUM }, async () => {
     await page.selectOption("#add-steps", "10");
     await page.fill("#add-epochs", "3");

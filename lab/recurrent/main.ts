@@ -105,7 +105,18 @@ function setButtons(running: boolean): void {
   $<HTMLButtonElement>("add-stop").disabled = !running;
 }
 
-$("add-run").addEventListener("click", () => void trainBoth());
+/** Runs a control's action; a bad setting (the library's message names it and its range) goes to the status line. */
+function reporting(status: string, action: () => Promise<unknown> | unknown): () => void {
+  return () => {
+    Promise.resolve()
+      .then(action)
+      .catch((e: unknown) => {
+        $(status).textContent = e instanceof Error ? e.message : String(e);
+      });
+  };
+}
+
+$("add-run").addEventListener("click", reporting("add-status", trainBoth));
 $("add-stop").addEventListener("click", () => {
   stopAsked = true;
 });
@@ -139,7 +150,7 @@ async function start(): Promise<void> {
   $("add-status").dataset.ready = "true";
   const saved = await fetchSaved("../models/charlm");
   const lm = decodeModelAs(saved.json, saved.weights, CharLM);
-  $("lm-run").addEventListener("click", () => generate(lm));
+  $("lm-run").addEventListener("click", reporting("lm-status", () => generate(lm)));
   $<HTMLButtonElement>("lm-run").disabled = false;
   generate(lm);
   $("lm-status").dataset.ready = "true";
