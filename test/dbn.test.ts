@@ -101,6 +101,12 @@ test("sampling gives binary images of the right shape, clamped to a label or fre
   const mean = dbn.sample({ n: 4, gibbsSteps: 5, output: "mean", seed: 1 });
   assert.ok(mean.data.every((v) => v >= 0 && v <= 1) && mean.data.some((v) => v > 0 && v < 1));
   assert.throws(() => dbn.sample({ label: 10 }), /label 10 is outside 0..9/);
+  // the chain stepped a few steps at a time (an animation) is the chain sample runs in one go
+  const dream = dbn.dream({ n: 6, label: 4, seed: 9 });
+  for (let k = 0; k < 5; k++) dream.step(6);
+  assert.equal(dream.steps, 30);
+  assert.deepEqual(dream.images(), dbn.sample({ n: 6, gibbsSteps: 30, label: 4, seed: 9 }));
+  assert.equal(Array.from(dream.label?.data ?? []).filter((v, i) => v === 1 && i % 10 === 4).length, 6, "the label stays clamped");
   // generative classification by the top RBM (no fine-tuning): well above chance (10 %)
   const xt = binarize(digits.test.images.sliceRows(0, 500));
   const predicted = dbn.classify(xt);

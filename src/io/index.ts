@@ -28,4 +28,4 @@ export { epochPlots, reportHtml } from "./report.js";
 export type { DecodedSafetensors, SafetensorsEntry } from "./safetensors.js";
 export { decodeSafetensors, encodeSafetensors, SafetensorsError } from "./safetensors.js";
 export type { LinePlotLayout, LinePlotOptions, LineSeries } from "./svg.js";
-export { escapeXml, linePlotLayout, linePlotSvg, niceTicks } from "./svg.js";
+export { COLOURS, escapeXml, linePlotLayout, linePlotSvg, niceTicks } from "./svg.js";

@@ -19,7 +19,7 @@ import { bernoulli } from "../../ops/random.js";
 import { mean, sumAll } from "../../ops/reduce.js";
 import type { Rng } from "../../tensor/random.js";
 import { type Tensor, zeros } from "../../tensor/tensor.js";
-import { sampleOneHot } from "../dbn/dbn.js";
+import { sampleOneHot } from "../dbn/dream.js";
 import { accumulatePhase, type RbmParams, type RbmStats } from "../rbm/core.js";
 import { exactLogZ } from "../rbm/partition.js";
 

@@ -19,7 +19,7 @@ import type { ActivationName } from "../../nn/activations.js";
 import { Dense } from "../../nn/dense.js";
 import { Dropout } from "../../nn/dropout.js";
 import type { Layer } from "../../nn/layer.js";
-import { sigmoid, softmax, softplus } from "../../ops/activations.js";
+import { softplus } from "../../ops/activations.js";
 import { add, addScalar } from "../../ops/elementwise.js";
 import { matmul } from "../../ops/matmul.js";
 import { bernoulli } from "../../ops/random.js";
@@ -30,8 +30,9 @@ import { type Tensor, zeros } from "../../tensor/tensor.js";
 import { type Callback, ModelCheckpoint, setTensors, type TrainableModel } from "../../train/callbacks.js";
 import { type DivergenceOptions, fitLoop } from "../../train/loop.js";
 import { Sequential } from "../../train/sequential.js";
-import { checkRows, checkUnitRange, sampleUnits, visibleMean } from "../rbm/core.js";
+import { checkRows, checkUnitRange, visibleMean } from "../rbm/core.js";
 import { legacyRbmCallbacks, RBM, type RBMOptions, type RbmEpochLogs, rbmHistory } from "../rbm/rbm.js";
+import { DbnDream } from "./dream.js";
 
 /** Options of one layer's RBM (its sizes come from the DBN's layer list). */
 export type LayerRbmOptions = Omit<RBMOptions, "visible" | "hidden">;
@@ -395,52 +396,21 @@ export class DBN implements TrainableModel {
    * layers, sampling binary states at each layer. Returns images [n, layers[0]].
    */
   sample(options: DbnSampleOptions = {}): Tensor {
-    const rng = options.seed === undefined ? this.rng : new Rng(options.seed);
     const steps = positiveInt("sample gibbsSteps", options.gibbsSteps ?? 1000, 0);
+    return this.dream(options).step(steps).images(options.output);
+  }
+
+  /**
+   * The generative chain itself (DbnDream), to step and look at as it goes: `n` chains started
+   * from `init`'s up-pass or at random, the label units clamped to `label` when given.
+   */
+  dream(options: Omit<DbnSampleOptions, "gibbsSteps" | "output"> = {}): DbnDream {
+    const rng = options.seed === undefined ? this.rng : new Rng(options.seed);
     const labels = this.chainLabels(options);
     const n = labels?.length ?? options.init?.rows ?? positiveInt("sample n", options.n ?? 100);
-    const P = this.penultimate;
-    const C = this.labels;
-    const top = this.top;
-    const Wpen = top.W.sliceRows(0, P);
-    const aPen = top.a.sliceRows(0, P);
-    const pen = zeros([n, P]);
-    if (options.init !== undefined) {
-      if (options.init.rows !== n) throw new ShapeError(`DBN.sample: init has ${options.init.rows} rows but ${n} chains were asked for`);
-      bernoulli(this.transform(options.init, this.rbms.length - 1), rng, pen);
-    } else for (let i = 0; i < pen.size; i++) pen.data[i] = rng.nextFloat() < 0.5 ? 1 : 0;
-    const lab = C > 0 ? zeros([n, C]) : null;
-    const labLogits = C > 0 ? zeros([n, C]) : null;
-    if (lab !== null) for (let r = 0; r < n; r++) lab.data[r * C + (labels === null ? rng.int(C) : labels[r])] = 1;
-    const hMean = zeros([n, top.hidden]);
-    const h = zeros([n, top.hidden]);
-    const penMean = zeros([n, P]);
-    for (let k = 0; k < steps; k++) {
-      // h ~ p(h | pen, label) = σ(pen W_pen + label W_label + b)
-      matmul(pen, Wpen, { out: hMean });
-      if (lab !== null) matmul(lab, top.W.sliceRows(P, P + C), { out: hMean, beta: 1 });
-      add(hMean, top.b, hMean);
-      if (top.hiddenUnits === "bernoulli") sigmoid(hMean, hMean);
-      sampleUnits(top.hiddenUnits, hMean, rng, h);
-      // pen ~ σ(h W_penᵀ + a_pen); the label, unless clamped, ~ softmax(h W_labelᵀ + a_label)
-      matmul(h, Wpen, { transB: true, out: penMean });
-      add(penMean, aPen, penMean);
-      sigmoid(penMean, penMean);
-      bernoulli(penMean, rng, pen);
-      if (lab !== null && labLogits !== null && labels === null) {
-        matmul(h, top.W.sliceRows(P, P + C), { transB: true, out: labLogits });
-        add(labLogits, top.a.sliceRows(P, P + C), labLogits);
-        softmax(labLogits, labLogits);
-        sampleOneHot(labLogits, rng, lab);
-      }
-    }
-    // one top-down pass through the directed layers
-    let x = pen;
-    for (let i = this.rbms.length - 2; i >= 0; i--) {
-      const mean = this.generateLayer(i, x);
-      x = i > 0 || options.output !== "mean" ? sampleUnits(this.rbms[i].visibleUnits, mean, rng, mean) : mean;
-    }
-    return x;
+    if (options.init !== undefined && options.init.rows !== n)
+      throw new ShapeError(`DBN.sample: init has ${options.init.rows} rows but ${n} chains were asked for`);
+    return new DbnDream(this, n, labels, options.init, rng);
   }
 
   /**
@@ -625,27 +595,6 @@ export class DBN implements TrainableModel {
       if (!Number.isInteger(c) || c < 0 || c >= this.labels) throw new RangeError(`DBN.sample: label ${c} is outside 0..${this.labels - 1}`);
     return list;
   }
-}
-
-/** One-hot rows drawn from the rows of probabilities p [n, k] into out (may be p itself). */
-export function sampleOneHot(p: Tensor, rng: Rng, out: Tensor): Tensor {
-  const k = p.shape[1];
-  for (let r = 0; r < p.rows; r++) {
-    const c = categorical(p.data, r * k, k, rng);
-    out.data.fill(0, r * k, (r + 1) * k);
-    out.data[r * k + c] = 1;
-  }
-  return out;
-}
-
-/** An index drawn from probabilities p[offset .. offset + k). */
-function categorical(p: Float32Array, offset: number, k: number, rng: Rng): number {
-  let u = rng.nextFloat();
-  for (let c = 0; c < k - 1; c++) {
-    u -= p[offset + c];
-    if (u < 0) return c;
-  }
-  return k - 1;
 }
 
 registerModel("DBN", DBN.fromSaved);

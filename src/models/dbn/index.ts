@@ -11,6 +11,7 @@ export type {
   PretrainCallback,
 } from "./dbn.js";
 export { DBN, joinColumns } from "./dbn.js";
+export { DbnDream } from "./dream.js";
 export type { DbnJson } from "./io.js";
 export { DBN_FORMAT, GENERATIVE_WEIGHTS, loadDbn, saveDbn } from "./io.js";
 export type { DbnSampleGridOptions } from "./pictures.js";
