@@ -7,11 +7,8 @@ import assert from "node:assert/strict";
 import { mkdirSync } from "node:fs";
 import { after, before, describe, test } from "node:test";
 import type { Browser, Page } from "playwright-core";
-import { chromiumMissing, launchChromium, openPage, type StaticServer } from "./helpers/chromium.js";
+import { launchChromium, openPage, SKIP_CHROMIUM, type StaticServer } from "./helpers/chromium.js";
 import { serveLab } from "./helpers/lab.js";
-
-/** Each test skips (and counts as skipped) without Chromium; main exports this from helpers/chromium.ts. */
-const SKIP_CHROMIUM = chromiumMissing() ?? false;
 
 const canvasUrl = (page: Page, id: string) => page.evaluate((i) => (document.getElementById(i) as HTMLCanvasElement).toDataURL(), id);
 

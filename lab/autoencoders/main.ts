@@ -5,8 +5,8 @@
  * window.labAutoencoders for the end-to-end test.
  */
 import { Autoencoder, COLOURS, corrupt, decodeModelAs, EncoderDecoder, fromArray, type NoiseKind, ops, Rng, type Tensor, tileImages, VAE } from "layerwise";
-import { linkDocs } from "../shared/docs.js";
 import { type DigitSplit, loadDigits } from "../shared/digit-data.js";
+import { linkDocs } from "../shared/docs.js";
 import { drawGray, fetchSaved } from "../shared/gray-canvas.js";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;

@@ -4,8 +4,8 @@
  * digits of a clamped class. Exposes window.labBoltzmann for the end-to-end test.
  */
 import { DBN, decodeModelAs, filtersImage, imagesImage, RBM, reconstructionsImage, type Tensor, zeros } from "layerwise";
-import { linkDocs } from "../shared/docs.js";
 import { type DigitSplit, loadDigits } from "../shared/digit-data.js";
+import { linkDocs } from "../shared/docs.js";
 import { drawGray, fetchSaved, nextFrame, showPlot } from "../shared/gray-canvas.js";
 
 const $ = <T extends HTMLElement>(id: string) => document.getElementById(id) as T;
@@ -140,7 +140,9 @@ function testDigitsOf(label: number): Tensor {
   const rows: number[] = [];
   for (let i = 0; i < digits.test.labels.length && rows.length < CHAINS; i++) if (digits.test.labels[i] === label) rows.push(i);
   const out = zeros([rows.length, 784]);
-  rows.forEach((r, k) => out.data.set(digits.test.images.row(r).data, k * 784));
+  rows.forEach((r, k) => {
+    out.data.set(digits.test.images.row(r).data, k * 784);
+  });
   return out;
 }
 

@@ -173,8 +173,13 @@ async function start(): Promise<void> {
   clearPad();
   try {
     const [mlp, lenet] = await Promise.all([loadNet("mlp"), loadNet("lenet")]);
-    const size = (net: Sequential) => net.params().reduce((n, p) => n + p.value.size, 0).toLocaleString("en-US");
-    $("models-note").textContent = `Weights: models/mlp (${size(mlp)} parameters), models/lenet (${size(lenet)} parameters); how they were trained: models/README.md.`;
+    const size = (net: Sequential) =>
+      net
+        .params()
+        .reduce((n, p) => n + p.value.size, 0)
+        .toLocaleString("en-US");
+    $("models-note").textContent =
+      `Weights: models/mlp (${size(mlp)} parameters), models/lenet (${size(lenet)} parameters); how they were trained: models/README.md.`;
     enableDrawing(() => classify(mlp, lenet));
     $("clear").addEventListener("click", () => {
       clearPad();

@@ -4,7 +4,7 @@
  * 200 points); the perceptron's fit is instant, so the page keeps its weights after every
  * epoch and replays them, one epoch a frame. window.labPerceptron exposes the state for tests.
  */
-import { Adam, Dense, ops, oneHot, Perceptron, Sequential, type Tensor, zeros } from "layerwise";
+import { Adam, Dense, oneHot, ops, Perceptron, Sequential, type Tensor, zeros } from "layerwise";
 import { linkDocs } from "../shared/docs.js";
 import { drawLineChart } from "../shared/line-chart.js";
 import { TOY_SETS, type ToyData, type ToySet, toyData } from "./toy-data.js";

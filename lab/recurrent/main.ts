@@ -55,7 +55,9 @@ function drawCurves(): void {
 
 function report(epoch: number): void {
   const status = $("add-status");
-  status.textContent = arms.map((a) => `${a.name}: test MSE ${a.testMse[a.testMse.length - 1].toFixed(4)}`).join(" · ") + ` after ${epoch} epoch(s) (baseline ${BASELINE_MSE.toFixed(3)})`;
+  status.textContent =
+    arms.map((a) => `${a.name}: test MSE ${a.testMse[a.testMse.length - 1].toFixed(4)}`).join(" · ") +
+    ` after ${epoch} epoch(s) (baseline ${BASELINE_MSE.toFixed(3)})`;
   status.dataset.epochs = String(epoch);
   for (const a of arms) status.dataset[a.name.toLowerCase()] = a.testMse.join(",");
 }
@@ -150,7 +152,10 @@ async function start(): Promise<void> {
   $("add-status").dataset.ready = "true";
   const saved = await fetchSaved("../models/charlm");
   const lm = decodeModelAs(saved.json, saved.weights, CharLM);
-  $("lm-run").addEventListener("click", reporting("lm-status", () => generate(lm)));
+  $("lm-run").addEventListener(
+    "click",
+    reporting("lm-status", () => generate(lm)),
+  );
   $<HTMLButtonElement>("lm-run").disabled = false;
   generate(lm);
   $("lm-status").dataset.ready = "true";
@@ -167,4 +172,3 @@ start().catch((e: unknown) => {
   console.error(e);
   $("lm-status").textContent = `failed: ${e instanceof Error ? e.message : String(e)}`;
 });
-

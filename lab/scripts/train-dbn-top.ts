@@ -37,7 +37,9 @@ if (hidden === top.hidden) {
 const t0 = performance.now();
 const logs = await pcd.fit(visible, { epochs: option("epochs", 15), batchSize: 50 });
 const retrained = DBN.fromRbms([...dbn.rbms.slice(0, -1), pcd], { labels: dbn.labels, seed: dbn.seed });
-await retrained.save(out, { topRetrained: { hidden, epochs: option("epochs", 15), lr: option("lr", 0.01), chains: option("chains", 100), data: "bundled training digits (8,000)" } });
+await retrained.save(out, {
+  topRetrained: { hidden, epochs: option("epochs", 15), lr: option("lr", 0.01), chains: option("chains", 100), data: "bundled training digits (8,000)" },
+});
 const test = await loadMnist({ source: "bundled", limitTrain: 0 });
 const predicted = retrained.classify(test.test.images);
 let hits = 0;

@@ -32,7 +32,12 @@ export function drawLineChart(canvas: HTMLCanvasElement, series: Series[], optio
   const xs = options.x ?? Float64Array.from({ length: count }, (_, i) => i);
   if (count === 0 || xs.length === 0) return;
   const [x0, x1] = extent(xs, xs.length);
-  const [y0, y1] = options.yRange ?? extent(series.flatMap((s) => Array.from(s.values)), Number.POSITIVE_INFINITY);
+  const [y0, y1] =
+    options.yRange ??
+    extent(
+      series.flatMap((s) => Array.from(s.values)),
+      Number.POSITIVE_INFINITY,
+    );
   const px = (x: number) => PAD.left + ((x - x0) / (x1 - x0 || 1)) * (width - PAD.left - PAD.right);
   const py = (y: number) => height - PAD.bottom - ((y - y0) / (y1 - y0 || 1)) * (height - PAD.top - PAD.bottom);
 
