@@ -71,9 +71,9 @@ describe("loading and the fallback", () => {
   });
 });
 
-describe("the addon checks sizes before touching memory", { skip }, () => {
+describe("the addon checks sizes before touching memory", () => {
   const b = createNativeBackend({ threads: 1 });
-  it("gemm: operands too short for their shape", () => {
+  it("gemm: operands too short for their shape", { skip }, () => {
     if (typeof b === "string") return;
     const a = new Float32Array(6);
     const c = new Float32Array(4);
@@ -81,7 +81,7 @@ describe("the addon checks sizes before touching memory", { skip }, () => {
     assert.throws(() => b.gemm(false, true, 2, 2, 3, 1, a, 3, a, 2, 0, c, 2), /leading dimension is smaller than its row/);
     assert.throws(() => b.gemm(false, false, 2, 3, 3, 1, a, 3, new Float32Array(9), 3, 0, c, 3), /c has 4 elements, the sizes given need 6/);
   });
-  it("element-wise, row and pooling kernels", () => {
+  it("element-wise, row and pooling kernels", { skip }, () => {
     if (typeof b === "string") return;
     assert.throws(() => b.unary("sigmoid", new Float32Array(5), new Float32Array(4)), /out has 4 elements, the sizes given need 5/);
     assert.throws(() => b.sumRows(new Float32Array(5), 2, 3, new Float32Array(3)), /x has 5 elements, the sizes given need 6/);
@@ -90,8 +90,8 @@ describe("the addon checks sizes before touching memory", { skip }, () => {
   });
 });
 
-describe("the transcendental kernels", { skip }, () => {
-  it("exp, sigmoid, tanh and the LSTM/GRU cells: the same bits as the WebAssembly kernels, on one thread and on two", () => {
+describe("the transcendental kernels", () => {
+  it("exp, sigmoid, tanh and the LSTM/GRU cells: the same bits as the WebAssembly kernels, on one thread and on two", { skip }, () => {
     const wasm = createBackend("wasm", { threads: 1 });
     const natives = [1, 2].map((threads) => createNativeBackend({ threads })).filter((b) => typeof b !== "string");
     const rng = new Rng(1);
@@ -159,8 +159,8 @@ async function onBoth(run: () => Promise<Tensor[]>): Promise<{ diff: number; sca
   }
 }
 
-describe("one training epoch agrees with the TypeScript backend", { skip }, () => {
-  it("MLP 784-64-10, SGD with momentum", async () => {
+describe("one training epoch agrees with the TypeScript backend", () => {
+  it("MLP 784-64-10, SGD with momentum", { skip }, async () => {
     const { train } = await mnist.load({ limitTrain: 500, limitTest: 10 });
     const { diff, scale } = await onBoth(async () => {
       const mlp = new Sequential([new Dense(64, { activation: "sigmoid" }), new Dense(10, { activation: "softmax" })], { inputShape: [784], seed: 3 });
@@ -170,7 +170,7 @@ describe("one training epoch agrees with the TypeScript backend", { skip }, () =
     });
     assert.ok(diff < 1e-5 * Math.max(1, scale), `max |Δw| = ${diff} (|w| up to ${scale})`);
   });
-  it("RBM 784-64, CD-1 (the same Bernoulli draws: the streams are identical)", async () => {
+  it("RBM 784-64, CD-1 (the same Bernoulli draws: the streams are identical)", { skip }, async () => {
     const { train } = await mnist.load({ limitTrain: 500, limitTest: 10 });
     const v = binarize(train.images);
     const { diff, scale } = await onBoth(async () => {
@@ -180,7 +180,7 @@ describe("one training epoch agrees with the TypeScript backend", { skip }, () =
     });
     assert.ok(diff < 1e-5 * Math.max(1, scale), `max |ΔW| = ${diff} (|W| up to ${scale})`);
   });
-  it("LeNet (ReLU, max pooling), SGD with momentum", async () => {
+  it("LeNet (ReLU, max pooling), SGD with momentum", { skip }, async () => {
     const { train } = await mnist.load({ limitTrain: 200, limitTest: 10 });
     const { diff, scale } = await onBoth(async () => {
       const net = lenetRelu({ seed: 2, widths: [4, 8, 32, 16] });

@@ -228,6 +228,7 @@ describe("the library in Chromium", () => {
     assert.equal(inPage.backend, "wasm");
     assert.equal(inPage.threads, 2);
     assert.equal(inNode.backend, "wasm");
+    assert.match(inPage.kernels, /^plain SIMD128/);
     assert.equal(inPage.weights.length, inNode.weights.length);
     const names = ["MLP W1", "MLP b1", "MLP W2", "MLP b2", "RBM W", "RBM a", "RBM b"];
     inNode.weights.forEach((w, i) => {

@@ -18,6 +18,8 @@ export interface RandomSource {
 export interface BackendOptions {
   /** Threads, counting the calling thread (default: all cores): the WASM backend's workers, the native backend's OpenBLAS threads. */
   threads?: number;
+  /** WASM backend: run the relaxed-SIMD kernel build where the runtime has it (default: yes, unless LAYERWISE_RELAXED_SIMD=0); false keeps the plain SIMD128 build. */
+  relaxedSimd?: boolean;
 }
 
 export type UnaryOp = "sigmoid" | "tanh" | "relu" | "exp" | "log" | "neg" | "abs" | "sqrt" | "square" | "softplus" | "sign" | "step";

@@ -9,13 +9,17 @@ import type * as Layerwise from "../../src/index.js";
 
 export interface SeededWeights {
   backend: string;
+  /** Which kernel build ran (info().kernels). */
+  kernels: string;
   threads: number;
   /** W1, b1, W2, b2 of the MLP, then W, a, b of the RBM. */
   weights: number[][];
 }
 
 export async function trainSeeded(lw: typeof Layerwise, pixels: number[], labels: number[], threads: number): Promise<SeededWeights> {
-  const b = lw.setBackend("wasm", { threads });
+  // The plain SIMD128 build on both sides: Chromium has relaxed SIMD and Node 20 has not, and the
+  // relaxed build's fused multiply-add rounds once where the plain build rounds twice.
+  const b = lw.setBackend("wasm", { threads, relaxedSimd: false });
   await (b as { ready?: () => Promise<void> }).ready?.();
   const n = labels.length;
   const x = lw.fromArray(Float32Array.from(pixels), [n, 784]);
@@ -30,5 +34,5 @@ export async function trainSeeded(lw: typeof Layerwise, pixels: number[], labels
 
   const info = b.info();
   const weights = [...mlp.getWeights(), rbm.W, rbm.a, rbm.b].map((t) => Array.from(t.data));
-  return { backend: info.name, threads: info.threads, weights };
+  return { backend: info.name, kernels: info.kernels ?? "", threads: info.threads, weights };
 }

@@ -223,8 +223,6 @@ export interface WasmBackendOptions extends BackendOptions {
   awaitHelpers?: boolean;
   /** Budget of live tensor storage inside WebAssembly memory, in bytes (default RESIDENT_BYTES); tensors past it get ordinary memory. */
   residentBytes?: number;
-  /** Use the relaxed-SIMD kernel build where the runtime supports it (default: yes, unless LAYERWISE_RELAXED_SIMD=0). */
-  relaxedSimd?: boolean;
 }
 
 function createMemory(shared: boolean, initialPages: number): WebAssembly.Memory {
