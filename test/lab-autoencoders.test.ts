@@ -5,11 +5,10 @@
  * output is closer to the clean digits than its corrupted input.
  */
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
-import { after, before, describe, test } from "node:test";
-import type { Browser, Page } from "playwright-core";
-import { launchChromium, openPage, SKIP_CHROMIUM, type StaticServer } from "./helpers/chromium.js";
-import { serveLab } from "./helpers/lab.js";
+import { describe, test } from "node:test";
+import type { Page } from "playwright-core";
+import { SKIP_CHROMIUM } from "./helpers/chromium.js";
+import { labPage, pageThreads } from "./helpers/lab.js";
 
 const canvasUrl = (page: Page, id: string) => page.evaluate((i) => (document.getElementById(i) as HTMLCanvasElement).toDataURL(), id);
 
@@ -41,67 +40,48 @@ async function pagePoint(page: Page, id: string, [x, y]: [number, number]): Prom
 }
 
 describe("the lab's autoencoders page in Chromium", () => {
-  let browser: Browser;
-  let server: StaticServer;
-  let page: Page;
-  let errors: string[];
-  before(async () => {
-    if (!SKIP_CHROMIUM) {
-      browser = await launchChromium();
-      server = await serveLab({ isolated: true });
-      ({ page, errors } = await openPage(browser, `${server.url}/autoencoders/`));
-      await page.waitForSelector("#dae-status[data-ready]", { timeout: 30_000 });
-    }
-  });
-  after(async () => {
-    if (process.env.LAYERWISE_SCREENSHOTS === "1" && page !== undefined) {
-      mkdirSync("docs/lab", { recursive: true });
-      await page.screenshot({ path: "docs/lab/autoencoders.png", fullPage: true });
-    }
-    await browser?.close();
-    await server?.close();
-  });
+  const lab = labPage("autoencoders", { ready: ["#dae-status[data-ready]"] });
 
   test("loads with no console error, multi-threaded", { skip: SKIP_CHROMIUM }, async () => {
-    assert.deepEqual(errors, []);
-    const threads = await page.evaluate(() => (globalThis as unknown as { layerwiseStatus: { threads: number } }).layerwiseStatus.threads);
+    assert.deepEqual(lab.errors, []);
+    const threads = await pageThreads(lab.page);
     assert.ok(threads > 1, `threads ${threads}`);
   });
 
   test("the code map draws the test digits in their class colours; hovering a dot shows its digit", { skip: SKIP_CHROMIUM }, async () => {
-    assert.equal(await page.getAttribute("#ae-map", "data-points"), "500");
-    assert.ok((await colours(page, "ae-map")) >= 10, "fewer colours on the map than classes");
-    const before = await canvasUrl(page, "ae-digit");
-    const dot = await page.evaluate(() => (globalThis as unknown as { labAutoencoders: Hooks }).labAutoencoders.mapPixel(7));
-    await page.mouse.move(...(await pagePoint(page, "ae-map", dot)));
-    await page.waitForSelector("#ae-caption[data-digit]");
-    assert.notEqual(await canvasUrl(page, "ae-digit"), before);
-    assert.ok((await colours(page, "ae-digit")) > 2, "the hovered digit is blank");
+    assert.equal(await lab.page.getAttribute("#ae-map", "data-points"), "500");
+    assert.ok((await colours(lab.page, "ae-map")) >= 10, "fewer colours on the map than classes");
+    const before = await canvasUrl(lab.page, "ae-digit");
+    const dot = await lab.page.evaluate(() => (globalThis as unknown as { labAutoencoders: Hooks }).labAutoencoders.mapPixel(7));
+    await lab.page.mouse.move(...(await pagePoint(lab.page, "ae-map", dot)));
+    await lab.page.waitForSelector("#ae-caption[data-digit]");
+    assert.notEqual(await canvasUrl(lab.page, "ae-digit"), before);
+    assert.ok((await colours(lab.page, "ae-digit")) > 2, "the hovered digit is blank");
   });
 
   test("a click in the VAE's latent plane decodes a digit, and another point another digit", { skip: SKIP_CHROMIUM }, async () => {
-    const blank = await canvasUrl(page, "vae-digit");
+    const blank = await canvasUrl(lab.page, "vae-digit");
     const click = async (z: [number, number]) => {
-      const at = await page.evaluate((p) => (globalThis as unknown as { labAutoencoders: Hooks }).labAutoencoders.planePixel(p), z);
-      await page.mouse.click(...(await pagePoint(page, "vae-plane", at)));
-      return canvasUrl(page, "vae-digit");
+      const at = await lab.page.evaluate((p) => (globalThis as unknown as { labAutoencoders: Hooks }).labAutoencoders.planePixel(p), z);
+      await lab.page.mouse.click(...(await pagePoint(lab.page, "vae-plane", at)));
+      return canvasUrl(lab.page, "vae-digit");
     };
     const first = await click([-1, 0.5]);
     assert.notEqual(first, blank);
-    assert.ok((await colours(page, "vae-digit")) > 2, "the decoded digit is blank");
+    assert.ok((await colours(lab.page, "vae-digit")) > 2, "the decoded digit is blank");
     assert.notEqual(await click([1.5, -1]), first);
-    assert.deepEqual(errors, []);
+    assert.deepEqual(lab.errors, []);
   });
 
   test("denoising lowers the squared error against the clean digits", { skip: SKIP_CHROMIUM }, async () => {
     // the noise the shipped DAE was trained on, at its training level (masking it barely undoes: 20.1 -> 18.2)
-    await page.selectOption("#dae-noise", "saltAndPepper");
+    await lab.page.selectOption("#dae-noise", "saltAndPepper");
     for (let round = 0; round < 2; round++) {
-      await page.click("#dae-run");
-      const corrupted = Number(await page.getAttribute("#dae-status", "data-corrupted"));
-      const denoised = Number(await page.getAttribute("#dae-status", "data-denoised"));
+      await lab.page.click("#dae-run");
+      const corrupted = Number(await lab.page.getAttribute("#dae-status", "data-corrupted"));
+      const denoised = Number(await lab.page.getAttribute("#dae-status", "data-denoised"));
       assert.ok(denoised < 0.5 * corrupted, `corrupted ${corrupted}, denoised ${denoised}`);
     }
-    assert.deepEqual(errors, []);
+    assert.deepEqual(lab.errors, []);
   });
 });

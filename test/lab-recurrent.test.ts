@@ -4,11 +4,9 @@
  * the live adding-problem run trains both nets and the LSTM's loss falls.
  */
 import assert from "node:assert/strict";
-import { mkdirSync } from "node:fs";
-import { after, before, describe, test } from "node:test";
-import type { Browser, Page } from "playwright-core";
-import { launchChromium, openPage, SKIP_CHROMIUM, type StaticServer } from "./helpers/chromium.js";
-import { serveLab } from "./helpers/lab.js";
+import { describe, test } from "node:test";
+import { SKIP_CHROMIUM } from "./helpers/chromium.js";
+import { labPage, pageThreads } from "./helpers/lab.js";
 
 interface Arm {
   name: string;
@@ -19,60 +17,41 @@ interface Arm {
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 describe("the lab's recurrent page in Chromium", () => {
-  let browser: Browser;
-  let server: StaticServer;
-  let page: Page;
-  let errors: string[];
-  before(async () => {
-    if (!SKIP_CHROMIUM) {
-      browser = await launchChromium();
-      server = await serveLab({ isolated: true });
-      ({ page, errors } = await openPage(browser, `${server.url}/recurrent/`));
-      await page.waitForSelector("#lm-status[data-ready]", { timeout: 30_000 });
-    }
-  });
-  after(async () => {
-    if (process.env.LAYERWISE_SCREENSHOTS === "1" && page !== undefined) {
-      mkdirSync("docs/lab", { recursive: true });
-      await page.screenshot({ path: "docs/lab/recurrent.png", fullPage: true });
-    }
-    await browser?.close();
-    await server?.close();
-  });
+  const lab = labPage("recurrent", { ready: ["#lm-status[data-ready]"] });
 
   test("loads with no console error, multi-threaded", { skip: SKIP_CHROMIUM }, async () => {
-    assert.deepEqual(errors, []);
-    const threads = await page.evaluate(() => (globalThis as unknown as { layerwiseStatus: { threads: number } }).layerwiseStatus.threads);
+    assert.deepEqual(lab.errors, []);
+    const threads = await pageThreads(lab.page);
     assert.ok(threads > 1, `threads ${threads}`);
   });
 
   test("the character model generates text of the asked length after the prime", { skip: SKIP_CHROMIUM }, async () => {
-    await page.fill("#lm-prime", "In the beginning");
-    await page.fill("#lm-length", "123");
-    await page.fill("#lm-seed", "7");
-    await page.click("#lm-run");
-    await page.waitForSelector('#lm-status[data-generated="123"]');
-    const text = (await page.textContent("#lm-text")) ?? "";
+    await lab.page.fill("#lm-prime", "In the beginning");
+    await lab.page.fill("#lm-length", "123");
+    await lab.page.fill("#lm-seed", "7");
+    await lab.page.click("#lm-run");
+    await lab.page.waitForSelector('#lm-status[data-generated="123"]');
+    const text = (await lab.page.textContent("#lm-text")) ?? "";
     assert.ok(text.startsWith("In the beginning"), text);
     assert.equal([...text].length, "In the beginning".length + 123);
     assert.match(text.slice(16), /[a-z]+ [a-z]+/, "no words in the generated text");
-    assert.deepEqual(errors, []);
+    assert.deepEqual(lab.errors, []);
   });
 
   test("a bad setting is reported in the status line, naming it and its range", { skip: SKIP_CHROMIUM }, async () => {
-    await page.fill("#lm-temperature", "0");
-    await page.click("#lm-run");
-    await page.waitForFunction(() => document.getElementById("lm-status")?.textContent?.includes("temperature must be a number > 0"));
-    await page.fill("#lm-temperature", "0.7");
-    assert.deepEqual(errors, []);
+    await lab.page.fill("#lm-temperature", "0");
+    await lab.page.click("#lm-run");
+    await lab.page.waitForFunction(() => document.getElementById("lm-status")?.textContent?.includes("temperature must be a number > 0"));
+    await lab.page.fill("#lm-temperature", "0.7");
+    assert.deepEqual(lab.errors, []);
   });
 
   test("the live adding-problem run: both nets train and the LSTM's loss falls", { skip: SKIP_CHROMIUM }, async () => {
-    await page.selectOption("#add-steps", "10");
-    await page.fill("#add-epochs", "3");
-    await page.click("#add-run");
-    await page.waitForSelector('#add-status[data-epochs="3"]', { timeout: 120_000 });
-    const arms = (await page.evaluate(() => (globalThis as unknown as { labRecurrent: { arms: Arm[] } }).labRecurrent.arms)) as Arm[];
+    await lab.page.selectOption("#add-steps", "10");
+    await lab.page.fill("#add-epochs", "3");
+    await lab.page.click("#add-run");
+    await lab.page.waitForSelector('#add-status[data-epochs="3"]', { timeout: 120_000 });
+    const arms = (await lab.page.evaluate(() => (globalThis as unknown as { labRecurrent: { arms: Arm[] } }).labRecurrent.arms)) as Arm[];
     assert.deepEqual(
       arms.map((a) => a.name),
       ["RNN", "LSTM"],
@@ -83,6 +62,6 @@ describe("the lab's recurrent page in Chromium", () => {
     const last = mean(lstm.losses.slice(-10));
     assert.ok(last < 0.5 * first, `LSTM training loss ${first.toFixed(4)} -> ${last.toFixed(4)}`);
     assert.ok(lstm.testMse[3] < 0.5 * (1 / 6), `LSTM test MSE ${lstm.testMse.join(", ")} against the baseline 0.167`);
-    assert.deepEqual(errors, []);
+    assert.deepEqual(lab.errors, []);
   });
 });
