@@ -5,11 +5,11 @@
  * feature maps are pictured. The MNIST-style preparation of a drawing is checked in Node.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import type { Browser, Page } from "playwright-core";
+import { describe, test } from "node:test";
+import type { Page } from "playwright-core";
 import { centreOfMass, inkBounds, toMnist } from "../lab/digits/mnist-style.js";
-import { launchChromium, openPage, SKIP_CHROMIUM, type StaticServer } from "./helpers/chromium.js";
-import { serveLab } from "./helpers/lab.js";
+import { SKIP_CHROMIUM } from "./helpers/chromium.js";
+import { labSession, pageThreads } from "./helpers/lab.js";
 
 interface DigitsState {
   ready: boolean;
@@ -47,19 +47,7 @@ describe("MNIST-style preparation of a drawing", () => {
 });
 
 describe("the digits page in Chromium", () => {
-  let browser: Browser;
-  let server: StaticServer;
-  before(async () => {
-    // Skipped tests need no browser; the hook still runs.
-    if (!SKIP_CHROMIUM) {
-      browser = await launchChromium();
-      server = await serveLab({ isolated: true });
-    }
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const lab = labSession();
 
   const digits = (page: Page) => page.evaluate(() => (globalThis as unknown as { labDigits: DigitsState }).labDigits) as Promise<DigitsState>;
 
@@ -79,9 +67,9 @@ describe("the digits page in Chromium", () => {
   }
 
   test('a drawn "1" is a 1 to the MLP with p > 0.5; LeNet\'s maps are drawn; multi-threaded; no console error', { skip: SKIP_CHROMIUM }, async () => {
-    const { page, errors } = await openPage(browser, `${server.url}/digits/`);
+    const { page, errors } = await lab.open("digits");
     await page.waitForFunction(() => (globalThis as unknown as { labDigits?: DigitsState }).labDigits?.ready === true, undefined, { timeout: 30_000 });
-    const threads = await page.evaluate(() => (globalThis as unknown as { layerwiseStatus: { threads: number } }).layerwiseStatus.threads);
+    const threads = await pageThreads(page);
     assert.ok(threads > 1, `threads ${threads}`);
 
     const s = await draw(page, [

@@ -6,11 +6,11 @@
  * optimum. In Node: solveTspHopfield's onSweep sees every annealing sweep's grid.
  */
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import type { Browser, Page } from "playwright-core";
+import { describe, test } from "node:test";
+import type { Page } from "playwright-core";
 import { distanceMatrix, geometricSchedule, Rng, randomCities, solveTspHopfield } from "../src/index.js";
-import { launchChromium, openPage, SKIP_CHROMIUM, type StaticServer } from "./helpers/chromium.js";
-import { serveLab } from "./helpers/lab.js";
+import { SKIP_CHROMIUM } from "./helpers/chromium.js";
+import { labSession, pageThreads } from "./helpers/lab.js";
 
 interface HopfieldPageState {
   stored: number[][];
@@ -48,19 +48,7 @@ test("solveTspHopfield's onSweep sees the grid after every annealing sweep, and 
 });
 
 describe("the Hopfield page in Chromium", () => {
-  let browser: Browser;
-  let server: StaticServer;
-  before(async () => {
-    // Skipped tests need no browser; the hook still runs.
-    if (!SKIP_CHROMIUM) {
-      browser = await launchChromium();
-      server = await serveLab({ isolated: true });
-    }
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const lab = labSession();
 
   const read = (page: Page) => page.evaluate(() => (globalThis as unknown as { labHopfield: HopfieldPageState }).labHopfield) as Promise<HopfieldPageState>;
   const hamming = (a: number[], b: number[]) => a.reduce((d, v, i) => d + (v === b[i] ? 0 : 1), 0);
@@ -68,9 +56,9 @@ describe("the Hopfield page in Chromium", () => {
   test("stored patterns are recalled from 20 % noise, unit by unit, the energy never rising; capacity; TSP; no console error", {
     skip: SKIP_CHROMIUM,
   }, async () => {
-    const { page, errors } = await openPage(browser, `${server.url}/hopfield/`);
+    const { page, errors } = await lab.open("hopfield");
     await page.waitForFunction(() => (globalThis as { layerwiseStatus?: unknown }).layerwiseStatus !== undefined);
-    const threads = await page.evaluate(() => (globalThis as unknown as { layerwiseStatus: { threads: number } }).layerwiseStatus.threads);
+    const threads = await pageThreads(page);
     assert.ok(threads > 1, `threads ${threads}`);
 
     // store the ready-made A, T and X (Hebbian, the default rule)

@@ -4,11 +4,11 @@
  * redrawn, and the perceptron (no hidden layer) cannot. The toy sets are seeded (checked in Node).
  */
 import assert from "node:assert/strict";
-import { after, before, describe, test } from "node:test";
-import type { Browser, Page } from "playwright-core";
+import { describe, test } from "node:test";
+import type { Page } from "playwright-core";
 import { toyData } from "../lab/perceptron/toy-data.js";
-import { launchChromium, openPage, SKIP_CHROMIUM, type StaticServer } from "./helpers/chromium.js";
-import { serveLab } from "./helpers/lab.js";
+import { SKIP_CHROMIUM } from "./helpers/chromium.js";
+import { labSession, pageThreads } from "./helpers/lab.js";
 
 interface PlaygroundState {
   epoch: number;
@@ -41,27 +41,15 @@ test("the toy sets are seeded, balanced and inside the picture", () => {
 });
 
 describe("the perceptron playground in Chromium", () => {
-  let browser: Browser;
-  let server: StaticServer;
-  before(async () => {
-    // Skipped tests need no browser; the hook still runs.
-    if (!SKIP_CHROMIUM) {
-      browser = await launchChromium();
-      server = await serveLab({ isolated: true });
-    }
-  });
-  after(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  const lab = labSession();
 
   const playground = (page: Page) =>
     page.evaluate(() => (globalThis as unknown as { labPerceptron: PlaygroundState }).labPerceptron) as Promise<PlaygroundState>;
 
   test("the MLP learns XOR past 95 % while the region is redrawn; multi-threaded; no console error", { skip: SKIP_CHROMIUM }, async () => {
-    const { page, errors } = await openPage(browser, `${server.url}/perceptron/`);
+    const { page, errors } = await lab.open("perceptron");
     await page.waitForFunction(() => (globalThis as { layerwiseStatus?: unknown }).layerwiseStatus !== undefined);
-    const threads = await page.evaluate(() => (globalThis as unknown as { layerwiseStatus: { threads: number } }).layerwiseStatus.threads);
+    const threads = await pageThreads(page);
     assert.ok(threads > 1, `threads ${threads}`);
     await page.selectOption("#dataset", "xor");
     await page.selectOption("#model", "mlp");
@@ -79,7 +67,7 @@ describe("the perceptron playground in Chromium", () => {
   });
 
   test("the perceptron converges on the linearly separable set and cannot learn XOR", { skip: SKIP_CHROMIUM }, async () => {
-    const { page, errors } = await openPage(browser, `${server.url}/perceptron/`);
+    const { page, errors } = await lab.open("perceptron");
     await page.selectOption("#model", "perceptron");
     await page.selectOption("#dataset", "linear");
     await page.click("#train");
@@ -102,7 +90,7 @@ describe("the perceptron playground in Chromium", () => {
   });
 
   test("the perceptron cannot learn XOR: it never reaches 95 %", { skip: SKIP_CHROMIUM }, async () => {
-    const { page, errors } = await openPage(browser, `${server.url}/perceptron/`);
+    const { page, errors } = await lab.open("perceptron");
     await page.selectOption("#dataset", "xor");
     await page.selectOption("#model", "perceptron");
     await page.fill("#lr", "1");

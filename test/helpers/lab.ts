@@ -29,11 +29,44 @@ export async function serveLab(options: { isolated?: boolean } = {}): Promise<St
   return serveStatic(await buildLab(), { isolated: options.isolated ?? true });
 }
 
-/** A lab page opened once for the tests of one describe (see `labPage`). */
+/** A page of the lab open in Chromium, with the console errors it has logged so far. */
 export interface OpenLabPage {
   page: Page;
-  /** Console errors the page has logged so far. */
   errors: string[];
+}
+
+/** Chromium and the built lab served cross-origin isolated, for the tests of one describe. */
+export interface LabSession {
+  /** Opens lab page `name` (e.g. "digits") in a new tab. */
+  open(name: string): Promise<OpenLabPage>;
+}
+
+/**
+ * Registers the hooks that start Chromium and serve the lab before a describe's tests and stop
+ * both after them (`beforeClose` first). Without Chromium the hooks do nothing: the tests skip
+ * one by one with SKIP_CHROMIUM.
+ */
+export function labSession(beforeClose?: () => Promise<void>): LabSession {
+  let browser: Browser | undefined;
+  let server: StaticServer | undefined;
+  before(async () => {
+    if (!SKIP_CHROMIUM) {
+      browser = await launchChromium();
+      server = await serveLab({ isolated: true });
+    }
+  });
+  after(async () => {
+    await beforeClose?.();
+    await browser?.close();
+    await server?.close();
+  });
+  return {
+    open: (name) => {
+      if (browser === undefined || server === undefined)
+        throw new Error(`labSession: no browser for ${name} (${SKIP_CHROMIUM || "its before hook has not run"})`);
+      return openPage(browser, `${server.url}/${name}/`);
+    },
+  };
 }
 
 export interface LabPageOptions {
@@ -44,31 +77,23 @@ export interface LabPageOptions {
 }
 
 /**
- * Registers the hooks that open lab page `name` in Chromium, cross-origin isolated, before a
- * describe's tests, and close it after them, first saving docs/lab/NAME.png when
- * LAYERWISE_SCREENSHOTS=1. Without Chromium the hooks do nothing: the tests skip one by one with
- * SKIP_CHROMIUM.
+ * Lab page `name` opened once for a describe's tests (a labSession of its own), waiting for
+ * `options.ready`; before it closes, docs/lab/NAME.png is saved when LAYERWISE_SCREENSHOTS=1.
  */
 export function labPage(name: string, options: LabPageOptions): OpenLabPage {
   const lab = {} as OpenLabPage;
-  let browser: Browser | undefined;
-  let server: StaticServer | undefined;
-  before(async () => {
-    if (!SKIP_CHROMIUM) {
-      browser = await launchChromium();
-      server = await serveLab({ isolated: true });
-      Object.assign(lab, await openPage(browser, `${server.url}/${name}/`));
-      for (const selector of options.ready) await lab.page.waitForSelector(selector, { timeout: 30_000 });
-    }
-  });
-  after(async () => {
+  const session = labSession(async () => {
     if (process.env.LAYERWISE_SCREENSHOTS === "1" && lab.page !== undefined) {
       mkdirSync("docs/lab", { recursive: true });
       const path = `docs/lab/${name}.png`;
       await (options.screenshot ?? ((page, path) => page.screenshot({ path, fullPage: true })))(lab.page, path);
     }
-    await browser?.close();
-    await server?.close();
+  });
+  before(async () => {
+    if (!SKIP_CHROMIUM) {
+      Object.assign(lab, await session.open(name));
+      for (const selector of options.ready) await lab.page.waitForSelector(selector, { timeout: 30_000 });
+    }
   });
   return lab;
 }
