@@ -60,6 +60,22 @@ export interface ConvGeometry {
   outW: number;
 }
 
+/** ConvGeometry's fields in the order the C kernels read them as ints (the G_* enums of the wasm and native kernels). */
+export const CONV_GEOMETRY_FIELDS = [
+  "batch",
+  "inH",
+  "inW",
+  "channels",
+  "kH",
+  "kW",
+  "strideH",
+  "strideW",
+  "padTop",
+  "padLeft",
+  "outH",
+  "outW",
+] as const satisfies readonly (keyof ConvGeometry)[];
+
 export interface Backend {
   readonly name: string;
   info(): BackendInfo;

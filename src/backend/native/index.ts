@@ -7,65 +7,47 @@
  */
 
 import { platform } from "../../platform/index.js";
-import type { ActivationGradOp, BackendInfo, BackendOptions, BinaryOp, ConvGeometry, RandomSource, ScalarOp, UnaryOp } from "../backend.js";
+import {
+  type ActivationGradOp,
+  type Backend,
+  type BackendInfo,
+  type BackendOptions,
+  type BinaryOp,
+  CONV_GEOMETRY_FIELDS,
+  type ConvGeometry,
+  type RandomSource,
+  type ScalarOp,
+  type UnaryOp,
+} from "../backend.js";
 import { JsBackend } from "../js/index.js";
 
-/** What layerwise.node exports (addon.c's table); op codes as in kernels.h. */
-interface NativeAddon {
-  gemm(
-    transA: boolean,
-    transB: boolean,
-    m: number,
-    n: number,
-    k: number,
-    alpha: number,
-    a: Float32Array,
-    lda: number,
-    b: Float32Array,
-    ldb: number,
-    beta: number,
-    c: Float32Array,
-    ldc: number,
-  ): void;
+/** The kernels whose addon function takes exactly the Backend method's arguments. */
+type PassThrough =
+  | "gemm"
+  | "axpby"
+  | "softmaxRows"
+  | "sumRows"
+  | "sumCols"
+  | "argmaxRows"
+  | "maxPoolGrad"
+  | "lstmCell"
+  | "lstmCellGrad"
+  | "gruCell"
+  | "gruCellGrad";
+
+/** What layerwise.node exports (addon.c's table); op codes as in kernels.h, geometry as CONV_GEOMETRY_FIELDS. */
+interface NativeAddon extends Pick<Backend, PassThrough> {
   unary(op: number, x: Float32Array, out: Float32Array): void;
   binary(op: number, a: Float32Array, b: Float32Array, out: Float32Array): void;
   scalar(op: number, x: Float32Array, s: number, out: Float32Array): void;
-  axpby(alpha: number, x: Float32Array, beta: number, y: Float32Array): void;
   activationGrad(op: number, y: Float32Array, dy: Float32Array, out: Float32Array): void;
-  softmaxRows(x: Float32Array, rows: number, cols: number, out: Float32Array): void;
-  sumRows(x: Float32Array, rows: number, cols: number, out: Float32Array): void;
-  sumCols(x: Float32Array, rows: number, cols: number, out: Float32Array): void;
-  argmaxRows(x: Float32Array, rows: number, cols: number, out: Int32Array): void;
   bernoulli(p: Float32Array, out: Float32Array, state: Uint32Array): void;
   uniform(out: Float32Array, state: Uint32Array): void;
   im2col(x: Float32Array, g: Int32Array, cols: Float32Array): void;
   col2im(cols: Float32Array, g: Int32Array, dx: Float32Array): void;
   maxPool(x: Float32Array, g: Int32Array, out: Float32Array, argmax: Int32Array): void;
-  maxPoolGrad(dy: Float32Array, argmax: Int32Array, dx: Float32Array): void;
   avgPool(x: Float32Array, g: Int32Array, out: Float32Array): void;
   avgPoolGrad(dy: Float32Array, g: Int32Array, dx: Float32Array): void;
-  lstmCell(ax: Float32Array, ah: Float32Array, cPrev: Float32Array, c: Float32Array, h: Float32Array, cache: Float32Array, n: number, u: number): void;
-  lstmCellGrad(
-    cache: Float32Array,
-    cPrev: Float32Array,
-    dh: Float32Array,
-    dc: Float32Array,
-    dax: Float32Array,
-    dcPrev: Float32Array,
-    n: number,
-    u: number,
-  ): void;
-  gruCell(ax: Float32Array, ah: Float32Array, hPrev: Float32Array, h: Float32Array, cache: Float32Array, n: number, u: number): void;
-  gruCellGrad(
-    cache: Float32Array,
-    hPrev: Float32Array,
-    dh: Float32Array,
-    dax: Float32Array,
-    dah: Float32Array,
-    dhPrev: Float32Array,
-    n: number,
-    u: number,
-  ): void;
   /** Sets OpenBLAS's thread count; returns the count in force (at most what OpenBLAS started with). */
   setThreads(n: number): number;
   config(): { blasCore: string; blasConfig: string; kernels: string; threads: number; poolJoins: number };
@@ -100,7 +82,7 @@ export class NativeBackend extends JsBackend {
   private readonly lib: NativeAddon;
   private readonly threads: number;
   /** The ConvGeometry of the current call as kernels.h's 12 ints. */
-  private readonly geometry = new Int32Array(12);
+  private readonly geometry = new Int32Array(CONV_GEOMETRY_FIELDS.length);
 
   constructor(addon: NativeAddon, options: BackendOptions = {}, notes: string[] = []) {
     const requested = options.threads ?? platform.hardwareConcurrency();
@@ -144,22 +126,8 @@ export class NativeBackend extends JsBackend {
     };
   }
 
-  override gemm(
-    transA: boolean,
-    transB: boolean,
-    m: number,
-    n: number,
-    k: number,
-    alpha: number,
-    a: Float32Array,
-    lda: number,
-    b: Float32Array,
-    ldb: number,
-    beta: number,
-    c: Float32Array,
-    ldc: number,
-  ): void {
-    this.addon.gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+  override gemm(...args: Parameters<Backend["gemm"]>): void {
+    this.addon.gemm(...args);
   }
 
   override unary(op: UnaryOp, x: Float32Array, out: Float32Array): void {
@@ -179,8 +147,8 @@ export class NativeBackend extends JsBackend {
     else this.addon.scalar(code, x, s, out);
   }
 
-  override axpby(alpha: number, x: Float32Array, beta: number, y: Float32Array): void {
-    this.addon.axpby(alpha, x, beta, y);
+  override axpby(...args: Parameters<Backend["axpby"]>): void {
+    this.addon.axpby(...args);
   }
 
   override activationGrad(op: ActivationGradOp, y: Float32Array, dy: Float32Array, out: Float32Array): void {
@@ -189,20 +157,8 @@ export class NativeBackend extends JsBackend {
 
   /** The geometry as kernels.h's 12 ints, in the buffer kept for it. */
   private geometryOf(g: ConvGeometry): Int32Array {
-    const v = this.geometry;
-    v[0] = g.batch;
-    v[1] = g.inH;
-    v[2] = g.inW;
-    v[3] = g.channels;
-    v[4] = g.kH;
-    v[5] = g.kW;
-    v[6] = g.strideH;
-    v[7] = g.strideW;
-    v[8] = g.padTop;
-    v[9] = g.padLeft;
-    v[10] = g.outH;
-    v[11] = g.outW;
-    return v;
+    for (let i = 0; i < CONV_GEOMETRY_FIELDS.length; i++) this.geometry[i] = g[CONV_GEOMETRY_FIELDS[i]];
+    return this.geometry;
   }
 
   override im2col(x: Float32Array, g: ConvGeometry, cols: Float32Array): void {
@@ -217,8 +173,8 @@ export class NativeBackend extends JsBackend {
     this.addon.maxPool(x, this.geometryOf(g), out, argmax);
   }
 
-  override maxPoolGrad(dy: Float32Array, argmax: Int32Array, dx: Float32Array): void {
-    this.addon.maxPoolGrad(dy, argmax, dx);
+  override maxPoolGrad(...args: Parameters<Backend["maxPoolGrad"]>): void {
+    this.addon.maxPoolGrad(...args);
   }
 
   override avgPool(x: Float32Array, g: ConvGeometry, out: Float32Array): void {
@@ -229,20 +185,20 @@ export class NativeBackend extends JsBackend {
     this.addon.avgPoolGrad(dy, this.geometryOf(g), dx);
   }
 
-  override softmaxRows(x: Float32Array, rows: number, cols: number, out: Float32Array): void {
-    this.addon.softmaxRows(x, rows, cols, out);
+  override softmaxRows(...args: Parameters<Backend["softmaxRows"]>): void {
+    this.addon.softmaxRows(...args);
   }
 
-  override sumRows(x: Float32Array, rows: number, cols: number, out: Float32Array): void {
-    this.addon.sumRows(x, rows, cols, out);
+  override sumRows(...args: Parameters<Backend["sumRows"]>): void {
+    this.addon.sumRows(...args);
   }
 
-  override sumCols(x: Float32Array, rows: number, cols: number, out: Float32Array): void {
-    this.addon.sumCols(x, rows, cols, out);
+  override sumCols(...args: Parameters<Backend["sumCols"]>): void {
+    this.addon.sumCols(...args);
   }
 
-  override argmaxRows(x: Float32Array, rows: number, cols: number, out: Int32Array): void {
-    this.addon.argmaxRows(x, rows, cols, out);
+  override argmaxRows(...args: Parameters<Backend["argmaxRows"]>): void {
+    this.addon.argmaxRows(...args);
   }
 
   // the generator's state words are advanced in place, so the stream continues exactly as in TypeScript
@@ -254,47 +210,20 @@ export class NativeBackend extends JsBackend {
     this.addon.uniform(out, rng.state);
   }
 
-  override lstmCell(
-    ax: Float32Array,
-    ah: Float32Array,
-    cPrev: Float32Array,
-    c: Float32Array,
-    h: Float32Array,
-    cache: Float32Array,
-    n: number,
-    u: number,
-  ): void {
-    this.addon.lstmCell(ax, ah, cPrev, c, h, cache, n, u);
+  override lstmCell(...args: Parameters<Backend["lstmCell"]>): void {
+    this.addon.lstmCell(...args);
   }
 
-  override lstmCellGrad(
-    cache: Float32Array,
-    cPrev: Float32Array,
-    dh: Float32Array,
-    dc: Float32Array,
-    dax: Float32Array,
-    dcPrev: Float32Array,
-    n: number,
-    u: number,
-  ): void {
-    this.addon.lstmCellGrad(cache, cPrev, dh, dc, dax, dcPrev, n, u);
+  override lstmCellGrad(...args: Parameters<Backend["lstmCellGrad"]>): void {
+    this.addon.lstmCellGrad(...args);
   }
 
-  override gruCell(ax: Float32Array, ah: Float32Array, hPrev: Float32Array, h: Float32Array, cache: Float32Array, n: number, u: number): void {
-    this.addon.gruCell(ax, ah, hPrev, h, cache, n, u);
+  override gruCell(...args: Parameters<Backend["gruCell"]>): void {
+    this.addon.gruCell(...args);
   }
 
-  override gruCellGrad(
-    cache: Float32Array,
-    hPrev: Float32Array,
-    dh: Float32Array,
-    dax: Float32Array,
-    dah: Float32Array,
-    dhPrev: Float32Array,
-    n: number,
-    u: number,
-  ): void {
-    this.addon.gruCellGrad(cache, hPrev, dh, dax, dah, dhPrev, n, u);
+  override gruCellGrad(...args: Parameters<Backend["gruCellGrad"]>): void {
+    this.addon.gruCellGrad(...args);
   }
 }
 

@@ -14,7 +14,17 @@
  */
 
 import { platform } from "../../platform/index.js";
-import type { ActivationGradOp, BackendInfo, BackendOptions, BinaryOp, ConvGeometry, RandomSource, ScalarOp, UnaryOp } from "../backend.js";
+import {
+  type ActivationGradOp,
+  type BackendInfo,
+  type BackendOptions,
+  type BinaryOp,
+  CONV_GEOMETRY_FIELDS,
+  type ConvGeometry,
+  type RandomSource,
+  type ScalarOp,
+  type UnaryOp,
+} from "../backend.js";
 import { JsBackend } from "../js/index.js";
 import { sizeClass, WasmHeap } from "./heap.js";
 import { kernelsRelaxedSharedBase64, kernelsRelaxedSingleBase64, kernelsSharedBase64, kernelsSingleBase64 } from "./kernels.generated.js";
@@ -746,9 +756,8 @@ export class WasmBackend extends JsBackend {
   private writeGeometry(g: ConvGeometry): number {
     const words = this.heap.u32();
     const w = this.geometry >>> 2;
-    const fields = [g.batch, g.inH, g.inW, g.channels, g.kH, g.kW, g.strideH, g.strideW, g.padTop, g.padLeft, g.outH, g.outW];
-    for (let i = 0; i < fields.length; i++) {
-      const v = fields[i];
+    for (let i = 0; i < CONV_GEOMETRY_FIELDS.length; i++) {
+      const v = g[CONV_GEOMETRY_FIELDS[i]];
       if (!Number.isInteger(v) || v < 0 || v > 0x7fffffff) throw new RangeError(`wasm backend: bad convolution geometry field ${i}: ${v}`);
       words[w + i] = v;
     }
