@@ -1,7 +1,8 @@
 // The native backend (src/backend/native): how it loads and falls back, the checks that keep
 // the addon from touching memory past an array, and one training epoch of an MLP, an RBM and
-// LeNet agreeing with the TypeScript backend. Its kernels are compared with TypeScript's one by
-// one in backend-kernels.test.ts and backend.test.ts, which include it wherever it loads.
+// LeNet agreeing with the TypeScript backend, and its kernels besides GEMM giving the WebAssembly
+// backend's bits (both build src/backend/c/kernels.c). Its kernels are compared with TypeScript's
+// one by one in backend-kernels.test.ts and backend.test.ts, which include it wherever it loads.
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -10,6 +11,7 @@ import { dirname, join } from "node:path";
 import { describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { binarize, Dense, lenetRelu, mnist, RBM, Rng, Sequential, SGD, setBackend, type Tensor } from "layerwise";
+import type { ConvGeometry } from "../src/backend/backend.js";
 import { type Backend, createBackend } from "../src/backend/index.js";
 import { createNativeBackend, loadNativeAddon } from "../src/backend/native/index.js";
 
@@ -90,36 +92,101 @@ describe("the addon checks sizes before touching memory", () => {
   });
 });
 
-describe("the transcendental kernels", () => {
-  it("exp, sigmoid, tanh and the LSTM/GRU cells: the same bits as the WebAssembly kernels, on one thread and on two", { skip }, () => {
-    const wasm = createBackend("wasm", { threads: 1 });
+describe("one C source for both compiled backends", () => {
+  it("every kernel besides GEMM gives the WebAssembly kernels' bits, on one thread and on two", { skip }, () => {
+    const wasm = createBackend("wasm", { threads: 1, relaxedSimd: false });
     const natives = [1, 2].map((threads) => createNativeBackend({ threads })).filter((b) => typeof b !== "string");
     const rng = new Rng(1);
     const uniform = (n: number, scale: number) => Float32Array.from({ length: n }, () => (rng.nextFloat() * 2 - 1) * scale);
     const x = uniform(300_001, 40);
+    const y = uniform(x.length, 2);
     const [rows, u] = [520, 257];
     const cell = { ax: uniform(rows * 4 * u, 6), ah: uniform(rows * 4 * u, 3), prev: uniform(rows * u, 3), dh: uniform(rows * u, 1), dc: uniform(rows * u, 1) };
-    const run = (b: Backend): Float32Array[] => {
-      const out = (["sigmoid", "tanh", "exp"] as const).map((op) => {
-        const y = new Float32Array(x.length);
-        b.unary(op, x, y);
-        return y;
-      });
-      const [c, h, cache, dax, dcPrev] = [u, u, 5 * u, 4 * u, u].map((w) => new Float32Array(rows * w));
-      b.lstmCell(cell.ax, cell.ah, cell.prev, c, h, cache, rows, u);
+    // LeNet's first layer (5x5, one channel, the im2col fast path) and a padded, strided 3x3 on 7 channels
+    const geometries: ConvGeometry[] = [
+      { batch: 30, inH: 28, inW: 28, channels: 1, kH: 5, kW: 5, strideH: 1, strideW: 1, padTop: 0, padLeft: 0, outH: 24, outW: 24 },
+      { batch: 9, inH: 13, inW: 11, channels: 7, kH: 3, kW: 3, strideH: 2, strideW: 2, padTop: 1, padLeft: 1, outH: 7, outW: 6 },
+    ];
+    const run = (b: Backend): (Float32Array | Int32Array)[] => {
+      const out = (n: number) => new Float32Array(n);
+      const results: (Float32Array | Int32Array)[] = [];
+      const logIn = x.map(Math.abs);
+      for (const op of ["sigmoid", "tanh", "exp", "relu", "step", "square", "sqrt", "abs", "neg", "softplus"] as const) {
+        const o = out(x.length);
+        b.unary(op, op === "sqrt" ? logIn : x, o);
+        results.push(o);
+      }
+      const logOut = out(x.length);
+      b.unary("log", logIn, logOut);
+      results.push(logOut);
+      for (const op of ["add", "sub", "mul", "div", "max", "min"] as const) {
+        const [full, row] = [out(x.length), out(300_000)];
+        b.binary(op, x, y, full);
+        b.binary(op, x.subarray(0, 300_000), y.subarray(0, 600), row);
+        results.push(full, row);
+      }
+      for (const op of ["add", "mul", "rsub", "max", "min"] as const) {
+        const o = out(x.length);
+        b.scalar(op, x, 0.1, o);
+        results.push(o);
+      }
+      for (const beta of [1, 0.9]) {
+        const acc = y.slice();
+        b.axpby(-0.01, x, beta, acc);
+        results.push(acc);
+      }
+      for (const op of ["sigmoid", "tanh", "relu"] as const) {
+        const o = out(x.length);
+        b.activationGrad(op, y, x, o);
+        results.push(o);
+      }
+      const [r, c] = [1000, 299];
+      const [soft, sums, colSums, best] = [out(r * c), out(c), out(r), new Int32Array(r)];
+      b.softmaxRows(x.subarray(0, r * c), r, c, soft);
+      b.sumRows(x.subarray(0, r * c), r, c, sums);
+      b.sumCols(x.subarray(0, r * c), r, c, colSums);
+      b.argmaxRows(x.subarray(0, r * c), r, c, best);
+      results.push(soft, sums, colSums, best);
+      const [coin, draws] = [out(10_001), out(10_001)];
+      b.bernoulli(y.subarray(0, 10_001).map(Math.abs), coin, new Rng(7));
+      b.uniform(draws, new Rng(8));
+      results.push(coin, draws);
+      for (const g of geometries) {
+        const image = g.inH * g.inW * g.channels;
+        const pooled = g.batch * g.outH * g.outW * g.channels;
+        const input = x.subarray(0, g.batch * image);
+        const cols = out(g.batch * g.outH * g.outW * g.kH * g.kW * g.channels);
+        const [dx, maxOut, argmax, dxMax, avgOut, dxAvg] = [
+          out(input.length),
+          out(pooled),
+          new Int32Array(pooled),
+          out(input.length),
+          out(pooled),
+          out(input.length),
+        ];
+        b.im2col(input, g, cols);
+        b.col2im(cols, g, dx);
+        b.maxPool(input, g, maxOut, argmax);
+        b.maxPoolGrad(y.subarray(0, pooled), argmax, dxMax);
+        b.avgPool(input, g, avgOut);
+        b.avgPoolGrad(y.subarray(0, pooled), g, dxAvg);
+        results.push(cols, dx, maxOut, argmax, dxMax, avgOut, dxAvg);
+      }
+      const [c1, h, cache, dax, dcPrev] = [u, u, 5 * u, 4 * u, u].map((w) => out(rows * w));
+      b.lstmCell(cell.ax, cell.ah, cell.prev, c1, h, cache, rows, u);
       b.lstmCellGrad(cache, cell.prev, cell.dh, cell.dc, dax, dcPrev, rows, u);
-      const [gh, gcache, gdax, gdah, gdhPrev] = [u, 4 * u, 3 * u, 3 * u, u].map((w) => new Float32Array(rows * w));
-      const gx = cell.ax.subarray(0, rows * 3 * u);
-      const gah = cell.ah.subarray(0, rows * 3 * u);
-      b.gruCell(gx, gah, cell.prev, gh, gcache, rows, u);
+      const [gh, gcache, gdax, gdah, gdhPrev] = [u, 4 * u, 3 * u, 3 * u, u].map((w) => out(rows * w));
+      b.gruCell(cell.ax.subarray(0, rows * 3 * u), cell.ah.subarray(0, rows * 3 * u), cell.prev, gh, gcache, rows, u);
       b.gruCellGrad(gcache, cell.prev, cell.dh, gdax, gdah, gdhPrev, rows, u);
-      return [...out, c, h, cache, dax, dcPrev, gh, gcache, gdax, gdah, gdhPrev];
+      results.push(c1, h, cache, dax, dcPrev, gh, gcache, gdax, gdah, gdhPrev);
+      return results;
     };
     const want = run(wasm);
     wasm.dispose();
     for (const [t, b] of natives.entries()) {
       const joins = b.workerJoins;
       const got = run(b);
+      assert.equal(got.length, want.length);
       for (const [k, g] of got.entries()) assert.deepEqual(g, want[k], `output ${k}, ${t + 1} thread(s)`);
       if (t === 1) assert.ok(b.workerJoins > joins, "a pool worker took part");
     }

@@ -2,7 +2,8 @@
  * The Node-API face of the native backend: one function per Backend kernel, each reading its
  * typed arrays in place (napi_get_typedarray_info gives the data pointer: no copies), checking
  * that every array is long enough for the sizes given (a short array would otherwise be read
- * or written past its end), then calling OpenBLAS (GEMM) or kernels.c. Node-API version 8, so
+ * or written past its end), then calling OpenBLAS (GEMM) or the shared kernels
+ * (src/backend/c/kernels.c, which the WebAssembly backend builds too). Node-API version 8, so
  * one binary serves every Node from 20 on.
  */
 #define NAPI_VERSION 8
@@ -128,7 +129,7 @@ typedef struct {
   size_t cols;
   const int32_t* g;
   int32_t* idx;
-  size_t in, per; /* floats per image: input, and the per-image output of the call */
+  size_t rows;
   float* q[6];  /* a cell's arrays, */
   const int* w; /* their widths in units of u */
   size_t u;
@@ -168,50 +169,35 @@ static void softmax_range(const void* t, size_t lo, size_t hi) {
   const Task* k = t;
   lw_softmax_rows(k->x + lo * k->cols, hi - lo, k->cols, k->out + lo * k->cols);
 }
+static void sum_rows_range(const void* t, size_t lo, size_t hi) { /* columns */
+  const Task* k = t;
+  lw_sum_rows(k->x + lo, k->rows, hi - lo, k->cols, k->out + lo);
+}
 static void sum_cols_range(const void* t, size_t lo, size_t hi) {
   const Task* k = t;
   lw_sum_cols(k->x + lo * k->cols, hi - lo, k->cols, k->out + lo);
 }
 
-/* The geometry of images [lo, hi) alone. */
-static void slice_geometry(const int32_t* g, size_t lo, size_t hi, int32_t* out) {
-  memcpy(out, g, G_FIELDS * sizeof *out);
-  out[G_BATCH] = (int32_t)(hi - lo);
-  (void)lo;
-}
+/* Output rows (im2col, pooling forward) or images (col2im, avgPool backward) [lo, hi). */
 static void im2col_range(const void* t, size_t lo, size_t hi) {
   const Task* k = t;
-  int32_t g[G_FIELDS];
-  slice_geometry(k->g, lo, hi, g);
-  lw_im2col(k->x + lo * k->in, g, k->out + lo * k->per);
+  lw_im2col(k->x, k->g, k->out, lo, hi);
 }
 static void col2im_range(const void* t, size_t lo, size_t hi) {
   const Task* k = t;
-  int32_t g[G_FIELDS];
-  slice_geometry(k->g, lo, hi, g);
-  lw_col2im(k->x + lo * k->per, g, k->out + lo * k->in);
+  lw_col2im(k->x, k->g, k->out, lo, hi);
 }
 static void max_pool_range(const void* t, size_t lo, size_t hi) {
   const Task* k = t;
-  int32_t g[G_FIELDS];
-  slice_geometry(k->g, lo, hi, g);
-  int32_t* argmax = k->idx + lo * k->per;
-  lw_max_pool(k->x + lo * k->in, g, k->out + lo * k->per, argmax);
-  /* the slice's indices count from its first image: make them flat indices into the whole x */
-  for (size_t i = 0, n = (hi - lo) * k->per; i < n; i++)
-    if (argmax[i] >= 0) argmax[i] += (int32_t)(lo * k->in);
+  lw_max_pool(k->x, k->g, k->out, k->idx, lo, hi);
 }
 static void avg_pool_range(const void* t, size_t lo, size_t hi) {
   const Task* k = t;
-  int32_t g[G_FIELDS];
-  slice_geometry(k->g, lo, hi, g);
-  lw_avg_pool(k->x + lo * k->in, g, k->out + lo * k->per);
+  lw_avg_pool(k->x, k->g, k->out, lo, hi);
 }
 static void avg_pool_grad_range(const void* t, size_t lo, size_t hi) {
   const Task* k = t;
-  int32_t g[G_FIELDS];
-  slice_geometry(k->g, lo, hi, g);
-  lw_avg_pool_grad(k->x + lo * k->per, g, k->out + lo * k->in);
+  lw_avg_pool_grad(k->x, k->g, k->out, lo, hi);
 }
 
 /* gemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc): C = alpha op(A) op(B) + beta C. */
@@ -249,7 +235,7 @@ FN(unary) {
   float* out = f32(&a, 2, n, "out");
   if (a.failed) return NULL;
   Task k = {.op = op, .x = x, .out = out};
-  int transcendental = op == U_SIGMOID || op == U_TANH || op == U_EXP;
+  int transcendental = op == U_SIGMOID || op == U_TANH || op == U_EXP || op == U_LOG || op == U_SOFTPLUS;
   lw_parallel_for(n, transcendental ? TRANSCENDENTAL_GRAIN : STREAMING_GRAIN, unary_range, &k);
   return NULL;
 }
@@ -343,13 +329,18 @@ static void softmax_parallel(const float* x, size_t rows, size_t cols, float* ou
   Task k = {.x = x, .cols = cols, .out = out};
   lw_parallel_for(rows, grain_of(TRANSCENDENTAL_GRAIN, cols), softmax_range, &k);
 }
+/* By blocks of columns: each column is summed down the rows by one thread. */
+static void sum_rows_parallel(const float* x, size_t rows, size_t cols, float* out) {
+  Task k = {.x = x, .rows = rows, .cols = cols, .out = out};
+  lw_parallel_for(cols, grain_of(STREAMING_GRAIN, rows), sum_rows_range, &k);
+}
 static void sum_cols_parallel(const float* x, size_t rows, size_t cols, float* out) {
   Task k = {.x = x, .cols = cols, .out = out};
   lw_parallel_for(rows, grain_of(STREAMING_GRAIN, cols), sum_cols_range, &k);
 }
 
 ROW_KERNEL(softmax_rows, OUT_MATRIX, napi_float32_array, float, softmax_parallel)
-ROW_KERNEL(sum_rows, OUT_COLS, napi_float32_array, float, lw_sum_rows)
+ROW_KERNEL(sum_rows, OUT_COLS, napi_float32_array, float, sum_rows_parallel)
 ROW_KERNEL(sum_cols, OUT_ROWS, napi_float32_array, float, sum_cols_parallel)
 ROW_KERNEL(argmax_rows, OUT_ROWS, napi_int32_array, int32_t, lw_argmax_rows)
 
@@ -382,6 +373,7 @@ typedef struct {
   size_t in, cols, out;
   size_t batch; /* images, and the floats of one image's input, im2col rows and output */
   size_t image_in, image_cols, image_out;
+  size_t out_rows, row_cols; /* output rows (batch · outH), and the floats of one in cols and of its windows */
 } Geometry;
 
 static Geometry geometry_arg(Args* a, size_t i) {
@@ -402,6 +394,8 @@ static Geometry geometry_arg(Args* a, size_t i) {
   geo.in = geo.batch * geo.image_in;
   geo.cols = geo.batch * geo.image_cols;
   geo.out = geo.batch * geo.image_out;
+  geo.out_rows = geo.batch * g[G_OUTH];
+  geo.row_cols = (size_t)g[G_OUTW] * g[G_KH] * g[G_KW] * g[G_C];
   return geo;
 }
 
@@ -412,8 +406,8 @@ FN(im2col) {
   const float* x = f32(&a, 0, geo.in, "x");
   float* cols = f32(&a, 2, geo.cols, "cols");
   if (a.failed) return NULL;
-  Task k = {.x = x, .g = geo.g, .out = cols, .in = geo.image_in, .per = geo.image_cols};
-  lw_parallel_for(geo.batch, grain_of(STREAMING_GRAIN, geo.image_cols), im2col_range, &k);
+  Task k = {.x = x, .g = geo.g, .out = cols};
+  lw_parallel_for(geo.out_rows, grain_of(STREAMING_GRAIN, geo.row_cols), im2col_range, &k);
   return NULL;
 }
 
@@ -424,7 +418,7 @@ FN(col2im) {
   const float* cols = f32(&a, 0, geo.cols, "cols");
   float* dx = f32(&a, 2, geo.in, "dx");
   if (a.failed) return NULL;
-  Task k = {.x = cols, .g = geo.g, .out = dx, .in = geo.image_in, .per = geo.image_cols};
+  Task k = {.x = cols, .g = geo.g, .out = dx};
   lw_parallel_for(geo.batch, grain_of(STREAMING_GRAIN, geo.image_cols), col2im_range, &k);
   return NULL;
 }
@@ -438,8 +432,8 @@ FN(max_pool) {
   float* y = f32(&a, 2, geo.out, "out");
   int32_t* argmax = (int32_t*)typed(&a, 3, napi_int32_array, geo.out, "argmax");
   if (a.failed) return NULL;
-  Task k = {.x = x, .g = geo.g, .out = y, .idx = argmax, .in = geo.image_in, .per = geo.image_out};
-  lw_parallel_for(geo.batch, grain_of(STREAMING_GRAIN, geo.image_in), max_pool_range, &k);
+  Task k = {.x = x, .g = geo.g, .out = y, .idx = argmax};
+  lw_parallel_for(geo.out_rows, grain_of(STREAMING_GRAIN, geo.row_cols), max_pool_range, &k);
   return NULL;
 }
 
@@ -468,8 +462,8 @@ FN(avg_pool) {
   const float* x = f32(&a, 0, geo.in, "x");
   float* y = f32(&a, 2, geo.out, "out");
   if (a.failed) return NULL;
-  Task k = {.x = x, .g = geo.g, .out = y, .in = geo.image_in, .per = geo.image_out};
-  lw_parallel_for(geo.batch, grain_of(STREAMING_GRAIN, geo.image_in), avg_pool_range, &k);
+  Task k = {.x = x, .g = geo.g, .out = y};
+  lw_parallel_for(geo.out_rows, grain_of(STREAMING_GRAIN, geo.row_cols), avg_pool_range, &k);
   return NULL;
 }
 
@@ -480,7 +474,7 @@ FN(avg_pool_grad) {
   const float* dy = f32(&a, 0, geo.out, "dy");
   float* dx = f32(&a, 2, geo.in, "dx");
   if (a.failed) return NULL;
-  Task k = {.x = dy, .g = geo.g, .out = dx, .in = geo.image_in, .per = geo.image_out};
+  Task k = {.x = dy, .g = geo.g, .out = dx};
   lw_parallel_for(geo.batch, grain_of(STREAMING_GRAIN, geo.image_in), avg_pool_grad_range, &k);
   return NULL;
 }

@@ -1,7 +1,9 @@
 # node-gyp build of the native backend (npm run build:native; build.sh runs it and installs the
-# stripped result as prebuilds/linux-x64/layerwise.node). OpenBLAS comes from Debian's
-# libopenblas-pthread-dev as a static archive (DYNAMIC_ARCH: every x86-64 core's kernels, picked
-# at load time), so the binary needs nothing but libc. OPENBLAS_DIR overrides where it is.
+# stripped result as prebuilds/linux-x64/layerwise.node): addon.c and pool.c here, and the kernels
+# besides GEMM from src/backend/c/kernels.c, the source the WebAssembly backend builds too.
+# OpenBLAS comes from Debian's libopenblas-pthread-dev as a static archive (DYNAMIC_ARCH: every
+# x86-64 core's kernels, picked at load time), so the binary needs nothing but libc. OPENBLAS_DIR
+# overrides where it is.
 {
   "variables": {
     "openblas_dir%": "<!(echo ${OPENBLAS_DIR:-/usr/lib/x86_64-linux-gnu/openblas-pthread})",
@@ -10,8 +12,8 @@
   "targets": [
     {
       "target_name": "layerwise",
-      "sources": ["addon.c", "kernels.c", "pool.c"],
-      "include_dirs": ["<(openblas_include)"],
+      "sources": ["addon.c", "pool.c", "../c/kernels.c"],
+      "include_dirs": ["<(openblas_include)", "../c"],
       "defines": ["NAPI_VERSION=8"],
       "cflags": [
         "-O3", "-std=gnu11", "-fvisibility=hidden", "-ffunction-sections", "-fdata-sections",

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the native backend's addon (addon.c, kernels.c + OpenBLAS, binding.gyp) with node-gyp,
+# Builds the native backend's addon (addon.c, ../c/kernels.c + OpenBLAS, binding.gyp) with node-gyp,
 # offline: npm's bundled node-gyp and the headers of the installed Node (NODEDIR, default the
 # folder above node's bin/, which must hold include/node/node_api.h). Then installs the stripped
 # binary where the loader looks first, prebuilds/<platform>-<arch>/layerwise.node, to commit.

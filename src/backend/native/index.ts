@@ -1,9 +1,9 @@
 /**
- * The native backend (Node only): the addon layerwise.node (addon.c, kernels.c) does GEMM
- * through OpenBLAS and the other hot kernels in vectorised C, on the Float32Arrays themselves
- * (no copies: tensor storage is ordinary memory here). What it does not cover (pow, log,
- * softplus, sign, ...) runs in the TypeScript backend it extends. docs/native-backend.md has
- * how it loads, the fallback and the build.
+ * The native backend (Node only): the addon layerwise.node (addon.c) does GEMM through
+ * OpenBLAS and the other hot kernels in vectorised C (src/backend/c/kernels.c, the WebAssembly
+ * backend's source too), on the Float32Arrays themselves (no copies: tensor storage is ordinary
+ * memory here). What it does not cover (pow, sign, ...) runs in the TypeScript backend it
+ * extends. docs/native-backend.md has how it loads, the fallback and the build.
  */
 
 import { platform } from "../../platform/index.js";
@@ -53,7 +53,19 @@ interface NativeAddon extends Pick<Backend, PassThrough> {
   config(): { blasCore: string; blasConfig: string; kernels: string; threads: number; poolJoins: number };
 }
 
-const UNARY_CODES: Partial<Record<UnaryOp, number>> = { sigmoid: 0, tanh: 1, exp: 2, relu: 3, step: 4, square: 5, sqrt: 6, abs: 7, neg: 8 };
+const UNARY_CODES: Partial<Record<UnaryOp, number>> = {
+  sigmoid: 0,
+  tanh: 1,
+  exp: 2,
+  relu: 3,
+  step: 4,
+  square: 5,
+  sqrt: 6,
+  abs: 7,
+  neg: 8,
+  log: 9,
+  softplus: 10,
+};
 const BINARY_CODES: Record<BinaryOp, number> = { add: 0, sub: 1, mul: 2, div: 3, max: 4, min: 5 };
 /** "pow" runs in TypeScript: C's pow and Math.pow may round differently. */
 const SCALAR_CODES: Partial<Record<ScalarOp, number>> = { add: 0, mul: 1, rsub: 2, max: 3, min: 4 };

@@ -1,7 +1,7 @@
 /**
- * The WebAssembly SIMD128 backend: GEMM, sigmoid/tanh/exp, add/mul with row broadcast,
- * axpby and the Bernoulli/uniform samplers in C (kernels.c), run on a pool of worker threads
- * that share one WebAssembly.Memory. Everything it does not override comes from the
+ * The WebAssembly SIMD128 backend: GEMM in SIMD128 intrinsics (kernels.c) and the other hot
+ * kernels in the C the native backend builds too (src/backend/c/kernels.c), run on a pool of
+ * worker threads that share one WebAssembly.Memory. Everything it does not override comes from the
  * TypeScript backend, whose loops work directly on tensor storage (in wasm memory or not).
  *
  * Two builds of the kernels: plain SIMD128, and relaxed SIMD (f32x4.relaxed_madd, a fused
@@ -30,7 +30,7 @@ import { sizeClass, WasmHeap } from "./heap.js";
 import { kernelsRelaxedSharedBase64, kernelsRelaxedSingleBase64, kernelsSharedBase64, kernelsSingleBase64 } from "./kernels.generated.js";
 import { controlBytes, MAX_THREADS, type PoolKernel, ThreadPool } from "./pool.js";
 
-/** The exports of kernels.c (pointers are byte offsets into the shared memory). */
+/** The exports of kernels.c (pointers are byte offsets into the shared memory; the op codes of scalar_op and activation_grad are src/backend/c/kernels.h's). */
 interface KernelExports {
   __stack_pointer: WebAssembly.Global;
   __heap_base: WebAssembly.Global;
@@ -223,7 +223,7 @@ function chooseBuild(requested: boolean | undefined): [KernelBuild, string] {
   if (!wanted) return ["simd128", "plain SIMD128 (relaxed SIMD turned off)"];
   const reason = relaxedSimdUnavailableReason();
   if (reason !== null) return ["simd128", `plain SIMD128 (${reason})`];
-  return ["relaxed-simd", "relaxed SIMD (f32x4.relaxed_madd: fused multiply-add in GEMM and exp/tanh/log)"];
+  return ["relaxed-simd", "relaxed SIMD (f32x4.relaxed_madd: fused multiply-add in GEMM)"];
 }
 
 /** Options beyond BackendOptions, for tests: force the plain-memory single-thread mode. */

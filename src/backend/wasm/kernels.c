@@ -1,9 +1,11 @@
 /*
  * layerwise WebAssembly SIMD128 kernels.
  *
- * Compiled twice by build.sh: once for shared memory (atomics, run by a pool of worker
- * instances on one WebAssembly.Memory) and once for plain memory (one thread). The code is
- * the same; all memory management lives in JavaScript (src/backend/wasm/heap.ts), so these
+ * GEMM is written here in SIMD128 intrinsics; every other kernel is the shared C of
+ * src/backend/c/kernels.c (the native backend's too), which this file shares out between the
+ * threads. build.sh compiles both for shared memory (atomics, run by a pool of worker instances
+ * on one WebAssembly.Memory) and for plain memory (one thread), each with and without relaxed
+ * SIMD. All memory management lives in JavaScript (src/backend/wasm/heap.ts), so these
  * functions only ever touch the pointers they are given plus their own per-thread scratch.
  *
  * No kernel keeps arrays on the shadow stack (everything is in wasm locals), and JS gives every
@@ -18,6 +20,8 @@
 #include <stdint.h>
 #include <wasm_simd128.h>
 
+#include "../c/kernels.h"
+
 #define EXPORT(name) __attribute__((export_name(#name)))
 
 static inline int min_i(int a, int b) { return a < b ? a : b; }
@@ -27,8 +31,9 @@ static inline int min_i(int a, int b) { return a < b ? a : b; }
  * it is one f32x4.relaxed_madd: V8 emits a fused multiply-add (one rounding) on a CPU with FMA,
  * mul then add on one without; either way the same on every call on one machine, so results
  * stay deterministic for a given build. The plain SIMD128 build has no FMA: mul, then add.
- * Used in the GEMM micro-kernels (where FMA doubles the multiply-add issue rate) and the
- * polynomial chains of exp/tanh/log (latency-bound: one instruction instead of two).
+ * Used in the GEMM micro-kernels, where FMA doubles the multiply-add issue rate. (The shared
+ * kernels are plain C, and clang does not contract a*b + c into relaxed_madd: their
+ * polynomials are mul then add in both builds.)
  */
 #ifdef __wasm_relaxed_simd__
 #define MADD(a, b, c) wasm_f32x4_relaxed_madd(a, b, c)
@@ -444,839 +449,156 @@ void gemm(int transA, int transB, int m, int n, int k, float alpha, const float*
 }
 
 /* ======================================================================================
- * Elementwise kernels. Threads claim chunks of CHUNK elements from a shared counter (JS
- * zeroes it before each call), so they can run on the pool for large n; per-element results
- * never depend on who computed them.
+ * Everything besides GEMM: the shared kernels (src/backend/c/kernels.c, the native backend's
+ * too), shared out here between the threads. Each call's threads claim pieces (elements, rows,
+ * column blocks, output rows or images) from a counter in shared memory that JS zeroes before
+ * the call, and run the shared kernel on their piece; every value is computed by the same
+ * instructions whoever claims it, so the results are the same for any thread count.
  * ====================================================================================== */
 
 #define CHUNK 8192
 
-/* Claims the next chunk of [0, n): returns 0 when none is left. */
-static inline int next_range(int* counter, int n, int* lo, int* hi) {
-  int start = claim(counter) * CHUNK;
-  if (start >= n) return 0;
-  *lo = start;
-  *hi = min_i(n, start + CHUNK);
-  return 1;
-}
-
-/*
- * e^x for four lanes, Cephes expf: x = n ln2 + r with |r| <= ln2/2 (ln2 in two parts so r
- * is exact), e^r by a degree-6 polynomial (rel. error ~1e-7), times 2^n built in the exponent
- * bits. 2^n is applied as 2^(n/2) 2^(n - n/2) so both factors are normal floats: results
- * overflow to +inf and underflow through the subnormals to 0 exactly where expf would.
- */
-static inline v128_t exp_f32x4(v128_t x) {
-  /* clamp where the result is inf / 0 anyway (pmin/pmax keep NaN: it flows through) */
-  x = wasm_f32x4_pmin(wasm_f32x4_pmax(x, wasm_f32x4_splat(-104.0f)), wasm_f32x4_splat(89.0f));
-  /* n = round(x / ln2) by the 1.5 * 2^23 trick: adding it rounds to an integer (to nearest
-     even, like f32x4.nearest) and leaves n in the low mantissa bits, so no float-to-int
-     conversion is needed (V8 expands i32x4.trunc_sat_f32x4 into a long sequence on x64) */
-  v128_t magic = wasm_f32x4_splat(12582912.0f);
-  v128_t t = wasm_f32x4_add(wasm_f32x4_mul(x, wasm_f32x4_splat(1.44269504088896341f)), magic);
-  v128_t fn = wasm_f32x4_sub(t, magic);
-  v128_t r = wasm_f32x4_sub(x, wasm_f32x4_mul(fn, wasm_f32x4_splat(0.693359375f)));
-  r = wasm_f32x4_sub(r, wasm_f32x4_mul(fn, wasm_f32x4_splat(-2.12194440e-4f)));
-  v128_t y = wasm_f32x4_splat(1.9875691500e-4f);
-  y = MADD(y, r, wasm_f32x4_splat(1.3981999507e-3f));
-  y = MADD(y, r, wasm_f32x4_splat(8.3334519073e-3f));
-  y = MADD(y, r, wasm_f32x4_splat(4.1665795894e-2f));
-  y = MADD(y, r, wasm_f32x4_splat(1.6666665459e-1f));
-  y = MADD(y, r, wasm_f32x4_splat(5.0000001201e-1f));
-  y = wasm_f32x4_add(wasm_f32x4_mul(y, wasm_f32x4_mul(r, r)), wasm_f32x4_add(r, wasm_f32x4_splat(1.0f)));
-  v128_t n = wasm_i32x4_sub(t, magic);
-  v128_t n1 = wasm_i32x4_shr(n, 1);
-  v128_t n2 = wasm_i32x4_sub(n, n1);
-  v128_t bias = wasm_i32x4_splat(127);
-  v128_t s1 = wasm_i32x4_shl(wasm_i32x4_add(n1, bias), 23);
-  v128_t s2 = wasm_i32x4_shl(wasm_i32x4_add(n2, bias), 23);
-  return wasm_f32x4_mul(wasm_f32x4_mul(y, s1), s2);
-}
-
-/* Scalar tails reuse the vector code on a one-lane vector, so a tail element is computed
-   exactly like the same value inside a vector. */
-#define TAIL_1(fn, xp, op)                                                             \
-  do {                                                                                 \
-    v128_t _r = fn(wasm_f32x4_splat(*(xp)));                                           \
-    *(op) = wasm_f32x4_extract_lane(_r, 0);                                            \
-  } while (0)
-
-/* 1 / (1 + e^-x), via e = e^-|x| so the negative side (e / (1 + e)) keeps its relative accuracy. */
-static inline v128_t sigmoid_f32x4(v128_t x) {
-  v128_t e = exp_f32x4(wasm_f32x4_neg(wasm_f32x4_abs(x)));
-  v128_t s = wasm_f32x4_div(wasm_f32x4_splat(1.0f), wasm_f32x4_add(wasm_f32x4_splat(1.0f), e));
-  return wasm_v128_bitselect(wasm_f32x4_mul(e, s), s, wasm_f32x4_lt(x, wasm_f32x4_splat(0.0f)));
-}
-
-/* Cephes tanhf: an odd polynomial for |x| < 0.625 (no cancellation near 0), else
-   (1 - e^-2|x|) / (1 + e^-2|x|) with the sign of x. */
-static inline v128_t tanh_f32x4(v128_t x) {
-  v128_t ax = wasm_f32x4_abs(x);
-  v128_t z = wasm_f32x4_mul(x, x);
-  v128_t p = wasm_f32x4_splat(-5.70498872745e-3f);
-  p = MADD(p, z, wasm_f32x4_splat(2.06390887954e-2f));
-  p = MADD(p, z, wasm_f32x4_splat(-5.37397155531e-2f));
-  p = MADD(p, z, wasm_f32x4_splat(1.33314422036e-1f));
-  p = MADD(p, z, wasm_f32x4_splat(-3.33332819422e-1f));
-  v128_t small = wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_mul(p, z), x), x);
-  v128_t e = exp_f32x4(wasm_f32x4_mul(ax, wasm_f32x4_splat(-2.0f)));
-  v128_t big = wasm_f32x4_div(wasm_f32x4_sub(wasm_f32x4_splat(1.0f), e), wasm_f32x4_add(wasm_f32x4_splat(1.0f), e));
-  /* copy the sign of x onto the large-|x| branch */
-  v128_t sign = wasm_v128_and(x, wasm_i32x4_splat((int)0x80000000u));
-  big = wasm_v128_or(big, sign);
-  return wasm_v128_bitselect(small, big, wasm_f32x4_lt(ax, wasm_f32x4_splat(0.625f)));
-}
-
-/* Two vectors per iteration: two independent polynomial chains for the CPU to overlap. */
-#define UNARY_KERNEL(name, fn)                                                         \
-  EXPORT(name) void name(const float* x, float* out, int n, int* counter) {           \
-    for (int i, hi; next_range(counter, n, &i, &hi);) {                                \
-      for (; i + 8 <= hi; i += 8) {                                                    \
-        v128_t _a = fn(wasm_v128_load(x + i)), _b = fn(wasm_v128_load(x + i + 4));     \
-        wasm_v128_store(out + i, _a);                                                  \
-        wasm_v128_store(out + i + 4, _b);                                              \
-      }                                                                                \
-      for (; i + 4 <= hi; i += 4) wasm_v128_store(out + i, fn(wasm_v128_load(x + i))); \
-      for (; i < hi; i++) TAIL_1(fn, x + i, out + i);                                  \
-    }                                                                                  \
-  }
-
-UNARY_KERNEL(sigmoid, sigmoid_f32x4)
-UNARY_KERNEL(tanh_, tanh_f32x4)
-UNARY_KERNEL(exp_, exp_f32x4)
-
-/*
- * out = a ∘ b elementwise (vop on four lanes, sop on the scalar tail); b has n elements or is
- * a row vector of `cols` elements repeated over the rows of a. Chunks are whole rows when
- * broadcasting.
- */
-#define BINARY_KERNEL(name, vop, sop)                                                  \
-  EXPORT(name) void name(const float* a, const float* b, float* out, int n, int cols, int* counter) { \
-    if (cols >= n) {                                                                   \
-      for (int i, hi; next_range(counter, n, &i, &hi);) {                              \
-        for (; i + 4 <= hi; i += 4)                                                    \
-          wasm_v128_store(out + i, vop(wasm_v128_load(a + i), wasm_v128_load(b + i))); \
-        for (; i < hi; i++) out[i] = sop(a[i], b[i]);                                  \
-      }                                                                                \
-      return;                                                                          \
-    }                                                                                  \
-    int rows = n / cols, per = cols >= CHUNK ? 1 : CHUNK / cols;                       \
-    int blocks = (rows + per - 1) / per;                                               \
-    for (int q; (q = claim(counter)) < blocks;)                                        \
-    for (int r = q * per; r < min_i(rows, (q + 1) * per); r++) {                       \
-      const float* ar = a + (long)r * cols;                                            \
-      float* o = out + (long)r * cols;                                                 \
-      int j = 0;                                                                       \
-      for (; j + 4 <= cols; j += 4)                                                    \
-        wasm_v128_store(o + j, vop(wasm_v128_load(ar + j), wasm_v128_load(b + j)));    \
-      for (; j < cols; j++) o[j] = sop(ar[j], b[j]);                                   \
-    }                                                                                  \
-  }
-
-static inline float plus_f32(float a, float b) { return a + b; }
-static inline float times_f32(float a, float b) { return a * b; }
-
-BINARY_KERNEL(add, wasm_f32x4_add, plus_f32)
-BINARY_KERNEL(mul, wasm_f32x4_mul, times_f32)
-
-/*
- * y = alpha x + beta y, computed in double precision and rounded once, exactly as the
- * TypeScript backend does (JS arithmetic is double): the two backends agree bit for bit.
- */
-static void axpby_range(double alpha, const float* x, double beta, float* y, int i, int hi) {
-  v128_t av = wasm_f64x2_splat(alpha), bv = wasm_f64x2_splat(beta);
-  int accumulate = beta == 1.0;
-  for (; i + 4 <= hi; i += 4) {
-    v128_t xv = wasm_v128_load(x + i), yv = wasm_v128_load(y + i);
-    v128_t xlo = wasm_f64x2_promote_low_f32x4(xv), ylo = wasm_f64x2_promote_low_f32x4(yv);
-    v128_t xhi = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(xv, xv, 2, 3, 2, 3));
-    v128_t yhi = wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(yv, yv, 2, 3, 2, 3));
-    v128_t lo, hi2;
-    if (accumulate) {
-      lo = wasm_f64x2_add(ylo, wasm_f64x2_mul(av, xlo));
-      hi2 = wasm_f64x2_add(yhi, wasm_f64x2_mul(av, xhi));
-    } else {
-      lo = wasm_f64x2_add(wasm_f64x2_mul(av, xlo), wasm_f64x2_mul(bv, ylo));
-      hi2 = wasm_f64x2_add(wasm_f64x2_mul(av, xhi), wasm_f64x2_mul(bv, yhi));
-    }
-    v128_t flo = wasm_f32x4_demote_f64x2_zero(lo), fhi = wasm_f32x4_demote_f64x2_zero(hi2);
-    wasm_v128_store(y + i, wasm_i32x4_shuffle(flo, fhi, 0, 1, 4, 5));
-  }
-  for (; i < hi; i++) y[i] = accumulate ? (float)((double)y[i] + alpha * (double)x[i])
-                                        : (float)(alpha * (double)x[i] + beta * (double)y[i]);
-}
-
-EXPORT(axpby) void axpby(double alpha, const float* x, double beta, float* y, int n, int* counter) {
-  for (int i, hi; next_range(counter, n, &i, &hi);) axpby_range(alpha, x, beta, y, i, hi);
-}
-
-/* ======================================================================================
- * Sampling: xoshiro128** exactly as src/tensor/random.ts, state in four u32 words that JS
- * copies in and back out. uniform = (x >> 8) * 2^-24 is exact in float32, so the streams are
- * bit-identical to the TypeScript backend. The stream is sequential, hence one thread.
- * ====================================================================================== */
-
-static inline uint32_t rotl(uint32_t x, int k) { return (x << k) | (x >> (32 - k)); }
-
-static inline float next_float(uint32_t* s) {
-  uint32_t result = rotl(s[1] * 5, 7) * 9;
-  uint32_t t = s[1] << 9;
-  s[2] ^= s[0];
-  s[3] ^= s[1];
-  s[1] ^= s[2];
-  s[0] ^= s[3];
-  s[2] ^= t;
-  s[3] = rotl(s[3], 11);
-  return (float)(result >> 8) * 0x1p-24f;
-}
-
-EXPORT(uniform) void uniform(float* out, int n, uint32_t* state) {
-  uint32_t s[4] = {state[0], state[1], state[2], state[3]};
-  for (int i = 0; i < n; i++) out[i] = next_float(s);
-  for (int i = 0; i < 4; i++) state[i] = s[i];
-}
-
-EXPORT(bernoulli) void bernoulli(const float* p, float* out, int n, uint32_t* state) {
-  uint32_t s[4] = {state[0], state[1], state[2], state[3]};
-  /* 1.0f or 0.0f through an integer mask: a float select would compile to an unpredictable
-     branch (V8 has no conditional move for float registers) */
-  uint32_t* bits = (uint32_t*)out;
-  for (int i = 0; i < n; i++) bits[i] = -(uint32_t)(next_float(s) < p[i]) & 0x3f800000u;
-  for (int i = 0; i < 4; i++) state[i] = s[i];
-}
-
-/* ======================================================================================
- * More elementwise kernels: the rest of the unary ops, activation gradients, scalar ops and
- * the remaining binary ops. Where the TypeScript backend's result is exact (one JavaScript
- * double operation rounded to float32), these compute the same operations in f64x2 and round
- * once, so the bits are the same; float32 + - * / sqrt give the same bits directly (a double
- * result of one such operation on floats, rounded to float, is the correctly rounded float
- * result). Transcendentals (log, softplus) are float polynomials, ~1e-6 relative.
- * ====================================================================================== */
-
-static inline v128_t f64_lo(v128_t v) { return wasm_f64x2_promote_low_f32x4(v); }
-static inline v128_t f64_hi(v128_t v) { return wasm_f64x2_promote_low_f32x4(wasm_i32x4_shuffle(v, v, 2, 3, 2, 3)); }
-static inline v128_t f32_join(v128_t lo, v128_t hi) {
-  return wasm_i32x4_shuffle(wasm_f32x4_demote_f64x2_zero(lo), wasm_f32x4_demote_f64x2_zero(hi), 0, 1, 4, 5);
-}
-
-/* x > 0 ? x : 0 (NaN and -0 give +0), as a mask: no float select needed */
-static inline v128_t relu_f32x4(v128_t x) { return wasm_v128_and(x, wasm_f32x4_gt(x, wasm_f32x4_const_splat(0.0f))); }
-static inline v128_t step_f32x4(v128_t x) {
-  return wasm_v128_and(wasm_f32x4_const_splat(1.0f), wasm_f32x4_gt(x, wasm_f32x4_const_splat(0.0f)));
-}
-static inline v128_t square_f32x4(v128_t x) { return wasm_f32x4_mul(x, x); }
-static inline v128_t sqrt_f32x4(v128_t x) { return wasm_f32x4_sqrt(x); }
-static inline v128_t abs_f32x4(v128_t x) { return wasm_f32x4_abs(x); }
-static inline v128_t neg_f32x4(v128_t x) { return wasm_f32x4_neg(x); }
-
-/* log(1 + r) + fe ln2 for r in [sqrt(1/2) - 1, sqrt(2) - 1]: the Cephes logf polynomial
-   (~1 ulp), with ln2 in two parts. */
-static inline v128_t log1p_poly(v128_t r, v128_t fe) {
-  v128_t z = wasm_f32x4_mul(r, r);
-  v128_t y = wasm_f32x4_const_splat(7.0376836292e-2f);
-  y = MADD(y, r, wasm_f32x4_const_splat(-1.1514610310e-1f));
-  y = MADD(y, r, wasm_f32x4_const_splat(1.1676998740e-1f));
-  y = MADD(y, r, wasm_f32x4_const_splat(-1.2420140846e-1f));
-  y = MADD(y, r, wasm_f32x4_const_splat(1.4249322787e-1f));
-  y = MADD(y, r, wasm_f32x4_const_splat(-1.6668057665e-1f));
-  y = MADD(y, r, wasm_f32x4_const_splat(2.0000714765e-1f));
-  y = MADD(y, r, wasm_f32x4_const_splat(-2.4999993993e-1f));
-  y = MADD(y, r, wasm_f32x4_const_splat(3.3333331174e-1f));
-  y = wasm_f32x4_mul(wasm_f32x4_mul(y, r), z);
-  y = wasm_f32x4_add(y, wasm_f32x4_mul(fe, wasm_f32x4_const_splat(-2.12194440e-4f)));
-  y = wasm_f32x4_sub(y, wasm_f32x4_mul(z, wasm_f32x4_const_splat(0.5f)));
-  return wasm_f32x4_add(wasm_f32x4_add(r, y), wasm_f32x4_mul(fe, wasm_f32x4_const_splat(0.693359375f)));
-}
-
-/*
- * Natural log, Cephes logf: x = m 2^e with m in [sqrt(1/2), sqrt(2)), log(m) by a degree-9
- * polynomial in m - 1 (~1 ulp), e ln2 added in two parts. Subnormals are scaled by 2^23 first;
- * x < 0 and NaN give NaN, 0 gives -inf, +inf gives +inf.
- */
-static inline v128_t log_f32x4(v128_t x) {
-  v128_t tiny = wasm_f32x4_lt(x, wasm_f32x4_const_splat(1.17549435e-38f));
-  v128_t xs = wasm_v128_bitselect(wasm_f32x4_mul(x, wasm_f32x4_const_splat(8388608.0f)), x, tiny);
-  v128_t ebias = wasm_v128_and(tiny, wasm_i32x4_const_splat(23));
-  v128_t e = wasm_i32x4_sub(wasm_i32x4_sub(wasm_u32x4_shr(xs, 23), wasm_i32x4_const_splat(126)), ebias);
-  v128_t m = wasm_v128_or(wasm_v128_and(xs, wasm_i32x4_const_splat(0x007fffff)), wasm_i32x4_const_splat(0x3f000000));
-  /* m in [0.5, 1): below sqrt(1/2) use 2m - 1 and e - 1, else m - 1 */
-  v128_t below = wasm_f32x4_lt(m, wasm_f32x4_const_splat(0.707106781186547524f));
-  e = wasm_i32x4_add(e, below); /* the mask is -1 where below */
-  v128_t one = wasm_f32x4_const_splat(1.0f);
-  v128_t r = wasm_f32x4_sub(wasm_f32x4_add(m, wasm_v128_and(m, below)), one);
-  v128_t res = log1p_poly(r, wasm_f32x4_convert_i32x4(e));
-  /* special values */
-  v128_t inf = wasm_f32x4_const_splat(__builtin_inff());
-  res = wasm_v128_bitselect(inf, res, wasm_f32x4_eq(x, inf));
-  res = wasm_v128_bitselect(wasm_f32x4_neg(inf), res, wasm_f32x4_eq(x, wasm_f32x4_const_splat(0.0f)));
-  v128_t bad = wasm_v128_or(wasm_f32x4_lt(x, wasm_f32x4_const_splat(0.0f)), wasm_f32x4_ne(x, x));
-  return wasm_v128_bitselect(wasm_f32x4_const_splat(__builtin_nanf("")), res, bad);
-}
-
-/*
- * softplus(x) = log(1 + e^x) = max(x, 0) + log1p(u), u = e^-|x| in (0, 1]: never overflows,
- * and for x << 0 it is e^x to full relative accuracy. log1p(u) needs no division or exponent
- * split here: for u <= sqrt(2) - 1 it is the log polynomial at r = u itself (exact input); above,
- * 1 + u = 2 (1 + r) with r = (u - 1) / 2 in (-0.3, 0], plus ln2.
- */
-static inline v128_t softplus_f32x4(v128_t x) {
-  v128_t u = exp_f32x4(wasm_f32x4_neg(wasm_f32x4_abs(x)));
-  v128_t big = wasm_f32x4_gt(u, wasm_f32x4_const_splat(0.414213562373095f));
-  v128_t r = wasm_v128_bitselect(wasm_f32x4_mul(wasm_f32x4_sub(u, wasm_f32x4_const_splat(1.0f)), wasm_f32x4_const_splat(0.5f)), u, big);
-  v128_t fe = wasm_v128_and(big, wasm_f32x4_const_splat(1.0f));
-  return wasm_f32x4_add(wasm_f32x4_pmax(x, wasm_f32x4_const_splat(0.0f)), log1p_poly(r, fe));
-}
-
-UNARY_KERNEL(relu, relu_f32x4)
-UNARY_KERNEL(step, step_f32x4)
-UNARY_KERNEL(square, square_f32x4)
-UNARY_KERNEL(sqrt_, sqrt_f32x4)
-UNARY_KERNEL(abs_, abs_f32x4)
-UNARY_KERNEL(neg, neg_f32x4)
-UNARY_KERNEL(log_, log_f32x4)
-UNARY_KERNEL(softplus, softplus_f32x4)
-
-static inline v128_t sub_f32x4(v128_t a, v128_t b) { return wasm_f32x4_sub(a, b); }
-static inline v128_t div_f32x4(v128_t a, v128_t b) { return wasm_f32x4_div(a, b); }
-/* a > b ? a : b and a < b ? a : b, as the TypeScript backend (NaN in a gives b) */
-static inline v128_t max_f32x4(v128_t a, v128_t b) { return wasm_v128_bitselect(a, b, wasm_f32x4_gt(a, b)); }
-static inline v128_t min_f32x4(v128_t a, v128_t b) { return wasm_v128_bitselect(a, b, wasm_f32x4_lt(a, b)); }
-static inline float sub_f32(float a, float b) { return a - b; }
-static inline float div_f32(float a, float b) { return a / b; }
-static inline float max_f32(float a, float b) { return a > b ? a : b; }
-static inline float min_f32(float a, float b) { return a < b ? a : b; }
-
-BINARY_KERNEL(sub, sub_f32x4, sub_f32)
-BINARY_KERNEL(div_, div_f32x4, div_f32)
-BINARY_KERNEL(max_, max_f32x4, max_f32)
-BINARY_KERNEL(min_, min_f32x4, min_f32)
-
-/*
- * out = x op s with s a double (a learning rate like 0.01 is not a float): in f64 and rounded
- * once, exactly the TypeScript backend's arithmetic. op: 0 add, 1 mul, 2 rsub (s - x),
- * 3 max (x > s ? x : s), 4 min.
- */
-#define SCALAR_LOOP(vexpr, sexpr)                                                      \
-  for (int i, hi; next_range(counter, n, &i, &hi);) {                                  \
-    for (; i + 4 <= hi; i += 4) {                                                      \
-      v128_t xv = wasm_v128_load(x + i);                                               \
-      v128_t lo = f64_lo(xv), hi2 = f64_hi(xv);                                        \
-      v128_t rlo, rhi;                                                                 \
-      { v128_t xd = lo; rlo = (vexpr); }                                               \
-      { v128_t xd = hi2; rhi = (vexpr); }                                              \
-      wasm_v128_store(out + i, f32_join(rlo, rhi));                                    \
-    }                                                                                  \
-    for (; i < hi; i++) {                                                              \
-      double xd = x[i];                                                                \
-      out[i] = (float)(sexpr);                                                         \
-    }                                                                                  \
-  }
-
-EXPORT(scalar_op) void scalar_op(int op, const float* x, double s, float* out, int n, int* counter) {
-  v128_t sv = wasm_f64x2_splat(s);
-  switch (op) {
-    case 0: SCALAR_LOOP(wasm_f64x2_add(xd, sv), xd + s) break;
-    case 1: SCALAR_LOOP(wasm_f64x2_mul(xd, sv), xd * s) break;
-    case 2: SCALAR_LOOP(wasm_f64x2_sub(sv, xd), s - xd) break;
-    case 3: SCALAR_LOOP(wasm_v128_bitselect(xd, sv, wasm_f64x2_gt(xd, sv)), xd > s ? xd : s) break;
-    case 4: SCALAR_LOOP(wasm_v128_bitselect(xd, sv, wasm_f64x2_lt(xd, sv)), xd < s ? xd : s) break;
-    default: break;
-  }
-}
-
-/*
- * out = dy f'(x) through y = f(x), in f64 like the TypeScript backend (bit-identical):
- * sigmoid (dy y)(1 - y), tanh dy (1 - y^2), relu y > 0 ? dy : 0. op: 0 sigmoid, 1 tanh, 2 relu.
- */
-EXPORT(activation_grad) void activation_grad(int op, const float* y, const float* dy, float* out, int n, int* counter) {
-  v128_t one = wasm_f64x2_const_splat(1.0);
-  for (int i, hi; next_range(counter, n, &i, &hi);) {
-    if (op == 2) {
-      for (; i + 4 <= hi; i += 4)
-        wasm_v128_store(out + i, wasm_v128_and(wasm_v128_load(dy + i), wasm_f32x4_gt(wasm_v128_load(y + i), wasm_f32x4_const_splat(0.0f))));
-      for (; i < hi; i++) out[i] = y[i] > 0.0f ? dy[i] : 0.0f;
-    } else if (op == 0) {
-      for (; i + 4 <= hi; i += 4) {
-        v128_t yv = wasm_v128_load(y + i), dv = wasm_v128_load(dy + i);
-        v128_t ylo = f64_lo(yv), yhi = f64_hi(yv);
-        v128_t lo = wasm_f64x2_mul(wasm_f64x2_mul(f64_lo(dv), ylo), wasm_f64x2_sub(one, ylo));
-        v128_t h = wasm_f64x2_mul(wasm_f64x2_mul(f64_hi(dv), yhi), wasm_f64x2_sub(one, yhi));
-        wasm_v128_store(out + i, f32_join(lo, h));
-      }
-      for (; i < hi; i++) out[i] = (float)((double)dy[i] * (double)y[i] * (1.0 - (double)y[i]));
-    } else {
-      for (; i + 4 <= hi; i += 4) {
-        v128_t yv = wasm_v128_load(y + i), dv = wasm_v128_load(dy + i);
-        v128_t ylo = f64_lo(yv), yhi = f64_hi(yv);
-        v128_t lo = wasm_f64x2_mul(f64_lo(dv), wasm_f64x2_sub(one, wasm_f64x2_mul(ylo, ylo)));
-        v128_t h = wasm_f64x2_mul(f64_hi(dv), wasm_f64x2_sub(one, wasm_f64x2_mul(yhi, yhi)));
-        wasm_v128_store(out + i, f32_join(lo, h));
-      }
-      for (; i < hi; i++) out[i] = (float)((double)dy[i] * (1.0 - (double)y[i] * (double)y[i]));
-    }
-  }
-}
-
-/* ======================================================================================
- * Row reductions and softmax. Work is shared by column blocks (sumRows) or row blocks
- * (sumCols, softmax): each output element is computed by one thread in a fixed order.
- * ====================================================================================== */
-
 /* Claims block q of `per` items out of `total`: returns 0 when none is left. */
 static inline int next_block(int* counter, int total, int per, int* lo, int* hi) {
   int q = claim(counter);
-  if ((long)q * per >= total) return 0;
+  if ((long long)q * per >= total) return 0;
   *lo = q * per;
   *hi = min_i(total, *lo + per);
   return 1;
 }
 
-#define SUM_ROWS_BLOCK 512
-
-/* out[j] = sum_i x[i, j], each column in row order with float32 adds: the TypeScript
-   backend's exact sequence, so the same bits. */
-EXPORT(sum_rows) void sum_rows(const float* x, int rows, int cols, float* out, int* counter) {
-  for (int j0, j1; next_block(counter, cols, SUM_ROWS_BLOCK, &j0, &j1);) {
-    for (int j = j0; j < j1; j++) out[j] = 0.0f;
-    for (int r = 0; r < rows; r++) {
-      const float* xr = x + (long)r * cols;
-      int j = j0;
-      for (; j + 16 <= j1; j += 16) {
-        wasm_v128_store(out + j, wasm_f32x4_add(wasm_v128_load(out + j), wasm_v128_load(xr + j)));
-        wasm_v128_store(out + j + 4, wasm_f32x4_add(wasm_v128_load(out + j + 4), wasm_v128_load(xr + j + 4)));
-        wasm_v128_store(out + j + 8, wasm_f32x4_add(wasm_v128_load(out + j + 8), wasm_v128_load(xr + j + 8)));
-        wasm_v128_store(out + j + 12, wasm_f32x4_add(wasm_v128_load(out + j + 12), wasm_v128_load(xr + j + 12)));
-      }
-      for (; j + 4 <= j1; j += 4) wasm_v128_store(out + j, wasm_f32x4_add(wasm_v128_load(out + j), wasm_v128_load(xr + j)));
-      for (; j < j1; j++) out[j] += xr[j];
-    }
+#define UNARY_KERNEL(name, op)                                                         \
+  EXPORT(name) void name(const float* x, float* out, int n, int* counter) {           \
+    for (int lo, hi; next_block(counter, n, CHUNK, &lo, &hi);) lw_unary(op, x + lo, out + lo, hi - lo); \
   }
+
+UNARY_KERNEL(sigmoid, U_SIGMOID)
+UNARY_KERNEL(tanh_, U_TANH)
+UNARY_KERNEL(exp_, U_EXP)
+UNARY_KERNEL(relu, U_RELU)
+UNARY_KERNEL(step, U_STEP)
+UNARY_KERNEL(square, U_SQUARE)
+UNARY_KERNEL(sqrt_, U_SQRT)
+UNARY_KERNEL(abs_, U_ABS)
+UNARY_KERNEL(neg, U_NEG)
+UNARY_KERNEL(log_, U_LOG)
+UNARY_KERNEL(softplus, U_SOFTPLUS)
+
+/* out = a ∘ b; b has n elements or is one row of `cols` repeated over a's rows: then pieces are whole rows. */
+#define BINARY_KERNEL(name, op)                                                        \
+  EXPORT(name) void name(const float* a, const float* b, float* out, int n, int cols, int* counter) { \
+    if (cols >= n) {                                                                   \
+      for (int lo, hi; next_block(counter, n, CHUNK, &lo, &hi);) lw_binary(op, a + lo, b + lo, out + lo, hi - lo, hi - lo); \
+      return;                                                                          \
+    }                                                                                  \
+    int per = cols >= CHUNK ? 1 : CHUNK / cols;                                        \
+    for (int r0, r1; next_block(counter, n / cols, per, &r0, &r1);)                    \
+      lw_binary(op, a + (long)r0 * cols, b, out + (long)r0 * cols, (r1 - r0) * cols, cols); \
+  }
+
+BINARY_KERNEL(add, B_ADD)
+BINARY_KERNEL(sub, B_SUB)
+BINARY_KERNEL(mul, B_MUL)
+BINARY_KERNEL(div_, B_DIV)
+BINARY_KERNEL(max_, B_MAX)
+BINARY_KERNEL(min_, B_MIN)
+
+/* op as kernels.h's S_ codes: add, mul, rsub (s - x), max, min; s a double. */
+EXPORT(scalar_op) void scalar_op(int op, const float* x, double s, float* out, int n, int* counter) {
+  for (int lo, hi; next_block(counter, n, CHUNK, &lo, &hi);) lw_scalar(op, x + lo, s, out + lo, hi - lo);
 }
 
+EXPORT(axpby) void axpby(double alpha, const float* x, double beta, float* y, int n, int* counter) {
+  for (int lo, hi; next_block(counter, n, CHUNK, &lo, &hi);) lw_axpby(alpha, x + lo, beta, y + lo, hi - lo);
+}
+
+/* op as kernels.h's G_ codes: sigmoid, tanh, relu. */
+EXPORT(activation_grad) void activation_grad(int op, const float* y, const float* dy, float* out, int n, int* counter) {
+  for (int lo, hi; next_block(counter, n, CHUNK, &lo, &hi);) lw_activation_grad(op, y + lo, dy + lo, out + lo, hi - lo);
+}
+
+/* The generator's state: four u32 words that JS copies in and back out. One thread. */
+EXPORT(uniform) void uniform(float* out, int n, uint32_t* state) { lw_uniform(out, n, state); }
+EXPORT(bernoulli) void bernoulli(const float* p, float* out, int n, uint32_t* state) { lw_bernoulli(p, out, n, state); }
+
+/* By blocks of columns (sumRows) or of rows (sumCols, softmax). */
+#define SUM_ROWS_BLOCK 512
 #define ROW_BLOCK 16
 
-/* out[i] = sum_j x[i, j], accumulated in double (as the TypeScript backend) over four f64
-   lanes, rounded once: equal to the sequential double sum within double rounding. */
-EXPORT(sum_cols) void sum_cols(const float* x, int rows, int cols, float* out, int* counter) {
-  for (int r0, r1; next_block(counter, rows, ROW_BLOCK, &r0, &r1);)
-    for (int r = r0; r < r1; r++) {
-      const float* xr = x + (long)r * cols;
-      v128_t s0 = wasm_f64x2_const_splat(0.0), s1 = s0;
-      int j = 0;
-      for (; j + 4 <= cols; j += 4) {
-        v128_t v = wasm_v128_load(xr + j);
-        s0 = wasm_f64x2_add(s0, f64_lo(v));
-        s1 = wasm_f64x2_add(s1, f64_hi(v));
-      }
-      v128_t s = wasm_f64x2_add(s0, s1);
-      double sum = wasm_f64x2_extract_lane(s, 0) + wasm_f64x2_extract_lane(s, 1);
-      for (; j < cols; j++) sum += xr[j];
-      out[r] = (float)sum;
-    }
+EXPORT(sum_rows) void sum_rows(const float* x, int rows, int cols, float* out, int* counter) {
+  for (int j0, j1; next_block(counter, cols, SUM_ROWS_BLOCK, &j0, &j1);) lw_sum_rows(x + j0, rows, j1 - j0, cols, out + j0);
 }
 
-/* Row-wise softmax: e = exp(x - max) in float32 (~1e-7), the sum in double, out = e / sum. */
+EXPORT(sum_cols) void sum_cols(const float* x, int rows, int cols, float* out, int* counter) {
+  for (int r0, r1; next_block(counter, rows, ROW_BLOCK, &r0, &r1);) lw_sum_cols(x + (long)r0 * cols, r1 - r0, cols, out + r0);
+}
+
 EXPORT(softmax_rows) void softmax_rows(const float* x, int rows, int cols, float* out, int* counter) {
   for (int r0, r1; next_block(counter, rows, ROW_BLOCK, &r0, &r1);)
-    for (int r = r0; r < r1; r++) {
-      const float* xr = x + (long)r * cols;
-      float* o = out + (long)r * cols;
-      /* pmax(m, x) = m < x ? x : m: NaNs are skipped, as in the TypeScript backend */
-      v128_t mv = wasm_f32x4_const_splat(-__builtin_inff());
-      int j = 0;
-      for (; j + 4 <= cols; j += 4) mv = wasm_f32x4_pmax(mv, wasm_v128_load(xr + j));
-      float max = -__builtin_inff();
-      for (int l = 0; l < 4; l++) {
-        float v = ((float*)&mv)[l];
-        if (v > max) max = v;
-      }
-      for (; j < cols; j++)
-        if (xr[j] > max) max = xr[j];
-      v128_t maxv = wasm_f32x4_splat(max);
-      v128_t s0 = wasm_f64x2_const_splat(0.0), s1 = s0;
-      for (j = 0; j + 4 <= cols; j += 4) {
-        v128_t e = exp_f32x4(wasm_f32x4_sub(wasm_v128_load(xr + j), maxv));
-        wasm_v128_store(o + j, e);
-        s0 = wasm_f64x2_add(s0, f64_lo(e));
-        s1 = wasm_f64x2_add(s1, f64_hi(e));
-      }
-      v128_t s = wasm_f64x2_add(s0, s1);
-      double sum = wasm_f64x2_extract_lane(s, 0) + wasm_f64x2_extract_lane(s, 1);
-      for (; j < cols; j++) {
-        float e = wasm_f32x4_extract_lane(exp_f32x4(wasm_f32x4_splat(xr[j] - max)), 0);
-        o[j] = e;
-        sum += e;
-      }
-      v128_t inv = wasm_f64x2_splat(1.0 / sum);
-      for (j = 0; j + 4 <= cols; j += 4) {
-        v128_t e = wasm_v128_load(o + j);
-        wasm_v128_store(o + j, f32_join(wasm_f64x2_mul(f64_lo(e), inv), wasm_f64x2_mul(f64_hi(e), inv)));
-      }
-      for (; j < cols; j++) o[j] = (float)((double)o[j] * (1.0 / sum));
-    }
+    lw_softmax_rows(x + (long)r0 * cols, r1 - r0, cols, out + (long)r0 * cols);
 }
 
-/* ======================================================================================
- * Convolution data movement and pooling over NHWC batches. `g` points at the geometry as 12
- * ints: batch, inH, inW, channels, kH, kW, strideH, strideW, padTop, padLeft, outH, outW.
- * Work is shared by output rows (one image row of output pixels: im2col, pooling forward) or
- * by images (col2im, avgPool backward: every image's dx is its own), and each output value is
- * computed the way the TypeScript backend computes it, in the same order: the same bits.
- * ====================================================================================== */
-
-enum { G_BATCH, G_INH, G_INW, G_C, G_KH, G_KW, G_SH, G_SW, G_PT, G_PL, G_OUTH, G_OUTW };
-
-static inline void copy_f32(float* restrict dst, const float* restrict src, int n) {
-  int j = 0;
-  for (; j + 4 <= n; j += 4) wasm_v128_store(dst + j, wasm_v128_load(src + j));
-  for (; j < n; j++) dst[j] = src[j];
-}
-
-static inline void zero_f32(float* dst, int n) {
-  int j = 0;
-  for (; j + 4 <= n; j += 4) wasm_v128_store(dst + j, wasm_f32x4_const_splat(0.0f));
-  for (; j < n; j++) dst[j] = 0.0f;
-}
-
-static inline void add_f32(float* restrict dst, const float* restrict src, int n) {
-  int j = 0;
-  for (; j + 4 <= n; j += 4) wasm_v128_store(dst + j, wasm_f32x4_add(wasm_v128_load(dst + j), wasm_v128_load(src + j)));
-  for (; j < n; j++) dst[j] += src[j];
-}
-
-/* Output rows per claimed piece: about 16k floats of output. */
+/* Convolution and pooling, `g` the geometry as 12 ints (kernels.h): shared out by output rows
+   (about 16k floats of output per piece) or by images (col2im, avgPool backward). */
 static inline int rows_per_piece(int floats_per_row) {
   int per = 16384 / (floats_per_row > 0 ? floats_per_row : 1);
   return per < 1 ? 1 : per;
 }
 
 EXPORT(im2col) void im2col(const float* x, const int* g, float* cols, int* counter) {
-  int inH = g[G_INH], inW = g[G_INW], C = g[G_C], kH = g[G_KH], kW = g[G_KW];
-  int outH = g[G_OUTH], outW = g[G_OUTW];
-  int span = kW * C, rowLen = kH * span;
-  int units = g[G_BATCH] * outH;
-  for (int u0, u1; next_block(counter, units, rows_per_piece(outW * rowLen), &u0, &u1);)
-    for (int u = u0; u < u1; u++) {
-      int n = u / outH, oh = u % outH;
-      const float* image = x + (long)n * inH * inW * C;
-      float* row = cols + (long)u * outW * rowLen;
-      int ih0 = oh * g[G_SH] - g[G_PT];
-      for (int ow = 0; ow < outW; ow++, row += rowLen) {
-        int iw0 = ow * g[G_SW] - g[G_PL];
-        int kwStart = iw0 < 0 ? min_i(-iw0, kW) : 0;
-        int kwEnd = iw0 + kW > inW ? inW - iw0 : kW;
-        int lo = kwStart * C, hi = kwEnd > kwStart ? kwEnd * C : lo;
-        if (span == 5 && lo == 0 && hi == span && ih0 >= 0 && ih0 + kH <= inH) {
-          /* 5-wide kernels on one channel (LeNet's first layer), window inside the image: one
-             vector and one float per kernel row (also 1-wide kernels on 5 channels) instead of the general loops (3x faster; for
-             wider spans the general path measured faster than a copy-only loop) */
-          const float* src = image + ((long)ih0 * inW + iw0) * C;
-          for (int kh = 0; kh < kH; kh++, src += (long)inW * C) {
-            wasm_v128_store(row + kh * 5, wasm_v128_load(src));
-            row[kh * 5 + 4] = src[4];
-          }
-          continue;
-        }
-        for (int kh = 0; kh < kH; kh++) {
-          int ih = ih0 + kh;
-          float* dst = row + kh * span;
-          if (ih < 0 || ih >= inH) {
-            zero_f32(dst, span);
-            continue;
-          }
-          const float* src = image + ((long)ih * inW + iw0) * C;
-          zero_f32(dst, lo);
-          copy_f32(dst + lo, src + lo, hi - lo);
-          zero_f32(dst + hi, span - hi);
-        }
-      }
-    }
+  int per = rows_per_piece(g[G_OUTW] * g[G_KH] * g[G_KW] * g[G_C]);
+  for (int u0, u1; next_block(counter, g[G_BATCH] * g[G_OUTH], per, &u0, &u1);) lw_im2col(x, g, cols, u0, u1);
 }
 
 EXPORT(col2im) void col2im(const float* cols, const int* g, float* dx, int* counter) {
-  int inH = g[G_INH], inW = g[G_INW], C = g[G_C], kH = g[G_KH], kW = g[G_KW];
-  int outH = g[G_OUTH], outW = g[G_OUTW];
-  int span = kW * C, rowLen = kH * span;
-  long imageSize = (long)inH * inW * C;
-  for (int n; (n = claim(counter)) < g[G_BATCH];) {
-    float* image = dx + n * imageSize;
-    zero_f32(image, (int)imageSize);
-    const float* row = cols + (long)n * outH * outW * rowLen;
-    for (int oh = 0; oh < outH; oh++) {
-      int ih0 = oh * g[G_SH] - g[G_PT];
-      for (int ow = 0; ow < outW; ow++, row += rowLen) {
-        int iw0 = ow * g[G_SW] - g[G_PL];
-        int kwStart = iw0 < 0 ? -iw0 : 0;
-        int kwEnd = iw0 + kW > inW ? inW - iw0 : kW;
-        if (kwEnd <= kwStart) continue;
-        int lo = kwStart * C, hi = kwEnd * C;
-        for (int kh = 0; kh < kH; kh++) {
-          int ih = ih0 + kh;
-          if (ih < 0 || ih >= inH) continue;
-          add_f32(image + ((long)ih * inW + iw0) * C + lo, row + kh * span + lo, hi - lo);
-        }
-      }
-    }
-  }
+  for (int n0, n1; next_block(counter, g[G_BATCH], 1, &n0, &n1);) lw_col2im(cols, g, dx, n0, n1);
 }
 
-/* The window of output (oh, ow) clipped to the image: rows [h0, h1), columns [w0, w1). */
-#define WINDOW(g, oh, ow, h0, h1, w0, w1)                                              \
-  int h0 = oh * g[G_SH] - g[G_PT], w0 = ow * g[G_SW] - g[G_PL];                        \
-  int h1 = min_i(h0 + g[G_KH], g[G_INH]), w1 = min_i(w0 + g[G_KW], g[G_INW]);          \
-  if (h0 < 0) h0 = 0;                                                                  \
-  if (w0 < 0) w0 = 0;
-
-/* y = the largest value of each window and channel, argmax = its flat input index (the first
-   on ties; -inf and -1 for an empty window; NaNs never win), as the TypeScript backend. */
 EXPORT(max_pool) void max_pool(const float* x, const int* g, float* y, int32_t* argmax, int* counter) {
-  int inW = g[G_INW], C = g[G_C], outH = g[G_OUTH], outW = g[G_OUTW];
-  long imageSize = (long)g[G_INH] * inW * C;
-  int units = g[G_BATCH] * outH;
-  v128_t ninf = wasm_f32x4_const_splat(-__builtin_inff()), lanes = wasm_i32x4_make(0, 1, 2, 3);
-  for (int u0, u1; next_block(counter, units, rows_per_piece(outW * C * 4), &u0, &u1);)
-    for (int u = u0; u < u1; u++) {
-      int n = u / outH, oh = u % outH;
-      int image = (int)(n * imageSize);
-      for (int ow = 0; ow < outW; ow++) {
-        long o = ((long)u * outW + ow) * C;
-        WINDOW(g, oh, ow, h0, h1, w0, w1)
-        int c = 0;
-        for (; c + 4 <= C; c += 4) {
-          v128_t best = ninf, at = wasm_i32x4_const_splat(-1);
-          for (int h = h0; h < h1; h++)
-            for (int w = w0; w < w1; w++) {
-              int p = image + (h * inW + w) * C + c;
-              v128_t v = wasm_v128_load(x + p);
-              v128_t gt = wasm_f32x4_gt(v, best);
-              best = wasm_v128_bitselect(v, best, gt);
-              at = wasm_v128_bitselect(wasm_i32x4_add(wasm_i32x4_splat(p), lanes), at, gt);
-            }
-          wasm_v128_store(y + o + c, best);
-          wasm_v128_store(argmax + o + c, at);
-        }
-        for (; c < C; c++) {
-          float best = -__builtin_inff();
-          int at = -1;
-          for (int h = h0; h < h1; h++)
-            for (int w = w0; w < w1; w++) {
-              int p = image + (h * inW + w) * C + c;
-              if (x[p] > best) {
-                best = x[p];
-                at = p;
-              }
-            }
-          y[o + c] = best;
-          argmax[o + c] = at;
-        }
-      }
-    }
+  int per = rows_per_piece(g[G_OUTW] * g[G_C] * 4);
+  for (int u0, u1; next_block(counter, g[G_BATCH] * g[G_OUTH], per, &u0, &u1);) lw_max_pool(x, g, y, argmax, u0, u1);
 }
 
-/* dx (all dxn values overwritten) = dy routed to each window's winner, in output order. */
 EXPORT(max_pool_grad) void max_pool_grad(const float* dy, const int32_t* argmax, int n, float* dx, int dxn) {
-  zero_f32(dx, dxn);
-  for (int i = 0; i < n; i++) {
-    int j = argmax[i];
-    if (j >= 0) dx[j] += dy[i];
-  }
+  lw_max_pool_grad(dy, argmax, n, dx, dxn);
 }
 
-/* y = the mean of each window over the pixels it covers: float32 sums, then times 1/count in
-   double and rounded once, as the TypeScript backend. */
 EXPORT(avg_pool) void avg_pool(const float* x, const int* g, float* y, int* counter) {
-  int inW = g[G_INW], C = g[G_C], outH = g[G_OUTH], outW = g[G_OUTW];
-  long imageSize = (long)g[G_INH] * inW * C;
-  int units = g[G_BATCH] * outH;
-  for (int u0, u1; next_block(counter, units, rows_per_piece(outW * C * 4), &u0, &u1);)
-    for (int u = u0; u < u1; u++) {
-      int n = u / outH, oh = u % outH;
-      const float* image = x + n * imageSize;
-      for (int ow = 0; ow < outW; ow++) {
-        float* o = y + ((long)u * outW + ow) * C;
-        WINDOW(g, oh, ow, h0, h1, w0, w1)
-        int count = (h1 - h0) * (w1 - w0);
-        double inv = 1.0 / (count > 1 ? count : 1);
-        v128_t invv = wasm_f64x2_splat(inv);
-        int c = 0;
-        for (; c + 4 <= C; c += 4) {
-          v128_t s = wasm_f32x4_const_splat(0.0f);
-          for (int h = h0; h < h1; h++)
-            for (int w = w0; w < w1; w++) s = wasm_f32x4_add(s, wasm_v128_load(image + (h * inW + w) * C + c));
-          wasm_v128_store(o + c, f32_join(wasm_f64x2_mul(f64_lo(s), invv), wasm_f64x2_mul(f64_hi(s), invv)));
-        }
-        for (; c < C; c++) {
-          float s = 0.0f;
-          for (int h = h0; h < h1; h++)
-            for (int w = w0; w < w1; w++) s += image[(h * inW + w) * C + c];
-          o[c] = (float)((double)s * inv);
-        }
-      }
-    }
+  int per = rows_per_piece(g[G_OUTW] * g[G_C] * 4);
+  for (int u0, u1; next_block(counter, g[G_BATCH] * g[G_OUTH], per, &u0, &u1);) lw_avg_pool(x, g, y, u0, u1);
 }
 
-/* dx (overwritten) = each window's dy times 1/count added onto its pixels, in double and
-   rounded once per add, as the TypeScript backend; shared out by images. */
 EXPORT(avg_pool_grad) void avg_pool_grad(const float* dy, const int* g, float* dx, int* counter) {
-  int inW = g[G_INW], C = g[G_C], outH = g[G_OUTH], outW = g[G_OUTW];
-  long imageSize = (long)g[G_INH] * inW * C;
-  for (int n; (n = claim(counter)) < g[G_BATCH];) {
-    float* image = dx + n * imageSize;
-    zero_f32(image, (int)imageSize);
-    for (int oh = 0; oh < outH; oh++)
-      for (int ow = 0; ow < outW; ow++) {
-        const float* d = dy + (((long)n * outH + oh) * outW + ow) * C;
-        WINDOW(g, oh, ow, h0, h1, w0, w1)
-        int count = (h1 - h0) * (w1 - w0);
-        double inv = 1.0 / (count > 1 ? count : 1);
-        v128_t invv = wasm_f64x2_splat(inv);
-        for (int h = h0; h < h1; h++)
-          for (int w = w0; w < w1; w++) {
-            float* p = image + (h * inW + w) * C;
-            int c = 0;
-            for (; c + 4 <= C; c += 4) {
-              v128_t dv = wasm_v128_load(d + c), pv = wasm_v128_load(p + c);
-              v128_t lo = wasm_f64x2_add(f64_lo(pv), wasm_f64x2_mul(f64_lo(dv), invv));
-              v128_t hi = wasm_f64x2_add(f64_hi(pv), wasm_f64x2_mul(f64_hi(dv), invv));
-              wasm_v128_store(p + c, f32_join(lo, hi));
-            }
-            for (; c < C; c++) p[c] = (float)((double)p[c] + (double)d[c] * inv);
-          }
-      }
-  }
+  for (int n0, n1; next_block(counter, g[G_BATCH], 1, &n0, &n1);) lw_avg_pool_grad(dy, g, dx, n0, n1);
 }
 
-/* ======================================================================================
- * The LSTM and GRU cells' elementwise steps (src/nn/lstm.ts, gru.ts have the equations),
- * fused: one pass over the gates of a step instead of a JavaScript loop of five (three)
- * transcendentals per unit. GRU rows: ax, ah [n, 3u] (r, z, n), the cache [n, 4u] = r, z, n, q. Rows
- * are laid out as the recurrent base packs them: pre-activations ax, ah [n, 4u] in gate order
- * i, f, g, o; states [n, u]; the cache [n, 5u] = i, f, g, o, tanh(c_t). Threads claim blocks
- * of rows; every value is computed by the same instructions whoever claims it (a tail of u
- * mod 4 units runs the vector code on one lane), so results are the same for any thread count.
- * ====================================================================================== */
-
-/* Rows per claimed block: about 2k units of work. */
+/* The recurrent cells, by blocks of rows of about 2k units. */
 static inline int cell_rows_per_block(int u) { return u >= 2048 ? 1 : 2048 / u; }
 
-/* Four units j..j+3 of a row, or one (`lanes` 1: the tail, in lane 0 of the same vector code). */
-#define LOAD(p) (lanes == 4 ? wasm_v128_load(p) : wasm_f32x4_splat(*(p)))
-#define STORE(p, v)                           \
-  do {                                        \
-    if (lanes == 4)                           \
-      wasm_v128_store(p, v);                  \
-    else                                      \
-      *(p) = wasm_f32x4_extract_lane(v, 0);   \
-  } while (0)
-
-/* Forward: the four gates, c_t = f_t ∘ c_{t−1} + i_t ∘ g_t, h_t = o_t ∘ tanh(c_t), and the cache. */
-static inline void lstm_cell4(const float* ax, const float* ah, const float* c_prev, float* c, float* h, float* cache, int u, int j, int lanes) {
-  v128_t i_t = sigmoid_f32x4(wasm_f32x4_add(LOAD(ax + j), LOAD(ah + j)));
-  v128_t f_t = sigmoid_f32x4(wasm_f32x4_add(LOAD(ax + u + j), LOAD(ah + u + j)));
-  v128_t g_t = tanh_f32x4(wasm_f32x4_add(LOAD(ax + 2 * u + j), LOAD(ah + 2 * u + j)));
-  v128_t o_t = sigmoid_f32x4(wasm_f32x4_add(LOAD(ax + 3 * u + j), LOAD(ah + 3 * u + j)));
-  v128_t c_t = wasm_f32x4_add(wasm_f32x4_mul(f_t, LOAD(c_prev + j)), wasm_f32x4_mul(i_t, g_t));
-  v128_t tc = tanh_f32x4(c_t);
-  STORE(c + j, c_t);
-  STORE(h + j, wasm_f32x4_mul(o_t, tc));
-  STORE(cache + j, i_t);
-  STORE(cache + u + j, f_t);
-  STORE(cache + 2 * u + j, g_t);
-  STORE(cache + 3 * u + j, o_t);
-  STORE(cache + 4 * u + j, tc);
-}
-
-/* GRU forward (src/nn/gru.ts, "reset after"): gates r, z, n in ax, ah [n, 3u] (ah with b_h
-   added); h_t = (1 − z) n + z h_{t−1}; the cache [n, 4u] = r, z, n, q = h_{t−1} U_n + b_hn. */
-static inline void gru_cell4(const float* ax, const float* ah, const float* h_prev, float* h, float* cache, int u, int j, int lanes) {
-  v128_t one = wasm_f32x4_const_splat(1.0f);
-  v128_t r_t = sigmoid_f32x4(wasm_f32x4_add(LOAD(ax + j), LOAD(ah + j)));
-  v128_t z_t = sigmoid_f32x4(wasm_f32x4_add(LOAD(ax + u + j), LOAD(ah + u + j)));
-  v128_t q_t = LOAD(ah + 2 * u + j);
-  v128_t n_t = tanh_f32x4(wasm_f32x4_add(LOAD(ax + 2 * u + j), wasm_f32x4_mul(r_t, q_t)));
-  STORE(h + j, wasm_f32x4_add(wasm_f32x4_mul(wasm_f32x4_sub(one, z_t), n_t), wasm_f32x4_mul(z_t, LOAD(h_prev + j))));
-  STORE(cache + j, r_t);
-  STORE(cache + u + j, z_t);
-  STORE(cache + 2 * u + j, n_t);
-  STORE(cache + 3 * u + j, q_t);
-}
-
-/* GRU backward: δ of the input part (dax) and of the recurrent part (dah: the reset gate
-   scales the candidate's), and the direct dL/dh_{t−1} = dh ∘ z. */
-static inline void gru_cell_grad4(const float* cache, const float* h_prev, const float* dh, float* dax, float* dah, float* dh_prev, int u, int j, int lanes) {
-  v128_t one = wasm_f32x4_const_splat(1.0f);
-  v128_t r_t = LOAD(cache + j), z_t = LOAD(cache + u + j), n_t = LOAD(cache + 2 * u + j), q_t = LOAD(cache + 3 * u + j);
-  v128_t dh_t = LOAD(dh + j);
-  v128_t dn = wasm_f32x4_mul(wasm_f32x4_mul(dh_t, wasm_f32x4_sub(one, z_t)), wasm_f32x4_sub(one, wasm_f32x4_mul(n_t, n_t)));
-  v128_t dz = wasm_f32x4_mul(wasm_f32x4_mul(dh_t, wasm_f32x4_sub(LOAD(h_prev + j), n_t)), wasm_f32x4_mul(z_t, wasm_f32x4_sub(one, z_t)));
-  v128_t dr = wasm_f32x4_mul(wasm_f32x4_mul(dn, q_t), wasm_f32x4_mul(r_t, wasm_f32x4_sub(one, r_t)));
-  STORE(dax + j, dr);
-  STORE(dah + j, dr);
-  STORE(dax + u + j, dz);
-  STORE(dah + u + j, dz);
-  STORE(dax + 2 * u + j, dn);
-  STORE(dah + 2 * u + j, wasm_f32x4_mul(dn, r_t));
-  STORE(dh_prev + j, wasm_f32x4_mul(dh_t, z_t));
-}
-
-/* Backward of four units: δ of the four gates, and dL/dc_{t−1} = dc_t ∘ f_t. */
-static inline void lstm_cell_grad4(const float* cache, const float* c_prev, const float* dh, const float* dc, float* dax, float* dc_prev, int u, int j, int lanes) {
-  v128_t one = wasm_f32x4_const_splat(1.0f);
-  v128_t i_t = LOAD(cache + j), f_t = LOAD(cache + u + j), g_t = LOAD(cache + 2 * u + j);
-  v128_t o_t = LOAD(cache + 3 * u + j), tc = LOAD(cache + 4 * u + j);
-  v128_t dh_t = LOAD(dh + j);
-  /* dc_t ← dc_t + dh_t ∘ o_t ∘ (1 − tanh²(c_t)) */
-  v128_t dc_t = wasm_f32x4_add(LOAD(dc + j), wasm_f32x4_mul(wasm_f32x4_mul(dh_t, o_t), wasm_f32x4_sub(one, wasm_f32x4_mul(tc, tc))));
-  STORE(dax + j, wasm_f32x4_mul(wasm_f32x4_mul(dc_t, g_t), wasm_f32x4_mul(i_t, wasm_f32x4_sub(one, i_t))));
-  STORE(dax + u + j, wasm_f32x4_mul(wasm_f32x4_mul(dc_t, LOAD(c_prev + j)), wasm_f32x4_mul(f_t, wasm_f32x4_sub(one, f_t))));
-  STORE(dax + 2 * u + j, wasm_f32x4_mul(wasm_f32x4_mul(dc_t, i_t), wasm_f32x4_sub(one, wasm_f32x4_mul(g_t, g_t))));
-  STORE(dax + 3 * u + j, wasm_f32x4_mul(wasm_f32x4_mul(dh_t, tc), wasm_f32x4_mul(o_t, wasm_f32x4_sub(one, o_t))));
-  STORE(dc_prev + j, wasm_f32x4_mul(dc_t, f_t));
-}
-#undef LOAD
-#undef STORE
-
 EXPORT(lstm_cell) void lstm_cell(const float* ax, const float* ah, const float* c_prev, float* c, float* h, float* cache, int n, int u, int* counter) {
-  for (int r0, r1; next_block(counter, n, cell_rows_per_block(u), &r0, &r1);)
-    for (int b = r0; b < r1; b++) {
-      const float *axb = ax + (long)b * 4 * u, *ahb = ah + (long)b * 4 * u, *cpb = c_prev + (long)b * u;
-      float *cb = c + (long)b * u, *hb = h + (long)b * u, *kb = cache + (long)b * 5 * u;
-      int j = 0;
-      for (; j + 4 <= u; j += 4) lstm_cell4(axb, ahb, cpb, cb, hb, kb, u, j, 4);
-      for (; j < u; j++) lstm_cell4(axb, ahb, cpb, cb, hb, kb, u, j, 1);
-    }
+  for (int r0, r1; next_block(counter, n, cell_rows_per_block(u), &r0, &r1);) {
+    long b = r0;
+    lw_lstm_cell(ax + b * 4 * u, ah + b * 4 * u, c_prev + b * u, c + b * u, h + b * u, cache + b * 5 * u, r1 - r0, u);
+  }
 }
 
 EXPORT(lstm_cell_grad) void lstm_cell_grad(const float* cache, const float* c_prev, const float* dh, const float* dc, float* dax, float* dc_prev, int n, int u, int* counter) {
-  for (int r0, r1; next_block(counter, n, cell_rows_per_block(u), &r0, &r1);)
-    for (int b = r0; b < r1; b++) {
-      const float *kb = cache + (long)b * 5 * u, *cpb = c_prev + (long)b * u, *dhb = dh + (long)b * u, *dcb = dc + (long)b * u;
-      float *db = dax + (long)b * 4 * u, *dcp = dc_prev + (long)b * u;
-      int j = 0;
-      for (; j + 4 <= u; j += 4) lstm_cell_grad4(kb, cpb, dhb, dcb, db, dcp, u, j, 4);
-      for (; j < u; j++) lstm_cell_grad4(kb, cpb, dhb, dcb, db, dcp, u, j, 1);
-    }
+  for (int r0, r1; next_block(counter, n, cell_rows_per_block(u), &r0, &r1);) {
+    long b = r0;
+    lw_lstm_cell_grad(cache + b * 5 * u, c_prev + b * u, dh + b * u, dc + b * u, dax + b * 4 * u, dc_prev + b * u, r1 - r0, u);
+  }
 }
 
 EXPORT(gru_cell) void gru_cell(const float* ax, const float* ah, const float* h_prev, float* h, float* cache, int n, int u, int* counter) {
-  for (int r0, r1; next_block(counter, n, cell_rows_per_block(u), &r0, &r1);)
-    for (int b = r0; b < r1; b++) {
-      const float *axb = ax + (long)b * 3 * u, *ahb = ah + (long)b * 3 * u, *hpb = h_prev + (long)b * u;
-      float *hb = h + (long)b * u, *kb = cache + (long)b * 4 * u;
-      int j = 0;
-      for (; j + 4 <= u; j += 4) gru_cell4(axb, ahb, hpb, hb, kb, u, j, 4);
-      for (; j < u; j++) gru_cell4(axb, ahb, hpb, hb, kb, u, j, 1);
-    }
+  for (int r0, r1; next_block(counter, n, cell_rows_per_block(u), &r0, &r1);) {
+    long b = r0;
+    lw_gru_cell(ax + b * 3 * u, ah + b * 3 * u, h_prev + b * u, h + b * u, cache + b * 4 * u, r1 - r0, u);
+  }
 }
 
 EXPORT(gru_cell_grad) void gru_cell_grad(const float* cache, const float* h_prev, const float* dh, float* dax, float* dah, float* dh_prev, int n, int u, int* counter) {
-  for (int r0, r1; next_block(counter, n, cell_rows_per_block(u), &r0, &r1);)
-    for (int b = r0; b < r1; b++) {
-      const float *kb = cache + (long)b * 4 * u, *hpb = h_prev + (long)b * u, *dhb = dh + (long)b * u;
-      float *dxb = dax + (long)b * 3 * u, *dhh = dah + (long)b * 3 * u, *dpb = dh_prev + (long)b * u;
-      int j = 0;
-      for (; j + 4 <= u; j += 4) gru_cell_grad4(kb, hpb, dhb, dxb, dhh, dpb, u, j, 4);
-      for (; j < u; j++) gru_cell_grad4(kb, hpb, dhb, dxb, dhh, dpb, u, j, 1);
-    }
+  for (int r0, r1; next_block(counter, n, cell_rows_per_block(u), &r0, &r1);) {
+    long b = r0;
+    lw_gru_cell_grad(cache + b * 4 * u, h_prev + b * u, dh + b * u, dax + b * 3 * u, dah + b * 3 * u, dh_prev + b * u, r1 - r0, u);
+  }
 }
