@@ -2,9 +2,9 @@
 // noisy, and the minimum is the stable statistic for an A/B), to compare
 // kernel builds A/B: run it, swap the build (src/backend/wasm/kernels.generated.ts or the
 // native prebuild), run it again. Usage: node --import tsx notes/kernel-timings.ts wasm|native [threads]
-import type { Backend, ConvGeometry } from "../src/backend/backend.js";
-import { createBackend } from "../src/backend/index.js";
-import { Rng } from "../src/tensor/random.js";
+import { type Backend, createBackend, Rng } from "layerwise";
+
+type ConvGeometry = Parameters<Backend["im2col"]>[1];
 
 const [name = "wasm", threadArg = "1"] = process.argv.slice(2);
 const b: Backend = createBackend(name as "wasm" | "native", { threads: Number(threadArg), relaxedSimd: false });

@@ -236,6 +236,21 @@ describe("reductions and softmax", () => {
       );
     }
   });
+  it("argmaxRows: the same column as TypeScript (the first largest; ties, NaN and ±inf included)", () => {
+    for (const [rows, cols] of shapes) {
+      const x = values(rows * cols, rows + 7, 3, true).map((v) => Math.round(v)); // rounding makes ties
+      const want = new Int32Array(rows);
+      js.argmaxRows(x, rows, cols, want);
+      eachWasm(
+        (got, label) => assertBits(got, Float32Array.from(want), `argmaxRows ${rows}x${cols} ${label}`),
+        (b, resident) => {
+          const out = new Int32Array(rows);
+          b.argmaxRows(place(b, x, resident), rows, cols, out);
+          return Float32Array.from(out);
+        },
+      );
+    }
+  });
   it("sumCols: equal to the double-precision sum, rounded", () => {
     for (const [rows, cols] of shapes) {
       const x = values(rows * cols, cols, 1, false);

@@ -3,7 +3,8 @@
  * have the equations). Rows as the recurrent base packs them: LSTM pre-activations [n, 4u] in
  * gate order i, f, g, o, states [n, u], the cache [n, 5u] = i, f, g, o, tanh(c_t); GRU
  * pre-activations [n, 3u] in order r, z, n, the cache [n, 4u] = r, z, n, q. The WebAssembly
- * backend fuses each into one SIMD pass (kernels.c, lstm_cell, gru_cell and their _grad).
+ * and native backends fuse each into one vectorised pass (src/backend/c/kernels.c, lw_lstm_cell,
+ * lw_gru_cell and their _grad).
  */
 
 const sigmoid = (a: number): number => 1 / (1 + Math.exp(-a));

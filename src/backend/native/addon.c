@@ -9,7 +9,6 @@
 #define NAPI_VERSION 8
 #include <node_api.h>
 #include <stdio.h>
-#include <string.h>
 
 #include <cblas.h> /* OpenBLAS's: also declares openblas_set_num_threads, _get_corename, _get_config */
 
@@ -129,7 +128,7 @@ typedef struct {
   size_t cols;
   const int32_t* g;
   int32_t* idx;
-  size_t rows;
+  size_t rows;  /* sumRows: the rows each column adds */
   float* q[6];  /* a cell's arrays, */
   const int* w; /* their widths in units of u */
   size_t u;
@@ -373,7 +372,7 @@ typedef struct {
   size_t in, cols, out;
   size_t batch; /* images, and the floats of one image's input, im2col rows and output */
   size_t image_in, image_cols, image_out;
-  size_t out_rows, row_cols; /* output rows (batch · outH), and the floats of one in cols and of its windows */
+  size_t out_rows, row_cols; /* output rows (batch · outH), and the floats of one output row's windows in cols */
 } Geometry;
 
 static Geometry geometry_arg(Args* a, size_t i) {

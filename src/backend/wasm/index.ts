@@ -84,6 +84,7 @@ interface KernelExports {
   sum_rows(x: number, rows: number, cols: number, out: number, counter: number): void;
   sum_cols(x: number, rows: number, cols: number, out: number, counter: number): void;
   softmax_rows(x: number, rows: number, cols: number, out: number, counter: number): void;
+  argmax_rows(x: number, rows: number, cols: number, out: number, counter: number): void;
   // `g`: the ConvGeometry as 12 ints (see writeGeometry)
   im2col(x: number, g: number, cols: number, counter: number): void;
   col2im(cols: number, g: number, dx: number, counter: number): void;
@@ -514,6 +515,11 @@ export class WasmBackend extends JsBackend {
     this.rowKernel("softmax_rows", x, rows, cols, out, rows * cols, TRANSCENDENTAL_PARALLEL);
   }
 
+  override argmaxRows(x: Float32Array, rows: number, cols: number, out: Int32Array): void {
+    if (rows * cols === 0) super.argmaxRows(x, rows, cols, out);
+    else this.rowKernel("argmax_rows", x, rows, cols, asFloats(out), rows, STREAMING_PARALLEL);
+  }
+
   override im2col(x: Float32Array, g: ConvGeometry, cols: Float32Array): void {
     const rows = g.batch * g.outH * g.outW;
     const n = rows * g.kH * g.kW * g.channels;
@@ -731,7 +737,7 @@ export class WasmBackend extends JsBackend {
 
   /** A rows×cols reduction or row-wise kernel writing `outLength` values. */
   private rowKernel(
-    kernel: "sum_rows" | "sum_cols" | "softmax_rows",
+    kernel: "sum_rows" | "sum_cols" | "softmax_rows" | "argmax_rows",
     x: Float32Array,
     rows: number,
     cols: number,
@@ -739,7 +745,7 @@ export class WasmBackend extends JsBackend {
     outLength: number,
     parallelFrom: number,
   ): void {
-    if (rows * cols === 0) {
+    if (rows * cols === 0 && kernel !== "argmax_rows") {
       super[kernel === "sum_rows" ? "sumRows" : kernel === "sum_cols" ? "sumCols" : "softmaxRows"](x, rows, cols, out);
       return;
     }

@@ -538,6 +538,10 @@ EXPORT(softmax_rows) void softmax_rows(const float* x, int rows, int cols, float
     lw_softmax_rows(x + (long)r0 * cols, r1 - r0, cols, out + (long)r0 * cols);
 }
 
+EXPORT(argmax_rows) void argmax_rows(const float* x, int rows, int cols, int32_t* out, int* counter) {
+  for (int r0, r1; next_block(counter, rows, ROW_BLOCK, &r0, &r1);) lw_argmax_rows(x + (long)r0 * cols, r1 - r0, cols, out + r0);
+}
+
 /* Convolution and pooling, `g` the geometry as 12 ints (kernels.h): shared out by output rows
    (about 16k floats of output per piece) or by images (col2im, avgPool backward). */
 static inline int rows_per_piece(int floats_per_row) {

@@ -48,6 +48,7 @@ export const POOL_KERNELS = [
   "sum_rows",
   "sum_cols",
   "softmax_rows",
+  "argmax_rows",
   "im2col",
   "col2im",
   "max_pool",
