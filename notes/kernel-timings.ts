@@ -29,9 +29,11 @@ function time(label: string, f: () => void): void {
   console.log(`${label.padEnd(34)} ${t[0].toFixed(0).padStart(8)} µs`);
 }
 for (const op of ["sigmoid", "tanh", "exp", "relu", "sqrt"] as const) time(`unary ${op} 1M`, () => b.unary(op, x, o));
+time("unary sigmoid 1M in place", () => b.unary("sigmoid", o, o));
 time("unary log 1M", () => b.unary("log", pos, o));
 time("unary softplus 1M", () => b.unary("softplus", x, o));
 time("binary add 1M", () => b.binary("add", x, y, o));
+time("binary add 1M in place", () => b.binary("add", o, y, o));
 time("binary add row 2000x500", () => b.binary("add", x.subarray(0, 1_000_000), y.subarray(0, 500), o.subarray(0, 1_000_000)));
 time("scalar mul 1M", () => b.scalar("mul", x, 0.1, o));
 time("axpby 1M", () => b.axpby(0.1, x, 0.9, o));

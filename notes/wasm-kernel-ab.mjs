@@ -3,7 +3,12 @@
 // reported in µs with the ratio B/A. This VM's timing noise (±30 % between runs) hides a 20 %
 // change; alternating in one process does not.
 // Usage: node notes/wasm-kernel-ab.mjs A.wasm B.wasm
+// Liftoff is off: V8 would otherwise run a small kernel called a few dozen times in its baseline
+// code, up to 2x slower, until it tiers up; training calls each kernel thousands of times.
 import { readFileSync } from "node:fs";
+import { setFlagsFromString } from "node:v8";
+
+setFlagsFromString("--no-liftoff");
 
 const [fileA, fileB] = process.argv.slice(2);
 const n = 1 << 20;
@@ -60,6 +65,9 @@ function instance(file) {
     "log 1M": () => k.log_(pos, o, n, c()),
     "softplus 1M": () => k.softplus(x, o, n, c()),
     "relu 1M": () => k.relu(x, o, n, c()),
+    "sigmoid 1M in place": () => k.sigmoid(o, o, n, c()),
+    "add 1M in place": () => k.add(o, y, o, n, n, c()),
+    "scalar mul 1M in place": () => k.scalar_op(1, o, 0.999, o, n, c()),
     "add 1M": () => k.add(x, y, o, n, n, c()),
     "add row 2000x500": () => k.add(x, y, o, 1_000_000, 500, c()),
     "scalar mul 1M": () => k.scalar_op(1, x, 0.1, o, n, c()),

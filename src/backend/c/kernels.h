@@ -26,7 +26,8 @@ enum { G_SIGMOID, G_TANH, G_RELU };
 /* A ConvGeometry as 12 ints, in src/backend/backend.ts's field order (CONV_GEOMETRY_FIELDS). */
 enum { G_BATCH, G_INH, G_INW, G_C, G_KH, G_KW, G_SH, G_SW, G_PT, G_PL, G_OUTH, G_OUTW, G_FIELDS };
 
-/* Element-wise: n elements (binary: b has n, or is one row of `cols` repeated over a's rows). */
+/* Element-wise: n elements (binary: b has n, or is one row of `cols` repeated over a's rows). The
+   output may be an input itself (in place) or apart from it, never partly overlapping it. */
 void lw_unary(int op, const float* x, float* out, size_t n);
 void lw_binary(int op, const float* a, const float* b, float* out, size_t n, size_t cols);
 void lw_scalar(int op, const float* x, double s, float* out, size_t n);
