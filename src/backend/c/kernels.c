@@ -166,53 +166,30 @@ static inline float softplus_f(float x) {
  * Element-wise kernels.
  * ====================================================================================== */
 
-/* One loop per op, each its own function in the WebAssembly build: V8 compiles a function's
-   loops together, and the polynomial loops run measurably faster alone (GCC inlines them into
-   each instruction-set clone of lw_unary). */
-#if defined(__wasm__)
-#define OWN_FUNCTION __attribute__((noinline))
-#else
-#define OWN_FUNCTION inline
-#endif
-
-#define MAP(name, expr)                                                                \
-  static OWN_FUNCTION void name(const float* x, float* out, size_t n) {                   \
-    VECTOR_LOOP TWO_CHAINS for (size_t i = 0; i < n; i++) {                            \
-      float v = x[i];                                                                  \
-      out[i] = (expr);                                                                 \
-    }                                                                                  \
+#define MAP(expr)                                     \
+  VECTOR_LOOP TWO_CHAINS for (size_t i = 0; i < n; i++) { \
+    float v = x[i];                                   \
+    out[i] = (expr);                                  \
   }
 
 /* x > 0 tests are false for NaN and -0: relu and step give +0 there, as the TypeScript backend. */
-MAP(map_sigmoid, sigmoid_f(v))
-MAP(map_tanh, tanh_f(v))
-MAP(map_exp, exp_f(v))
-MAP(map_relu, v > 0.0f ? v : 0.0f)
-MAP(map_step, v > 0.0f ? 1.0f : 0.0f)
-MAP(map_square, v * v)
-MAP(map_sqrt, __builtin_sqrtf(v))
-MAP(map_abs, __builtin_fabsf(v))
-MAP(map_neg, -v)
-MAP(map_log, log_f(v))
-MAP(map_softplus, softplus_f(v))
-#undef MAP
-
 DISPATCH void lw_unary(int op, const float* x, float* out, size_t n) {
   switch (op) {
-    case U_SIGMOID: map_sigmoid(x, out, n); break;
-    case U_TANH: map_tanh(x, out, n); break;
-    case U_EXP: map_exp(x, out, n); break;
-    case U_RELU: map_relu(x, out, n); break;
-    case U_STEP: map_step(x, out, n); break;
-    case U_SQUARE: map_square(x, out, n); break;
-    case U_SQRT: map_sqrt(x, out, n); break;
-    case U_ABS: map_abs(x, out, n); break;
-    case U_NEG: map_neg(x, out, n); break;
-    case U_LOG: map_log(x, out, n); break;
-    case U_SOFTPLUS: map_softplus(x, out, n); break;
+    case U_SIGMOID: MAP(sigmoid_f(v)) break;
+    case U_TANH: MAP(tanh_f(v)) break;
+    case U_EXP: MAP(exp_f(v)) break;
+    case U_RELU: MAP(v > 0.0f ? v : 0.0f) break;
+    case U_STEP: MAP(v > 0.0f ? 1.0f : 0.0f) break;
+    case U_SQUARE: MAP(v * v) break;
+    case U_SQRT: MAP(__builtin_sqrtf(v)) break;
+    case U_ABS: MAP(__builtin_fabsf(v)) break;
+    case U_NEG: MAP(-v) break;
+    case U_LOG: MAP(log_f(v)) break;
+    case U_SOFTPLUS: MAP(softplus_f(v)) break;
     default: break;
   }
 }
+#undef MAP
 
 /* One row (or the whole array) of a ∘ b; max and min as a > b ? a : b (NaN in a gives b). */
 #define ZIP(expr)                        \
